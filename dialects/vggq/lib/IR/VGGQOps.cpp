@@ -1,0 +1,400 @@
+//===- VGGQOps.cpp - vggq dialect ops ---------------------------*- C++ -*-===//
+//
+// Verifiers, folders and canonicalization patterns of the vggq ops. Window
+// shape arithmetic goes through ShapeUtils (one helper for conv and pool).
+//
+//===----------------------------------------------------------------------===//
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+#include "vggq/Dialect/VGGQ/IR/ShapeUtils.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace vggq;
+
+//===----------------------------------------------------------------------===//
+// Shared verification helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (i)
+      s += ", ";
+    s += ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
+  }
+  return s + "]";
+}
+
+bool dimsConflict(int64_t a, int64_t b) {
+  return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+}
+
+/// Every scale must be finite and strictly positive: a bad scale is an error
+/// here, never a silent NaN later.
+LogicalResult verifyScaleValues(Operation *op, ArrayRef<float> scales,
+                                StringRef what) {
+  if (scales.empty())
+    return op->emitOpError() << "'" << what << "' must not be empty";
+  for (auto [i, s] : llvm::enumerate(scales)) {
+    if (!std::isfinite(s) || s <= 0.0f)
+      return op->emitOpError()
+             << "'" << what << "'[" << i << "] = " << s
+             << " is not a valid scale (must be finite and > 0)";
+  }
+  return success();
+}
+
+LogicalResult verifyScaleValue(Operation *op, FloatAttr scale,
+                               StringRef what) {
+  float s = scale.getValue().convertToFloat();
+  return verifyScaleValues(op, ArrayRef<float>(s), what);
+}
+
+/// Per-tensor (no axis, one scale) or per-channel (axis, one scale per index).
+LogicalResult verifyQuantParams(Operation *op, RankedTensorType type,
+                                ArrayRef<float> scales,
+                                std::optional<int64_t> axis) {
+  if (failed(verifyScaleValues(op, scales, "scale")))
+    return failure();
+  if (!axis) {
+    if (scales.size() != 1)
+      return op->emitOpError()
+             << "per-tensor quantization takes exactly one scale, got "
+             << scales.size() << " (give 'axis' for per-channel scales)";
+    return success();
+  }
+  int64_t a = *axis;
+  if (a < 0 || a >= type.getRank())
+    return op->emitOpError() << "axis " << a << " is out of range for rank "
+                             << type.getRank();
+  int64_t dim = type.getDimSize(a);
+  if (ShapedType::isDynamic(dim))
+    return op->emitOpError() << "per-channel axis " << a
+                             << " must have a static size";
+  if (static_cast<int64_t>(scales.size()) != dim)
+    return op->emitOpError() << "expects " << dim << " scales along axis " << a
+                             << " (one per channel), got " << scales.size();
+  return success();
+}
+
+LogicalResult verifyResultShape(Operation *op, ArrayRef<int64_t> expected,
+                                RankedTensorType actual) {
+  if (static_cast<int64_t>(expected.size()) != actual.getRank() ||
+      llvm::any_of(llvm::zip(expected, actual.getShape()), [](auto p) {
+        return dimsConflict(std::get<0>(p), std::get<1>(p));
+      }))
+    return op->emitOpError() << "result shape " << shapeString(actual.getShape())
+                             << " does not match the expected shape "
+                             << shapeString(expected);
+  return success();
+}
+
+LogicalResult verifyWindowAttrs(Operation *op, ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> padding,
+                                ArrayRef<int64_t> dilation) {
+  if (strides.size() != 2 || llvm::any_of(strides, [](int64_t s) { return s <= 0; }))
+    return op->emitOpError("'strides' must be two positive integers [h, w]");
+  if (padding.size() != 4 || llvm::any_of(padding, [](int64_t p) { return p < 0; }))
+    return op->emitOpError(
+        "'padding' must be four non-negative integers [top, left, bottom, right]");
+  if (dilation.size() != 2 || llvm::any_of(dilation, [](int64_t d) { return d <= 0; }))
+    return op->emitOpError("'dilation' must be two positive integers [h, w]");
+  return success();
+}
+
+/// The expected NHWC output shape of a window op, or failure with a message.
+FailureOr<SmallVector<int64_t>>
+windowOutputShape(Operation *op, RankedTensorType in, int64_t kh, int64_t kw,
+                  int64_t channels, ArrayRef<int64_t> strides,
+                  ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation) {
+  auto oh = windowOutputSize(in.getDimSize(1), kh, strides[0], padding[0],
+                             padding[2], dilation[0]);
+  auto ow = windowOutputSize(in.getDimSize(2), kw, strides[1], padding[1],
+                             padding[3], dilation[1]);
+  if (!oh || !ow)
+    return op->emitOpError() << "window " << kh << "x" << kw << " (dilation "
+                             << dilation[0] << "x" << dilation[1]
+                             << ") does not fit the padded input "
+                             << shapeString(in.getShape());
+  return SmallVector<int64_t>{in.getDimSize(0), *oh, *ow, channels};
+}
+
+/// The one shape check of conv2d and qconv2d: NHWC input, OHWI weight,
+/// optional [O] bias, NHWC output.
+LogicalResult verifyConvLike(Operation *op, RankedTensorType in,
+                             RankedTensorType w, Value bias,
+                             RankedTensorType out, ArrayRef<int64_t> strides,
+                             ArrayRef<int64_t> padding,
+                             ArrayRef<int64_t> dilation) {
+  if (in.getRank() != 4)
+    return op->emitOpError() << "input must be rank 4 (NHWC), got rank "
+                             << in.getRank();
+  if (w.getRank() != 4)
+    return op->emitOpError() << "weight must be rank 4 (OHWI), got rank "
+                             << w.getRank();
+  if (failed(verifyWindowAttrs(op, strides, padding, dilation)))
+    return failure();
+  if (dimsConflict(in.getDimSize(3), w.getDimSize(3)))
+    return op->emitOpError() << "input has " << in.getDimSize(3)
+                             << " channels but the weight (OHWI) expects "
+                             << w.getDimSize(3);
+  if (bias) {
+    auto b = cast<RankedTensorType>(bias.getType());
+    if (b.getRank() != 1 || dimsConflict(b.getDimSize(0), w.getDimSize(0)))
+      return op->emitOpError() << "bias must have shape [" << w.getDimSize(0)
+                               << "] (one per output channel), got "
+                               << shapeString(b.getShape());
+  }
+  if (ShapedType::isDynamic(w.getDimSize(1)) ||
+      ShapedType::isDynamic(w.getDimSize(2)))
+    return op->emitOpError("the kernel size (weight dims 1 and 2) must be static");
+  auto expected = windowOutputShape(op, in, w.getDimSize(1), w.getDimSize(2),
+                                    w.getDimSize(0), strides, padding, dilation);
+  if (failed(expected))
+    return failure();
+  return verifyResultShape(op, *expected, out);
+}
+
+/// Input [N, K], weight [O, K], bias [O], output [N, O].
+LogicalResult verifyLinearLike(Operation *op, RankedTensorType in,
+                               RankedTensorType w, Value bias,
+                               RankedTensorType out) {
+  if (in.getRank() != 2 || w.getRank() != 2)
+    return op->emitOpError("input [N, K] and weight [O, K] must be rank 2");
+  if (dimsConflict(in.getDimSize(1), w.getDimSize(1)))
+    return op->emitOpError() << "input has " << in.getDimSize(1)
+                             << " features but the weight [O, K] expects "
+                             << w.getDimSize(1);
+  if (bias) {
+    auto b = cast<RankedTensorType>(bias.getType());
+    if (b.getRank() != 1 || dimsConflict(b.getDimSize(0), w.getDimSize(0)))
+      return op->emitOpError() << "bias must have shape [" << w.getDimSize(0)
+                               << "], got " << shapeString(b.getShape());
+  }
+  return verifyResultShape(op, {in.getDimSize(0), w.getDimSize(0)}, out);
+}
+
+/// The quantized epilogue rules shared by qconv2d and qlinear.
+LogicalResult verifyQuantEpilogue(Operation *op, RankedTensorType in,
+                                  RankedTensorType w, Value bias,
+                                  RankedTensorType out, FloatAttr inputScale,
+                                  ArrayRef<float> weightScales,
+                                  std::optional<FloatAttr> outputScale) {
+  const Precision *pin = lookupPrecision(in.getElementType());
+  const Precision *pw = lookupPrecision(w.getElementType());
+  if (pin->isInteger() != pw->isInteger())
+    return op->emitOpError() << "input storage " << in.getElementType()
+                             << " and weight storage " << w.getElementType()
+                             << " must both be INT8 or both be FP8";
+  if (bias) {
+    Type bt = cast<RankedTensorType>(bias.getType()).getElementType();
+    if (bt.isInteger(32) && !pin->isInteger())
+      return op->emitOpError("an i32 bias needs INT8 operands (FP8 takes an f32 bias)");
+  }
+  if (failed(verifyScaleValue(op, inputScale, "input_scale")) ||
+      failed(verifyScaleValues(op, weightScales, "weight_scales")))
+    return failure();
+  int64_t channels = w.getDimSize(0);
+  if (weightScales.size() != 1 && !ShapedType::isDynamic(channels) &&
+      static_cast<int64_t>(weightScales.size()) != channels)
+    return op->emitOpError() << "expects " << channels
+                             << " weight scales (one per output channel) or 1, got "
+                             << weightScales.size();
+  bool quantizedOut = isQuantStorageType(out.getElementType());
+  if (quantizedOut && !outputScale)
+    return op->emitOpError() << "a quantized result (" << out.getElementType()
+                             << ") needs an 'output_scale'";
+  if (!quantizedOut && outputScale)
+    return op->emitOpError("an f32 result takes no 'output_scale'");
+  if (outputScale && failed(verifyScaleValue(op, *outputScale, "output_scale")))
+    return failure();
+  return success();
+}
+
+std::optional<FloatAttr> optionalAttr(FloatAttr a) {
+  return a ? std::optional<FloatAttr>(a) : std::nullopt;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// FP32 graph ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DOp::verify() {
+  return verifyConvLike(*this, getInput().getType(), getWeight().getType(),
+                        getBias(), getOutput().getType(), getStrides(),
+                        getPadding(), getDilation());
+}
+
+LogicalResult BatchNormOp::verify() {
+  auto in = getInput().getType();
+  if (in.getRank() < 2)
+    return emitOpError("input must have a batch and a channel (last) axis");
+  int64_t c = in.getDimSize(in.getRank() - 1);
+  for (Value v : {getScale(), getOffset(), getMean(), getVariance()}) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != 1 || dimsConflict(t.getDimSize(0), c))
+      return emitOpError() << "scale, offset, mean and variance must have shape ["
+                           << c << "] (the channel axis), got "
+                           << shapeString(t.getShape());
+  }
+  float eps = getEpsilon().convertToFloat();
+  if (!std::isfinite(eps) || eps < 0.0f)
+    return emitOpError() << "epsilon " << eps << " must be finite and >= 0";
+  return success();
+}
+
+LogicalResult MaxPool2DOp::verify() {
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("result element type must equal the input's");
+  if (in.getRank() != 4)
+    return emitOpError() << "input must be rank 4 (NHWC), got rank "
+                         << in.getRank();
+  ArrayRef<int64_t> k = getKernel();
+  if (k.size() != 2 || llvm::any_of(k, [](int64_t x) { return x <= 0; }))
+    return emitOpError("'kernel' must be two positive integers [h, w]");
+  SmallVector<int64_t> dilation{1, 1};
+  if (failed(verifyWindowAttrs(*this, getStrides(), getPadding(), dilation)))
+    return failure();
+  ArrayRef<int64_t> p = getPadding();
+  if (p[0] >= k[0] || p[2] >= k[0] || p[1] >= k[1] || p[3] >= k[1])
+    return emitOpError("padding must be smaller than the kernel (a window "
+                       "would hold only padding)");
+  auto expected = windowOutputShape(*this, in, k[0], k[1], in.getDimSize(3),
+                                    getStrides(), p, dilation);
+  if (failed(expected))
+    return failure();
+  return verifyResultShape(*this, *expected, out);
+}
+
+LogicalResult FlattenOp::verify() {
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("result element type must equal the input's");
+  if (in.getRank() < 2)
+    return emitOpError("input must have rank >= 2 (a batch axis and features)");
+  int64_t features = 1;
+  for (int64_t d : in.getShape().drop_front()) {
+    if (ShapedType::isDynamic(d)) {
+      features = ShapedType::kDynamic;
+      break;
+    }
+    features *= d;
+  }
+  return verifyResultShape(*this, {in.getDimSize(0), features}, out);
+}
+
+LogicalResult LinearOp::verify() {
+  return verifyLinearLike(*this, getInput().getType(), getWeight().getType(),
+                          getBias(), getOutput().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  if (getInput().getType().getShape() != getOutput().getType().getShape())
+    return emitOpError("input and result shapes must be equal");
+  return verifyQuantParams(*this, getInput().getType(), getScales(), getAxis());
+}
+
+LogicalResult DequantizeOp::verify() {
+  if (getInput().getType().getShape() != getOutput().getType().getShape())
+    return emitOpError("input and result shapes must be equal");
+  return verifyQuantParams(*this, getInput().getType(), getScales(), getAxis());
+}
+
+LogicalResult RequantizeOp::verify() {
+  if (getInput().getType().getShape() != getOutput().getType().getShape())
+    return emitOpError("input and result shapes must be equal");
+  if (failed(verifyScaleValue(*this, getInScaleAttr(), "in_scale")))
+    return failure();
+  return verifyScaleValue(*this, getOutScaleAttr(), "out_scale");
+}
+
+OpFoldResult RequantizeOp::fold(FoldAdaptor) {
+  // Same scale and storage: rescaling by 1 and rounding a representable value
+  // is the identity.
+  if (getInput().getType() == getOutput().getType() &&
+      getInScale() == getOutScale())
+    return getInput();
+  return {};
+}
+
+namespace {
+/// quantize(dequantize(x)): with equal parameters and storage this is x
+/// (dequantize is exact, and re-rounding a representable value changes
+/// nothing). With a different per-tensor scale or storage it is a single
+/// requantize. The reverse, dequantize(quantize(x)), is never folded: it
+/// rounds.
+struct QuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dq = op.getInput().getDefiningOp<DequantizeOp>();
+    if (!dq)
+      return rewriter.notifyMatchFailure(op, "input is not a dequantize");
+    Value x = dq.getInput();
+    if (dq.getScales() == op.getScales() && dq.getAxis() == op.getAxis() &&
+        x.getType() == op.getType()) {
+      rewriter.replaceOp(op, x);
+      return success();
+    }
+    if (dq.getAxis() || op.getAxis())
+      return rewriter.notifyMatchFailure(op, "per-channel parameters differ");
+    rewriter.replaceOpWithNewOp<RequantizeOp>(
+        op, op.getType(), x, rewriter.getF32FloatAttr(dq.getScales()[0]),
+        rewriter.getF32FloatAttr(op.getScales()[0]));
+    return success();
+  }
+};
+} // namespace
+
+void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                             MLIRContext *context) {
+  results.add<QuantizeOfDequantize>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized compute ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult QConv2DOp::verify() {
+  auto in = getInput().getType();
+  auto w = getWeight().getType();
+  auto out = getOutput().getType();
+  if (failed(verifyConvLike(*this, in, w, getBias(), out, getStrides(),
+                            getPadding(), getDilation())))
+    return failure();
+  return verifyQuantEpilogue(*this, in, w, getBias(), out, getInputScaleAttr(),
+                             getWeightScales(),
+                             optionalAttr(getOutputScaleAttr()));
+}
+
+LogicalResult QLinearOp::verify() {
+  auto in = getInput().getType();
+  auto w = getWeight().getType();
+  auto out = getOutput().getType();
+  if (failed(verifyLinearLike(*this, in, w, getBias(), out)))
+    return failure();
+  return verifyQuantEpilogue(*this, in, w, getBias(), out, getInputScaleAttr(),
+                             getWeightScales(),
+                             optionalAttr(getOutputScaleAttr()));
+}
+
+#define GET_OP_CLASSES
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.cpp.inc"

@@ -1,0 +1,40 @@
+//===- Import.h - model importers -------------------------------*- C++ -*-===//
+//
+// Each importer produces a module holding `func.func @forward(%input:
+// tensor<?x32x32x3xf32>) -> tensor<?x10xf32>` (logits) in the vggq dialect:
+// NHWC activations, OHWI conv weights, weights as `arith.constant
+// dense_resource<...>`, the input normalization as module attributes
+// `vggq.input_mean` / `vggq.input_std` (array<f32>), and every layer op
+// named with a `vggq.layer` string attribute (PyTorch module names such as
+// "features.0", "classifier").
+//
+//===----------------------------------------------------------------------===//
+#ifndef VGGQ_IMPORT_IMPORT_H
+#define VGGQ_IMPORT_IMPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+
+namespace vggq {
+
+/// From an ONNX file as PyTorch exports it (opset 13+). Errors name the node
+/// or tensor and the file.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importONNX(mlir::MLIRContext &ctx, llvm::StringRef path);
+
+/// The built-in CIFAR VGG16-BN description with weights from a safetensors
+/// file holding the PyTorch state_dict (batch norm kept as vggq.batch_norm).
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importSafetensors(mlir::MLIRContext &ctx, llvm::StringRef path);
+
+/// The same VGG16-BN with deterministic random weights (He-scaled, never all
+/// zero) and plausible batch-norm statistics, for tests and timing.
+mlir::OwningOpRef<mlir::ModuleOp> buildSeededVGG16(mlir::MLIRContext &ctx,
+                                                   uint64_t seed);
+
+} // namespace vggq
+
+#endif // VGGQ_IMPORT_IMPORT_H

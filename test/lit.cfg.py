@@ -1,0 +1,51 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "VGGQ"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "Unit"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.vggq_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.substitutions.append(("%vggq_src", config.vggq_src_root))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# The shared folder (CIFAR-10 and the trained model): VGGQ_SHARED overrides
+# the configured default. Tests that need it say `REQUIRES: shared`; with
+# VGGQ_REQUIRE_SHARED=1 (CI) its absence is a configuration error, not a skip.
+shared = os.environ.get("VGGQ_SHARED", config.vggq_shared_dir)
+shared = os.path.abspath(shared)
+if os.path.isfile(os.path.join(shared, "data", "cifar-10-batches-bin", "test_batch.bin")):
+    config.available_features.add("shared")
+    config.environment["VGGQ_SHARED"] = shared
+elif os.environ.get("VGGQ_REQUIRE_SHARED") == "1":
+    lit_config.fatal("VGGQ_REQUIRE_SHARED=1 but the shared folder is missing: %s" % shared)
+else:
+    lit_config.warning("shared folder not found at %s: tests that need the trained model "
+                       "and CIFAR-10 are skipped (set VGGQ_SHARED)" % shared)
+config.substitutions.append(("%shared", shared))
+
+if config.vggq_ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", config.vggq_ptxas))
+else:
+    lit_config.warning("ptxas not found: kernel assembly tests are skipped")
+if config.vggq_have_onnx in ("ON", "1", "TRUE"):
+    config.available_features.add("onnx")
+
+config.environment["VGGQ_SRC"] = config.vggq_src_root
+
+tool_dirs = [config.vggq_tools_dir, config.llvm_tools_dir]
+tools = ["vggq-opt", "vggq-import", "vggq-run", "vggq-compile"]
+llvm_config.add_tool_substitutions([ToolSubst(t, unresolved="ignore") for t in tools], tool_dirs)
+llvm_config.with_environment("PATH", config.vggq_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
