@@ -14,6 +14,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <cmath>
+#include <cstdio>
 
 using namespace mlir;
 using namespace vggq;
@@ -38,6 +39,17 @@ bool dimsConflict(int64_t a, int64_t b) {
   return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
 }
 
+/// A float as a user wrote it: "0.5", "-1", "nan", "inf".
+std::string floatString(float v) {
+  if (std::isnan(v))
+    return "nan";
+  if (std::isinf(v))
+    return v > 0 ? "inf" : "-inf";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", static_cast<double>(v));
+  return buf;
+}
+
 /// Every scale must be finite and strictly positive: a bad scale is an error
 /// here, never a silent NaN later.
 LogicalResult verifyScaleValues(Operation *op, ArrayRef<float> scales,
@@ -47,7 +59,7 @@ LogicalResult verifyScaleValues(Operation *op, ArrayRef<float> scales,
   for (auto [i, s] : llvm::enumerate(scales)) {
     if (!std::isfinite(s) || s <= 0.0f)
       return op->emitOpError()
-             << "'" << what << "'[" << i << "] = " << s
+             << "'" << what << "'[" << i << "] = " << floatString(s)
              << " is not a valid scale (must be finite and > 0)";
   }
   return success();
@@ -250,7 +262,7 @@ LogicalResult BatchNormOp::verify() {
   }
   float eps = getEpsilon().convertToFloat();
   if (!std::isfinite(eps) || eps < 0.0f)
-    return emitOpError() << "epsilon " << eps << " must be finite and >= 0";
+    return emitOpError() << "epsilon " << floatString(eps) << " must be finite and >= 0";
   return success();
 }
 

@@ -1,0 +1,458 @@
+// RUN: vggq-opt %s -split-input-file -verify-diagnostics
+
+// One case per verifier rule of the vggq ops.
+
+func.func @conv_input_rank(%x: tensor<32x32x3xf32>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{input must be rank 4 (NHWC), got rank 3}}
+  %0 = vggq.conv2d %x, %w strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<32x32x3xf32>, tensor<8x3x3x3xf32>) -> tensor<1x32x32x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_weight_rank(%x: tensor<1x32x32x3xf32>, %w: tensor<8x27xf32>) {
+  // expected-error @+1 {{weight must be rank 4 (OHWI), got rank 2}}
+  %0 = vggq.conv2d %x, %w strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x32x32x3xf32>, tensor<8x27xf32>) -> tensor<1x32x32x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_strides(%x: tensor<1x32x32x3xf32>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{'strides' must be two positive integers [h, w]}}
+  %0 = vggq.conv2d %x, %w strides [0, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x32x32x3xf32>, tensor<8x3x3x3xf32>) -> tensor<1x32x32x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_padding(%x: tensor<1x32x32x3xf32>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{'padding' must be four non-negative integers [top, left, bottom, right]}}
+  %0 = vggq.conv2d %x, %w strides [1, 1] padding [1, -1, 1, 1] dilation [1, 1] : (tensor<1x32x32x3xf32>, tensor<8x3x3x3xf32>) -> tensor<1x32x32x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_padding_count(%x: tensor<1x32x32x3xf32>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{'padding' must be four non-negative integers [top, left, bottom, right]}}
+  %0 = vggq.conv2d %x, %w strides [1, 1] padding [1, 1] dilation [1, 1] : (tensor<1x32x32x3xf32>, tensor<8x3x3x3xf32>) -> tensor<1x32x32x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_dilation(%x: tensor<1x32x32x3xf32>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{'dilation' must be two positive integers [h, w]}}
+  %0 = vggq.conv2d %x, %w strides [1, 1] padding [1, 1, 1, 1] dilation [1, 0] : (tensor<1x32x32x3xf32>, tensor<8x3x3x3xf32>) -> tensor<1x32x32x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_channels(%x: tensor<1x32x32x4xf32>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{input has 4 channels but the weight (OHWI) expects 3}}
+  %0 = vggq.conv2d %x, %w strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x32x32x4xf32>, tensor<8x3x3x3xf32>) -> tensor<1x32x32x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_bias(%x: tensor<1x32x32x3xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{bias must have shape [8] (one per output channel), got [4]}}
+  %0 = vggq.conv2d %x, %w, %b strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x32x32x3xf32>, tensor<8x3x3x3xf32>, tensor<4xf32>) -> tensor<1x32x32x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_window_too_big(%x: tensor<1x2x2x3xf32>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{window 3x3 (dilation 2x2) does not fit the padded input [1, 2, 2, 3]}}
+  %0 = vggq.conv2d %x, %w strides [1, 1] padding [0, 0, 0, 0] dilation [2, 2] : (tensor<1x2x2x3xf32>, tensor<8x3x3x3xf32>) -> tensor<1x1x1x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_result_shape(%x: tensor<?x32x32x3xf32>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{result shape [?, 32, 32, 8] does not match the expected shape [?, 16, 16, 8]}}
+  %0 = vggq.conv2d %x, %w strides [2, 2] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<?x32x32x3xf32>, tensor<8x3x3x3xf32>) -> tensor<?x32x32x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_element_type(%x: tensor<1x8x8x3xf16>, %w: tensor<8x3x3x3xf32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float values}}
+  %0 = vggq.conv2d %x, %w strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x3xf16>, tensor<8x3x3x3xf32>) -> tensor<1x8x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @bn_params(%x: tensor<1x8x8x16xf32>, %c: tensor<8xf32>) {
+  // expected-error @+1 {{scale, offset, mean and variance must have shape [16] (the channel axis), got [8]}}
+  %0 = vggq.batch_norm %x, %c, %c, %c, %c epsilon 1.0e-5 : tensor<1x8x8x16xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @bn_epsilon(%x: tensor<1x8x8x16xf32>, %c: tensor<16xf32>) {
+  // expected-error @+1 {{epsilon -1 must be finite and >= 0}}
+  %0 = vggq.batch_norm %x, %c, %c, %c, %c epsilon -1.0 : tensor<1x8x8x16xf32>, tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @bn_rank(%x: tensor<16xf32>, %c: tensor<16xf32>) {
+  // expected-error @+1 {{input must have a batch and a channel (last) axis}}
+  %0 = vggq.batch_norm %x, %c, %c, %c, %c epsilon 1.0e-5 : tensor<16xf32>, tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @pool_element_type(%x: tensor<1x8x8x16xi8>) {
+  // expected-error @+1 {{result element type must equal the input's}}
+  %0 = vggq.max_pool2d %x kernel [2, 2] strides [2, 2] padding [0, 0, 0, 0] : tensor<1x8x8x16xi8> -> tensor<1x4x4x16xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @pool_rank(%x: tensor<8x8x16xf32>) {
+  // expected-error @+1 {{input must be rank 4 (NHWC), got rank 3}}
+  %0 = vggq.max_pool2d %x kernel [2, 2] strides [2, 2] padding [0, 0, 0, 0] : tensor<8x8x16xf32> -> tensor<4x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @pool_kernel(%x: tensor<1x8x8x16xf32>) {
+  // expected-error @+1 {{'kernel' must be two positive integers [h, w]}}
+  %0 = vggq.max_pool2d %x kernel [2] strides [2, 2] padding [0, 0, 0, 0] : tensor<1x8x8x16xf32> -> tensor<1x4x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @pool_strides(%x: tensor<1x8x8x16xf32>) {
+  // expected-error @+1 {{'strides' must be two positive integers [h, w]}}
+  %0 = vggq.max_pool2d %x kernel [2, 2] strides [2, -2] padding [0, 0, 0, 0] : tensor<1x8x8x16xf32> -> tensor<1x4x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @pool_padding(%x: tensor<1x8x8x16xf32>) {
+  // expected-error @+1 {{padding must be smaller than the kernel (a window would hold only padding)}}
+  %0 = vggq.max_pool2d %x kernel [2, 2] strides [2, 2] padding [2, 0, 0, 0] : tensor<1x8x8x16xf32> -> tensor<1x5x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @pool_result_shape(%x: tensor<1x8x8x16xf32>) {
+  // expected-error @+1 {{result shape [1, 8, 8, 16] does not match the expected shape [1, 4, 4, 16]}}
+  %0 = vggq.max_pool2d %x kernel [2, 2] strides [2, 2] padding [0, 0, 0, 0] : tensor<1x8x8x16xf32> -> tensor<1x8x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @flatten_shape(%x: tensor<?x2x2x16xf32>) {
+  // expected-error @+1 {{result shape [?, 32] does not match the expected shape [?, 64]}}
+  %0 = vggq.flatten %x : tensor<?x2x2x16xf32> -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
+func.func @flatten_rank(%x: tensor<16xf32>) {
+  // expected-error @+1 {{input must have rank >= 2 (a batch axis and features)}}
+  %0 = vggq.flatten %x : tensor<16xf32> -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+func.func @flatten_element_type(%x: tensor<1x2x2x4xi8>) {
+  // expected-error @+1 {{result element type must equal the input's}}
+  %0 = vggq.flatten %x : tensor<1x2x2x4xi8> -> tensor<1x16xf8E5M2>
+  return
+}
+
+// -----
+
+func.func @linear_rank(%x: tensor<1x2x256xf32>, %w: tensor<10x512xf32>) {
+  // expected-error @+1 {{input [N, K] and weight [O, K] must be rank 2}}
+  %0 = vggq.linear %x, %w : (tensor<1x2x256xf32>, tensor<10x512xf32>) -> tensor<1x10xf32>
+  return
+}
+
+// -----
+
+func.func @linear_features(%x: tensor<?x256xf32>, %w: tensor<10x512xf32>) {
+  // expected-error @+1 {{input has 256 features but the weight [O, K] expects 512}}
+  %0 = vggq.linear %x, %w : (tensor<?x256xf32>, tensor<10x512xf32>) -> tensor<?x10xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias(%x: tensor<?x512xf32>, %w: tensor<10x512xf32>, %b: tensor<512xf32>) {
+  // expected-error @+1 {{bias must have shape [10], got [512]}}
+  %0 = vggq.linear %x, %w, %b : (tensor<?x512xf32>, tensor<10x512xf32>, tensor<512xf32>) -> tensor<?x10xf32>
+  return
+}
+
+// -----
+
+func.func @linear_result(%x: tensor<4x512xf32>, %w: tensor<10x512xf32>) {
+  // expected-error @+1 {{result shape [4, 12] does not match the expected shape [4, 10]}}
+  %0 = vggq.linear %x, %w : (tensor<4x512xf32>, tensor<10x512xf32>) -> tensor<4x12xf32>
+  return
+}
+
+// -----
+
+func.func @relu_types(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %0 = "vggq.relu"(%x) : (tensor<4x8xf32>) -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @scale_zero(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'scale'[0] = 0 is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.quantize %x scale [0.0] : tensor<4x8xf32> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @scale_negative(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'scale'[0] = -0.5 is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.quantize %x scale [-0.5] : tensor<4x8xf32> -> tensor<4x8xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @scale_nan(%x: tensor<4x8xf32>) {
+  // NaN has no decimal spelling: the generic form gives the bit pattern.
+  // expected-error @+1 {{'scale'[0] = nan is not a valid scale (must be finite and > 0)}}
+  %0 = "vggq.quantize"(%x) <{scales = array<f32: 0x7FC00000>}> : (tensor<4x8xf32>) -> tensor<4x8xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @scale_inf(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{'scale'[1] = inf is not a valid scale (must be finite and > 0)}}
+  %0 = "vggq.quantize"(%x) <{scales = array<f32: 1.0, 0x7F800000>, axis = 0 : i64}> : (tensor<2x8xf32>) -> tensor<2x8xf8E5M2>
+  return
+}
+
+// -----
+
+func.func @scale_empty(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'scale' must not be empty}}
+  %0 = vggq.quantize %x scale [] : tensor<4x8xf32> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @per_tensor_count(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{per-tensor quantization takes exactly one scale, got 2 (give 'axis' for per-channel scales)}}
+  %0 = vggq.quantize %x scale [1.0, 2.0] : tensor<4x8xf32> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @axis_range(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = vggq.quantize %x scale [1.0] axis 2 : tensor<4x8xf32> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @axis_count(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{expects 4 scales along axis 0 (one per channel), got 3}}
+  %0 = vggq.quantize %x scale [1.0, 2.0, 3.0] axis 0 : tensor<4x8xf32> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @axis_dynamic(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{per-channel axis 0 must have a static size}}
+  %0 = vggq.quantize %x scale [1.0] axis 0 : tensor<?x8xf32> -> tensor<?x8xi8>
+  return
+}
+
+// -----
+
+func.func @storage_type(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{result #0 must be ranked tensor of quantized storage type registered in the precision registry (f8E4M3FN, f8E5M2, i8) values}}
+  %0 = vggq.quantize %x scale [1.0] : tensor<4x8xf32> -> tensor<4x8xf16>
+  return
+}
+
+// -----
+
+func.func @storage_type_i16(%x: tensor<4x8xi16>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of quantized storage type registered in the precision registry (f8E4M3FN, f8E5M2, i8) values}}
+  %0 = vggq.dequantize %x scale [1.0] : tensor<4x8xi16> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @quantize_shape(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{input and result shapes must be equal}}
+  %0 = vggq.quantize %x scale [1.0] : tensor<4x8xf32> -> tensor<8x4xi8>
+  return
+}
+
+// -----
+
+func.func @dequantize_scale(%x: tensor<4x8xi8>) {
+  // expected-error @+1 {{'scale'[0] = -1 is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.dequantize %x scale [-1.0] : tensor<4x8xi8> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_shape(%x: tensor<4x8xi8>) {
+  // expected-error @+1 {{input and result shapes must be equal}}
+  %0 = vggq.dequantize %x scale [1.0] : tensor<4x8xi8> -> tensor<4x9xf32>
+  return
+}
+
+// -----
+
+func.func @requantize_in_scale(%x: tensor<4x8xi8>) {
+  // expected-error @+1 {{'in_scale'[0] = 0 is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.requantize %x from 0.0 to 1.0 : tensor<4x8xi8> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @requantize_out_scale(%x: tensor<4x8xi8>) {
+  // expected-error @+1 {{'out_scale'[0] = inf is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.requantize %x from 1.0 to 0x7F800000 : tensor<4x8xi8> -> tensor<4x8xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @requantize_shape(%x: tensor<4x8xi8>) {
+  // expected-error @+1 {{input and result shapes must be equal}}
+  %0 = vggq.requantize %x from 1.0 to 2.0 : tensor<4x8xi8> -> tensor<4x4xi8>
+  return
+}
+
+// -----
+
+func.func @qconv_mixed_int_fp8(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xf8E4M3FN>) {
+  // expected-error @+1 {{input storage 'i8' and weight storage 'f8E4M3FN' must both be INT8 or both be FP8}}
+  %0 = vggq.qconv2d %x, %w input_scale 1.0 weight_scales [1.0] strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xf8E4M3FN>) -> tensor<1x8x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_i32_bias_fp8(%x: tensor<1x8x8x4xf8E4M3FN>, %w: tensor<2x3x3x4xf8E4M3FN>, %b: tensor<2xi32>) {
+  // expected-error @+1 {{an i32 bias needs INT8 operands (FP8 takes an f32 bias)}}
+  %0 = vggq.qconv2d %x, %w, %b input_scale 1.0 weight_scales [1.0] strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xf8E4M3FN>, tensor<2x3x3x4xf8E4M3FN>, tensor<2xi32>) -> tensor<1x8x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_weight_scale_count(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>) {
+  // expected-error @+1 {{expects 2 weight scales (one per output channel) or 1, got 3}}
+  %0 = vggq.qconv2d %x, %w input_scale 1.0 weight_scales [1.0, 1.0, 1.0] strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>) -> tensor<1x8x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_weight_scale_value(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>) {
+  // expected-error @+1 {{'weight_scales'[1] = 0 is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.qconv2d %x, %w input_scale 1.0 weight_scales [1.0, 0.0] strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>) -> tensor<1x8x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_input_scale(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>) {
+  // expected-error @+1 {{'input_scale'[0] = -2 is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.qconv2d %x, %w input_scale -2.0 weight_scales [1.0] strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>) -> tensor<1x8x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_missing_output_scale(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>) {
+  // expected-error @+1 {{a quantized result ('i8') needs an 'output_scale'}}
+  %0 = vggq.qconv2d %x, %w input_scale 1.0 weight_scales [1.0] strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>) -> tensor<1x8x8x2xi8>
+  return
+}
+
+// -----
+
+func.func @qconv_f32_with_output_scale(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>) {
+  // expected-error @+1 {{an f32 result takes no 'output_scale'}}
+  %0 = vggq.qconv2d %x, %w input_scale 1.0 weight_scales [1.0] output_scale 1.0 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>) -> tensor<1x8x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_output_scale_value(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>) {
+  // expected-error @+1 {{'output_scale'[0] = nan is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.qconv2d %x, %w input_scale 1.0 weight_scales [1.0] output_scale 0x7FC00000 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>) -> tensor<1x8x8x2xi8>
+  return
+}
+
+// -----
+
+func.func @qconv_shape(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x5xi8>) {
+  // expected-error @+1 {{input has 4 channels but the weight (OHWI) expects 5}}
+  %0 = vggq.qconv2d %x, %w input_scale 1.0 weight_scales [1.0] strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x5xi8>) -> tensor<1x8x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @qconv_float_input(%x: tensor<1x8x8x4xf32>, %w: tensor<2x3x3x4xi8>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of quantized storage type registered in the precision registry (f8E4M3FN, f8E5M2, i8) values}}
+  %0 = vggq.qconv2d %x, %w input_scale 1.0 weight_scales [1.0] strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xf32>, tensor<2x3x3x4xi8>) -> tensor<1x8x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @qlinear_features(%x: tensor<?x32xi8>, %w: tensor<10x64xi8>) {
+  // expected-error @+1 {{input has 32 features but the weight [O, K] expects 64}}
+  %0 = vggq.qlinear %x, %w input_scale 1.0 weight_scales [1.0] : (tensor<?x32xi8>, tensor<10x64xi8>) -> tensor<?x10xf32>
+  return
+}
+
+// -----
+
+func.func @qlinear_epilogue(%x: tensor<?x32xf8E5M2>, %w: tensor<10x32xf8E5M2>) {
+  // expected-error @+1 {{a quantized result ('f8E5M2') needs an 'output_scale'}}
+  %0 = vggq.qlinear %x, %w input_scale 1.0 weight_scales [1.0] : (tensor<?x32xf8E5M2>, tensor<10x32xf8E5M2>) -> tensor<?x10xf8E5M2>
+  return
+}
