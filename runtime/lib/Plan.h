@@ -1,0 +1,82 @@
+//===- Plan.h - the vggq execution plan -------------------------*- C++ -*-===//
+//
+// The in-memory form of the plan JSON of docs/ARTIFACT.md, validated on
+// load: every error names the key that is missing or wrong
+// (e.g. "launches[3].out.dtype").
+//
+//===----------------------------------------------------------------------===//
+#ifndef VGGQ_RUNTIME_PLAN_H
+#define VGGQ_RUNTIME_PLAN_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vggq {
+namespace rt {
+
+/// Element types of plan buffers and weight regions.
+enum class Dtype { F32, S32, E4M3, E5M2, S8 };
+
+const char *dtypeName(Dtype d);
+unsigned dtypeSize(Dtype d);
+/// Parses a plan dtype name; false if unknown.
+bool parseDtype(const std::string &name, Dtype &out);
+/// The real value of element `i` of a buffer of `d` (codes times `scale`).
+double decodeElement(Dtype d, const void *data, size_t i, float scale);
+
+/// An activation buffer in the arena: address = arena + offsetPerImage * B.
+struct PlanBuffer {
+  uint64_t offsetPerImage = 0;
+  std::vector<int64_t> shape; ///< shape[0] == -1 (the batch)
+  Dtype dtype = Dtype::F32;
+  float scale = 1.0f;
+  uint64_t bytesPerImage = 0; ///< product of shape[1:] times the element size
+};
+
+struct WeightRegion {
+  std::string name;
+  uint64_t offset = 0, bytes = 0;
+  Dtype dtype = Dtype::F32;
+};
+
+struct PlanKernel {
+  std::string name;
+  unsigned block[3] = {1, 1, 1};
+  unsigned sharedBytes = 0; ///< dynamic shared memory per block
+};
+
+struct LaunchArg {
+  enum Kind { Arena, Weights, Batch } kind = Batch;
+  uint64_t offset = 0; ///< per image for Arena, absolute for Weights
+};
+
+struct PlanLaunch {
+  std::string kernel, layer;
+  int kernelIndex = -1;
+  uint64_t rowsPerImage = 0, tileRows = 0;
+  unsigned gridY = 1, gridZ = 1;
+  std::vector<LaunchArg> args;
+  PlanBuffer out;
+};
+
+struct Plan {
+  std::string model, precision, chip;
+  int ptxVersion = 0;
+  PlanBuffer input, output;
+  std::vector<float> mean, std;
+  uint64_t arenaBytesPerImage = 0, arenaAlignment = 256;
+  uint64_t weightsBytes = 0;
+  std::vector<WeightRegion> regions;
+  std::vector<PlanKernel> kernels;
+  std::vector<PlanLaunch> launches;
+};
+
+/// Parses and validates `json`; on failure returns false with a message
+/// ("plan: ...") in `error`.
+bool parsePlan(const std::string &json, Plan &plan, std::string &error);
+
+} // namespace rt
+} // namespace vggq
+
+#endif // VGGQ_RUNTIME_PLAN_H
