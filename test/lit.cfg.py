@@ -44,6 +44,33 @@ if config.vggq_have_onnx in ("ON", "1", "TRUE"):
 
 config.environment["VGGQ_SRC"] = config.vggq_src_root
 
+# The CUDA runtime (runtime/): built into the tools folder when the toolkit is
+# present, or standalone (cmake -S runtime -B build-rt; VGGQ_RUNTIME_BIN=build-rt/bin).
+# Tests of it say `REQUIRES: cuda-runtime`; `cuda-driver` marks a machine
+# whose libcuda.so.1 loads (tests of the no-driver path are UNSUPPORTED there).
+runtime_bin = os.environ.get("VGGQ_RUNTIME_BIN", config.vggq_tools_dir)
+if os.path.isfile(os.path.join(runtime_bin, "vggq-run-cuda")):
+    config.available_features.add("cuda-runtime")
+    llvm_config.with_environment("PATH", os.path.abspath(runtime_bin), append_path=True)
+else:
+    lit_config.warning("vggq-run-cuda not built (no CUDA toolkit): runtime tests are skipped")
+if config.vggq_ptxas:
+    stub = os.path.join(os.path.dirname(os.path.dirname(config.vggq_ptxas)), "lib64", "stubs", "libcuda.so")
+    if os.path.isfile(stub):
+        config.available_features.add("cuda-stub")
+        config.substitutions.append(("%cuda_stub", stub))
+try:
+    import ctypes
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
+try:
+    import numpy  # noqa: F401
+    config.available_features.add("numpy")
+except ImportError:
+    pass
+
 tool_dirs = [config.vggq_tools_dir, config.llvm_tools_dir]
 tools = ["vggq-opt", "vggq-import", "vggq-run", "vggq-compile"]
 llvm_config.add_tool_substitutions([ToolSubst(t, unresolved="ignore") for t in tools], tool_dirs)

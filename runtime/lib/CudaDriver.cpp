@@ -23,9 +23,6 @@ const char *fallbackName(CUresult r, const char **text) {
   case CUDA_ERROR_NO_DEVICE:
     *text = "no CUDA-capable device is detected";
     return "CUDA_ERROR_NO_DEVICE";
-  case CUDA_ERROR_INSUFFICIENT_DRIVER:
-    *text = "the driver is older than the CUDA runtime";
-    return "CUDA_ERROR_INSUFFICIENT_DRIVER";
   default:
     *text = "unknown error";
     return "CUDA_ERROR_UNKNOWN";

@@ -170,6 +170,7 @@ int runBench(vggq_model *m, const Options &o) {
 } // namespace
 
 int main(int argc, char **argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0); // keep order with stderr
   Options o;
   int code = 0;
   if (!parseOptions(argc, argv, o, code))

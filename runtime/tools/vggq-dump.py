@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""vggq-dump.py - read and write VGGQDMP1 reference dumps; the toy model.
+
+The dump format (runtime/README.md) is what `vggq-run --dump-layers` writes
+and `vggq-run-cuda --compare-ref` reads. This script
+  describe DUMP                 lists its entries
+  toy --plan P --data CIFAR --images N --weights-out W --ref-out R
+                                makes weights for the runtime's toy model
+                                (test/Runtime/Inputs/toy.*) and its CPU
+                                reference in NumPy, so that the runtime can be
+                                checked on a GPU independently of vggq-compile.
+"""
+import argparse
+import json
+import struct
+import sys
+
+import numpy as np
+
+DTYPES = ["f32", "s32", "e4m3", "e5m2", "s8"]
+NUMPY = {"f32": "<f4", "s32": "<i4", "e4m3": "u1", "e5m2": "u1", "s8": "i1"}
+
+
+def write_dump(path, entries):
+    """entries: list of (name, dtype, scale, ndarray)."""
+    with open(path, "wb") as f:
+        f.write(b"VGGQDMP1" + struct.pack("<I", len(entries)))
+        for name, dtype, scale, arr in entries:
+            raw = name.encode()
+            f.write(struct.pack("<H", len(raw)) + raw)
+            f.write(struct.pack("<BBf", DTYPES.index(dtype), arr.ndim, scale))
+            f.write(struct.pack("<%dq" % arr.ndim, *arr.shape))
+            f.write(np.ascontiguousarray(arr, dtype=NUMPY[dtype]).tobytes())
+
+
+def read_dump(path):
+    data = open(path, "rb").read()
+    if data[:8] != b"VGGQDMP1":
+        raise SystemExit("%s: not a VGGQDMP1 dump" % path)
+    (count,), pos, out = struct.unpack_from("<I", data, 8), 12, []
+    for _ in range(count):
+        (n,) = struct.unpack_from("<H", data, pos)
+        name = data[pos + 2:pos + 2 + n].decode()
+        pos += 2 + n
+        code, rank, scale = struct.unpack_from("<BBf", data, pos)
+        pos += 6
+        dims = struct.unpack_from("<%dq" % rank, data, pos)
+        pos += 8 * rank
+        dt = np.dtype(NUMPY[DTYPES[code]])
+        size = int(np.prod(dims)) * dt.itemsize
+        arr = np.frombuffer(data[pos:pos + size], dtype=dt).reshape(dims)
+        pos += size
+        out.append((name, DTYPES[code], scale, arr))
+    return out
+
+
+def cifar_nhwc(path, images, mean, std):
+    raw = np.fromfile(path, dtype=np.uint8)[: images * 3073].reshape(images, 3073)
+    px = raw[:, 1:].reshape(images, 3, 32, 32).transpose(0, 2, 3, 1)
+    x = px.astype(np.float32) / np.float32(255.0)
+    return ((x - np.float32(mean)) / np.float32(std)).astype(np.float32), raw[:, 0]
+
+
+def toy(args):
+    plan = json.load(open(args.plan))
+    launches = plan["launches"]
+    scale = np.float32(launches[0]["out"]["scale"])
+    rng = np.random.default_rng(args.seed)
+    w = (rng.standard_normal((10, 3072)) * 0.02).astype(np.float32)
+    bias = (rng.standard_normal(10) * 0.1).astype(np.float32)
+    blob = bytearray(plan["weights"]["bytes"])
+    regions = {r["name"]: r["offset"] for r in plan["weights"]["regions"]}
+    blob[regions["features.0.scale"]:][:4] = scale.tobytes()
+    blob[regions["classifier.weight"]:][:w.nbytes] = w.tobytes()
+    blob[regions["classifier.bias"]:][:40] = bias.tobytes()
+    open(args.weights_out, "wb").write(bytes(blob))
+    x, _ = cifar_nhwc(args.data, args.images, plan["input"]["mean"], plan["input"]["std"])
+    q = np.clip(np.rint(x / scale), -127, 127).astype(np.int8)
+    acc = q.reshape(args.images, 3072).astype(np.float64) @ w.T.astype(np.float64)
+    logits = (acc.astype(np.float32) * scale + bias).astype(np.float32)
+    write_dump(args.ref_out, [("input", "f32", 1.0, x),
+                              (launches[0]["layer"], "s8", float(scale), q),
+                              (launches[1]["layer"], "f32", 1.0, logits),
+                              ("logits", "f32", 1.0, logits)])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("describe")
+    d.add_argument("dump")
+    t = sub.add_parser("toy")
+    t.add_argument("--plan", required=True)
+    t.add_argument("--data", required=True)
+    t.add_argument("--images", type=int, default=16)
+    t.add_argument("--weights-out", required=True)
+    t.add_argument("--ref-out", required=True)
+    t.add_argument("--seed", type=int, default=1)
+    args = p.parse_args()
+    if args.cmd == "describe":
+        for name, dtype, scale, arr in read_dump(args.dump):
+            print("%s %s scale=%g shape=%s" % (name, dtype, scale, list(arr.shape)))
+    else:
+        toy(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
