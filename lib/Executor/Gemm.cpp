@@ -1,0 +1,193 @@
+//===- Gemm.cpp - im2col + sgemm for the reference executor ---------------===//
+//
+// Convolutions run as im2col + OpenBLAS sgemm on NHWC data: an im2col row is
+// KH * KW contiguous runs of C channels. Rows are processed in blocks so the
+// column buffer stays small. INT8 products are accumulated exactly: K is
+// split into chunks of at most kExactIntChunk, each chunk's sgemm is exact in
+// f32 (every partial sum is an integer of magnitude <= 2^24) and the chunk
+// results are added in int32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cblas.h>
+#include <cstring>
+#include <vector>
+
+using namespace vggq;
+using namespace vggq::exec;
+using namespace vggq::exec::detail;
+
+namespace {
+
+/// Floats of im2col buffer per row block (4 MiB).
+constexpr int64_t kColBudget = int64_t(1) << 20;
+
+int64_t blockRows(int64_t m, int64_t k) {
+  return std::min(m, std::max<int64_t>(64, kColBudget / std::max<int64_t>(k, 1)));
+}
+
+/// Copies (or decodes) `count` activation elements starting at `offset`.
+inline void loadRun(const ActSource &src, int64_t offset, int64_t count,
+                    float *dst) {
+  if (src.f32) {
+    std::memcpy(dst, src.f32 + offset, count * sizeof(float));
+    return;
+  }
+  const uint8_t *codes = src.codes + offset;
+  for (int64_t i = 0; i < count; ++i)
+    dst[i] = src.lut[codes[i]];
+}
+
+/// Writes im2col rows [row0, row0 + rows) into `col` ([rows, K]).
+void im2col(const ConvGeom &g, const ActSource &in, int64_t row0, int64_t rows,
+            float *col) {
+  const int64_t k = g.k();
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t row = row0 + r;
+    int64_t ow = row % g.ow, oh = (row / g.ow) % g.oh, n = row / (g.ow * g.oh);
+    float *dst = col + r * k;
+    int64_t iw0 = ow * g.sw - g.pl;
+    bool wInside = iw0 >= 0 && iw0 + (g.kw - 1) * g.dw < g.w;
+    for (int64_t kh = 0; kh < g.kh; ++kh) {
+      int64_t ih = oh * g.sh - g.pt + kh * g.dh;
+      float *line = dst + kh * g.kw * g.c;
+      if (ih < 0 || ih >= g.h) {
+        std::fill(line, line + g.kw * g.c, 0.0f);
+        continue;
+      }
+      int64_t base = ((n * g.h + ih) * g.w) * g.c;
+      if (wInside && g.dw == 1) { // one contiguous run of KW * C
+        loadRun(in, base + iw0 * g.c, g.kw * g.c, line);
+        continue;
+      }
+      for (int64_t kw = 0; kw < g.kw; ++kw) {
+        int64_t iw = iw0 + kw * g.dw;
+        if (iw < 0 || iw >= g.w)
+          std::fill(line + kw * g.c, line + (kw + 1) * g.c, 0.0f);
+        else
+          loadRun(in, base + iw * g.c, g.c, line + kw * g.c);
+      }
+    }
+  }
+}
+
+/// Multiplies a row block a[rows, K] (leading dimension K) by w[O, K]^T and
+/// hands the accumulators to `sink`.
+void multiplyBlock(const float *a, int64_t row0, int64_t rows, int64_t k,
+                   const float *w, int64_t o, AccumMode mode,
+                   std::vector<float> &accF, std::vector<int32_t> &accI,
+                   RowSink sink) {
+  accF.resize(rows * o);
+  if (mode == AccumMode::F32) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, o, k, 1.0f, a,
+                k, w, k, 0.0f, accF.data(), o);
+    sink(row0, rows, accF.data(), nullptr);
+    return;
+  }
+  accI.assign(rows * o, 0);
+  for (int64_t k0 = 0; k0 < k; k0 += kExactIntChunk) {
+    int64_t kc = std::min(kExactIntChunk, k - k0);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, o, kc, 1.0f,
+                a + k0, k, w + k0, k, 0.0f, accF.data(), o);
+    for (int64_t i = 0; i < rows * o; ++i)
+      accI[i] += static_cast<int32_t>(accF[i]);
+  }
+  sink(row0, rows, nullptr, accI.data());
+}
+
+} // namespace
+
+void vggq::exec::detail::convGemm(const ConvGeom &g, const ActSource &in,
+                      const float *weights, AccumMode mode, RowSink sink) {
+  const int64_t m = g.m(), k = g.k();
+  bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 &&
+                   g.pt == 0 && g.pl == 0 && g.oh == g.h && g.ow == g.w;
+  if (pointwise) { // a 1x1 convolution is a matrix product as is
+    matmulRows(in, m, k, weights, g.o, mode, sink);
+    return;
+  }
+  int64_t block = blockRows(m, k);
+  std::vector<float> col(block * k), accF;
+  std::vector<int32_t> accI;
+  for (int64_t row0 = 0; row0 < m; row0 += block) {
+    int64_t rows = std::min(block, m - row0);
+    im2col(g, in, row0, rows, col.data());
+    multiplyBlock(col.data(), row0, rows, k, weights, g.o, mode, accF, accI,
+                  sink);
+  }
+}
+
+void vggq::exec::detail::matmulRows(const ActSource &a, int64_t m, int64_t k,
+                        const float *weights, int64_t o, AccumMode mode,
+                        RowSink sink) {
+  std::vector<float> accF, buf;
+  std::vector<int32_t> accI;
+  if (a.f32 && m * k <= 4 * kColBudget) {
+    multiplyBlock(a.f32, 0, m, k, weights, o, mode, accF, accI, sink);
+    return;
+  }
+  int64_t block = blockRows(m, k);
+  for (int64_t row0 = 0; row0 < m; row0 += block) {
+    int64_t rows = std::min(block, m - row0);
+    const float *rowsPtr;
+    if (a.f32) {
+      rowsPtr = a.f32 + row0 * k;
+    } else {
+      buf.resize(rows * k);
+      loadRun(a, row0 * k, rows * k, buf.data());
+      rowsPtr = buf.data();
+    }
+    multiplyBlock(rowsPtr, row0, rows, k, weights, o, mode, accF, accI, sink);
+  }
+}
+
+std::array<float, 256> vggq::exec::detail::decodeTable(const Precision &p) {
+  std::array<float, 256> t;
+  for (int i = 0; i < 256; ++i)
+    t[i] = p.decode(static_cast<uint8_t>(i));
+  return t;
+}
+
+std::string vggq::exec::detail::describeOp(mlir::Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "'" << op->getName() << "'";
+  if (auto layer = op->getAttrOfType<mlir::StringAttr>("vggq.layer"))
+    os << " (layer " << layer.getValue() << ")";
+  os << " at " << op->getLoc();
+  return s;
+}
+
+llvm::Error vggq::exec::detail::opError(mlir::Operation *op, const llvm::Twine &message) {
+  return llvm::createStringError(
+      std::make_error_code(std::errc::invalid_argument),
+      llvm::Twine(describeOp(op)) + ": " + message);
+}
+
+std::string vggq::exec::detail::shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+llvm::Error vggq::exec::detail::checkResultShape(mlir::Operation *op,
+                                     llvm::ArrayRef<int64_t> shape) {
+  auto type = llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType());
+  bool ok = type.getRank() == static_cast<int64_t>(shape.size());
+  for (int64_t i = 0; ok && i < type.getRank(); ++i)
+    ok = type.isDynamicDim(i) || type.getDimSize(i) == shape[i];
+  if (ok)
+    return llvm::Error::success();
+  std::string t;
+  llvm::raw_string_ostream os(t);
+  os << type;
+  return opError(op, "computed result shape " + shapeString(shape) +
+                         " does not match the result type " + t);
+}

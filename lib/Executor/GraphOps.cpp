@@ -1,0 +1,247 @@
+//===- GraphOps.cpp - FP32 graph ops of the reference executor ------------===//
+//
+// conv2d, batch_norm, linear, softmax, add on f32, and relu, max_pool2d and
+// flatten on f32 or directly on quantized codes (every storage type is
+// symmetric, so these commute with quantization; the per-tensor scale is
+// carried along).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Ops.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace vggq;
+using namespace vggq::exec;
+using namespace vggq::exec::detail;
+
+namespace {
+
+/// An empty tensor of `src`'s element kind (precision and scale included).
+Tensor makeLike(const Tensor &src, std::vector<int64_t> shape) {
+  Tensor t;
+  t.shape = std::move(shape);
+  t.kind = src.kind;
+  t.precision = src.precision;
+  t.scale = src.scale;
+  if (t.kind == ElemKind::F32)
+    t.f32.resize(t.numElements());
+  else
+    t.q8.resize(t.numElements());
+  return t;
+}
+
+Tensor makeF32(std::vector<int64_t> shape) {
+  Tensor t;
+  t.shape = std::move(shape);
+  t.f32.resize(t.numElements());
+  return t;
+}
+
+llvm::Expected<Tensor> runConv(Conv2DOp op, Inputs ins) {
+  auto g = convGeometry(op, *ins[0], *ins[1]);
+  if (!g)
+    return g.takeError();
+  Tensor out = makeF32({g->n, g->oh, g->ow, g->o});
+  const float *bias = ins.size() > 2 ? ins[2]->f32.data() : nullptr;
+  int64_t o = g->o;
+  ActSource src;
+  src.f32 = ins[0]->f32.data();
+  convGemm(*g, src, ins[1]->f32.data(), AccumMode::F32,
+           [&](int64_t row0, int64_t rows, const float *acc, const int32_t *) {
+             float *dst = out.f32.data() + row0 * o;
+             for (int64_t r = 0; r < rows; ++r)
+               for (int64_t c = 0; c < o; ++c)
+                 dst[r * o + c] = acc[r * o + c] + (bias ? bias[c] : 0.0f);
+           });
+  return out;
+}
+
+llvm::Expected<Tensor> runLinear(LinearOp op, Inputs ins) {
+  const Tensor &in = *ins[0], &w = *ins[1];
+  int64_t n = in.shape[0], k = in.shape[1], o = w.shape[0];
+  if (w.shape[1] != k)
+    return opError(op, "input has K = " + llvm::Twine(k) +
+                           " but the weight expects " + llvm::Twine(w.shape[1]));
+  if (llvm::Error e = checkResultShape(op, {n, o}))
+    return std::move(e);
+  Tensor out = makeF32({n, o});
+  const float *bias = ins.size() > 2 ? ins[2]->f32.data() : nullptr;
+  ActSource src;
+  src.f32 = in.f32.data();
+  matmulRows(src, n, k, w.f32.data(), o, AccumMode::F32,
+             [&](int64_t row0, int64_t rows, const float *acc, const int32_t *) {
+               float *dst = out.f32.data() + row0 * o;
+               for (int64_t i = 0; i < rows * o; ++i)
+                 dst[i] = acc[i] + (bias ? bias[i % o] : 0.0f);
+             });
+  return out;
+}
+
+llvm::Expected<Tensor> runBatchNorm(BatchNormOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  int64_t c = in.shape.back();
+  if (ins[1]->numElements() != c)
+    return opError(op, "has " + llvm::Twine(ins[1]->numElements()) +
+                           " channel parameters for " + llvm::Twine(c) +
+                           " channels");
+  const float *scale = ins[1]->f32.data(), *offset = ins[2]->f32.data(),
+              *mean = ins[3]->f32.data(), *var = ins[4]->f32.data();
+  float eps = op.getEpsilon().convertToFloat();
+  std::vector<float> denom(c);
+  for (int64_t i = 0; i < c; ++i)
+    denom[i] = std::sqrt(var[i] + eps);
+  Tensor out = makeLike(in, in.shape);
+  for (int64_t i = 0, e = in.numElements(); i < e; ++i) {
+    int64_t ch = i % c;
+    out.f32[i] = (in.f32[i] - mean[ch]) / denom[ch] * scale[ch] + offset[ch];
+  }
+  return out;
+}
+
+/// relu: y = x > 0 ? x : +0 (NaN and -0 give +0). On codes the decision is
+/// made on the decoded value, so it is the relu of the real value.
+llvm::Expected<Tensor> runRelu(ReluOp, Inputs ins) {
+  const Tensor &in = *ins[0];
+  Tensor out = makeLike(in, in.shape);
+  if (in.kind == ElemKind::F32) {
+    for (size_t i = 0; i < in.f32.size(); ++i)
+      out.f32[i] = in.f32[i] > 0.0f ? in.f32[i] : 0.0f;
+    return out;
+  }
+  std::array<uint8_t, 256> relu;
+  for (int c = 0; c < 256; ++c)
+    relu[c] = in.precision->decode(c) > 0.0f ? c : 0;
+  for (size_t i = 0; i < in.q8.size(); ++i)
+    out.q8[i] = relu[in.q8[i]];
+  return out;
+}
+
+/// Max pooling: in each window the first cell holding the largest value wins
+/// (padded cells never; NaN never beats a number). On codes the values are
+/// compared decoded, and the winning code is copied.
+template <typename ValueAt, typename Store>
+void maxPool(const std::vector<int64_t> &is, int64_t oh, int64_t ow,
+             llvm::ArrayRef<int64_t> k, llvm::ArrayRef<int64_t> s,
+             llvm::ArrayRef<int64_t> p, ValueAt valueAt, Store store) {
+  int64_t n = is[0], h = is[1], w = is[2], c = is[3];
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          int64_t best = -1;
+          float bestVal = -std::numeric_limits<float>::infinity();
+          for (int64_t ky = 0; ky < k[0]; ++ky) {
+            int64_t iy = y * s[0] - p[0] + ky;
+            if (iy < 0 || iy >= h)
+              continue;
+            for (int64_t kx = 0; kx < k[1]; ++kx) {
+              int64_t ix = x * s[1] - p[1] + kx;
+              if (ix < 0 || ix >= w)
+                continue;
+              int64_t idx = ((b * h + iy) * w + ix) * c + ch;
+              float v = valueAt(idx);
+              if (best < 0 || v > bestVal) {
+                best = idx;
+                bestVal = v > bestVal ? v : bestVal;
+              }
+            }
+          }
+          store(((b * oh + y) * ow + x) * c + ch, best);
+        }
+}
+
+llvm::Expected<Tensor> runMaxPool(MaxPool2DOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  if (in.shape.size() != 4)
+    return opError(op, "expects a rank-4 input");
+  auto k = op.getKernel(), s = op.getStrides(), p = op.getPadding();
+  auto oh = windowOutputSize(in.shape[1], k[0], s[0], p[0], p[2], 1);
+  auto ow = windowOutputSize(in.shape[2], k[1], s[1], p[1], p[3], 1);
+  if (!oh || !ow)
+    return opError(op, "the window does not fit the input " +
+                           shapeString(in.shape));
+  std::vector<int64_t> shape = {in.shape[0], *oh, *ow, in.shape[3]};
+  if (llvm::Error e = checkResultShape(op, shape))
+    return std::move(e);
+  Tensor out = makeLike(in, shape);
+  if (in.kind == ElemKind::F32) {
+    maxPool(
+        in.shape, *oh, *ow, k, s, p, [&](int64_t i) { return in.f32[i]; },
+        [&](int64_t o, int64_t i) {
+          out.f32[o] = i < 0 ? -std::numeric_limits<float>::infinity()
+                             : in.f32[i];
+        });
+    return out;
+  }
+  std::array<float, 256> lut = decodeTable(*in.precision);
+  maxPool(
+      in.shape, *oh, *ow, k, s, p, [&](int64_t i) { return lut[in.q8[i]]; },
+      [&](int64_t o, int64_t i) { out.q8[o] = i < 0 ? 0 : in.q8[i]; });
+  return out;
+}
+
+llvm::Expected<Tensor> runFlatten(FlattenOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  std::vector<int64_t> shape = {in.shape[0], in.numElements() / in.shape[0]};
+  if (llvm::Error e = checkResultShape(op, shape))
+    return std::move(e);
+  Tensor out = in;
+  out.shape = shape;
+  return out;
+}
+
+/// Softmax over the last axis: exp(x - max) / sum, in f32.
+llvm::Expected<Tensor> runSoftmax(SoftmaxOp, Inputs ins) {
+  const Tensor &in = *ins[0];
+  Tensor out = makeLike(in, in.shape);
+  int64_t c = in.shape.back(), rows = in.numElements() / c;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *x = in.f32.data() + r * c;
+    float *y = out.f32.data() + r * c;
+    float mx = -std::numeric_limits<float>::infinity();
+    for (int64_t i = 0; i < c; ++i)
+      mx = std::max(mx, x[i]);
+    float sum = 0.0f;
+    for (int64_t i = 0; i < c; ++i)
+      sum += y[i] = std::exp(x[i] - mx);
+    for (int64_t i = 0; i < c; ++i)
+      y[i] /= sum;
+  }
+  return out;
+}
+
+llvm::Expected<Tensor> runAdd(AddOp op, Inputs ins) {
+  if (ins[0]->shape != ins[1]->shape)
+    return opError(op, "operand shapes " + shapeString(ins[0]->shape) +
+                           " and " + shapeString(ins[1]->shape) + " differ");
+  Tensor out = makeLike(*ins[0], ins[0]->shape);
+  for (size_t i = 0; i < out.f32.size(); ++i)
+    out.f32[i] = ins[0]->f32[i] + ins[1]->f32[i];
+  return out;
+}
+
+} // namespace
+
+bool vggq::exec::detail::isGraphOp(mlir::Operation *op) {
+  return llvm::isa<Conv2DOp, BatchNormOp, ReluOp, MaxPool2DOp, FlattenOp,
+                   LinearOp, SoftmaxOp, AddOp>(op);
+}
+
+llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op, Inputs ins) {
+  return llvm::TypeSwitch<mlir::Operation *, llvm::Expected<Tensor>>(op)
+      .Case([&](Conv2DOp o) { return runConv(o, ins); })
+      .Case([&](BatchNormOp o) { return runBatchNorm(o, ins); })
+      .Case([&](ReluOp o) { return runRelu(o, ins); })
+      .Case([&](MaxPool2DOp o) { return runMaxPool(o, ins); })
+      .Case([&](FlattenOp o) { return runFlatten(o, ins); })
+      .Case([&](LinearOp o) { return runLinear(o, ins); })
+      .Case([&](SoftmaxOp o) { return runSoftmax(o, ins); })
+      .Case([&](AddOp o) { return runAdd(o, ins); })
+      .Default([&](mlir::Operation *o) -> llvm::Expected<Tensor> {
+        return opError(o, "is not a graph op");
+      });
+}

@@ -1,0 +1,252 @@
+//===- QuantOps.cpp - quantization and quantized compute ops --------------===//
+//
+// The exact f32 operation order of every conversion (the GPU kernels'
+// epilogues compute the same sequence, with no FMA contraction):
+//
+//   quantize:    code = encode(x / scale)               (true division)
+//   dequantize:  x    = decode(code) * scale
+//   requantize:  code = encode((decode(code) * in_scale) / out_scale)
+//   qconv2d / qlinear epilogue, per output channel o:
+//     s[o] = input_scale * weight_scales[o]             (f32, once per channel)
+//     f32 bias:  y = float(acc) * s[o];  y = y + bias[o]
+//     i32 bias:  y = float(acc + bias[o]) * s[o]        (integer add exact)
+//     no bias:   y = float(acc) * s[o]
+//     relu:      y = y > 0 ? y : +0                      (NaN and -0 give +0)
+//     output:    code = encode(y / output_scale), or y itself for f32 results
+//
+// encode/decode are the precision registry's (vggq/Precision/Numerics.h):
+// FP8 rounds to nearest even and saturates, INT8 rounds half to even and
+// clamps to [-127, 127]. The accumulator `acc` is exact in int32 for INT8 and
+// an f32 sum of exact products for FP8.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Ops.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace vggq;
+using namespace vggq::exec;
+using namespace vggq::exec::detail;
+
+namespace {
+
+const Precision *resultPrecision(mlir::Operation *op) {
+  auto type = llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType());
+  return lookupPrecision(type.getElementType());
+}
+
+Tensor makeQ8(std::vector<int64_t> shape, const Precision *p, float scale) {
+  Tensor t;
+  t.shape = std::move(shape);
+  t.kind = ElemKind::Q8;
+  t.precision = p;
+  t.scale = scale;
+  t.q8.resize(t.numElements());
+  return t;
+}
+
+/// The index of each element's scale: 0 per tensor, else the element's
+/// coordinate along `axis`.
+struct ScaleIndexer {
+  int64_t inner = 1, dim = 1;
+  bool perTensor = true;
+  int64_t operator()(int64_t i) const {
+    return perTensor ? 0 : (i / inner) % dim;
+  }
+};
+
+template <typename OpTy>
+llvm::Expected<ScaleIndexer> scaleIndexer(OpTy op, const Tensor &t) {
+  ScaleIndexer ix;
+  size_t nScales = op.getScales().size();
+  if (!op.getAxis()) {
+    if (nScales != 1)
+      return opError(op, "has " + llvm::Twine(nScales) +
+                             " scales but no axis");
+    return ix;
+  }
+  int64_t axis = static_cast<int64_t>(*op.getAxis());
+  if (axis < 0 || axis >= static_cast<int64_t>(t.shape.size()))
+    return opError(op, "axis " + llvm::Twine(axis) + " is out of range");
+  ix.perTensor = false;
+  ix.dim = t.shape[axis];
+  for (size_t d = axis + 1; d < t.shape.size(); ++d)
+    ix.inner *= t.shape[d];
+  if (static_cast<int64_t>(nScales) != ix.dim)
+    return opError(op, "has " + llvm::Twine(nScales) + " scales for " +
+                           llvm::Twine(ix.dim) + " channels");
+  return ix;
+}
+
+llvm::Expected<Tensor> runQuantize(QuantizeOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  auto ix = scaleIndexer(op, in);
+  if (!ix)
+    return ix.takeError();
+  auto scales = op.getScales();
+  const Precision *p = resultPrecision(op);
+  Tensor out = makeQ8(in.shape, p, ix->perTensor ? scales[0] : 0.0f);
+  for (int64_t i = 0, e = in.numElements(); i < e; ++i)
+    out.q8[i] = p->encode(in.f32[i] / scales[(*ix)(i)]);
+  return out;
+}
+
+llvm::Expected<Tensor> runDequantize(DequantizeOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  auto ix = scaleIndexer(op, in);
+  if (!ix)
+    return ix.takeError();
+  auto scales = op.getScales();
+  std::array<float, 256> lut = decodeTable(*in.precision);
+  Tensor out;
+  out.shape = in.shape;
+  out.f32.resize(in.numElements());
+  for (int64_t i = 0, e = in.numElements(); i < e; ++i)
+    out.f32[i] = lut[in.q8[i]] * scales[(*ix)(i)];
+  return out;
+}
+
+llvm::Expected<Tensor> runRequantize(RequantizeOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  float inScale = op.getInScale().convertToFloat();
+  float outScale = op.getOutScale().convertToFloat();
+  const Precision *p = resultPrecision(op);
+  // One code maps to one code: a 256-entry table is the same computation.
+  std::array<uint8_t, 256> table;
+  for (int c = 0; c < 256; ++c)
+    table[c] = p->encode((in.precision->decode(c) * inScale) / outScale);
+  Tensor out = makeQ8(in.shape, p, outScale);
+  for (size_t i = 0; i < in.q8.size(); ++i)
+    out.q8[i] = table[in.q8[i]];
+  return out;
+}
+
+/// The fused epilogue of qconv2d / qlinear (see the file comment).
+struct Epilogue {
+  std::vector<float> accScale;
+  const float *biasF = nullptr;
+  const int32_t *biasI = nullptr;
+  bool relu = false;
+  const Precision *outPrecision = nullptr; ///< null: f32 result
+  float outScale = 0.0f;
+
+  float value(int64_t o, float accF, int32_t accI, bool exactInt) const {
+    float y;
+    if (biasI)
+      y = static_cast<float>(static_cast<int64_t>(accI) + biasI[o]) *
+          accScale[o];
+    else
+      y = (exactInt ? static_cast<float>(accI) : accF) * accScale[o];
+    if (biasF)
+      y = y + biasF[o];
+    if (relu)
+      y = y > 0.0f ? y : 0.0f;
+    return y;
+  }
+};
+
+/// Runs a quantized GEMM (conv when `geom` is set, else linear) with its
+/// epilogue, producing the result tensor of `op`.
+template <typename OpTy>
+llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins,
+                                   const ConvGeom *geom) {
+  const Tensor &in = *ins[0], &w = *ins[1];
+  if (in.precision->isInteger() != w.precision->isInteger())
+    return opError(op, "mixes integer and floating-point storage");
+  bool exactInt = in.precision->isInteger();
+  int64_t o = w.shape[0], k = w.numElements() / o;
+
+  Epilogue ep;
+  auto ws = op.getWeightScales();
+  if (ws.size() != 1 && static_cast<int64_t>(ws.size()) != o)
+    return opError(op, "has " + llvm::Twine(ws.size()) +
+                           " weight scales for " + llvm::Twine(o) +
+                           " output channels");
+  for (int64_t c = 0; c < o; ++c)
+    ep.accScale.push_back(op.getAccumulatorScale(c));
+  if (ins.size() > 2) {
+    if (ins[2]->numElements() != o)
+      return opError(op, "has " + llvm::Twine(ins[2]->numElements()) +
+                             " biases for " + llvm::Twine(o) + " channels");
+    if (ins[2]->kind == ElemKind::I32 && !exactInt)
+      return opError(op, "has an i32 bias with floating-point storage");
+    if (ins[2]->kind == ElemKind::I32)
+      ep.biasI = ins[2]->i32.data();
+    else
+      ep.biasF = ins[2]->f32.data();
+  }
+  ep.relu = op.getRelu();
+  if (auto os = op.getOutputScale()) {
+    ep.outPrecision = resultPrecision(op);
+    ep.outScale = os->convertToFloat();
+  }
+
+  std::vector<int64_t> shape =
+      geom ? std::vector<int64_t>{geom->n, geom->oh, geom->ow, o}
+           : std::vector<int64_t>{in.shape[0], o};
+  if (llvm::Error e = checkResultShape(op, shape))
+    return std::move(e);
+  Tensor out;
+  if (ep.outPrecision) {
+    out = makeQ8(shape, ep.outPrecision, ep.outScale);
+  } else {
+    out.shape = shape;
+    out.f32.resize(out.numElements());
+  }
+
+  std::array<float, 256> inLut = decodeTable(*in.precision);
+  std::array<float, 256> wLut = decodeTable(*w.precision);
+  std::vector<float> weights(w.q8.size());
+  for (size_t i = 0; i < w.q8.size(); ++i)
+    weights[i] = wLut[w.q8[i]];
+  ActSource src;
+  src.codes = in.q8.data();
+  src.lut = inLut.data();
+  AccumMode mode = exactInt ? AccumMode::ExactInt : AccumMode::F32;
+  auto sink = [&](int64_t row0, int64_t rows, const float *accF,
+                  const int32_t *accI) {
+    for (int64_t i = 0; i < rows * o; ++i) {
+      float y = ep.value(i % o, accF ? accF[i] : 0.0f, accI ? accI[i] : 0,
+                         exactInt);
+      int64_t dst = row0 * o + i;
+      if (ep.outPrecision)
+        out.q8[dst] = ep.outPrecision->encode(y / ep.outScale);
+      else
+        out.f32[dst] = y;
+    }
+  };
+  if (geom)
+    convGemm(*geom, src, weights.data(), mode, sink);
+  else if (in.shape.size() != 2 || in.shape[1] != k)
+    return opError(op, "input " + shapeString(in.shape) +
+                           " does not match the weight " +
+                           shapeString(w.shape));
+  else
+    matmulRows(src, in.shape[0], k, weights.data(), o, mode, sink);
+  return out;
+}
+
+} // namespace
+
+bool vggq::exec::detail::isQuantOp(mlir::Operation *op) {
+  return llvm::isa<QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp,
+                   QLinearOp>(op);
+}
+
+llvm::Expected<Tensor> vggq::exec::detail::runQuantOp(mlir::Operation *op, Inputs ins) {
+  return llvm::TypeSwitch<mlir::Operation *, llvm::Expected<Tensor>>(op)
+      .Case([&](QuantizeOp o) { return runQuantize(o, ins); })
+      .Case([&](DequantizeOp o) { return runDequantize(o, ins); })
+      .Case([&](RequantizeOp o) { return runRequantize(o, ins); })
+      .Case([&](QConv2DOp o) -> llvm::Expected<Tensor> {
+        auto g = convGeometry(o, *ins[0], *ins[1]);
+        if (!g)
+          return g.takeError();
+        return runQCompute(o, ins, &*g);
+      })
+      .Case([&](QLinearOp o) { return runQCompute(o, ins, nullptr); })
+      .Default([&](mlir::Operation *o) -> llvm::Expected<Tensor> {
+        return opError(o, "is not a quantization op");
+      });
+}

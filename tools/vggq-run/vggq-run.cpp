@@ -1,0 +1,229 @@
+//===- vggq-run.cpp - run a vggq model on CIFAR-10 on the CPU -------------===//
+//
+// Runs a model's @forward with the reference executor on CIFAR-10 images and
+// reports top-1 accuracy, throughput, latency and peak memory; optionally
+// compares it layer by layer with another model, and dumps or checks logits.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Compare.h"
+#include "Model.h"
+
+#include "vggq/Data/Cifar.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <sys/resource.h>
+
+using namespace vggq;
+using namespace vggq::run;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.mlir|.mlirbc>"));
+static cl::opt<std::string>
+    dataPath("data", cl::desc("CIFAR-10 binary file (default: "
+                              "$VGGQ_SHARED/data/cifar-10-batches-bin/"
+                              "test_batch.bin)"),
+             cl::value_desc("file"));
+static cl::opt<int64_t> limit("limit", cl::desc("Use only the first N images"),
+                              cl::init(-1), cl::value_desc("N"));
+static cl::opt<int64_t> batchSize("batch", cl::desc("Images per batch"),
+                                  cl::init(128), cl::value_desc("B"));
+static cl::list<float> meanOpt("mean", cl::CommaSeparated,
+                               cl::desc("Per-channel mean (overrides the "
+                                        "module's vggq.input_mean)"),
+                               cl::value_desc("a,b,c"));
+static cl::list<float> stdOpt("std", cl::CommaSeparated,
+                              cl::desc("Per-channel std (overrides the "
+                                       "module's vggq.input_std)"),
+                              cl::value_desc("a,b,c"));
+static cl::opt<std::string>
+    compareTo("compare-to",
+              cl::desc("Reference model run on the same images: prints the "
+                       "top-1 agreement (and with --per-layer, per-layer "
+                       "SQNR of this model against it)"),
+              cl::value_desc("model"));
+static cl::opt<bool> perLayer("per-layer",
+                              cl::desc("With --compare-to: SQNR and max "
+                                       "error of every named layer"));
+static cl::opt<std::string> dumpPath("dump-logits",
+                                     cl::desc("Write the logits (N x 10 "
+                                              "little-endian f32)"),
+                                     cl::value_desc("file"));
+static cl::opt<std::string>
+    expectPath("expect-logits",
+               cl::desc("Fail unless the logits match this N x 10 f32 file"),
+               cl::value_desc("file"));
+static cl::opt<double> tolerance("tolerance",
+                                 cl::desc("Max |diff| for --expect-logits"),
+                                 cl::init(1e-3));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "vggq-run: error: " << message << "\n";
+  return 1;
+}
+
+static int argmax10(const float *x) {
+  int best = 0;
+  for (int i = 1; i < 10; ++i)
+    if (x[i] > x[best])
+      best = i;
+  return best;
+}
+
+/// Progress on stderr: a bar when stdout is a terminal, else plain lines.
+static void progress(int64_t done, int64_t total, bool tty) {
+  if (tty) {
+    int width = 40, filled = static_cast<int>(width * done / total);
+    llvm::errs() << "\r[" << std::string(filled, '#')
+                 << std::string(width - filled, ' ') << "] " << done << "/"
+                 << total << " images";
+    if (done == total)
+      llvm::errs() << "\n";
+    return;
+  }
+  int64_t step = std::max<int64_t>(total / 10, 1);
+  if (done == total || done / step != (done - std::min(done, batchSize.getValue())) / step)
+    llvm::errs() << "vggq-run: " << done << "/" << total << " images\n";
+}
+
+static std::string normString(llvm::ArrayRef<float> v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i)
+    s += (i ? "," : "") + llvm::formatv("{0}", v[i]).str();
+  return s;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "vggq CPU reference runner\n");
+  if (batchSize < 1)
+    return fail("--batch must be at least 1");
+  if (perLayer && compareTo.empty())
+    return fail("--per-layer needs --compare-to");
+
+  mlir::MLIRContext ctx;
+  ctx.loadDialect<VGGQDialect, mlir::func::FuncDialect,
+                  mlir::arith::ArithDialect>();
+  llvm::SourceMgr diagSourceMgr;
+  mlir::SourceMgrDiagnosticHandler diag(diagSourceMgr, &ctx);
+
+  auto model = loadModel(ctx, modelPath);
+  if (!model)
+    return fail(llvm::toString(model.takeError()));
+  std::optional<Model> reference;
+  if (!compareTo.empty()) {
+    auto ref = loadModel(ctx, compareTo);
+    if (!ref)
+      return fail(llvm::toString(ref.takeError()));
+    reference = std::move(*ref);
+  }
+
+  std::string data = dataPath.empty()
+                         ? sharedDir() + "/data/cifar-10-batches-bin/test_batch.bin"
+                         : dataPath.getValue();
+  auto set = loadCifar(data, limit);
+  if (!set)
+    return fail(llvm::toString(set.takeError()));
+
+  std::vector<float> mean = meanOpt.empty() ? model->mean : std::vector<float>(meanOpt.begin(), meanOpt.end());
+  std::vector<float> stdv = stdOpt.empty() ? model->std : std::vector<float>(stdOpt.begin(), stdOpt.end());
+  if ((!mean.empty() && mean.size() != 3) || (!stdv.empty() && stdv.size() != 3))
+    return fail("--mean and --std take three values (R,G,B)");
+  if (mean.empty())
+    mean = {0, 0, 0};
+  if (stdv.empty())
+    stdv = {1, 1, 1};
+
+  int64_t total = set->count, batch = batchSize;
+  if (model->staticBatch)
+    batch = model->staticBatch;
+  bool tty = llvm::sys::Process::StandardOutIsDisplayed();
+  std::vector<float> images(batch * 3072), logits;
+  logits.reserve(total * 10);
+  int64_t correct = 0, refCorrect = 0, agree = 0, fullBatches = 0;
+  double seconds = 0, fullBatchSeconds = 0;
+  LayerStats stats;
+  for (int64_t b0 = 0; b0 < total; b0 += batch) {
+    int64_t n = std::min(batch, total - b0);
+    normalizeCifar(*set, b0, n, mean, stdv, images.data());
+    LayerCapture mine, theirs;
+    auto start = std::chrono::steady_clock::now();
+    auto out = runBatch(*model, images.data(), n,
+                        perLayer ? mine.observer() : nullptr);
+    double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!out)
+      return fail(modelPath + ": " + llvm::toString(out.takeError()));
+    seconds += dt;
+    if (n == batch)
+      ++fullBatches, fullBatchSeconds += dt;
+    for (int64_t i = 0; i < n; ++i)
+      correct += argmax10(&out->f32[i * 10]) == set->labels[b0 + i];
+    logits.insert(logits.end(), out->f32.begin(), out->f32.end());
+    if (reference) {
+      auto ref = runBatch(*reference, images.data(), n,
+                          perLayer ? theirs.observer() : nullptr);
+      if (!ref)
+        return fail(compareTo + ": " + llvm::toString(ref.takeError()));
+      for (int64_t i = 0; i < n; ++i) {
+        int mineTop = argmax10(&out->f32[i * 10]);
+        int refTop = argmax10(&ref->f32[i * 10]);
+        refCorrect += refTop == set->labels[b0 + i];
+        agree += mineTop == refTop;
+      }
+      if (perLayer)
+        stats.add(mine, theirs);
+    }
+    progress(b0 + n, total, tty);
+  }
+
+  llvm::raw_ostream &os = llvm::outs();
+  auto mib = [](double bytes) { return bytes / (1024.0 * 1024.0); };
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  os << "model:         " << modelPath << "\n";
+  os << "data:          " << data << "\n";
+  os << "normalization: mean " << normString(mean) << " std " << normString(stdv) << "\n";
+  os << "images:        " << total << "\n";
+  os << llvm::format("top-1:         %.2f %%\n", 100.0 * correct / total);
+  os << llvm::format("throughput:    %.1f images/s\n", total / seconds);
+  if (fullBatches)
+    os << llvm::format("latency:       %.2f ms per batch of %lld\n",
+                       1e3 * fullBatchSeconds / fullBatches, (long long)batch);
+  else
+    os << llvm::format("latency:       %.2f ms per batch of %lld\n",
+                       1e3 * seconds, (long long)total);
+  os << llvm::format("peak memory:   activations %.2f MiB, weights %.2f MiB, "
+                     "process RSS %.1f MiB\n",
+                     mib(model->executor->peakActivationBytes()),
+                     mib(model->executor->constantBytes()),
+                     usage.ru_maxrss / 1024.0);
+  if (reference) {
+    os << "reference:     " << compareTo << "\n";
+    os << llvm::format("reference top-1: %.2f %%\n", 100.0 * refCorrect / total);
+    if (perLayer) {
+      os << "per-layer comparison (this model against the reference):\n";
+      stats.print(os);
+    }
+    os << llvm::format("top-1 agreement: %.2f %% (%lld of %lld images)\n",
+                       100.0 * agree / total, (long long)agree, (long long)total);
+  }
+  if (!dumpPath.empty())
+    if (llvm::Error e = dumpLogits(logits, dumpPath))
+      return fail(llvm::toString(std::move(e)));
+  if (!expectPath.empty())
+    if (llvm::Error e = expectLogits(logits, total, expectPath, tolerance, os))
+      return fail(llvm::toString(std::move(e)));
+  return 0;
+}
