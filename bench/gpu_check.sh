@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+#===- bench/gpu_check.sh - the one command for the GPU machine -------------===#
+#
+#   bash bench/gpu_check.sh [--payload DIR] [--batches 1,64,512,4096] [--dry-run]
+#
+# Run from the repository root on the GPU machine, with the payload that
+# bench/prepare_gpu_payload.sh gathered here (default build-gpu-payload/):
+#  1. builds runtime/ (cmake + ninja; CUDA toolkit only, no LLVM/MLIR);
+#  2. checks the runtime itself on the toy model (test/Runtime/Inputs), cubin
+#     and PTX-JIT, against a NumPy reference;
+#  3. links every carried precision (plan + PTX/cubin) with vggq-link, and
+#     where weights were carried: per-layer comparison against the CPU
+#     reference dump and top-1 on the test set against the CPU top-1;
+#  4. times batch sizes side by side in this one run: vggq FP32, FP8-E4M3,
+#     FP8-E5M2, INT8 (random weights: speed does not depend on the values)
+#     and PyTorch (true FP32, TF32, BF16 channels_last + cudnn.benchmark);
+#  5. prints one table and writes gpu_check.md, bench.csv, the log and
+#     time_per_batch.png to $OUT (or build-gpu-results/).
+# --dry-run does everything up to the first GPU call (here: build, link,
+# validate plans, data and reference dumps) and prints the GPU commands.
+# Exit status: 0 when every check passed.
+#
+#===----------------------------------------------------------------------===#
+set -uo pipefail
+
+payload=build-gpu-payload batches=1,64,512,4096 dry=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --payload) payload="$2"; shift 2 ;;
+    --batches) batches="$2"; shift 2 ;;
+    --dry-run) dry=1; shift ;;
+    *) echo "usage: $0 [--payload DIR] [--batches LIST] [--dry-run]" >&2; exit 2 ;;
+  esac
+done
+[ -f runtime/CMakeLists.txt ] || { echo "gpu_check: run from the repository root" >&2; exit 2; }
+out="${OUT:-build-gpu-results}"
+mkdir -p "$out"
+log="$out/gpu_check.log"
+: > "$log"
+exec > >(tee -a "$log") 2>&1
+start=$(date +%s)
+failures=0
+say() { printf '\n== %s (%ds)\n' "$*" "$(( $(date +%s) - start ))"; }
+fail() { echo "gpu_check: FAIL: $*"; failures=$((failures + 1)); }
+# run LIMIT CMD...: runs a GPU command (printed only with --dry-run).
+gpu() {
+  local limit="$1"; shift
+  echo "+ $*"
+  [ "$dry" = 1 ] && return 0
+  timeout "$limit" "$@"
+}
+python="${PYTHON:-python3}"
+"$python" -c 'import numpy' 2>/dev/null || python=/usr/bin/python3
+
+say "machine"
+if [ "$dry" = 0 ]; then
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || fail "nvidia-smi"
+fi
+nproc
+
+say "build runtime/ (cmake + ninja)"
+bt=build-rt-gpu
+{ cmake -S runtime -B "$bt" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+  ninja -C "$bt" >/dev/null; } || { echo "gpu_check: the runtime build failed"; exit 1; }
+rt="$bt/bin"
+echo "built $rt/vggq-run-cuda, $rt/vggq-link, $bt/lib/libvggq_runtime.so"
+ptxas=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)
+data="$payload/data/test_batch.bin"
+[ -f "$data" ] || data=""
+work="$out/work"
+mkdir -p "$work"
+
+say "runtime self-check on the toy model"
+toy=test/Runtime/Inputs
+cp "$toy/toy.ptx" "$work/toy.ptx"
+toyso=(--plan "$toy/toy.plan.json" --ptx "$toy/toy.ptx")
+if [ -x "$ptxas" ] && "$ptxas" -arch=sm_90 "$toy/toy.ptx" -o "$work/toy.cubin"; then
+  toyso+=(--cubin "$work/toy.cubin")
+fi
+"$rt/vggq-link" "${toyso[@]}" -o "$work/toy.so" || fail "vggq-link toy"
+if [ -n "$data" ]; then
+  "$python" runtime/tools/vggq-dump.py toy --plan "$toy/toy.plan.json" --data "$data" \
+    --images 64 --weights-out "$work/toy.weights" --ref-out "$work/toy.ref" || fail "toy reference"
+  "$rt/vggq-run-cuda" "$work/toy.so" --info --weights "$work/toy.weights" \
+    --compare-ref "$work/toy.ref" >/dev/null || fail "toy reference does not match its plan"
+  gpu 60 "$rt/vggq-run-cuda" "$work/toy.so" --weights "$work/toy.weights" \
+    --compare-ref "$work/toy.ref" --bench 1,4096 --no-progress || fail "toy (cubin)"
+  gpu 60 env VGGQ_FORCE_PTX=1 "$rt/vggq-run-cuda" "$work/toy.so" --weights "$work/toy.weights" \
+    --compare-ref "$work/toy.ref" --no-progress || fail "toy (PTX JIT)"
+else
+  echo "no test set in $payload/data: toy check skipped"
+fi
+
+say "link the carried models"
+precisions=()
+for p in fp32 fp8e4m3 fp8e5m2 int8; do
+  d="$payload/$p"
+  if [ ! -f "$d/model.plan.json" ]; then
+    echo "$p: not carried ($d/model.plan.json missing)"
+    continue
+  fi
+  args=(--plan "$d/model.plan.json")
+  [ -f "$d/model.ptx" ] && args+=(--ptx "$d/model.ptx")
+  [ -f "$d/model.cubin" ] && args+=(--cubin "$d/model.cubin")
+  if "$rt/vggq-link" "${args[@]}" -o "$work/vgg16_$p.so" >/dev/null &&
+     "$rt/vggq-run-cuda" "$work/vgg16_$p.so" --info; then
+    precisions+=("$p")
+  else
+    fail "$p: link or plan check"
+  fi
+done
+
+say "correctness against the CPU reference"
+for p in "${precisions[@]}"; do
+  d="$payload/$p"
+  if [ ! -f "$d/model.weights" ]; then
+    echo "$p: no weights carried: timing only"
+    continue
+  fi
+  if [ -f "$d/ref.bin" ]; then
+    "$rt/vggq-run-cuda" "$work/vgg16_$p.so" --info --compare-ref "$d/ref.bin" >/dev/null ||
+      fail "$p: reference dump does not match the plan"
+    gpu 120 "$rt/vggq-run-cuda" "$work/vgg16_$p.so" --weights "$d/model.weights" \
+      --compare-ref "$d/ref.bin" --no-progress || fail "$p: per-layer comparison"
+  fi
+  if [ -n "$data" ]; then
+    expect=()
+    [ -f "$d/cpu_top1.txt" ] && expect=(--expect-top1 "$(cat "$d/cpu_top1.txt")" --top1-tol 0.1)
+    gpu 120 "$rt/vggq-run-cuda" "$work/vgg16_$p.so" --weights "$d/model.weights" \
+      --data "$data" --batch 500 --no-progress "${expect[@]}" || fail "$p: top-1"
+  fi
+done
+
+say "timing: vggq (random weights) and PyTorch, batch $batches"
+csv="$out/bench.csv"
+: > "$csv"
+for p in "${precisions[@]}"; do
+  gpu 120 "$rt/vggq-run-cuda" "$work/vgg16_$p.so" --bench "$batches" --bench-csv "$csv" \
+    --label "vggq $p" --no-progress || fail "$p: timing"
+done
+tw=()
+[ -f "$payload/models/vgg16_bn_cifar10.safetensors" ] &&
+  tw=(--weights "$payload/models/vgg16_bn_cifar10.safetensors")
+[ -n "$data" ] && tw+=(--data "$data")
+gpu 240 "$python" bench/torch_gpu_baseline.py bench "${tw[@]}" --batches "$batches" --csv "$csv" ||
+  fail "PyTorch baseline"
+
+say "table"
+if [ "$dry" = 0 ] && [ -s "$csv" ]; then
+  "$python" bench/torch_gpu_baseline.py table "$csv" --md "$out/gpu_check.md" \
+    --png "$out/time_per_batch.png" || fail "table"
+fi
+say "done: $failures failure(s); results in $out"
+[ "$failures" = 0 ]
