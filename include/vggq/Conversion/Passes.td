@@ -1,0 +1,91 @@
+//===- Passes.td - vggq conversion passes ------------------*- tablegen -*-===//
+//
+// The passes that take a (quantized or FP32) vggq graph to GPU kernels: the
+// static memory planner and the lowering to gpu + nvvm kernels with their
+// host-side launch sequence.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VGGQ_CONVERSION_PASSES_TD
+#define VGGQ_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def PlanMemory : Pass<"vggq-plan-memory", "mlir::func::FuncOp"> {
+  let summary = "Assign every device activation buffer to an offset in one arena";
+  let description = [{
+    Liveness-based static memory planning of `@forward` (other functions are
+    left alone). Every activation scales with the batch, so sizes and offsets
+    are in bytes per image: a buffer lives at `arena + offset * batch`.
+
+    A buffer is every tensor the GPU lowering materializes (the same fusion
+    rules, `vggq/Conversion/LayoutRules.h`): the input argument, the result
+    of each fused conv/linear chain (conv [+ relu] [+ 2x2 max-pool]), each
+    quantize and standalone pooling result. `vggq.flatten` aliases its operand;
+    values absorbed into a fused kernel get no memory. Its live range runs
+    from its defining op to its last use (the returned value lives to the
+    end). Buffers are placed largest first at the lowest offset, aligned to
+    `alignment`, that does not overlap any already placed buffer whose live
+    range intersects; two buffers live at the same op never share bytes.
+
+    Results: `vggq.offset_per_image` and `vggq.bytes_per_image` (i64) on
+    every defining op (an argument attribute for the input), and
+    `vggq.arena = {bytes_per_image, alignment}` on the function. The peak is
+    a pass statistic and a remark, also given at `batch` images.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", "256",
+           "Alignment of every buffer offset, in bytes per image">,
+    Option<"batch", "batch", "int64_t", "4096",
+           "Batch size for the arena size given in the remark">,
+  ];
+  let statistics = [
+    Statistic<"numBuffers", "num-buffers", "Number of arena buffers">,
+    Statistic<"peakBytesPerImage", "peak-bytes-per-image",
+              "Arena size in bytes per image">,
+  ];
+}
+
+def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
+  let summary = "Lower @forward to NVPTX tensor-core kernels and a launch sequence";
+  let description = [{
+    Needs `--vggq-plan-memory` first. Replaces `func.func @forward` by
+
+    - `gpu.module @vggq_kernels [#nvvm.target<chip = ..., features = "+ptx84">]`
+      with one `gpu.func` kernel per fused layer, built at the nvvm / llvm /
+      arith / scf level: implicit-GEMM conv and linear (8-bit tensor cores
+      via `mma.sync m16n8k32`; FP32 on CUDA cores), the input quantize,
+      standalone 2x2 max-pool. Each kernel records its choices as attributes
+      (`vggq.tile = [BM, BN, BK]`, `vggq.stages`, `vggq.mma`, `vggq.block`,
+      `vggq.shared_bytes`, `vggq.pool_fused`).
+    - `func.func @vggq_forward(%arena, %weights, %batch)`: the host launch
+      sequence, one `gpu.launch_func` per kernel on pointers into the arena
+      (at `offset_per_image * batch`) and the weight blob. Each launch also
+      carries the plan's description of itself (`vggq.layer`, `vggq.grid`,
+      `vggq.args`, `vggq.out`), from which `vggq-compile` writes the plan
+      of docs/ARTIFACT.md.
+    - module attributes `vggq.weights` (regions: name, offset, bytes, dtype)
+      and `vggq.weights_blob` (the bytes, a `dense_resource`), and
+      `vggq.input`, `vggq.output`, `vggq.arena` on `@vggq_forward`.
+
+    The MMA instruction, PTX types and minimum SM come from the precision
+    registry; a chip below the precision's minimum SM is an error.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", "\"sm_89\"",
+           "Target GPU: sm_89, sm_90 or sm_90a">,
+  ];
+  let dependentDialects = [
+    "mlir::gpu::GPUDialect", "mlir::NVVM::NVVMDialect",
+    "mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
+    "mlir::scf::SCFDialect", "mlir::func::FuncDialect",
+    "mlir::vector::VectorDialect"
+  ];
+  let statistics = [
+    Statistic<"numKernels", "num-kernels", "Number of kernels generated">,
+    Statistic<"numFusedPools", "num-fused-pools",
+              "Max-pools fused into a GEMM epilogue">,
+  ];
+}
+
+#endif // VGGQ_CONVERSION_PASSES_TD

@@ -1,0 +1,157 @@
+//===- LayoutRules.cpp - device buffer layout and fusion rules --*- C++ -*-===//
+//
+// Implements vggq/Conversion/LayoutRules.h: buffer sizes, fusion analysis and
+// the per-layer tile choice shared by --vggq-plan-memory and
+// --vggq-lower-to-gpu.
+//
+//===----------------------------------------------------------------------===//
+#include "vggq/Conversion/LayoutRules.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+
+namespace vggq {
+namespace lowering {
+
+unsigned elementBytes(Type type) {
+  unsigned bits = type.getIntOrFloatBitWidth();
+  return bits <= 8 ? 1 : (bits + 7) / 8;
+}
+
+int64_t storedChannels(int64_t channels, unsigned elemBytes) {
+  int64_t perGranule = elemBytes >= 4 ? 1 : 4 / elemBytes;
+  return (channels + perGranule - 1) / perGranule * perGranule;
+}
+
+int64_t bufferBytesPerImage(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  unsigned eb = elementBytes(type.getElementType());
+  int64_t n = 1;
+  ArrayRef<int64_t> shape = type.getShape();
+  for (size_t i = 1; i < shape.size(); ++i)
+    n *= i + 1 == shape.size() ? storedChannels(shape[i], eb) : shape[i];
+  return n * eb;
+}
+
+bool isGemmOp(Operation *op) {
+  return isa<Conv2DOp, QConv2DOp, LinearOp, QLinearOp>(op);
+}
+
+static bool isConv(Operation *op) { return isa<Conv2DOp, QConv2DOp>(op); }
+
+GemmShape getGemmShape(Operation *op) {
+  auto in = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto w = cast<RankedTensorType>(op->getOperand(1).getType());
+  auto out = cast<RankedTensorType>(op->getResult(0).getType());
+  unsigned eb = elementBytes(in.getElementType());
+  GemmShape s;
+  s.n = w.getDimSize(0);
+  if (isConv(op)) {
+    s.outH = out.getDimSize(1);
+    s.outW = out.getDimSize(2);
+    s.rowsPerImage = s.outH * s.outW;
+    s.k = w.getDimSize(1) * w.getDimSize(2) *
+          storedChannels(in.getDimSize(3), eb);
+  } else {
+    s.outH = s.outW = s.rowsPerImage = 1;
+    s.k = storedChannels(in.getDimSize(1), eb);
+  }
+  return s;
+}
+
+TileConfig selectTile(Operation *op) {
+  GemmShape s = getGemmShape(op);
+  Type inElem = cast<RankedTensorType>(op->getOperand(0).getType())
+                    .getElementType();
+  TileConfig t;
+  if (elementBytes(inElem) == 4) {
+    // CUDA-core FP32: 16x16 threads, each a 4x4 micro-tile; BK = 16 floats
+    // (64 bytes, one swizzled row of 4 x 16-byte chunks).
+    t.bm = 64;
+    t.bn = 64;
+    t.bk = 16;
+    t.threads = 256;
+    t.warpsM = t.warpsN = 0;
+  } else {
+    // Tensor cores: 4 warps (2 x 2), warp tile (BM/2) x (BN/2); BM * BN <=
+    // 8192 keeps the accumulators at <= 64 registers per thread. Wide
+    // layers get the wide N tile, narrow ones more rows.
+    t.bk = 64;
+    if (s.n >= 128) {
+      t.bm = 64;
+      t.bn = 128;
+    } else if (s.n > 32) {
+      t.bm = 128;
+      t.bn = 64;
+    } else {
+      t.bm = s.rowsPerImage == 1 ? 64 : 128;
+      t.bn = 32;
+    }
+  }
+  int64_t kTiles = (s.k + t.bk - 1) / t.bk;
+  t.stages = kTiles >= 3 ? 3 : 2;
+  return t;
+}
+
+/// The single user of `v`, or nullptr.
+static Operation *singleUser(Value v) {
+  if (!v.hasOneUse())
+    return nullptr;
+  return *v.getUsers().begin();
+}
+
+FusedChain analyzeChain(Operation *gemm) {
+  FusedChain c;
+  c.gemm = gemm;
+  c.result = gemm->getResult(0);
+  if (isa<Conv2DOp, LinearOp>(gemm))
+    if (auto relu = dyn_cast_or_null<ReluOp>(singleUser(c.result))) {
+      c.relu = relu;
+      c.result = relu.getResult();
+    }
+  if (!isConv(gemm))
+    return c;
+  auto pool = dyn_cast_or_null<MaxPool2DOp>(singleUser(c.result));
+  if (!pool)
+    return c;
+  GemmShape s = getGemmShape(gemm);
+  TileConfig t = selectTile(gemm);
+  bool window = pool.getKernel() == ArrayRef<int64_t>{2, 2} &&
+                pool.getStrides() == ArrayRef<int64_t>{2, 2} &&
+                llvm::all_of(pool.getPadding(), [](int64_t p) { return p == 0; });
+  if (window && s.outH % 2 == 0 && s.outW % 2 == 0 && t.bm % (2 * s.outW) == 0) {
+    c.pool = pool;
+    c.result = pool.getResult();
+  }
+  return c;
+}
+
+bool isFusedIntoProducer(Operation *op) {
+  if (!isa<ReluOp, MaxPool2DOp>(op))
+    return false;
+  Operation *def = op->getOperand(0).getDefiningOp();
+  if (def && isa<ReluOp>(def))
+    def = def->getOperand(0).getDefiningOp();
+  if (!def || !isGemmOp(def))
+    return false;
+  FusedChain c = analyzeChain(def);
+  return c.relu == op || c.pool == op;
+}
+
+Value bufferRoot(Value v) {
+  while (auto flat = v.getDefiningOp<FlattenOp>())
+    v = flat.getInput();
+  return v;
+}
+
+std::string sanitizeName(llvm::StringRef name) {
+  std::string s;
+  for (char c : name)
+    s += (isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return s;
+}
+
+} // namespace lowering
+} // namespace vggq

@@ -1,0 +1,191 @@
+//===- ConvLinearLowering.cpp - conv/linear -> implicit-GEMM kernels -----===//
+//
+// Lowers vggq.conv2d / linear (FP32, CUDA cores) and vggq.qconv2d / qlinear
+// (8-bit, tensor cores), each with the relu and 2x2 max-pool fused into it
+// (LayoutRules' analyzeChain), to one GEMM kernel and its launch. Packs the
+// weight matrix as [N padded to BN][K padded to BK] (OHWI order, input
+// channels padded to the stored count), the per-channel f32 scales
+// s[o] = input_scale * weight_scales[o] and the bias, each zero-padded to
+// N padded, into the weight blob.
+//
+//===----------------------------------------------------------------------===//
+#include "GemmKernel.h"
+#include "LoweringState.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace vggq {
+namespace lowering {
+namespace {
+
+int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+/// Repacks OHWI (or [O][K]) weights into [nPadded][kPadded] with each
+/// pixel's `cin` channels spread over `cinStored`.
+std::vector<char> packWeights(ArrayRef<char> w, const GemmSpec &s,
+                              int64_t cin) {
+  int64_t eb = s.inBytes, taps = s.kh * s.kw;
+  std::vector<char> out(s.nPadded * s.kPadded * eb, 0);
+  for (int64_t o = 0; o < s.n; ++o)
+    for (int64_t t = 0; t < taps; ++t)
+      std::memcpy(&out[(o * s.kPadded + t * s.cin) * eb],
+                  &w[(o * taps + t) * cin * eb], cin * eb);
+  return out;
+}
+
+template <typename T>
+std::vector<char> padded(ArrayRef<T> v, int64_t n) {
+  std::vector<char> out(n * sizeof(T), 0);
+  std::memcpy(out.data(), v.data(), v.size() * sizeof(T));
+  return out;
+}
+
+class GemmLowering : public OpLowering {
+public:
+  bool matches(Operation *op) const override { return isGemmOp(op); }
+
+  LogicalResult lower(Operation *op, LoweringState &state) const override {
+    FusedChain chain = analyzeChain(op);
+    bool isConv = isa<Conv2DOp, QConv2DOp>(op);
+    bool quantized = isa<QConv2DOp, QLinearOp>(op);
+    auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+    auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
+    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+    Type inElem = inType.getElementType(), outElem = outType.getElementType();
+
+    GemmSpec spec;
+    spec.name = state.kernelName(isConv ? "conv" : "linear", op);
+    spec.inBytes = elementBytes(inElem);
+    int64_t cin = inType.getShape().back();
+    spec.cin = storedChannels(cin, spec.inBytes);
+    spec.n = wType.getDimSize(0);
+    if (isConv) {
+      ArrayRef<int64_t> strides, pad, dil;
+      if (auto c = dyn_cast<Conv2DOp>(op)) {
+        strides = c.getStrides(), pad = c.getPadding(), dil = c.getDilation();
+      } else {
+        auto q = cast<QConv2DOp>(op);
+        strides = q.getStrides(), pad = q.getPadding(), dil = q.getDilation();
+      }
+      if (dil != ArrayRef<int64_t>{1, 1})
+        return op->emitError("vggq-lower-to-gpu: dilated convolution is not "
+                             "supported by the GPU lowering");
+      spec.h = inType.getDimSize(1), spec.w = inType.getDimSize(2);
+      spec.kh = wType.getDimSize(1), spec.kw = wType.getDimSize(2);
+      spec.oh = outType.getDimSize(1), spec.ow = outType.getDimSize(2);
+      spec.strideH = strides[0], spec.strideW = strides[1];
+      spec.padTop = pad[0], spec.padLeft = pad[1];
+    }
+    if (!outElem.isF32() && spec.n % 4 != 0)
+      return op->emitError("vggq-lower-to-gpu: 8-bit outputs need a multiple "
+                           "of 4 channels, got ")
+             << spec.n;
+    spec.tile = selectTile(op);
+    spec.k = spec.kh * spec.kw * spec.cin;
+    spec.kPadded = roundUp(spec.k, spec.tile.bk);
+    spec.nPadded = roundUp(spec.n, spec.tile.bn);
+    spec.pool = chain.pool != nullptr;
+    spec.outElem = cast<RankedTensorType>(chain.result.getType()).getElementType();
+
+    std::unique_ptr<GemmStrategy> strategy;
+    if (quantized) {
+      const Precision *pa = lookupPrecision(inElem);
+      const Precision *pb = lookupPrecision(wType.getElementType());
+      for (const Precision *p : {pa, pb})
+        if (p->mma.minSM > state.smVersion())
+          return op->emitError("vggq-lower-to-gpu: precision ")
+                 << p->name << " needs sm_" << p->mma.minSM
+                 << " or newer (mma.sync m16n8k32 " << p->mma.ptxInputType
+                 << "), but the target chip is sm_" << state.smVersion();
+      strategy = createMmaSyncStrategy(*pa, *pb);
+    } else {
+      strategy = createSimtF32Strategy();
+    }
+
+    FailureOr<std::vector<char>> w = getConstantBytes(op->getOperand(1));
+    if (failed(w))
+      return op->emitError("vggq-lower-to-gpu: the weight must be a constant "
+                           "(or a vggq.quantize of one)");
+    StringRef layer = spec.name;
+    if (auto l = op->getAttrOfType<StringAttr>("vggq.layer"))
+      layer = l.getValue();
+    SmallVector<LaunchArg> args;
+    FailureOr<int64_t> inOff = state.offsetOf(op->getOperand(0));
+    FailureOr<int64_t> outOff = state.offsetOf(chain.result);
+    if (failed(inOff) || failed(outOff))
+      return op->emitError("vggq-lower-to-gpu: no arena offset for this "
+                           "layer's buffers; run --vggq-plan-memory first");
+    args.push_back({LaunchArg::Arena, *inOff});
+    args.push_back({LaunchArg::Weights,
+                    state.addWeights((layer + ".weight").str(),
+                                     dtypeName(wType.getElementType()),
+                                     packWeights(*w, spec, cin))});
+    std::optional<float> outScale;
+    Value bias = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
+    if (quantized) {
+      float inScale;
+      ArrayRef<float> ws;
+      if (auto q = dyn_cast<QConv2DOp>(op)) {
+        inScale = q.getInputScale().convertToFloat(), ws = q.getWeightScales();
+        spec.relu = q.getRelu();
+        if (auto s = q.getOutputScale())
+          outScale = s->convertToFloat();
+      } else {
+        auto l = cast<QLinearOp>(op);
+        inScale = l.getInputScale().convertToFloat(), ws = l.getWeightScales();
+        spec.relu = l.getRelu();
+        if (auto s = l.getOutputScale())
+          outScale = s->convertToFloat();
+      }
+      SmallVector<float> s(spec.n);
+      for (int64_t o = 0; o < spec.n; ++o)
+        s[o] = inScale * ws[ws.size() == 1 ? 0 : o];
+      spec.hasScale = true;
+      args.push_back({LaunchArg::Weights,
+                      state.addWeights((layer + ".scale").str(), "f32",
+                                       padded(ArrayRef<float>(s), spec.nPadded))});
+    } else {
+      spec.relu = chain.relu != nullptr;
+    }
+    spec.outScale = outScale;
+    if (!spec.outElem.isF32() && !outScale)
+      return op->emitError("vggq-lower-to-gpu: an 8-bit result needs an "
+                           "output_scale");
+    if (bias) {
+      FailureOr<std::vector<char>> bytes = getConstantBytes(bias);
+      if (failed(bytes))
+        return op->emitError("vggq-lower-to-gpu: the bias must be a constant");
+      Type bt = cast<RankedTensorType>(bias.getType()).getElementType();
+      spec.hasBias = true;
+      spec.biasIsInt = bt.isInteger(32);
+      bytes->resize(spec.nPadded * 4, 0);
+      args.push_back({LaunchArg::Weights,
+                      state.addWeights((layer + ".bias").str(), dtypeName(bt),
+                                       *bytes)});
+    }
+    args.push_back({LaunchArg::Arena, *outOff});
+    args.push_back({LaunchArg::Batch, 0});
+
+    OpBuilder &b = state.builder();
+    gpu::GPUFuncOp kernel =
+        buildGemmKernel(b, op->getLoc(), state.kernels(), spec, *strategy);
+    kernel->setAttr("vggq.block",
+                    b.getDenseI64ArrayAttr({spec.tile.threads, 1, 1}));
+    state.launch(kernel, op, spec.oh * spec.ow, spec.tile.bm,
+                 spec.nPadded / spec.tile.bn, spec.tile.threads, args,
+                 chain.result, outScale);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateConvLinearLowerings(OpLoweringList &list) {
+  list.push_back(std::make_unique<GemmLowering>());
+}
+
+} // namespace lowering
+} // namespace vggq

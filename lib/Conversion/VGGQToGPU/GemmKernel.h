@@ -1,0 +1,121 @@
+//===- GemmKernel.h - implicit-GEMM kernels and MMA strategies --*- C++ -*-===//
+//
+// One implicit-GEMM kernel skeleton serves conv (M = batch*OH*OW, N = C_out,
+// K = KH*KW*C_in) and linear (a 1x1 "conv" over 1x1 images). The skeleton
+// owns the cp.async multi-stage pipeline and the epilogue; a GemmStrategy
+// owns how one shared-memory stage is multiplied into the accumulators and
+// where each accumulator lives in the tile. Strategies: mma.sync m16n8k32
+// (s8 through nvvm.mma.sync, e4m3/e5m2 through inline PTX) and FP32 CUDA
+// cores; a wgmma (sm_90a) strategy plugs in behind the same interface.
+//
+// Shared-memory tile layout (both operands, all strategies): row-major
+// [rows][BK * elemBytes = 64 bytes], i.e. four 16-byte chunks per row, with
+// the chunk index XOR-swizzled by ((row >> 1) & 3): 8 consecutive rows read
+// at one chunk column hit 8 distinct 16-byte bank groups (ldmatrix and
+// 16-byte loads are conflict-free). A holds [BM][K-slice] of the im2col
+// matrix, B holds [BN][K-slice] of the weights (K-major, OHWI order).
+//
+//===----------------------------------------------------------------------===//
+#ifndef VGGQ_LIB_CONVERSION_VGGQTOGPU_GEMMKERNEL_H
+#define VGGQ_LIB_CONVERSION_VGGQTOGPU_GEMMKERNEL_H
+
+#include "KernelBuilder.h"
+#include "vggq/Conversion/LayoutRules.h"
+#include "vggq/Precision/Precision.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace vggq {
+namespace lowering {
+
+/// Bytes per row of a shared-memory tile stage.
+constexpr int64_t kTileRowBytes = 64;
+
+/// Byte offset of (row, kByte) in a swizzled tile (see the file comment).
+mlir::Value swizzledOffset(KernelBuilder &kb, mlir::Value row,
+                           mlir::Value kByte);
+
+/// Everything one GEMM kernel is specialized for.
+struct GemmSpec {
+  std::string name;
+  // Geometry (linear: H = W = OH = OW = KH = KW = 1, cin = K).
+  int64_t h = 1, w = 1, cin = 1, oh = 1, ow = 1, kh = 1, kw = 1;
+  int64_t strideH = 1, strideW = 1, padTop = 0, padLeft = 0;
+  int64_t n = 0, nPadded = 0, k = 0, kPadded = 0;
+  unsigned inBytes = 1; ///< bytes per A/B element
+  // Epilogue.
+  bool hasScale = false;     ///< per-channel f32 scale s[o]
+  bool hasBias = false;
+  bool biasIsInt = false;    ///< INT8 i32 bias added to the accumulator
+  bool relu = false;
+  bool pool = false;         ///< fused 2x2 max-pool
+  std::optional<float> outScale; ///< quantize the result by this scale
+  mlir::Type outElem;        ///< f32, f8E4M3FN, f8E5M2 or i8
+  TileConfig tile;
+};
+
+/// One pair of horizontally adjacent accumulators: tile-local row and
+/// (even) column, values for columns col and col + 1.
+struct AccPair {
+  mlir::Value row, col;
+  mlir::Value v0, v1;
+};
+
+/// How one K-slice in shared memory is multiplied into the accumulators.
+class GemmStrategy {
+public:
+  virtual ~GemmStrategy() = default;
+  /// Short name recorded as `vggq.mma`: "m16n8k32.e4m3", "simt.f32".
+  virtual std::string name() const = 0;
+  /// Accumulator element type (f32 or i32).
+  virtual mlir::Type accType(KernelBuilder &kb) const = 0;
+  /// Number of accumulators per thread for `spec.tile`.
+  virtual int64_t numAccumulators(const GemmSpec &spec) const = 0;
+  /// Per-thread values computed once before the main loop.
+  virtual void prepare(KernelBuilder &kb, const GemmSpec &spec,
+                       mlir::Value tid) = 0;
+  /// acc += A[stage] x B[stage]^T for one BK slice.
+  virtual llvm::SmallVector<mlir::Value>
+  multiplyStage(KernelBuilder &kb, const GemmSpec &spec, mlir::Value aTile,
+                mlir::Value bTile, mlir::ValueRange acc) = 0;
+  /// Where each accumulator lives, as adjacent-column pairs.
+  virtual llvm::SmallVector<AccPair>
+  accumulatorPairs(KernelBuilder &kb, const GemmSpec &spec,
+                   mlir::ValueRange acc) = 0;
+};
+
+/// The mma.sync m16n8k32 strategy for an 8-bit precision (INT8 or FP8).
+std::unique_ptr<GemmStrategy> createMmaSyncStrategy(const Precision &a,
+                                                    const Precision &b);
+/// The CUDA-core FP32 strategy (16 x 16 threads, 4 x 4 micro-tiles).
+std::unique_ptr<GemmStrategy> createSimtF32Strategy();
+
+/// Builds `gpu.func @spec.name` in `gpuModule`. Arguments: A (activations),
+/// B (weights [nPadded][kPadded]), [scale f32[nPadded]], [bias
+/// f32/i32[nPadded]], out, batch (i32). Returns the kernel.
+mlir::gpu::GPUFuncOp buildGemmKernel(mlir::OpBuilder &b, mlir::Location loc,
+                                     mlir::gpu::GPUModuleOp gpuModule,
+                                     const GemmSpec &spec,
+                                     GemmStrategy &strategy);
+
+/// The shared-memory bytes a GEMM kernel uses (pipeline stages, or the
+/// pooled epilogue's f32 tile when larger).
+int64_t gemmSharedBytes(const GemmSpec &spec);
+
+/// Emits the fused epilogue for the accumulators of one tile (GemmEpilogue.cpp).
+void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
+                      llvm::ArrayRef<AccPair> pairs, mlir::Value m0,
+                      mlir::Value n0, mlir::Value rows, mlir::Value smem,
+                      mlir::Value tid, mlir::ValueRange args);
+
+/// Converts two f32 values (already divided by the output scale) to two
+/// codes of `outElem` packed into an i16 (first value in the low byte).
+mlir::Value packPair8(KernelBuilder &kb, mlir::Type outElem, mlir::Value q0,
+                      mlir::Value q1);
+
+} // namespace lowering
+} // namespace vggq
+
+#endif // VGGQ_LIB_CONVERSION_VGGQTOGPU_GEMMKERNEL_H

@@ -1,0 +1,115 @@
+//===- LowerToGPU.cpp - the --vggq-lower-to-gpu driver ----------*- C++ -*-===//
+//
+// A thin driver: checks the target chip and the memory plan, then hands each
+// op of @forward, in program order, to the lowering of its family
+// (ConvLinearLowering, PoolingLowering, ElementwiseLowering). Constants,
+// flatten (a view of its operand's buffer), ops fused into a preceding
+// kernel and weight quantizes need no kernel.
+//
+//===----------------------------------------------------------------------===//
+#include "LoweringState.h"
+#include "vggq/Conversion/LayoutRules.h"
+#include "vggq/Conversion/Passes.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+
+namespace vggq {
+#define GEN_PASS_DEF_LOWERTOGPU
+#include "vggq/Conversion/Passes.h.inc"
+} // namespace vggq
+
+using namespace mlir;
+using namespace vggq;
+
+namespace {
+
+/// "sm_89" -> 89, "sm_90a" -> 90; 0 when malformed.
+unsigned parseChip(StringRef chip) {
+  unsigned sm = 0;
+  if (!chip.consume_front("sm_"))
+    return 0;
+  chip.consume_back("a");
+  if (chip.getAsInteger(10, sm))
+    return 0;
+  return sm;
+}
+
+/// Ops that need no kernel of their own.
+bool needsNoKernel(Operation *op) {
+  if (isa<arith::ConstantOp, FlattenOp, func::ReturnOp>(op))
+    return true;
+  if (auto q = dyn_cast<QuantizeOp>(op))
+    return q.getInput().getDefiningOp<arith::ConstantOp>() != nullptr;
+  return lowering::isFusedIntoProducer(op);
+}
+
+struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
+  using LowerToGPUBase::LowerToGPUBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto forward = module.lookupSymbol<func::FuncOp>("forward");
+    if (!forward || forward.isExternal()) {
+      module.emitError("vggq-lower-to-gpu: the module has no func.func @forward");
+      return signalPassFailure();
+    }
+    unsigned sm = parseChip(chip);
+    if (sm < 80) {
+      module.emitError("vggq-lower-to-gpu: unsupported chip '")
+          << chip << "' (expected sm_89, sm_90 or sm_90a)";
+      return signalPassFailure();
+    }
+    if (!forward->hasAttr("vggq.arena")) {
+      forward.emitError("vggq-lower-to-gpu: @forward has no memory plan; "
+                        "run --vggq-plan-memory first");
+      return signalPassFailure();
+    }
+    Block &body = forward.getBody().front();
+    if (body.getNumArguments() != 1 || body.getTerminator()->getNumOperands() != 1) {
+      forward.emitError("vggq-lower-to-gpu: @forward must take one input "
+                        "tensor and return one result");
+      return signalPassFailure();
+    }
+
+    lowering::OpLoweringList lowerings;
+    lowering::populateConvLinearLowerings(lowerings);
+    lowering::populatePoolingLowerings(lowerings);
+    lowering::populateElementwiseLowerings(lowerings);
+
+    // The model's precision: that of the first GEMM's input.
+    StringRef precision = "fp32";
+    for (Operation &op : body)
+      if (lowering::isGemmOp(&op)) {
+        auto t = cast<RankedTensorType>(op.getOperand(0).getType());
+        if (const Precision *p = lookupPrecision(t.getElementType()))
+          precision = p->name;
+        break;
+      }
+    module->setAttr("vggq.precision", StringAttr::get(&getContext(), precision));
+
+    lowering::LoweringState state(module, forward, chip, sm);
+    for (Operation &op : body.without_terminator()) {
+      if (needsNoKernel(&op))
+        continue;
+      const lowering::OpLowering *chosen = nullptr;
+      for (const auto &l : lowerings)
+        if (l->matches(&op)) {
+          chosen = l.get();
+          break;
+        }
+      if (!chosen) {
+        op.emitError("vggq-lower-to-gpu: no GPU lowering for '")
+            << op.getName() << "' (run the quantize/fuse pipeline or "
+            << "--vggq-fold-batchnorm first)";
+        return signalPassFailure();
+      }
+      if (failed(chosen->lower(&op, state)))
+        return signalPassFailure();
+      if (lowering::isGemmOp(&op) && lowering::analyzeChain(&op).pool)
+        ++numFusedPools;
+      ++numKernels;
+    }
+    state.finish(body.getArgument(0), body.getTerminator()->getOperand(0));
+  }
+};
+
+} // namespace

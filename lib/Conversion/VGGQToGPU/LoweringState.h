@@ -1,0 +1,104 @@
+//===- LoweringState.h - shared state of --vggq-lower-to-gpu ----*- C++ -*-===//
+//
+// What the per-op-family lowerings share: the kernel module, the host launch
+// function being built, the weight blob being packed, the target chip and
+// the memory plan of @forward. A lowering turns one vggq op (or fused chain)
+// into one kernel plus one gpu.launch_func that records its plan entry.
+//
+//===----------------------------------------------------------------------===//
+#ifndef VGGQ_LIB_CONVERSION_VGGQTOGPU_LOWERINGSTATE_H
+#define VGGQ_LIB_CONVERSION_VGGQTOGPU_LOWERINGSTATE_H
+
+#include "KernelBuilder.h"
+#include "vggq/Precision/Precision.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vggq {
+namespace lowering {
+
+/// One kernel argument of a launch, as the plan describes it.
+struct LaunchArg {
+  enum Kind { Arena, Weights, Batch } kind;
+  int64_t offset = 0; ///< per image (arena) or absolute (weights)
+};
+
+class LoweringState {
+public:
+  LoweringState(mlir::ModuleOp module, mlir::func::FuncOp forward,
+                llvm::StringRef chip, unsigned sm);
+
+  mlir::MLIRContext *ctx() { return module.getContext(); }
+  mlir::gpu::GPUModuleOp kernels() { return gpuModule; }
+  mlir::OpBuilder &builder() { return b; }
+  unsigned smVersion() const { return sm; }
+
+  /// A kernel name not used yet: "vggq_<kind>_<layer>".
+  std::string kernelName(llvm::StringRef kind, mlir::Operation *op);
+
+  /// Arena offset per image of the buffer holding `v` (from the plan).
+  mlir::FailureOr<int64_t> offsetOf(mlir::Value v);
+
+  /// Appends a weight region (256-byte aligned) and returns its offset.
+  int64_t addWeights(llvm::StringRef name, llvm::StringRef dtype,
+                     llvm::ArrayRef<char> bytes);
+
+  /// Emits the launch of `kernel` with grid.x = ceil(batch * rowsPerImage /
+  /// tileRows) and records the plan attributes on it.
+  void launch(mlir::gpu::GPUFuncOp kernel, mlir::Operation *op,
+              int64_t rowsPerImage, int64_t tileRows, int64_t gridY,
+              int64_t threads, llvm::ArrayRef<LaunchArg> args,
+              mlir::Value result, std::optional<float> outScale);
+
+  /// Writes the module-level results and erases @forward.
+  void finish(mlir::Value input, mlir::Value output);
+
+private:
+  mlir::ModuleOp module;
+  mlir::func::FuncOp forward;
+  mlir::gpu::GPUModuleOp gpuModule;
+  mlir::func::FuncOp host;
+  mlir::OpBuilder b;
+  std::string chip;
+  unsigned sm;
+  std::vector<char> blob;
+  llvm::SmallVector<mlir::Attribute> regions;
+};
+
+/// The plan's spelling of an element type: f32, s32, e4m3, e5m2, s8.
+llvm::StringRef dtypeName(mlir::Type t);
+
+/// The buffer description of the plan: offset_per_image, shape (batch -1,
+/// channels as stored), dtype and, for 8-bit data, scale.
+mlir::DictionaryAttr bufferDesc(mlir::Builder &b, mlir::Value v,
+                                int64_t offset, std::optional<float> scale);
+
+/// Raw little-endian element bytes of a constant tensor operand: an
+/// arith.constant (inline, splat or dense_resource), or a per-channel
+/// vggq.quantize of one (encoded here with the precision registry).
+mlir::FailureOr<std::vector<char>> getConstantBytes(mlir::Value v);
+
+/// One vggq op (or fused chain) -> kernel + launch.
+class OpLowering {
+public:
+  virtual ~OpLowering() = default;
+  virtual bool matches(mlir::Operation *op) const = 0;
+  virtual mlir::LogicalResult lower(mlir::Operation *op,
+                                    LoweringState &state) const = 0;
+};
+
+using OpLoweringList = llvm::SmallVector<std::unique_ptr<OpLowering>>;
+void populateConvLinearLowerings(OpLoweringList &list);
+void populatePoolingLowerings(OpLoweringList &list);
+void populateElementwiseLowerings(OpLoweringList &list);
+
+} // namespace lowering
+} // namespace vggq
+
+#endif // VGGQ_LIB_CONVERSION_VGGQTOGPU_LOWERINGSTATE_H

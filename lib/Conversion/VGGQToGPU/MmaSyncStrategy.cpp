@@ -1,0 +1,188 @@
+//===- MmaSyncStrategy.cpp - 8-bit tensor cores via mma.sync ----*- C++ -*-===//
+//
+// mma.sync.aligned.m16n8k32.row.col with 8-bit A and B (s8 -> s32 through
+// nvvm.mma.sync; e4m3/e5m2 -> f32 through inline PTX, which MLIR 22's
+// nvvm.mma.sync cannot express and which needs PTX ISA 8.4).
+//
+// Four warps in a 2 x 2 grid; warp (wm, wn) owns tile rows
+// [wm*WM, (wm+1)*WM) and columns [wn*WN, (wn+1)*WN), WM = BM/2, WN = BN/2,
+// as MT = WM/16 by NT = WN/8 MMA tiles. Per 32-byte K step:
+//
+// Fragments (PTX ISA, mma.m16n8k32 with .s8/.e4m3/.e5m2; lane = 0..31,
+// g = lane / 4, t = lane % 4; each .b32 register holds 4 consecutive K
+// bytes, the lowest-addressed byte in the low bits):
+//   A (16x32, row-major), 4 regs:  a0 = A[g][4t..4t+3]      a1 = A[g+8][4t..]
+//                                  a2 = A[g][16+4t..]        a3 = A[g+8][16+4t..]
+//   B (32x8, col-major), 2 regs:   b0 = B[4t..4t+3][g]       b1 = B[16+4t..][g]
+//   C/D (16x8), 4 x f32/s32:       c0,c1 = C[g][2t, 2t+1]    c2,c3 = C[g+8][2t, 2t+1]
+//
+// ldmatrix.x4 (.b16, m8n8) gives lane l of matrix j the 4 bytes at row l/4,
+// bytes 4*(l%4) of the 8x16-byte matrix whose row addresses lanes 8j..8j+7
+// supplied. So for A, lane l points at tile row (l%8) + 8*((l/8)%2), K byte
+// 16*(l/16): matrices (rows 0-7,K 0-15), (8-15, 0-15), (0-7, 16-31),
+// (8-15, 16-31) = a0..a3. For B (stored [n][k]), lane l points at row
+// (l%8) + 8*(l/16), K byte 16*((l/8)%2): matrices = b0, b1 of n-tile 2p and
+// b0, b1 of n-tile 2p+1.
+//
+//===----------------------------------------------------------------------===//
+#include "GemmKernel.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMTypes.h"
+
+using namespace mlir;
+
+namespace vggq {
+namespace lowering {
+namespace {
+
+class MmaSyncStrategy : public GemmStrategy {
+public:
+  MmaSyncStrategy(const Precision &a, const Precision &b) : pa(a), pb(b) {}
+
+  std::string name() const override {
+    std::string s = "m16n8k32." + std::string(pa.mma.ptxInputType);
+    if (pa.kind != pb.kind)
+      s += "." + std::string(pb.mma.ptxInputType);
+    return s;
+  }
+  bool isInt() const { return std::string(pa.mma.ptxAccumType) == "s32"; }
+  Type accType(KernelBuilder &kb) const override {
+    return isInt() ? kb.i32() : kb.f32();
+  }
+  int64_t numAccumulators(const GemmSpec &spec) const override {
+    return mt(spec) * nt(spec) * 4;
+  }
+
+  void prepare(KernelBuilder &kb, const GemmSpec &spec, Value tid) override {
+    const TileConfig &t = spec.tile;
+    Value lane = kb.rem(tid, 32);
+    Value warp = kb.div(tid, 32);
+    Value wm = kb.div(warp, t.warpsN), wn = kb.rem(warp, t.warpsN);
+    Value l8 = kb.rem(lane, 8);
+    warpRow = kb.mul(wm, t.bm / t.warpsM);
+    warpCol = kb.mul(wn, t.bn / t.warpsN);
+    aRow = kb.add(warpRow, kb.add(l8, kb.mul(kb.rem(kb.div(lane, 8), 2), 8)));
+    aK = kb.mul(kb.div(lane, 16), 16);
+    bRow = kb.add(warpCol, kb.add(l8, kb.mul(kb.div(lane, 16), 8)));
+    bK = kb.mul(kb.rem(kb.div(lane, 8), 2), 16);
+    g = kb.div(lane, 4);
+    t2 = kb.mul(kb.rem(lane, 4), 2);
+  }
+
+  SmallVector<Value> multiplyStage(KernelBuilder &kb, const GemmSpec &spec,
+                                   Value aTile, Value bTile,
+                                   ValueRange acc) override {
+    SmallVector<Value> out(acc.begin(), acc.end());
+    int64_t nMt = mt(spec), nNt = nt(spec);
+    for (int64_t ks = 0; ks < kTileRowBytes / 32; ++ks) {
+      SmallVector<SmallVector<Value, 4>> a, b;
+      for (int64_t i = 0; i < nMt; ++i)
+        a.push_back(ldmatrix(kb, aTile, kb.add(aRow, i * 16),
+                             kb.add(aK, ks * 32)));
+      for (int64_t p = 0; p < nNt / 2; ++p) {
+        SmallVector<Value, 4> r =
+            ldmatrix(kb, bTile, kb.add(bRow, p * 16), kb.add(bK, ks * 32));
+        b.push_back({r[0], r[1]});
+        b.push_back({r[2], r[3]});
+      }
+      for (int64_t i = 0; i < nMt; ++i)
+        for (int64_t j = 0; j < nNt; ++j) {
+          MutableArrayRef<Value> c(&out[(i * nNt + j) * 4], 4);
+          SmallVector<Value> d = mma(kb, a[i], b[j], c);
+          std::copy(d.begin(), d.end(), c.begin());
+        }
+    }
+    return out;
+  }
+
+  SmallVector<AccPair> accumulatorPairs(KernelBuilder &kb,
+                                        const GemmSpec &spec,
+                                        ValueRange acc) override {
+    int64_t nMt = mt(spec), nNt = nt(spec);
+    SmallVector<Value> cols;
+    for (int64_t j = 0; j < nNt; ++j)
+      cols.push_back(kb.add(warpCol, kb.add(t2, j * 8)));
+    SmallVector<AccPair> pairs;
+    for (int64_t i = 0; i < nMt; ++i) {
+      Value row = kb.add(warpRow, kb.add(g, i * 16));
+      Value row8 = kb.add(row, 8);
+      for (int64_t j = 0; j < nNt; ++j) {
+        int64_t base = (i * nNt + j) * 4;
+        pairs.push_back({row, cols[j], acc[base], acc[base + 1]});
+        pairs.push_back({row8, cols[j], acc[base + 2], acc[base + 3]});
+      }
+    }
+    return pairs;
+  }
+
+private:
+  static int64_t mt(const GemmSpec &s) {
+    return s.tile.bm / s.tile.warpsM / 16;
+  }
+  static int64_t nt(const GemmSpec &s) {
+    return s.tile.bn / s.tile.warpsN / 8;
+  }
+
+  SmallVector<Value, 4> ldmatrix(KernelBuilder &kb, Value tile, Value row,
+                                 Value kByte) {
+    OpBuilder &b = kb.builder();
+    MLIRContext *ctx = kb.ctx();
+    Value p = kb.gepBytes(tile, swizzledOffset(kb, row, kByte));
+    Type i32 = kb.i32();
+    auto st = LLVM::LLVMStructType::getLiteral(ctx, {i32, i32, i32, i32});
+    Value r = NVVM::LdMatrixOp::create(
+        b, kb.getLoc(), st, p, b.getI32IntegerAttr(4),
+        NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+        NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8),
+        NVVM::LdStMatrixEltTypeAttr::get(ctx, NVVM::LdStMatrixEltType::B16));
+    return {kb.extract(r, 0), kb.extract(r, 1), kb.extract(r, 2),
+            kb.extract(r, 3)};
+  }
+
+  SmallVector<Value> mma(KernelBuilder &kb, ArrayRef<Value> a,
+                         ArrayRef<Value> b, ArrayRef<Value> c) {
+    OpBuilder &ob = kb.builder();
+    Type acc = accType(kb);
+    auto st = LLVM::LLVMStructType::getLiteral(kb.ctx(), {acc, acc, acc, acc});
+    Value d;
+    if (isInt()) {
+      d = NVVM::MmaOp::create(
+          ob, kb.getLoc(), st, a, b, c, {16, 8, 32}, std::nullopt,
+          NVVM::MMAIntOverflow::satfinite,
+          std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8,
+                                        NVVM::MMATypes::s8},
+          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                         NVVM::MMALayout::col});
+    } else {
+      std::string asmStr = std::string("mma.sync.aligned.m16n8k32.row.col.f32.") +
+                           pa.mma.ptxInputType + "." + pb.mma.ptxInputType +
+                           ".f32 {$0,$1,$2,$3}, {$4,$5,$6,$7}, {$8,$9}, "
+                           "{$10,$11,$12,$13};";
+      SmallVector<Value> operands(a.begin(), a.end());
+      operands.append(b.begin(), b.end());
+      operands.append(c.begin(), c.end());
+      d = LLVM::InlineAsmOp::create(
+              ob, kb.getLoc(), st, operands, asmStr,
+              "=f,=f,=f,=f,r,r,r,r,r,r,0,1,2,3", /*has_side_effects=*/false,
+              /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
+              LLVM::AsmDialectAttr::get(kb.ctx(), LLVM::AsmDialect::AD_ATT),
+              ArrayAttr())
+              .getResult(0);
+    }
+    return {kb.extract(d, 0), kb.extract(d, 1), kb.extract(d, 2),
+            kb.extract(d, 3)};
+  }
+
+  const Precision &pa, &pb;
+  Value warpRow, warpCol, aRow, aK, bRow, bK, g, t2;
+};
+
+} // namespace
+
+std::unique_ptr<GemmStrategy> createMmaSyncStrategy(const Precision &a,
+                                                    const Precision &b) {
+  return std::make_unique<MmaSyncStrategy>(a, b);
+}
+
+} // namespace lowering
+} // namespace vggq

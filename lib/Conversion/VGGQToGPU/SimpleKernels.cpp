@@ -1,0 +1,137 @@
+//===- SimpleKernels.cpp - input quantize and max-pool kernels --*- C++ -*-===//
+//
+// Builds the element-wise kernels of SimpleKernels.h. The quantize kernel
+// computes q = x / scale (div.rn.f32, as the reference executor) and
+// converts with the epilogue's conversion (packPair8), so the codes are the
+// reference's bit for bit.
+//
+//===----------------------------------------------------------------------===//
+#include "SimpleKernels.h"
+#include "GemmKernel.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace vggq {
+namespace lowering {
+namespace {
+
+/// Creates the kernel shell `(ptr<1> in, ptr<1> out, i32 batch)` and
+/// returns it with the builder inside its entry block.
+gpu::GPUFuncOp createShell(OpBuilder &b, Location loc,
+                           gpu::GPUModuleOp gpuModule, StringRef name) {
+  b.setInsertionPointToEnd(gpuModule.getBody());
+  Type gptr = LLVM::LLVMPointerType::get(b.getContext(), kGlobalSpace);
+  auto fn = gpu::GPUFuncOp::create(
+      b, loc, name, b.getFunctionType({gptr, gptr, b.getI32Type()}, {}));
+  fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  fn->setAttr("nvvm.maxntid",
+              b.getDenseI32ArrayAttr({static_cast<int32_t>(kSimpleBlock), 1, 1}));
+  fn->setAttr("vggq.shared_bytes", b.getI64IntegerAttr(0));
+  b.setInsertionPointToStart(&fn.getBody().front());
+  return fn;
+}
+
+/// Global thread index and the guard `index < batch * perImage`.
+std::pair<Value, Value> globalIndex(KernelBuilder &kb, Value batch,
+                                    int64_t perImage) {
+  Value idx = kb.add(kb.mul(kb.blockIdX(), kSimpleBlock), kb.threadIdX());
+  Value total = kb.mul(batch, perImage);
+  return {idx, kb.slt(idx, total)};
+}
+
+/// Orderable key of an 8-bit code (FP8 is sign-magnitude, INT8 two's
+/// complement).
+Value codeKey(KernelBuilder &kb, Value code, Type elem) {
+  if (!isa<FloatType>(elem))
+    return arith::ExtSIOp::create(kb.builder(), kb.getLoc(), kb.i32(), code);
+  Value u = arith::ExtUIOp::create(kb.builder(), kb.getLoc(), kb.i32(), code);
+  Value mag = kb.band(u, 0x7F);
+  Value neg = kb.cmp(arith::CmpIPredicate::ne, kb.band(u, 0x80), kb.c32(0));
+  return kb.select(neg, kb.sub(kb.c32(0), mag), mag);
+}
+
+} // namespace
+
+gpu::GPUFuncOp buildQuantizeKernel(OpBuilder &b, Location loc,
+                                   gpu::GPUModuleOp gpuModule, StringRef name,
+                                   int64_t pixelsPerImage, int64_t channels,
+                                   int64_t stored, float scale,
+                                   Type outElem) {
+  OpBuilder::InsertionGuard guard(b);
+  gpu::GPUFuncOp fn = createShell(b, loc, gpuModule, name);
+  KernelBuilder kb(b, loc);
+  ValueRange args = fn.getArguments();
+  auto [pix, inRange] = globalIndex(kb, args[2], pixelsPerImage);
+  kb.ifThen(inRange, [&] {
+    Value inBase = kb.mul(kb.zext64(pix), kb.c64(channels));
+    Value outBase = kb.mul(kb.zext64(pix), kb.c64(stored));
+    Value s = kb.cf32(scale);
+    SmallVector<Value> q;
+    for (int64_t c = 0; c < stored; ++c) {
+      if (c >= channels) {
+        q.push_back(kb.cf32(0.0f));
+        continue;
+      }
+      Value x = kb.load(kb.f32(), kb.gep(args[0], kb.add(inBase, kb.c64(c)),
+                                         kb.f32()), 4);
+      q.push_back(kb.fdiv(x, s));
+    }
+    for (int64_t c = 0; c + 1 < stored; c += 2) {
+      Value packed = packPair8(kb, outElem, q[c], q[c + 1]);
+      kb.store(packed, kb.gep(args[1], kb.add(outBase, kb.c64(c)), kb.i8()), 2);
+    }
+  });
+  gpu::ReturnOp::create(b, loc);
+  return fn;
+}
+
+gpu::GPUFuncOp buildPoolKernel(OpBuilder &b, Location loc,
+                               gpu::GPUModuleOp gpuModule, StringRef name,
+                               const PoolSpec &spec) {
+  OpBuilder::InsertionGuard guard(b);
+  gpu::GPUFuncOp fn = createShell(b, loc, gpuModule, name);
+  KernelBuilder kb(b, loc);
+  ValueRange args = fn.getArguments();
+  bool isF32 = spec.elem.isF32();
+  Type elemType = isF32 ? kb.f32() : kb.i8();
+  auto [idx, inRange] = globalIndex(kb, args[2], spec.oh * spec.ow * spec.c);
+  kb.ifThen(inRange, [&] {
+    Value c = kb.rem(idx, spec.c);
+    Value pix = kb.div(idx, spec.c);
+    Value ow = kb.rem(pix, spec.ow);
+    Value oh = kb.rem(kb.div(pix, spec.ow), spec.oh);
+    Value img = kb.div(pix, spec.ow * spec.oh);
+    // Padding taps never win: start below every value.
+    Value best = isF32 ? kb.cf32(-INFINITY) : kb.c32(0);
+    if (!isF32)
+      best = kb.trunc(best, kb.i8());
+    Value bestKey = isF32 ? best : kb.c32(-1000);
+    for (int64_t dh = 0; dh < spec.kh; ++dh)
+      for (int64_t dw = 0; dw < spec.kw; ++dw) {
+        Value ih = kb.add(kb.mul(oh, spec.strideH), dh - spec.padTop);
+        Value iw = kb.add(kb.mul(ow, spec.strideW), dw - spec.padLeft);
+        Value valid = kb.andi(kb.ult(ih, spec.h), kb.ult(iw, spec.w));
+        Value p = kb.add(kb.mul(kb.add(kb.mul(img, spec.h), ih), spec.w), iw);
+        Value off = kb.add(kb.mul(kb.zext64(p), kb.c64(spec.c)), kb.zext64(c));
+        off = kb.select(valid, off, kb.c64(0));
+        Value v = kb.load(elemType, kb.gep(args[0], off, elemType), isF32 ? 4 : 1);
+        Value key = isF32 ? v : codeKey(kb, v, spec.elem);
+        Value better =
+            isF32 ? arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                          key, bestKey)
+                        .getResult()
+                  : kb.cmp(arith::CmpIPredicate::sgt, key, bestKey);
+        better = kb.andi(valid, better);
+        best = kb.select(better, v, best);
+        bestKey = kb.select(better, key, bestKey);
+      }
+    kb.store(best, kb.gep(args[1], kb.zext64(idx), elemType), isF32 ? 4 : 1);
+  });
+  gpu::ReturnOp::create(b, loc);
+  return fn;
+}
+
+} // namespace lowering
+} // namespace vggq
