@@ -1,0 +1,199 @@
+//===- GraphBuilder.cpp - building vggq model modules ---------------------===//
+//
+// Result types, weight resources and the final verification shared by the
+// ONNX, safetensors and seeded importers.
+//
+//===----------------------------------------------------------------------===//
+#include "GraphBuilder.h"
+
+#include "vggq/Dialect/VGGQ/IR/ShapeUtils.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQDialect.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+
+namespace vggq {
+namespace import {
+
+void loadImportDialects(MLIRContext &ctx) {
+  ctx.loadDialect<VGGQDialect, func::FuncDialect, arith::ArithDialect>();
+}
+
+std::string sanitizeResourceName(llvm::StringRef name) {
+  std::string out;
+  out.reserve(name.size() + 2);
+  for (char c : name)
+    out.push_back(llvm::isAlnum(c) || c == '_' || c == '.' ? c : '_');
+  if (out.empty() || !(llvm::isAlpha(out.front()) || out.front() == '_'))
+    out.insert(0, "t_");
+  return out;
+}
+
+void setNormalization(ModuleOp module, llvm::ArrayRef<float> mean,
+                      llvm::ArrayRef<float> std) {
+  MLIRContext *ctx = module.getContext();
+  module->setAttr("vggq.input_mean", DenseF32ArrayAttr::get(ctx, mean));
+  module->setAttr("vggq.input_std", DenseF32ArrayAttr::get(ctx, std));
+}
+
+GraphBuilder::GraphBuilder(MLIRContext &ctx, int64_t height, int64_t width,
+                           int64_t channels)
+    : ctx(ctx), builder(&ctx) {
+  loadImportDialects(ctx);
+  Location loc = UnknownLoc::get(&ctx);
+  module = ModuleOp::create(loc);
+  auto inputType = RankedTensorType::get(
+      {ShapedType::kDynamic, height, width, channels}, builder.getF32Type());
+  builder.setInsertionPointToEnd(module->getBody());
+  func = func::FuncOp::create(builder, loc, "forward",
+                              builder.getFunctionType({inputType}, {}));
+  Block *entry = func.addEntryBlock();
+  inputValue = entry->getArgument(0);
+  builder.setInsertionPointToEnd(entry);
+}
+
+Location GraphBuilder::loc(llvm::StringRef name) {
+  return NameLoc::get(builder.getStringAttr(name));
+}
+
+Value GraphBuilder::named(Operation *op, llvm::StringRef layer) {
+  op->setAttr("vggq.layer", builder.getStringAttr(layer));
+  return op->getResult(0);
+}
+
+Value GraphBuilder::constant(llvm::StringRef name,
+                             llvm::ArrayRef<int64_t> shape,
+                             llvm::ArrayRef<float> data) {
+  auto type = RankedTensorType::get(shape, builder.getF32Type());
+  auto attr = DenseResourceElementsAttr::get(
+      type, sanitizeResourceName(name),
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(data));
+  return arith::ConstantOp::create(builder, loc(name), attr);
+}
+
+/// The NHWC shape after a 2-D window over `input`.
+static RankedTensorType windowResult(Value input, llvm::ArrayRef<int64_t> kernel,
+                                     llvm::ArrayRef<int64_t> strides,
+                                     llvm::ArrayRef<int64_t> padding,
+                                     llvm::ArrayRef<int64_t> dilation,
+                                     int64_t channels) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t h = windowOutputSize(type.getDimSize(1), kernel[0], strides[0],
+                               padding[0], padding[2], dilation[0])
+                  .value_or(0);
+  int64_t w = windowOutputSize(type.getDimSize(2), kernel[1], strides[1],
+                               padding[1], padding[3], dilation[1])
+                  .value_or(0);
+  return RankedTensorType::get({type.getDimSize(0), h, w, channels},
+                               type.getElementType());
+}
+
+Value GraphBuilder::conv2d(llvm::StringRef layer, Value input, Value weight,
+                           Value bias, llvm::ArrayRef<int64_t> strides,
+                           llvm::ArrayRef<int64_t> padding,
+                           llvm::ArrayRef<int64_t> dilation) {
+  auto wType = cast<RankedTensorType>(weight.getType());
+  RankedTensorType resultType =
+      windowResult(input, {wType.getDimSize(1), wType.getDimSize(2)}, strides,
+                   padding, dilation, wType.getDimSize(0));
+  return named(vggq::Conv2DOp::create(builder, loc(layer), resultType, input,
+                                      weight, bias, strides,
+                                      padding, dilation),
+               layer);
+}
+
+Value GraphBuilder::batchNorm(llvm::StringRef layer, Value input, Value scale,
+                              Value offset, Value mean, Value variance,
+                              float epsilon) {
+  return named(vggq::BatchNormOp::create(builder, loc(layer),
+                                         input.getType(), input, scale, offset,
+                                         mean, variance,
+                                         builder.getF32FloatAttr(epsilon)),
+               layer);
+}
+
+Value GraphBuilder::relu(llvm::StringRef layer, Value input) {
+  return named(vggq::ReluOp::create(builder, loc(layer),
+                                    input.getType(), input),
+               layer);
+}
+
+Value GraphBuilder::maxPool2d(llvm::StringRef layer, Value input,
+                              llvm::ArrayRef<int64_t> kernel,
+                              llvm::ArrayRef<int64_t> strides,
+                              llvm::ArrayRef<int64_t> padding) {
+  auto type = cast<RankedTensorType>(input.getType());
+  RankedTensorType resultType = windowResult(input, kernel, strides, padding,
+                                             {1, 1}, type.getDimSize(3));
+  return named(vggq::MaxPool2DOp::create(builder, loc(layer),
+                                         resultType, input, kernel, strides,
+                                         padding),
+               layer);
+}
+
+Value GraphBuilder::flatten(llvm::StringRef layer, Value input) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t features = 1;
+  for (int64_t d : type.getShape().drop_front())
+    features *= d;
+  auto resultType = RankedTensorType::get({type.getDimSize(0), features},
+                                          type.getElementType());
+  return named(vggq::FlattenOp::create(builder, loc(layer),
+                                       resultType, input),
+               layer);
+}
+
+Value GraphBuilder::linear(llvm::StringRef layer, Value input, Value weight,
+                           Value bias) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  auto resultType = RankedTensorType::get(
+      {type.getDimSize(0), wType.getDimSize(0)}, type.getElementType());
+  return named(vggq::LinearOp::create(builder, loc(layer),
+                                      resultType, input, weight, bias),
+               layer);
+}
+
+Value GraphBuilder::add(llvm::StringRef layer, Value lhs, Value rhs) {
+  return named(
+      vggq::AddOp::create(builder, loc(layer), lhs.getType(), lhs, rhs), layer);
+}
+
+Value GraphBuilder::softmax(llvm::StringRef layer, Value input) {
+  return named(vggq::SoftmaxOp::create(builder, loc(layer),
+                                       input.getType(), input),
+               layer);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+GraphBuilder::finish(Value result, llvm::StringRef source,
+                     llvm::ArrayRef<float> mean, llvm::ArrayRef<float> std) {
+  func::ReturnOp::create(builder, builder.getUnknownLoc(), result);
+  func.setFunctionType(
+      builder.getFunctionType({inputValue.getType()}, {result.getType()}));
+  setNormalization(*module, mean, std);
+
+  std::string messages;
+  {
+    ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
+      messages += (messages.empty() ? "" : "; ") + diag.str();
+      return success();
+    });
+    if (failed(verify(*module)))
+      return llvm::createStringError(
+          "%s: the imported module does not verify: %s", source.str().c_str(),
+          messages.c_str());
+  }
+  return std::move(module);
+}
+
+} // namespace import
+} // namespace vggq

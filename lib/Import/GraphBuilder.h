@@ -1,0 +1,97 @@
+//===- GraphBuilder.h - building vggq model modules -------------*- C++ -*-===//
+//
+// The one place where the importers create IR: a module holding
+// `func.func @forward` with a dynamic batch, weights as `arith.constant
+// dense_resource<...>`, and vggq layer ops named with `vggq.layer`. The
+// importers validate their input before calling it; the builder computes the
+// result types and verifies the finished module.
+//
+//===----------------------------------------------------------------------===//
+#ifndef VGGQ_LIB_IMPORT_GRAPHBUILDER_H
+#define VGGQ_LIB_IMPORT_GRAPHBUILDER_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <array>
+
+namespace vggq {
+namespace import {
+
+/// The CIFAR-10 normalization of the trained models (DESIGN.md, Data).
+constexpr std::array<float, 3> kCifarMean = {0.4914f, 0.4822f, 0.4465f};
+constexpr std::array<float, 3> kCifarStd = {0.2470f, 0.2435f, 0.2616f};
+
+/// Loads the dialects every imported module uses into `ctx`.
+void loadImportDialects(mlir::MLIRContext &ctx);
+
+/// A resource name for the tensor `name`: characters outside [A-Za-z0-9_.]
+/// become '_', and a name not starting with a letter or '_' gets a prefix.
+std::string sanitizeResourceName(llvm::StringRef name);
+
+/// Builds `func.func @forward(%input: tensor<?xHxWxCxf32>)` op by op.
+class GraphBuilder {
+public:
+  GraphBuilder(mlir::MLIRContext &ctx, int64_t height, int64_t width,
+               int64_t channels);
+
+  /// The function argument (NHWC, dynamic batch).
+  mlir::Value input() const { return inputValue; }
+
+  /// An `arith.constant dense_resource<name>` holding a copy of `data`.
+  mlir::Value constant(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
+                       llvm::ArrayRef<float> data);
+
+  /// NHWC input, OHWI weight; `bias` may be null. `padding` is
+  /// [top, left, bottom, right]. The window must fit (callers check).
+  mlir::Value conv2d(llvm::StringRef layer, mlir::Value input,
+                     mlir::Value weight, mlir::Value bias,
+                     llvm::ArrayRef<int64_t> strides,
+                     llvm::ArrayRef<int64_t> padding,
+                     llvm::ArrayRef<int64_t> dilation);
+  mlir::Value batchNorm(llvm::StringRef layer, mlir::Value input,
+                        mlir::Value scale, mlir::Value offset, mlir::Value mean,
+                        mlir::Value variance, float epsilon);
+  mlir::Value relu(llvm::StringRef layer, mlir::Value input);
+  mlir::Value maxPool2d(llvm::StringRef layer, mlir::Value input,
+                        llvm::ArrayRef<int64_t> kernel,
+                        llvm::ArrayRef<int64_t> strides,
+                        llvm::ArrayRef<int64_t> padding);
+  mlir::Value flatten(llvm::StringRef layer, mlir::Value input);
+  /// Input [N, K], weight [O, K]; `bias` may be null.
+  mlir::Value linear(llvm::StringRef layer, mlir::Value input,
+                     mlir::Value weight, mlir::Value bias);
+  mlir::Value add(llvm::StringRef layer, mlir::Value lhs, mlir::Value rhs);
+  mlir::Value softmax(llvm::StringRef layer, mlir::Value input);
+
+  /// Returns `result` from @forward, records the normalization and verifies
+  /// the module. `source` names the input in errors.
+  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+  finish(mlir::Value result, llvm::StringRef source,
+         llvm::ArrayRef<float> mean = kCifarMean,
+         llvm::ArrayRef<float> std = kCifarStd);
+
+private:
+  /// The location of ops created for `name` (a layer or a tensor).
+  mlir::Location loc(llvm::StringRef name);
+  /// Sets `vggq.layer` on `op` and returns its result.
+  mlir::Value named(mlir::Operation *op, llvm::StringRef layer);
+
+  mlir::MLIRContext &ctx;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  mlir::func::FuncOp func;
+  mlir::OpBuilder builder;
+  mlir::Value inputValue;
+};
+
+/// Sets `vggq.input_mean` / `vggq.input_std` on `module`.
+void setNormalization(mlir::ModuleOp module, llvm::ArrayRef<float> mean,
+                      llvm::ArrayRef<float> std);
+
+} // namespace import
+} // namespace vggq
+
+#endif // VGGQ_LIB_IMPORT_GRAPHBUILDER_H

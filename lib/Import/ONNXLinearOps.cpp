@@ -1,0 +1,287 @@
+//===- ONNXLinearOps.cpp - ONNX flatten, linear and misc handlers ---------===//
+//
+// Flatten/Reshape to [N, features], Gemm and MatMul(+Add) as vggq.linear,
+// Softmax, the inference no-ops (Identity, Dropout) and Constant. A linear
+// layer reading a flattened NCHW tensor gets its weight columns permuted from
+// CHW to HWC order, the order vggq.flatten produces on NHWC data.
+//
+//===----------------------------------------------------------------------===//
+#include "ONNXImporter.h"
+
+using namespace mlir;
+
+namespace vggq {
+namespace import {
+
+namespace {
+int64_t dim(Value v, unsigned i) {
+  return cast<RankedTensorType>(v.getType()).getDimSize(i);
+}
+
+/// Flattens a rank-4 activation, remembering its NCHW extents.
+Activation flattenActivation(GraphBuilder &builder, llvm::StringRef layer,
+                             const Activation &x) {
+  if (x.rank() == 2)
+    return x;
+  std::array<int64_t, 3> chw = {dim(x.value, 3), dim(x.value, 1),
+                                dim(x.value, 2)};
+  return {builder.flatten(layer, x.value), chw};
+}
+
+std::string dims(llvm::ArrayRef<int64_t> shape) {
+  std::string out = "[";
+  for (auto [i, d] : llvm::enumerate(shape))
+    out += (i ? ", " : "") + std::to_string(d);
+  return out + "]";
+}
+} // namespace
+
+llvm::Error ONNXImporter::importFlatten() {
+  llvm::Expected<Activation> x = activationInput(0);
+  if (!x)
+    return x.takeError();
+  int64_t axis = getIntAttr(*node, "axis", 1);
+  if (axis < 0)
+    axis += x->rank();
+  if (axis != 1)
+    return nodeError("axis " + llvm::Twine(getIntAttr(*node, "axis", 1)) +
+                     " is not supported (only 1: [N, features])");
+  define(0, flattenActivation(*builder, layer, *x));
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importReshape() {
+  llvm::Expected<Activation> x = activationInput(0);
+  if (!x)
+    return x.takeError();
+  llvm::Expected<const HostTensor *> shapeOr = constantInput(1, "shape");
+  if (!shapeOr)
+    return shapeOr.takeError();
+  const HostTensor &shape = **shapeOr;
+  int64_t features = 1;
+  auto type = cast<RankedTensorType>(x->value.getType());
+  for (int64_t d : type.getShape().drop_front())
+    features *= d;
+  bool ok = shape.isInt && shape.i64.size() == 2 &&
+            getIntAttr(*node, "allowzero", 0) == 0;
+  if (ok) {
+    int64_t n = shape.i64[0], f = shape.i64[1];
+    ok = (n == 0 || n == -1 || n > 0) && (f == -1 || f == features) &&
+         !(n == -1 && f == -1);
+  }
+  if (!ok)
+    return nodeError("shape '" + node->input(1) + "' is " +
+                     (shape.isInt ? dims(shape.i64) : std::string("float")) +
+                     "; only a reshape to [N, -1] or [N, " +
+                     llvm::Twine(features) + "] is supported");
+  define(0, flattenActivation(*builder, layer, *x));
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::emitLinear(const Activation &input,
+                                     const std::string &weightName,
+                                     std::vector<float> weight, int64_t out,
+                                     int64_t in, const std::string &biasName,
+                                     const HostTensor *bias,
+                                     const std::string &output) {
+  if (input.rank() != 2)
+    return nodeError("input '" + node->input(0) +
+                     "' is not flattened to [N, features]");
+  if (dim(input.value, 1) != in)
+    return nodeError("weight '" + node->input(1) + "' expects " +
+                     llvm::Twine(in) + " input features, but input '" +
+                     node->input(0) + "' has " +
+                     llvm::Twine(dim(input.value, 1)));
+  if (bias) {
+    int64_t count = bias->numElements();
+    bool shapeOk = bias->shape.size() == 1 ||
+                   (bias->shape.size() == 2 && bias->shape[0] == 1);
+    if (bias->isInt || !shapeOk || count != out)
+      return nodeError("bias '" + biasName + "' has shape " +
+                       dims(bias->shape) + "; expected [" + llvm::Twine(out) +
+                       "]");
+  }
+  if (input.flattenedCHW) {
+    auto [c, h, w] = *input.flattenedCHW;
+    if (h * w > 1) {
+      std::vector<float> permuted(weight.size());
+      for (int64_t o = 0; o < out; ++o)
+        for (int64_t ci = 0; ci < c; ++ci)
+          for (int64_t y = 0; y < h; ++y)
+            for (int64_t x = 0; x < w; ++x)
+              permuted[o * in + (y * w + x) * c + ci] =
+                  weight[o * in + (ci * h + y) * w + x];
+      weight = std::move(permuted);
+    }
+  }
+  Value wv = builder->constant(resourceName(weightName, "weight"), {out, in},
+                               weight);
+  Value bv = bias ? builder->constant(resourceName(biasName, "bias"), {out},
+                                      bias->f32)
+                  : Value();
+  activations[output] = {builder->linear(layer, input.value, wv, bv),
+                         std::nullopt};
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importGemm() {
+  llvm::Expected<Activation> a = activationInput(0);
+  if (!a)
+    return a.takeError();
+  llvm::Expected<const HostTensor *> b = constantInput(1, "weight");
+  if (!b)
+    return b.takeError();
+  const HostTensor *c = nullptr;
+  if (hasInput(2)) {
+    llvm::Expected<const HostTensor *> cOr = constantInput(2, "bias");
+    if (!cOr)
+      return cOr.takeError();
+    c = *cOr;
+  }
+  if (getIntAttr(*node, "transA", 0) != 0)
+    return nodeError("transA 1 is not supported");
+  float alpha = getFloatAttr(*node, "alpha", 1.0f);
+  float beta = getFloatAttr(*node, "beta", 1.0f);
+  if (alpha != 1.0f || (c && beta != 1.0f))
+    return nodeError("alpha " + std::to_string(alpha) + " and beta " +
+                     std::to_string(beta) + " are not supported (only 1)");
+  const HostTensor &w = **b;
+  if (w.isInt || w.shape.size() != 2)
+    return nodeError("weight '" + node->input(1) + "' has shape " +
+                     dims(w.shape) + "; expected float32 rank 2");
+  bool transB = getIntAttr(*node, "transB", 0) != 0;
+  int64_t out = transB ? w.shape[0] : w.shape[1];
+  int64_t in = transB ? w.shape[1] : w.shape[0];
+  std::vector<float> weight = w.f32;
+  if (!transB)
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t k = 0; k < in; ++k)
+        weight[o * in + k] = w.f32[k * out + o];
+  return emitLinear(*a, node->input(1), std::move(weight), out, in,
+                    c ? node->input(2) : "", c, node->output(0));
+}
+
+llvm::Error ONNXImporter::importMatMul() {
+  llvm::Expected<Activation> a = activationInput(0);
+  if (!a)
+    return a.takeError();
+  llvm::Expected<const HostTensor *> b = constantInput(1, "weight");
+  if (!b)
+    return b.takeError();
+  const HostTensor &w = **b;
+  if (w.isInt || w.shape.size() != 2)
+    return nodeError("weight '" + node->input(1) + "' has shape " +
+                     dims(w.shape) + "; expected float32 [K, O]");
+  int64_t in = w.shape[0], out = w.shape[1];
+  std::vector<float> weight(w.f32.size());
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t k = 0; k < in; ++k)
+      weight[o * in + k] = w.f32[k * out + o];
+
+  // MatMul + Add(bias), as some exporters write a Linear: fold the bias into
+  // the linear when the Add is the product's only user.
+  const std::string &product = node->output(0);
+  std::string output = product, biasName;
+  const HostTensor *bias = nullptr;
+  for (size_t i = nodeIndex + 1, e = graph.node_size();
+       useCounts.lookup(product) == 1 && i < e; ++i) {
+    const onnx::NodeProto &next = graph.node(i);
+    if (!llvm::is_contained(next.input(), product))
+      continue;
+    if (next.op_type() == "Add" && next.input_size() == 2 &&
+        next.output_size() == 1) {
+      const std::string &other =
+          next.input(0) == product ? next.input(1) : next.input(0);
+      if (initializers.count(other) || constants.count(other)) {
+        llvm::Expected<const HostTensor *> biasOr = constantNamed(other, "bias");
+        if (!biasOr)
+          return biasOr.takeError();
+        bias = *biasOr;
+        biasName = other;
+        output = next.output(0);
+        consumed.insert(i);
+      }
+    }
+    break;
+  }
+  return emitLinear(*a, node->input(1), std::move(weight), out, in, biasName,
+                    bias, output);
+}
+
+llvm::Error ONNXImporter::importAdd() {
+  llvm::Expected<Activation> lhs = activationInput(0);
+  if (!lhs)
+    return lhs.takeError();
+  llvm::Expected<Activation> rhs = activationInput(1);
+  if (!rhs)
+    return rhs.takeError();
+  if (lhs->value.getType() != rhs->value.getType() ||
+      lhs->flattenedCHW != rhs->flattenedCHW)
+    return nodeError("operands have different shapes (broadcasting is not "
+                     "supported)");
+  define(0, {builder->add(layer, lhs->value, rhs->value), lhs->flattenedCHW});
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importSoftmax() {
+  llvm::Expected<Activation> x = activationInput(0);
+  if (!x)
+    return x.takeError();
+  int64_t axis = getIntAttr(*node, "axis", -1);
+  if (x->rank() != 2 || (axis != -1 && axis != 1))
+    return nodeError("only a softmax over the last axis of [N, classes] is "
+                     "supported");
+  define(0, {builder->softmax(layer, x->value), x->flattenedCHW});
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importAlias() {
+  // Identity, and Dropout in inference: the output is the input.
+  if (llvm::Error err = checkExtraOutputs(1))
+    return err;
+  const std::string &input = hasInput(0) ? node->input(0) : "";
+  if (auto it = activations.find(input); it != activations.end()) {
+    define(0, it->second);
+    return llvm::Error::success();
+  }
+  if (auto it = initializers.find(input); it != initializers.end()) {
+    initializers[node->output(0)] = it->second;
+    return llvm::Error::success();
+  }
+  llvm::Expected<const HostTensor *> value = constantInput(0, "input");
+  if (!value)
+    return value.takeError();
+  constants[node->output(0)] = **value;
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importConstant() {
+  HostTensor value;
+  if (const onnx::AttributeProto *attr = findAttr(*node, "value")) {
+    llvm::Expected<HostTensor> decoded = decodeTensor(attr->t());
+    if (!decoded)
+      return nodeError(llvm::toString(decoded.takeError()));
+    value = std::move(*decoded);
+  } else if (const onnx::AttributeProto *attr = findAttr(*node, "value_ints")) {
+    value.isInt = true;
+    value.i64.assign(attr->ints().begin(), attr->ints().end());
+    value.shape.push_back(attr->ints_size());
+  } else if (const onnx::AttributeProto *attr = findAttr(*node, "value_int")) {
+    value.isInt = true;
+    value.i64.push_back(attr->i());
+  } else if (const onnx::AttributeProto *attr =
+                 findAttr(*node, "value_floats")) {
+    value.f32.assign(attr->floats().begin(), attr->floats().end());
+    value.shape.push_back(attr->floats_size());
+  } else if (const onnx::AttributeProto *attr = findAttr(*node, "value_float")) {
+    value.f32.push_back(attr->f());
+  } else {
+    return nodeError("only value, value_int(s) and value_float(s) constants "
+                     "are supported");
+  }
+  constants[node->output(0)] = std::move(value);
+  return llvm::Error::success();
+}
+
+} // namespace import
+} // namespace vggq

@@ -1,0 +1,19 @@
+//===- ONNXUnavailable.cpp - importONNX without libonnx-dev ---------------===//
+//
+// Built instead of the ONNX importer when CMake did not find ONNX.
+//
+//===----------------------------------------------------------------------===//
+#include "vggq/Import/Import.h"
+
+namespace vggq {
+
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importONNX(mlir::MLIRContext &, llvm::StringRef path) {
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      (path + ": ONNX import is not available: vggq was built without "
+              "libonnx-dev (install it and re-run CMake)")
+          .str());
+}
+
+} // namespace vggq
