@@ -60,8 +60,11 @@ nproc
 
 say "build runtime/ (cmake + ninja)"
 bt=build-rt-gpu
-{ cmake -S runtime -B "$bt" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null &&
-  ninja -C "$bt" >/dev/null; } || { echo "gpu_check: the runtime build failed"; exit 1; }
+lock=()  # a dry run on the shared build machine waits for the build lock
+[ "$dry" = 1 ] && [ -e /tmp/vggq-build.lock ] && command -v flock >/dev/null &&
+  lock=(flock /tmp/vggq-build.lock)
+{ "${lock[@]}" cmake -S runtime -B "$bt" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+  "${lock[@]}" ninja -C "$bt" >/dev/null; } || { echo "gpu_check: the runtime build failed"; exit 1; }
 rt="$bt/bin"
 echo "built $rt/vggq-run-cuda, $rt/vggq-link, $bt/lib/libvggq_runtime.so"
 ptxas=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)
