@@ -9,8 +9,10 @@ Add, Softmax), sigmoid (an unsupported op), opset9, missing (a missing
 initializer), mismatch (a conv whose weight does not match its input),
 int32 (a non-float32 initializer).
 
-With --reference, also writes PREFIX.input.f32 (NCHW float32 input, batch 2)
-and PREFIX.expected.f32 (the outputs, computed here with NumPy).
+The models take CIFAR-sized NCHW inputs [N, 3, 32, 32] and give 10 outputs.
+With --reference, also writes PREFIX.bin (4 random images in the CIFAR-10
+binary format) and PREFIX.expected.f32 (the model's outputs for them after
+the CIFAR normalization, computed here with NumPy in float64).
 """
 import sys
 
@@ -19,7 +21,11 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 RNG = np.random.default_rng(7)
-H = W = 8  # spatial size 4x4 after the pool: the flatten order matters
+H = W = 32  # spatial size 16x16 after the pool: the flatten order matters
+CLASSES = 10
+FEATURES = 4 * (H // 2) * (W // 2)
+MEAN = np.array([0.4914, 0.4822, 0.4465], np.float32)
+STD = np.array([0.2470, 0.2435, 0.2616], np.float32)
 
 
 def rand(*shape, scale=0.5):
@@ -50,8 +56,8 @@ def build(kind):
     nodes, inits = [], []
     conv_w = rand(4, 3, 3, 3)
     conv_b = rand(4, scale=0.1)
-    fc_w = rand(5, 64, scale=0.2)
-    fc_b = rand(5, scale=0.1)
+    fc_w = rand(CLASSES, FEATURES, scale=0.05)
+    fc_b = rand(CLASSES, scale=0.1)
     inits.append(numpy_helper.from_array(conv_w, "onnx::Conv_11"))
     conv_inputs = ["input", "onnx::Conv_11"]
     if kind != "bn":
@@ -136,7 +142,8 @@ def build(kind):
     graph = helper.make_graph(
         nodes, "tiny",
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 3, H, W])],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 5])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT,
+                                       ["batch", CLASSES])],
         inits)
     opset = 9 if kind == "opset9" else 13
     model = helper.make_model(graph, producer_name="pytorch",
@@ -166,8 +173,12 @@ def main(argv):
     model, reference = build(kind)
     onnx.save(model, out)
     if len(argv) == 5 and argv[3] == "--reference":
-        x = RNG.standard_normal((2, 3, H, W)).astype(np.float32)
-        x.tofile(argv[4] + ".input.f32")
+        pixels = RNG.integers(0, 256, (4, 3, H, W), dtype=np.uint8)
+        records = np.concatenate(
+            [np.zeros((4, 1), np.uint8), pixels.reshape(4, -1)], axis=1)
+        records.tofile(argv[4] + ".bin")
+        x = (pixels.astype(np.float32) / np.float32(255) - MEAN[None, :, None, None]) \
+            / STD[None, :, None, None]
         reference(x).tofile(argv[4] + ".expected.f32")
 
 
