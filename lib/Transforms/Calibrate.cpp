@@ -1,0 +1,225 @@
+//===- Calibrate.cpp - the --vggq-calibrate pass ----------------*- C++ -*-===//
+//
+// Runs the FP32 graph with the reference executor on CIFAR-10 images and
+// records, for the input activation of every conv2d / linear, its range and
+// the amax chosen by the requested method; or applies a saved table.
+//
+//===----------------------------------------------------------------------===//
+#include "vggq/Data/Cifar.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+#include "vggq/Executor/ReferenceExecutor.h"
+#include "vggq/Transforms/Calibration.h"
+#include "vggq/Transforms/Passes.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace vggq {
+#define GEN_PASS_DEF_CALIBRATE
+#include "vggq/Transforms/Passes.h.inc"
+} // namespace vggq
+
+using namespace mlir;
+using namespace vggq;
+using namespace vggq::calib;
+
+namespace {
+
+/// The conv2d / linear ops of `region`, with their layer names.
+SmallVector<std::pair<Operation *, std::string>> collectLayers(Operation *root) {
+  SmallVector<std::pair<Operation *, std::string>> layers;
+  root->walk([&](Operation *op) {
+    if (!isa<Conv2DOp, LinearOp>(op))
+      return;
+    std::string name;
+    if (auto attr = op->getAttrOfType<StringAttr>("vggq.layer"))
+      name = attr.str();
+    else
+      name = op->getName().getStringRef().str() + "#" +
+             std::to_string(layers.size());
+    layers.emplace_back(op, name);
+  });
+  return layers;
+}
+
+void annotate(Operation *op, float amax, StringRef method, float min,
+              float max, int64_t samples) {
+  Builder b(op->getContext());
+  op->setAttr("vggq.input_amax", b.getF32FloatAttr(amax));
+  op->setAttr("vggq.calibration",
+              b.getDictionaryAttr({b.getNamedAttr("method", b.getStringAttr(method)),
+                                   b.getNamedAttr("min", b.getF32FloatAttr(min)),
+                                   b.getNamedAttr("max", b.getF32FloatAttr(max)),
+                                   b.getNamedAttr("samples",
+                                                  b.getI64IntegerAttr(samples))}));
+}
+
+SmallVector<float> moduleArray(ModuleOp module, StringRef name, float dflt) {
+  if (auto attr = module->getAttrOfType<DenseF32ArrayAttr>(name))
+    return SmallVector<float>(attr.asArrayRef());
+  module.emitWarning() << "module has no '" << name << "'; using " << dflt
+                       << " for every channel";
+  return SmallVector<float>(3, dflt);
+}
+
+struct CalibratePass : vggq::impl::CalibrateBase<CalibratePass> {
+  using CalibrateBase::CalibrateBase;
+
+  void runOnOperation() override;
+  LogicalResult applyTable(ModuleOp module);
+  LogicalResult calibrate(ModuleOp module, Method m, const Precision &p);
+};
+
+LogicalResult CalibratePass::applyTable(ModuleOp module) {
+  auto table = readCalibrationTable(loadTable);
+  if (!table)
+    return module.emitError(llvm::toString(table.takeError()));
+  auto layers = collectLayers(module);
+  llvm::StringMap<Operation *> byName;
+  for (auto &[op, name] : layers)
+    byName[name] = op;
+  for (const LayerStats &s : table->layers) {
+    Operation *op = byName.lookup(s.name);
+    if (!op)
+      return module.emitError() << "calibration table '" << loadTable
+                                << "': unknown layer '" << s.name
+                                << "' (no conv2d/linear of that name)";
+    annotate(op, s.amax, table->method, s.min, s.max, table->samples);
+    byName.erase(s.name);
+    ++numLayers;
+  }
+  for (auto &e : byName)
+    e.second->emitWarning() << "layer '" << e.getKey()
+                            << "' is not in calibration table '" << loadTable
+                            << "'";
+  return success();
+}
+
+LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
+                                       const Precision &p) {
+  auto entry = module.lookupSymbol<func::FuncOp>("forward");
+  if (!entry)
+    return module.emitError("--vggq-calibrate needs a func.func @forward");
+  auto layers = collectLayers(entry);
+  if (layers.empty()) {
+    entry.emitWarning("no conv2d or linear to calibrate");
+    return success();
+  }
+  // One histogram per distinct input value; layers sharing an input share it.
+  llvm::DenseMap<Value, unsigned> slotOf;
+  llvm::DenseMap<Operation *, unsigned> producerSlot;
+  int argSlot = -1;
+  SmallVector<unsigned> layerSlot;
+  for (auto &[op, name] : layers) {
+    Value in = op->getOperand(0);
+    auto [it, inserted] = slotOf.try_emplace(in, slotOf.size());
+    layerSlot.push_back(it->second);
+    if (!inserted)
+      continue;
+    if (Operation *def = in.getDefiningOp())
+      producerSlot[def] = it->second;
+    else if (cast<BlockArgument>(in).getArgNumber() == 0)
+      argSlot = it->second;
+    else
+      return op->emitError("calibration supports layer inputs computed from "
+                           "the first argument only");
+  }
+  std::vector<Histogram> hists(slotOf.size(), Histogram(bins));
+
+  std::string path = data;
+  if (path.empty())
+    path = sharedDir() + "/data/cifar-10-batches-bin/data_batch_1.bin";
+  if (llvm::sys::path::filename(path) == "test_batch.bin")
+    module.emitWarning() << "calibrating on the test set '" << path
+                         << "' biases test accuracy; use the training batch";
+  auto set = loadCifar(path, samples);
+  if (!set)
+    return module.emitError() << "--vggq-calibrate: " << llvm::toString(set.takeError());
+  if (set->count < samples)
+    module.emitWarning() << "'" << path << "' holds only " << set->count
+                         << " images; calibrating on those";
+  SmallVector<float> mean = moduleArray(module, "vggq.input_mean", 0.0f);
+  SmallVector<float> stdv = moduleArray(module, "vggq.input_std", 1.0f);
+
+  auto exec = exec::ReferenceExecutor::create(module, "forward");
+  if (!exec)
+    return module.emitError() << "--vggq-calibrate: " << llvm::toString(exec.takeError());
+  exec::Observer observer = [&](Operation *op, const exec::Tensor &t) {
+    auto it = producerSlot.find(op);
+    if (it == producerSlot.end())
+      return;
+    if (t.kind == exec::ElemKind::F32)
+      hists[it->second].add(t.f32);
+    else
+      hists[it->second].add(t.toFloat());
+  };
+  int64_t step = std::max<int64_t>(1, batch);
+  for (int64_t begin = 0; begin < set->count; begin += step) {
+    int64_t n = std::min(step, set->count - begin);
+    exec::Tensor in;
+    in.shape = {n, 32, 32, 3};
+    in.f32.resize(n * 32 * 32 * 3);
+    normalizeCifar(*set, begin, n, mean, stdv, in.f32.data());
+    if (argSlot >= 0)
+      hists[argSlot].add(in.f32);
+    auto out = (*exec)->run({in}, observer);
+    if (!out)
+      return module.emitError() << "--vggq-calibrate: " << llvm::toString(out.takeError());
+    numImages += n;
+    llvm::errs() << "vggq-calibrate: " << begin + n << "/" << set->count
+                 << " images\n";
+  }
+
+  CalibrationTable table;
+  table.method = methodName(m).str();
+  table.precision = p.name.str();
+  table.samples = set->count;
+  for (auto [i, layer] : llvm::enumerate(layers)) {
+    auto &[op, name] = layer;
+    const Histogram &h = hists[layerSlot[i]];
+    float amax = chooseAmax(h, m, percentile, p);
+    if (!(amax > 0.0f)) {
+      op->emitWarning() << "layer '" << name
+                        << "' saw only zeros; its amax is set to 1";
+      amax = 1.0f;
+    }
+    annotate(op, amax, table.method, h.min(), h.max(), table.samples);
+    table.layers.push_back({name, amax, h.min(), h.max()});
+    ++numLayers;
+  }
+  if (!this->table.empty())
+    if (llvm::Error err = writeCalibrationTable(this->table, table))
+      return module.emitError(llvm::toString(std::move(err)));
+  return success();
+}
+
+void CalibratePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  std::optional<Method> m = parseMethod(method);
+  if (!m) {
+    module.emitError() << "unknown calibration method '" << method
+                       << "' (known: " << methodNames() << ")";
+    return signalPassFailure();
+  }
+  const Precision *p = lookupPrecision(precision);
+  if (!p || !p->quantized) {
+    module.emitError() << "unknown or unquantized precision '" << precision
+                       << "' (known: " << precisionNames(true) << ")";
+    return signalPassFailure();
+  }
+  if (bins < 128 && (*m == Method::Entropy)) {
+    module.emitError() << "method=entropy needs bins >= 128, got " << bins;
+    return signalPassFailure();
+  }
+  if (bins < 1 || samples < 1) {
+    module.emitError("bins and samples must be positive");
+    return signalPassFailure();
+  }
+  LogicalResult result =
+      loadTable.empty() ? calibrate(module, *m, *p) : applyTable(module);
+  if (failed(result))
+    signalPassFailure();
+}
+
+} // namespace

@@ -1,0 +1,177 @@
+//===- FuseQDQPatterns.cpp - quantize/dequantize fusion patterns -*- C++ -*-===//
+//
+// The exact rewrites of --vggq-fuse-qdq (modelled on torch-mlir's
+// FuseQuantizedOps): relu into the quantized epilogue, quantize above ops
+// that commute with it, quantize into the producer's output_scale, and
+// dequantize->quantize pairs removed or turned into requantize. Each fusion
+// made is explained with a remark when asked.
+//
+//===----------------------------------------------------------------------===//
+#include "FuseQDQ.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <cstdio>
+
+using namespace mlir;
+using namespace vggq;
+
+std::string vggq::describeOp(Operation *op) {
+  if (auto name = op->getAttrOfType<StringAttr>("vggq.layer"))
+    return "'" + name.str() + "' (" + op->getName().getStringRef().str() + ")";
+  return "'" + op->getName().getStringRef().str() + "'";
+}
+
+std::string vggq::typeString(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << type;
+  return s;
+}
+
+std::string vggq::scaleString(float scale) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", static_cast<double>(scale));
+  return buf;
+}
+
+bool vggq::isQCompute(Operation *op) {
+  return op && isa<QConv2DOp, QLinearOp>(op);
+}
+
+namespace {
+
+/// Common state: the explain flag and the fusion counter.
+template <typename OpTy>
+struct FusionPattern : OpRewritePattern<OpTy> {
+  FusionPattern(MLIRContext *ctx, const FuseOptions &opts)
+      : OpRewritePattern<OpTy>(ctx), opts(opts) {}
+
+  void explain(Operation *op, const llvm::Twine &msg) const {
+    ++*opts.numFusions;
+    ++*opts.fusionCount;
+    if (opts.explain)
+      op->emitRemark(msg);
+  }
+  const FuseOptions &opts;
+};
+
+/// relu(qcompute(x)) -> qcompute(x) with the `relu` epilogue flag. Exact on
+/// an f32 result, and on a quantized one (symmetric storage, zero point 0).
+struct FuseReluIntoEpilogue : FusionPattern<ReluOp> {
+  using FusionPattern::FusionPattern;
+  LogicalResult matchAndRewrite(ReluOp relu,
+                                PatternRewriter &rewriter) const override {
+    Operation *producer = relu.getInput().getDefiningOp();
+    if (!isQCompute(producer))
+      return rewriter.notifyMatchFailure(relu, "producer is not qconv2d/qlinear");
+    if (!producer->hasOneUse())
+      return rewriter.notifyMatchFailure(relu, "producer has multiple users");
+    rewriter.modifyOpInPlace(producer, [&] {
+      producer->setAttr("relu", rewriter.getUnitAttr());
+    });
+    explain(producer, "fused relu into the epilogue of " + describeOp(producer));
+    rewriter.replaceOp(relu, producer->getResult(0));
+    return success();
+  }
+};
+
+/// quantize(relu | max_pool2d | flatten (x)) -> the same op on quantize(x).
+/// Exact: quantization is monotone and maps 0 to 0, so it commutes with max
+/// and with reshapes.
+struct HoistQuantize : FusionPattern<QuantizeOp> {
+  using FusionPattern::FusionPattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    Operation *p = q.getInput().getDefiningOp();
+    if (!p || !isa<ReluOp, MaxPool2DOp, FlattenOp>(p))
+      return rewriter.notifyMatchFailure(q, "producer does not commute");
+    if (!p->hasOneUse())
+      return rewriter.notifyMatchFailure(q, "producer has multiple users");
+    if (std::optional<int64_t> axis = q.getAxis()) {
+      bool channelAxisKept =
+          isa<ReluOp>(p) || (isa<MaxPool2DOp>(p) && *axis == 3);
+      if (!channelAxisKept)
+        return rewriter.notifyMatchFailure(q, "per-channel axis does not survive");
+    }
+    Value x = p->getOperand(0);
+    auto xType = cast<RankedTensorType>(x.getType());
+    Type storage = q.getType().getElementType();
+    rewriter.setInsertionPoint(p);
+    auto newQ = QuantizeOp::create(rewriter, q.getLoc(), xType.clone(storage), x,
+                                   q.getScalesAttr(), q.getAxisAttr());
+    Operation *moved = rewriter.clone(*p);
+    moved->setOperand(0, newQ);
+    moved->getResult(0).setType(q.getType());
+    explain(moved, "quantize moved above " + describeOp(p) + ": it now runs on " +
+                       typeString(storage) + " storage");
+    rewriter.replaceOp(q, moved->getResult(0));
+    rewriter.eraseOp(p);
+    return success();
+  }
+};
+
+/// quantize(qcompute(x) : f32) -> qcompute(x) with output_scale: the fused
+/// bias+relu+requantize epilogue.
+struct FoldQuantizeIntoEpilogue : FusionPattern<QuantizeOp> {
+  using FusionPattern::FusionPattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    Operation *p = q.getInput().getDefiningOp();
+    if (!isQCompute(p) || p->getAttr("output_scale"))
+      return rewriter.notifyMatchFailure(q, "producer is not an f32 qconv2d/qlinear");
+    if (q.getAxis())
+      return rewriter.notifyMatchFailure(q, "per-channel output scales");
+    if (!p->hasOneUse())
+      return rewriter.notifyMatchFailure(q, "producer has multiple users");
+    float scale = q.getScales()[0];
+    rewriter.modifyOpInPlace(p, [&] {
+      p->setAttr("output_scale", rewriter.getF32FloatAttr(scale));
+      p->getResult(0).setType(q.getType());
+    });
+    explain(p, "fused quantize (scale " + scaleString(scale) +
+                   ") into the epilogue of " + describeOp(p) +
+                   ": the result stays quantized");
+    rewriter.replaceOp(q, p->getResult(0));
+    return success();
+  }
+};
+
+/// quantize(dequantize(x)): equal parameters and storage -> x; different
+/// per-tensor parameters -> requantize.
+struct FoldDequantizeQuantize : FusionPattern<QuantizeOp> {
+  using FusionPattern::FusionPattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    auto dq = q.getInput().getDefiningOp<DequantizeOp>();
+    if (!dq)
+      return rewriter.notifyMatchFailure(q, "input is not a dequantize");
+    Value x = dq.getInput();
+    if (dq.getScales() == q.getScales() && dq.getAxis() == q.getAxis() &&
+        x.getType() == q.getType()) {
+      explain(q, "removed a dequantize->quantize pair with equal parameters");
+      rewriter.replaceOp(q, x);
+      return success();
+    }
+    if (dq.getAxis() || q.getAxis())
+      return rewriter.notifyMatchFailure(q, "per-channel parameters differ");
+    float from = dq.getScales()[0], to = q.getScales()[0];
+    explain(q, "scale mismatch (" + scaleString(from) + " vs " +
+                   scaleString(to) +
+                   "): dequantize->quantize replaced by one requantize");
+    rewriter.replaceOpWithNewOp<RequantizeOp>(q, q.getType(), x,
+                                              rewriter.getF32FloatAttr(from),
+                                              rewriter.getF32FloatAttr(to));
+    return success();
+  }
+};
+
+} // namespace
+
+void vggq::populateFuseQDQPatterns(RewritePatternSet &patterns,
+                                   const FuseOptions &opts) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<FuseReluIntoEpilogue, HoistQuantize, FoldQuantizeIntoEpilogue,
+               FoldDequantizeQuantize>(ctx, opts);
+}

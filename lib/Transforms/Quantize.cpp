@@ -1,0 +1,232 @@
+//===- Quantize.cpp - conv2d/linear -> qconv2d/qlinear ----------*- C++ -*-===//
+//
+// Quantizes every calibrated conv2d / linear: a per-tensor `quantize` on the
+// input, weights quantized per output channel at compile time, the bias kept
+// in f32 (FP8) or stored as i32 at input_scale * weight_scale (INT8).
+//
+//===----------------------------------------------------------------------===//
+#include "ConstantUtils.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+#include "vggq/Transforms/Passes.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <cmath>
+#include <limits>
+
+namespace vggq {
+#define GEN_PASS_DEF_QUANTIZE
+#include "vggq/Transforms/Passes.h.inc"
+} // namespace vggq
+
+using namespace mlir;
+using namespace vggq;
+
+namespace {
+
+/// The scale of an all-zero weight channel: any positive value represents it
+/// exactly; a scale of 0 would be invalid.
+constexpr float kZeroChannelScale = 0x1p-24f;
+/// INT8 biases stay below 2^30 accumulator units so that acc + bias never
+/// overflows int32 for a sane layer.
+constexpr double kMaxI32Bias = 1073741824.0;
+
+std::string layerName(Operation *op) {
+  if (auto name = op->getAttrOfType<StringAttr>("vggq.layer"))
+    return name.str();
+  return "";
+}
+
+/// Weights of one layer quantized per output channel.
+struct QuantizedWeights {
+  SmallVector<float> scales;
+  SmallVector<char> codes;
+  SmallVector<int32_t> i32Bias; ///< INT8 only, when there is a bias
+};
+
+QuantizedWeights quantizeWeights(ArrayRef<float> w, int64_t channels,
+                                 std::optional<ArrayRef<float>> bias,
+                                 float inScale, const Precision &p) {
+  QuantizedWeights q;
+  int64_t per = static_cast<int64_t>(w.size()) / channels;
+  q.codes.resize(w.size());
+  for (int64_t o = 0; o < channels; ++o) {
+    ArrayRef<float> ch = w.slice(o * per, per);
+    float amax = 0.0f;
+    for (float v : ch)
+      amax = std::max(amax, std::fabs(v));
+    float s = p.scaleForAmax(amax);
+    if (!(s > 0.0f) || !std::isfinite(s))
+      s = kZeroChannelScale;
+    if (p.isInteger() && bias) {
+      // Keep the i32 bias representable: raise the scale of a channel whose
+      // weights are tiny next to its bias.
+      double need = std::fabs((*bias)[o]) / (inScale * kMaxI32Bias);
+      if (need > s)
+        s = static_cast<float>(need);
+    }
+    q.scales.push_back(s);
+    for (int64_t k = 0; k < per; ++k)
+      q.codes[o * per + k] = static_cast<char>(p.encode(ch[k] / s));
+    if (p.isInteger() && bias) {
+      // Same product as QConv2DOp::getAccumulatorScale; round half to even.
+      float acc = inScale * s;
+      double units = std::nearbyint(static_cast<double>((*bias)[o]) / acc);
+      units = std::clamp(units, -2147483647.0, 2147483647.0);
+      q.i32Bias.push_back(static_cast<int32_t>(units));
+    }
+  }
+  return q;
+}
+
+int64_t tensorBytes(Value v) {
+  if (!v)
+    return 0;
+  auto t = cast<RankedTensorType>(v.getType());
+  return t.getNumElements() * ((t.getElementTypeBitWidth() + 7) / 8);
+}
+
+struct QuantizePass : vggq::impl::QuantizeBase<QuantizePass> {
+  using QuantizeBase::QuantizeBase;
+  int64_t quantized = 0, bytesBefore = 0, bytesAfter = 0;
+
+  void runOnOperation() override;
+  LogicalResult quantizeOp(Operation *op, const Precision &p);
+};
+
+LogicalResult QuantizePass::quantizeOp(Operation *op, const Precision &p) {
+  std::string name = layerName(op);
+  std::string what = name.empty() ? "this op" : "layer '" + name + "'";
+  auto amaxAttr = op->getAttrOfType<FloatAttr>("vggq.input_amax");
+  if (!amaxAttr)
+    return op->emitError() << what
+                           << " has no 'vggq.input_amax': run --vggq-calibrate first";
+  float amax = amaxAttr.getValue().convertToFloat();
+  float inScale = p.scaleForAmax(amax);
+  if (!std::isfinite(amax) || !(inScale > 0.0f) || !std::isfinite(inScale))
+    return op->emitError() << what << " has 'vggq.input_amax' = " << amax
+                           << ", which gives no valid " << p.name << " scale";
+  Value input = op->getOperand(0), weight = op->getOperand(1);
+  Value bias = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
+  auto w = getConstantF32(weight);
+  if (!w)
+    return op->emitError() << "the weights of " << what
+                           << " are not a constant: they cannot be quantized at "
+                              "compile time";
+  std::optional<SmallVector<float>> b;
+  if (bias && !(b = getConstantF32(bias)))
+    return op->emitError() << "the bias of " << what << " is not a constant";
+
+  auto wType = cast<RankedTensorType>(weight.getType());
+  int64_t channels = wType.getDimSize(0);
+  std::optional<ArrayRef<float>> biasRef;
+  if (b)
+    biasRef = ArrayRef<float>(*b);
+  QuantizedWeights q = quantizeWeights(*w, channels, biasRef, inScale, p);
+
+  MLIRContext *ctx = op->getContext();
+  OpBuilder builder(op);
+  Location loc = op->getLoc();
+  Type storage = p.storageType(ctx);
+  bool resource = isResourceConstant(weight);
+  std::string blob = name.empty() ? "qweight" : name;
+  auto wqType = RankedTensorType::get(wType.getShape(), storage);
+  Value wq = createConstant(builder, loc, wqType, q.codes, resource,
+                            blob + ".weight_q");
+  Value qBias = bias;
+  if (bias && p.isInteger()) {
+    auto bt = RankedTensorType::get({channels}, builder.getI32Type());
+    ArrayRef<char> raw(reinterpret_cast<const char *>(q.i32Bias.data()),
+                       q.i32Bias.size() * sizeof(int32_t));
+    qBias = createConstant(builder, loc, bt, raw, resource, blob + ".bias_q");
+  }
+  bytesBefore += tensorBytes(weight) + tensorBytes(bias);
+  bytesAfter += tensorBytes(wq) + tensorBytes(qBias);
+
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto qin = QuantizeOp::create(builder, loc, inType.clone(storage), input,
+                                builder.getDenseF32ArrayAttr({inScale}),
+                                IntegerAttr());
+  FloatAttr inScaleAttr = builder.getF32FloatAttr(inScale);
+  DenseF32ArrayAttr wScales = builder.getDenseF32ArrayAttr(q.scales);
+  Operation *qop;
+  if (auto conv = dyn_cast<Conv2DOp>(op))
+    qop = QConv2DOp::create(builder, loc, conv.getType(), qin, wq, qBias,
+                            inScaleAttr, wScales, FloatAttr(), UnitAttr(),
+                            conv.getStridesAttr(), conv.getPaddingAttr(),
+                            conv.getDilationAttr());
+  else
+    qop = QLinearOp::create(builder, loc, cast<LinearOp>(op).getType(), qin, wq,
+                            qBias, inScaleAttr, wScales, FloatAttr(), UnitAttr());
+  for (NamedAttribute a : op->getDiscardableAttrs())
+    qop->setAttr(a.getName(), a.getValue());
+  op->replaceAllUsesWith(qop);
+  op->erase();
+  eraseIfDeadConstant(weight);
+  if (bias)
+    eraseIfDeadConstant(bias);
+  ++quantized;
+  return success();
+}
+
+void QuantizePass::runOnOperation() {
+  func::FuncOp func = getOperation();
+  quantized = bytesBefore = bytesAfter = 0;
+  const Precision *def = lookupPrecision(precision);
+  if (!def) {
+    func.emitError() << "unknown precision '" << precision
+                     << "' (known: " << precisionNames() << ")";
+    return signalPassFailure();
+  }
+  llvm::StringMap<const Precision *> perLayer;
+  for (const std::string &entry : precisionMap) {
+    auto [layer, prec] = StringRef(entry).rsplit(':');
+    const Precision *p = lookupPrecision(prec);
+    if (layer.empty() || prec.empty() || !p) {
+      func.emitError() << "precision-map entry '" << entry
+                       << "' must be layer:precision with a precision in {"
+                       << precisionNames() << "}";
+      return signalPassFailure();
+    }
+    perLayer[layer] = p;
+  }
+  llvm::StringSet<> excluded(llvm::from_range, exclude);
+
+  SmallVector<Operation *> targets;
+  func.walk([&](Operation *op) {
+    if (isa<Conv2DOp, LinearOp>(op))
+      targets.push_back(op);
+  });
+  llvm::StringSet<> seen;
+  for (Operation *op : targets)
+    seen.insert(layerName(op));
+  for (const auto &e : excluded)
+    if (!seen.contains(e.getKey()))
+      func.emitWarning() << "exclude names layer '" << e.getKey()
+                         << "', which is not in this function";
+  for (const auto &e : perLayer)
+    if (!seen.contains(e.getKey()))
+      func.emitWarning() << "precision-map names layer '" << e.getKey()
+                         << "', which is not in this function";
+  for (Operation *op : targets) {
+    std::string name = layerName(op);
+    if (excluded.contains(name))
+      continue;
+    const Precision *p = perLayer.lookup(name);
+    if (!p)
+      p = def;
+    if (!p->quantized)
+      continue; // fp32: stays as it is
+    if (failed(quantizeOp(op, *p)))
+      return signalPassFailure();
+  }
+  numQuantized = quantized;
+  weightBytesBefore = bytesBefore;
+  weightBytesAfter = bytesAfter;
+  if (report)
+    func.emitRemark() << "quantize: " << quantized << " ops quantized; weight "
+                      << "bytes " << bytesBefore << " -> " << bytesAfter;
+}
+
+} // namespace
