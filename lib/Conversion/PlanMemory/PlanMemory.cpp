@@ -83,7 +83,7 @@ struct PlanMemoryPass : public vggq::impl::PlanMemoryBase<PlanMemoryPass> {
     if (alignment <= 0 || alignment % 16 != 0) {
       func.emitError("vggq-plan-memory: alignment must be a positive multiple "
                      "of 16, got ")
-          << alignment;
+          << static_cast<int64_t>(alignment);
       return signalPassFailure();
     }
     Block &block = func.getBody().front();

@@ -86,9 +86,14 @@ FailureOr<json::Value> vggq::buildPlan(ModuleOp module, StringRef modelName) {
   for (auto fn : kernels.getOps<gpu::GPUFuncOp>()) {
     json::Object k;
     k["name"] = fn.getName().str();
-    for (StringRef key : {"block", "shared_bytes", "tile", "stages", "mma"})
+    for (StringRef key : {"block", "tile", "stages", "mma"})
       if (Attribute a = fn->getAttr(("vggq." + key).str()))
         k[key] = toJSON(a);
+    // The kernels use static shared memory only: the plan's shared_bytes is
+    // the dynamic amount for cuLaunchKernel (runtime/README.md), 0 here.
+    k["shared_bytes"] = 0;
+    if (Attribute a = fn->getAttr("vggq.shared_bytes"))
+      k["static_shared_bytes"] = toJSON(a);
     k["pool_fused"] = fn->hasAttr("vggq.pool_fused");
     kernelList.push_back(std::move(k));
   }

@@ -1,0 +1,87 @@
+//===- Emit.cpp - vggq-compile output writers -------------------*- C++ -*-===//
+//
+// Implements Emit.h.
+//
+//===----------------------------------------------------------------------===//
+#include "Emit.h"
+#include "vggq/Conversion/Passes.h"
+#include "vggq/Conversion/Plan.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+bool vggq::writeFile(llvm::StringRef path, llvm::StringRef data) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    llvm::errs() << "vggq-compile: cannot write '" << path
+                 << "': " << ec.message() << "\n";
+    return false;
+  }
+  os << data;
+  return true;
+}
+
+bool vggq::emitPlan(ModuleOp lowered, llvm::StringRef modelName,
+                    llvm::StringRef planPath, llvm::StringRef weightsPath) {
+  FailureOr<llvm::json::Value> plan = buildPlan(lowered, modelName);
+  if (failed(plan))
+    return false;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::formatv("{0:2}", *plan) << "\n";
+  llvm::ArrayRef<char> blob = getWeightsBlob(lowered);
+  return writeFile(planPath, text) &&
+         writeFile(weightsPath, llvm::StringRef(blob.data(), blob.size()));
+}
+
+std::string vggq::emitPTX(ModuleOp lowered) {
+  PassManager pm(lowered.getContext());
+  buildKernelSerializationPipeline(pm);
+  if (failed(pm.run(lowered))) {
+    llvm::errs() << "vggq-compile: kernel serialization to PTX failed\n";
+    return "";
+  }
+  std::optional<std::string> ptx = getKernelPTX(lowered);
+  if (!ptx || ptx->empty()) {
+    llvm::errs() << "vggq-compile: no PTX was produced\n";
+    return "";
+  }
+  return *ptx;
+}
+
+bool vggq::emitCubin(llvm::StringRef ptx, llvm::StringRef chip,
+                     llvm::StringRef ptxas, llvm::StringRef cubinPath) {
+  if (ptxas.empty() || !llvm::sys::fs::can_execute(ptxas)) {
+    llvm::errs() << "vggq-compile: ptxas not found (set VGGQ_PTXAS or "
+                    "--ptxas); cannot write a cubin\n";
+    return false;
+  }
+  llvm::SmallString<128> ptxPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("vggq-kernels", "ptx", ptxPath)) {
+    llvm::errs() << "vggq-compile: cannot create a temporary file: "
+                 << ec.message() << "\n";
+    return false;
+  }
+  llvm::FileRemover remover(ptxPath);
+  if (!writeFile(ptxPath, ptx))
+    return false;
+  std::string arch = ("-arch=" + chip).str();
+  llvm::SmallVector<llvm::StringRef> args{ptxas, arch, ptxPath, "-o", cubinPath};
+  std::string err;
+  int rc = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, {}, 0, 0, &err);
+  if (rc != 0) {
+    llvm::errs() << "vggq-compile: ptxas failed (exit " << rc << ")"
+                 << (err.empty() ? "" : ": " + err) << "\n";
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,34 @@
+//===- Emit.h - vggq-compile output writers ---------------------*- C++ -*-===//
+//
+// Writes the pieces of the artifact from a lowered module: MLIR, the plan
+// JSON with its weight blob, PTX and (through ptxas) cubin.
+//
+//===----------------------------------------------------------------------===//
+#ifndef VGGQ_TOOLS_VGGQ_COMPILE_EMIT_H
+#define VGGQ_TOOLS_VGGQ_COMPILE_EMIT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace vggq {
+
+/// Writes `data` to `path`; false (with a message on stderr) on failure.
+bool writeFile(llvm::StringRef path, llvm::StringRef data);
+
+/// The plan JSON to `planPath` and the weight blob to `weightsPath`.
+bool emitPlan(mlir::ModuleOp lowered, llvm::StringRef modelName,
+              llvm::StringRef planPath, llvm::StringRef weightsPath);
+
+/// Runs the kernel serialization pipeline on `lowered` (in place) and
+/// returns the PTX, or an empty string after reporting the failure.
+std::string emitPTX(mlir::ModuleOp lowered);
+
+/// Assembles `ptx` for `chip` with `ptxas` into `cubinPath`.
+bool emitCubin(llvm::StringRef ptx, llvm::StringRef chip,
+               llvm::StringRef ptxas, llvm::StringRef cubinPath);
+
+} // namespace vggq
+
+#endif // VGGQ_TOOLS_VGGQ_COMPILE_EMIT_H

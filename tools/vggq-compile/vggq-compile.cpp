@@ -1,0 +1,203 @@
+//===- vggq-compile.cpp - model -> GPU kernels, plan and weights -*- C++ -*-===//
+//
+//   vggq-compile MODEL(.onnx|.mlir|.mlirbc) --precision P --chip SM
+//                --emit mlir|ptx|cubin|plan|all -o OUT [--calibration-table F]
+//
+// import -> (fp32: fold batch norm | quantized: the quantize pipeline, unless
+// the model is already quantized) -> --vggq-plan-memory ->
+// --vggq-lower-to-gpu -> serialize. `--emit plan` writes the plan JSON to
+// OUT and the weight blob next to it (OUT with extension .weights, or
+// --weights); `--emit all` writes OUT.plan.json, OUT.weights, OUT.ptx and,
+// when ptxas is available, OUT.cubin (docs/ARTIFACT.md).
+//
+//===----------------------------------------------------------------------===//
+#include "Emit.h"
+#include "vggq/Conversion/Passes.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQDialect.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+#include "vggq/Import/Import.h"
+#include "vggq/Precision/Precision.h"
+#include "vggq/Transforms/Passes.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("vggq-compile options");
+static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+                                      cl::desc("<model .onnx|.mlir|.mlirbc>"),
+                                      cl::cat(category));
+static cl::opt<std::string> precisionOpt("precision",
+                                         cl::desc("fp32 | fp8e4m3 | fp8e5m2 | int8"),
+                                         cl::init("fp8e4m3"), cl::cat(category));
+static cl::opt<std::string> chipOpt("chip", cl::desc("sm_89 | sm_90 | sm_90a"),
+                                    cl::init("sm_90"), cl::cat(category));
+static cl::opt<std::string> emitOpt("emit",
+                                    cl::desc("mlir | ptx | cubin | plan | all"),
+                                    cl::init("plan"), cl::cat(category));
+static cl::opt<std::string> outPath("o", cl::desc("Output file (or prefix for --emit all)"),
+                                    cl::Required, cl::cat(category));
+static cl::opt<std::string> weightsPath("weights",
+                                        cl::desc("Weight blob path for --emit plan"),
+                                        cl::init(""), cl::cat(category));
+static cl::opt<std::string> tablePath("calibration-table",
+                                      cl::desc("Apply this calibration table"),
+                                      cl::init(""), cl::cat(category));
+static cl::opt<std::string> calibData("calibration-data",
+                                      cl::desc("CIFAR-10 binary for calibration "
+                                               "(default: the shared training batch)"),
+                                      cl::init(""), cl::cat(category));
+static cl::opt<int64_t> calibSamples("calibration-samples",
+                                     cl::desc("Images for max calibration"),
+                                     cl::init(256), cl::cat(category));
+static cl::opt<std::string> ptxasOpt("ptxas", cl::desc("ptxas binary for cubins"),
+                                     cl::init(""), cl::cat(category));
+static cl::opt<std::string> modelName("model-name",
+                                      cl::desc("Model name in the plan"),
+                                      cl::init(""), cl::cat(category));
+
+namespace {
+
+int fail(const llvm::Twine &msg) {
+  llvm::errs() << "vggq-compile: " << msg << "\n";
+  return 1;
+}
+
+OwningOpRef<ModuleOp> loadModel(MLIRContext &ctx, llvm::SourceMgr &sourceMgr) {
+  llvm::StringRef ext = llvm::sys::path::extension(inputPath);
+  if (ext == ".onnx") {
+    auto m = vggq::importONNX(ctx, inputPath);
+    if (!m) {
+      llvm::errs() << "vggq-compile: " << llvm::toString(m.takeError()) << "\n";
+      return nullptr;
+    }
+    return std::move(*m);
+  }
+  return parseSourceFile<ModuleOp>(inputPath, sourceMgr, &ctx);
+}
+
+/// True when @forward already holds quantized ops.
+bool isQuantized(ModuleOp m) {
+  bool q = false;
+  m.walk([&](Operation *op) {
+    if (isa<vggq::QConv2DOp, vggq::QLinearOp, vggq::QuantizeOp>(op))
+      q = true;
+  });
+  return q;
+}
+
+std::string ptxasPath() {
+  if (!ptxasOpt.empty())
+    return ptxasOpt;
+  if (const char *env = std::getenv("VGGQ_PTXAS"))
+    return env;
+  return VGGQ_PTXAS_PATH;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerAsmPrinterCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "vggq model compiler\n");
+  const vggq::Precision *precision = vggq::lookupPrecision(precisionOpt);
+  if (!precision)
+    return fail("unknown precision '" + precisionOpt + "' (expected one of " +
+                vggq::precisionNames() + ")");
+  if (!llvm::is_contained({"mlir", "ptx", "cubin", "plan", "all"}, emitOpt))
+    return fail("unknown --emit '" + emitOpt +
+                "' (expected mlir, ptx, cubin, plan or all)");
+
+  DialectRegistry registry;
+  registry.insert<vggq::VGGQDialect>();
+  vggq::registerConversionDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &ctx);
+  OwningOpRef<ModuleOp> module = loadModel(ctx, sourceMgr);
+  if (!module)
+    return fail("cannot load '" + inputPath + "'");
+
+  PassManager pm(&ctx);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  if (isQuantized(*module)) {
+    // Already quantized: the precision is the model's.
+  } else if (!precision->quantized) {
+    pm.addNestedPass<func::FuncOp>(vggq::createFoldBatchNorm());
+  } else {
+    vggq::QuantizePipelineOptions q;
+    q.precision = precision->name.str();
+    q.method = "max";
+    q.samples = calibSamples;
+    q.data = calibData;
+    q.loadTable = tablePath;
+    vggq::buildQuantizePipeline(pm, q);
+  }
+  pm.addNestedPass<func::FuncOp>(vggq::createPlanMemory());
+  vggq::LowerToGPUOptions lower;
+  lower.chip = chipOpt;
+  pm.addPass(vggq::createLowerToGPU(lower));
+  if (failed(pm.run(*module)))
+    return fail("compilation of '" + inputPath + "' failed");
+  if (auto p = (*module)->getAttrOfType<StringAttr>("vggq.precision"))
+    if (p.getValue() != precision->name && precisionOpt.getNumOccurrences())
+      return fail("'" + inputPath + "' is already quantized to " +
+                  p.getValue() + ", not " + precision->name);
+
+  std::string name = modelName.empty()
+                         ? llvm::sys::path::stem(inputPath).str()
+                         : modelName.getValue();
+  auto replaceExt = [](llvm::StringRef path, llvm::StringRef ext) {
+    llvm::SmallString<128> s(path);
+    llvm::sys::path::replace_extension(s, ext);
+    return std::string(s);
+  };
+  if (emitOpt == "mlir") {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    return vggq::writeFile(outPath, text) ? 0 : 1;
+  }
+  if (emitOpt == "plan") {
+    std::string w = weightsPath.empty() ? replaceExt(outPath, "weights")
+                                        : weightsPath.getValue();
+    return vggq::emitPlan(*module, name, outPath, w) ? 0 : 1;
+  }
+  if (emitOpt == "all" &&
+      !vggq::emitPlan(*module, name, outPath + ".plan.json",
+                      outPath + ".weights"))
+    return 1;
+  std::string ptx = vggq::emitPTX(*module);
+  if (ptx.empty())
+    return 1;
+  if (emitOpt == "ptx")
+    return vggq::writeFile(outPath, ptx) ? 0 : 1;
+  if (emitOpt == "cubin")
+    return vggq::emitCubin(ptx, chipOpt, ptxasPath(), outPath) ? 0 : 1;
+  if (!vggq::writeFile(outPath + ".ptx", ptx))
+    return 1;
+  std::string ptxas = ptxasPath();
+  if (ptxas.empty()) {
+    llvm::errs() << "vggq-compile: ptxas not found: no cubin written "
+                    "(the runtime JIT-compiles the PTX)\n";
+    return 0;
+  }
+  return vggq::emitCubin(ptx, chipOpt, ptxas, outPath + ".cubin") ? 0 : 1;
+}
