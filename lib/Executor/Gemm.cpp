@@ -16,8 +16,14 @@
 
 #include <algorithm>
 #include <cblas.h>
+#include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <vector>
+
+// OpenBLAS's thread control, when the BLAS is OpenBLAS (weak: other BLASes
+// lack it).
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
 
 using namespace vggq;
 using namespace vggq::exec;
@@ -25,11 +31,49 @@ using namespace vggq::exec::detail;
 
 namespace {
 
-/// Floats of im2col buffer per row block (4 MiB).
-constexpr int64_t kColBudget = int64_t(1) << 20;
+/// Floats of im2col buffer per row block (8 MiB), and the fewest rows of a
+/// block: sgemm packs the whole weight matrix for every call, so blocks
+/// must be tall enough to amortize that.
+constexpr int64_t kColBudget = int64_t(1) << 21;
+constexpr int64_t kMinBlockRows = 1024;
 
 int64_t blockRows(int64_t m, int64_t k) {
-  return std::min(m, std::max<int64_t>(64, kColBudget / std::max<int64_t>(k, 1)));
+  return std::min(m, std::max(kMinBlockRows,
+                              kColBudget / std::max<int64_t>(k, 1)));
+}
+
+/// Worker threads: $VGGQ_NUM_THREADS, else every hardware thread. Row blocks
+/// are spread over them and each runs a single-threaded sgemm (independent
+/// GEMMs scale better than one GEMM split by OpenBLAS, and im2col and the
+/// epilogues run in parallel too).
+int numThreads() {
+  static int n = [] {
+    int t = static_cast<int>(std::thread::hardware_concurrency());
+    if (const char *env = std::getenv("VGGQ_NUM_THREADS"))
+      t = std::atoi(env);
+    if (openblas_set_num_threads)
+      openblas_set_num_threads(1);
+    return std::max(t, 1);
+  }();
+  return n;
+}
+
+/// Runs fn(begin, end) on contiguous ranges of [0, m), in parallel when
+/// there are at least `minRows` rows per thread.
+void parallelRows(int64_t m, int64_t minRows,
+                  llvm::function_ref<void(int64_t, int64_t)> fn) {
+  int64_t threads = std::min<int64_t>(numThreads(), m / std::max<int64_t>(minRows, 1));
+  if (threads <= 1) {
+    fn(0, m);
+    return;
+  }
+  std::vector<std::thread> pool;
+  int64_t per = (m + threads - 1) / threads;
+  for (int64_t t = 1; t < threads; ++t)
+    pool.emplace_back([=] { fn(t * per, std::min(m, (t + 1) * per)); });
+  fn(0, std::min(m, per));
+  for (std::thread &th : pool)
+    th.join();
 }
 
 /// Copies (or decodes) `count` activation elements starting at `offset`.
@@ -80,16 +124,17 @@ void im2col(const ConvGeom &g, const ActSource &in, int64_t row0, int64_t rows,
 /// Multiplies a row block a[rows, K] (leading dimension K) by w[O, K]^T and
 /// hands the accumulators to `sink`.
 void multiplyBlock(const float *a, int64_t row0, int64_t rows, int64_t k,
-                   const float *w, int64_t o, AccumMode mode,
+                   const float *w, int64_t o, AccumMode mode, float *direct,
                    std::vector<float> &accF, std::vector<int32_t> &accI,
                    RowSink sink) {
-  accF.resize(rows * o);
   if (mode == AccumMode::F32) {
+    float *c = direct ? direct + row0 * o : (accF.resize(rows * o), accF.data());
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, o, k, 1.0f, a,
-                k, w, k, 0.0f, accF.data(), o);
-    sink(row0, rows, accF.data(), nullptr);
+                k, w, k, 0.0f, c, o);
+    sink(row0, rows, c, nullptr);
     return;
   }
+  accF.resize(rows * o);
   accI.assign(rows * o, 0);
   for (int64_t k0 = 0; k0 < k; k0 += kExactIntChunk) {
     int64_t kc = std::min(kExactIntChunk, k - k0);
@@ -104,47 +149,51 @@ void multiplyBlock(const float *a, int64_t row0, int64_t rows, int64_t k,
 } // namespace
 
 void vggq::exec::detail::convGemm(const ConvGeom &g, const ActSource &in,
-                      const float *weights, AccumMode mode, RowSink sink) {
+                                  const float *weights, AccumMode mode,
+                                  RowSink sink, float *direct) {
   const int64_t m = g.m(), k = g.k();
   bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 &&
                    g.pt == 0 && g.pl == 0 && g.oh == g.h && g.ow == g.w;
   if (pointwise) { // a 1x1 convolution is a matrix product as is
-    matmulRows(in, m, k, weights, g.o, mode, sink);
+    matmulRows(in, m, k, weights, g.o, mode, sink, direct);
     return;
   }
   int64_t block = blockRows(m, k);
-  std::vector<float> col(block * k), accF;
-  std::vector<int32_t> accI;
-  for (int64_t row0 = 0; row0 < m; row0 += block) {
-    int64_t rows = std::min(block, m - row0);
-    im2col(g, in, row0, rows, col.data());
-    multiplyBlock(col.data(), row0, rows, k, weights, g.o, mode, accF, accI,
-                  sink);
-  }
+  parallelRows(m, /*minRows=*/64, [&](int64_t begin, int64_t end) {
+    int64_t b = std::min(block, end - begin);
+    std::vector<float> col(b * k), accF;
+    std::vector<int32_t> accI;
+    for (int64_t row0 = begin; row0 < end; row0 += b) {
+      int64_t rows = std::min(b, end - row0);
+      im2col(g, in, row0, rows, col.data());
+      multiplyBlock(col.data(), row0, rows, k, weights, g.o, mode, direct,
+                    accF, accI, sink);
+    }
+  });
 }
 
 void vggq::exec::detail::matmulRows(const ActSource &a, int64_t m, int64_t k,
-                        const float *weights, int64_t o, AccumMode mode,
-                        RowSink sink) {
-  std::vector<float> accF, buf;
-  std::vector<int32_t> accI;
-  if (a.f32 && m * k <= 4 * kColBudget) {
-    multiplyBlock(a.f32, 0, m, k, weights, o, mode, accF, accI, sink);
-    return;
-  }
+                                    const float *weights, int64_t o,
+                                    AccumMode mode, RowSink sink,
+                                    float *direct) {
   int64_t block = blockRows(m, k);
-  for (int64_t row0 = 0; row0 < m; row0 += block) {
-    int64_t rows = std::min(block, m - row0);
-    const float *rowsPtr;
-    if (a.f32) {
-      rowsPtr = a.f32 + row0 * k;
-    } else {
-      buf.resize(rows * k);
-      loadRun(a, row0 * k, rows * k, buf.data());
-      rowsPtr = buf.data();
+  parallelRows(m, /*minRows=*/64, [&](int64_t begin, int64_t end) {
+    std::vector<float> accF, buf;
+    std::vector<int32_t> accI;
+    for (int64_t row0 = begin; row0 < end; row0 += block) {
+      int64_t rows = std::min(block, end - row0);
+      const float *rowsPtr;
+      if (a.f32) {
+        rowsPtr = a.f32 + row0 * k;
+      } else {
+        buf.resize(rows * k);
+        loadRun(a, row0 * k, rows * k, buf.data());
+        rowsPtr = buf.data();
+      }
+      multiplyBlock(rowsPtr, row0, rows, k, weights, o, mode, direct, accF,
+                    accI, sink);
     }
-    multiplyBlock(rowsPtr, row0, rows, k, weights, o, mode, accF, accI, sink);
-  }
+  });
 }
 
 std::array<float, 256> vggq::exec::detail::decodeTable(const Precision &p) {

@@ -52,11 +52,13 @@ llvm::Expected<Tensor> runConv(Conv2DOp op, Inputs ins) {
   src.f32 = ins[0]->f32.data();
   convGemm(*g, src, ins[1]->f32.data(), AccumMode::F32,
            [&](int64_t row0, int64_t rows, const float *acc, const int32_t *) {
-             float *dst = out.f32.data() + row0 * o;
-             for (int64_t r = 0; r < rows; ++r)
-               for (int64_t c = 0; c < o; ++c)
-                 dst[r * o + c] = acc[r * o + c] + (bias ? bias[c] : 0.0f);
-           });
+             float *dst = out.f32.data() + row0 * o; // == acc (in place)
+             if (bias)
+               for (int64_t r = 0; r < rows; ++r)
+                 for (int64_t c = 0; c < o; ++c)
+                   dst[r * o + c] = acc[r * o + c] + bias[c];
+           },
+           out.f32.data());
   return out;
 }
 
@@ -74,10 +76,12 @@ llvm::Expected<Tensor> runLinear(LinearOp op, Inputs ins) {
   src.f32 = in.f32.data();
   matmulRows(src, n, k, w.f32.data(), o, AccumMode::F32,
              [&](int64_t row0, int64_t rows, const float *acc, const int32_t *) {
-               float *dst = out.f32.data() + row0 * o;
-               for (int64_t i = 0; i < rows * o; ++i)
-                 dst[i] = acc[i] + (bias ? bias[i % o] : 0.0f);
-             });
+               float *dst = out.f32.data() + row0 * o; // == acc (in place)
+               if (bias)
+                 for (int64_t i = 0; i < rows * o; ++i)
+                   dst[i] = acc[i] + bias[i % o];
+             },
+             out.f32.data());
   return out;
 }
 

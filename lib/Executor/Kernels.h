@@ -57,13 +57,17 @@ using RowSink = llvm::function_ref<void(int64_t row0, int64_t rows,
                                         const int32_t *accI)>;
 
 /// Convolution as im2col (in row blocks) + cblas_sgemm against `weights`
-/// ([O, K] f32), streaming every block of accumulators into `sink`.
+/// ([O, K] f32), streaming every block of accumulators into `sink`. With
+/// `direct` (F32 mode only), sgemm writes the accumulators of rows
+/// [row0, row0 + rows) straight into direct[row0 * O ...] and `sink` gets
+/// that pointer, so it can finish them in place.
 void convGemm(const ConvGeom &g, const ActSource &in, const float *weights,
-              AccumMode mode, RowSink sink);
+              AccumMode mode, RowSink sink, float *direct = nullptr);
 
 /// out[M, O] = a[M, K] * w[O, K]^T, streamed into `sink` in row blocks.
 void matmulRows(const ActSource &a, int64_t m, int64_t k, const float *weights,
-                int64_t o, AccumMode mode, RowSink sink);
+                int64_t o, AccumMode mode, RowSink sink,
+                float *direct = nullptr);
 
 /// The 256-entry decode table of a quantized precision.
 std::array<float, 256> decodeTable(const Precision &p);

@@ -77,6 +77,32 @@ void LayerStats::print(llvm::raw_ostream &os) const {
   }
 }
 
+exec::Observer OpTimer::observer(Clock::time_point start) {
+  last = start;
+  return [this](mlir::Operation *op, const exec::Tensor &) {
+    Clock::time_point now = Clock::now();
+    std::string key = op->getName().getStringRef().str();
+    if (auto name = op->getAttrOfType<mlir::StringAttr>("vggq.layer"))
+      key += " " + name.getValue().str();
+    if (!seconds.count(key))
+      order.push_back(key);
+    seconds[key] += std::chrono::duration<double>(now - last).count();
+    last = now;
+  };
+}
+
+void OpTimer::print(llvm::raw_ostream &os) const {
+  double total = 0;
+  for (const auto &e : seconds)
+    total += e.getValue();
+  os << "time per op (all batches):\n";
+  for (const std::string &key : order) {
+    double s = seconds.lookup(key);
+    os << llvm::format("  %-36s %9.3f s %6.1f %%\n", key.c_str(), s,
+                       100.0 * s / total);
+  }
+}
+
 llvm::Error vggq::run::expectLogits(llvm::ArrayRef<float> logits,
                                     int64_t images, llvm::StringRef path,
                                     double tolerance, llvm::raw_ostream &os) {

@@ -13,6 +13,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,21 @@ private:
   std::vector<std::string> order;
   llvm::StringMap<Entry> entries;
   std::vector<std::string> unmatched;
+};
+
+/// Sums the wall time of every op over all runs (the time between one
+/// op's observation and the previous one's).
+class OpTimer {
+public:
+  using Clock = std::chrono::steady_clock;
+  /// An observer for one run that starts at `start`.
+  exec::Observer observer(Clock::time_point start);
+  void print(llvm::raw_ostream &os) const;
+
+private:
+  Clock::time_point last;
+  std::vector<std::string> order;
+  llvm::StringMap<double> seconds;
 };
 
 /// Compares `logits` (N x 10) with the little-endian f32 file `path`;

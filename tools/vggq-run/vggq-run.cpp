@@ -69,6 +69,10 @@ static cl::opt<double> tolerance("tolerance",
                                  cl::desc("Max |diff| for --expect-logits"),
                                  cl::init(1e-3));
 
+static cl::opt<bool> profile("profile",
+                             cl::desc("Print the time spent in each op "
+                                      "(summed over all batches)"));
+
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "vggq-run: error: " << message << "\n";
   return 1;
@@ -110,6 +114,8 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "vggq CPU reference runner\n");
   if (batchSize < 1)
     return fail("--batch must be at least 1");
+  if (perLayer && profile)
+    return fail("--profile and --per-layer cannot be combined");
   if (perLayer && compareTo.empty())
     return fail("--per-layer needs --compare-to");
 
@@ -155,13 +161,16 @@ int main(int argc, char **argv) {
   int64_t correct = 0, refCorrect = 0, agree = 0, fullBatches = 0;
   double seconds = 0, fullBatchSeconds = 0;
   LayerStats stats;
+  OpTimer opTimer;
   for (int64_t b0 = 0; b0 < total; b0 += batch) {
     int64_t n = std::min(batch, total - b0);
     normalizeCifar(*set, b0, n, mean, stdv, images.data());
     LayerCapture mine, theirs;
     auto start = std::chrono::steady_clock::now();
-    auto out = runBatch(*model, images.data(), n,
-                        perLayer ? mine.observer() : nullptr);
+    exec::Observer observer = perLayer ? mine.observer() : nullptr;
+    if (profile)
+      observer = opTimer.observer(start);
+    auto out = runBatch(*model, images.data(), n, observer);
     double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!out)
       return fail(modelPath + ": " + llvm::toString(out.takeError()));
@@ -219,6 +228,8 @@ int main(int argc, char **argv) {
     os << llvm::format("top-1 agreement: %.2f %% (%lld of %lld images)\n",
                        100.0 * agree / total, (long long)agree, (long long)total);
   }
+  if (profile)
+    opTimer.print(os);
   if (!dumpPath.empty())
     if (llvm::Error e = dumpLogits(logits, dumpPath))
       return fail(llvm::toString(std::move(e)));
