@@ -87,21 +87,25 @@ TEST(Amax, MaxAndPercentile) {
   EXPECT_EQ(amaxPercentile(h, 100.0), 40.0f);
 }
 
-TEST(Amax, EntropyAndMseClipOutliers) {
+TEST(Amax, EntropyAndMseOnOutliers) {
   Histogram h = gaussianWithOutliers();
-  for (llvm::StringRef name : {"int8", "fp8e4m3"}) {
-    const Precision &p = *lookupPrecision(name);
-    float e = amaxEntropy(h, p);
-    float m = amaxMse(h, p);
-    EXPECT_GT(e, 1.5f) << name.str();
-    EXPECT_LT(e, 20.0f) << name.str();
-    EXPECT_GT(m, 1.5f) << name.str();
-    EXPECT_LT(m, 20.0f) << name.str();
-  }
-  // INT8's uniform grid loses more to a wide range than FP8's logarithmic
-  // one: MSE clips harder for INT8.
-  EXPECT_LT(amaxMse(h, *lookupPrecision("int8")),
-            amaxMse(h, *lookupPrecision("fp8e4m3")));
+  const Precision &int8 = *lookupPrecision("int8");
+  const Precision &e4m3 = *lookupPrecision("fp8e4m3");
+  // KL with 128 uniform levels ignores two outliers in 200,000 values.
+  float e = amaxEntropy(h, int8);
+  EXPECT_GT(e, 1.5f);
+  EXPECT_LT(e, 20.0f);
+  // MSE weighs the outliers' squared clipping error (~2000) against the
+  // rounding error of the bulk: for INT8 it settles in between...
+  float m = amaxMse(h, int8);
+  EXPECT_GT(m, 4.0f);
+  EXPECT_LT(m, 40.0f);
+  // ...while FP8's logarithmic grid keeps the bulk precise at any range, so
+  // it clips no more than INT8 does.
+  EXPECT_GE(amaxMse(h, e4m3), m);
+  float fe = amaxEntropy(h, e4m3);
+  EXPECT_GT(fe, 1.5f);
+  EXPECT_LE(fe, 40.0f);
 }
 
 TEST(Amax, UniformDataKeepsTheFullRange) {
