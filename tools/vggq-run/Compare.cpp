@@ -135,8 +135,10 @@ llvm::Error vggq::run::expectLogits(llvm::ArrayRef<float> logits,
         std::make_error_code(std::errc::invalid_argument),
         llvm::formatv("logits differ from '{0}': image {1}, class {2}: got "
                       "{3}, expected {4} (|diff| {5:e} > tolerance {6:e})",
-                      path, worstIdx / 10, worstIdx % 10, logits[worstIdx],
-                      expected[worstIdx], worst, tolerance)
+                      path, worstIdx / 10, worstIdx % 10,
+                      llvm::format("%.9g", logits[worstIdx]),
+                      llvm::format("%.9g", expected[worstIdx]), worst,
+                      tolerance)
             .str());
   os << llvm::formatv("logits:        match '{0}' for {1} images (max |diff| "
                       "{2:e} <= {3:e})\n",

@@ -105,7 +105,7 @@ static void progress(int64_t done, int64_t total, bool tty) {
 static std::string normString(llvm::ArrayRef<float> v) {
   std::string s;
   for (size_t i = 0; i < v.size(); ++i)
-    s += (i ? "," : "") + llvm::formatv("{0}", v[i]).str();
+    s += (i ? "," : "") + llvm::formatv("{0}", llvm::format("%g", v[i])).str();
   return s;
 }
 
