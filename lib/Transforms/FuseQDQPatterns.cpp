@@ -68,8 +68,11 @@ struct FuseReluIntoEpilogue : FusionPattern<ReluOp> {
       return rewriter.notifyMatchFailure(relu, "producer is not qconv2d/qlinear");
     if (!producer->hasOneUse())
       return rewriter.notifyMatchFailure(relu, "producer has multiple users");
+    // The fused op's result is the relu's: it takes the relu's layer name.
     rewriter.modifyOpInPlace(producer, [&] {
       producer->setAttr("relu", rewriter.getUnitAttr());
+      if (Attribute name = relu->getAttr("vggq.layer"))
+        producer->setAttr("vggq.layer", name);
     });
     explain(producer, "fused relu into the epilogue of " + describeOp(producer));
     rewriter.replaceOp(relu, producer->getResult(0));

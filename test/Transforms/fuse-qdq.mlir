@@ -58,7 +58,8 @@ func.func @vgg_chain(%x: tensor<?x8x8x3xf32>) -> tensor<?x10xf32> {
 // INT8 with an i32 bias: the same fusions.
 // CHECK-LABEL: func.func @int8_chain
 // CHECK: %[[Q:.*]] = vggq.quantize
-// CHECK-NEXT: %[[C:.*]] = vggq.qconv2d %[[Q]], {{.*}} output_scale 5.000000e-01 relu {{.*}} : (tensor<?x4x4x1xi8>, tensor<1x1x1x1xi8>, tensor<1xi32>) -> tensor<?x4x4x1xi8>
+// The fused conv takes the relu's layer name (its result is the relu's).
+// CHECK-NEXT: %[[C:.*]] = vggq.qconv2d %[[Q]], {{.*}} output_scale 5.000000e-01 relu {{.*}}{vggq.layer = "block.relu"} : (tensor<?x4x4x1xi8>, tensor<1x1x1x1xi8>, tensor<1xi32>) -> tensor<?x4x4x1xi8>
 // CHECK-NEXT: %[[P:.*]] = vggq.max_pool2d %[[C]] {{.*}} : tensor<?x4x4x1xi8> -> tensor<?x2x2x1xi8>
 // CHECK-NEXT: return %[[P]]
 // expected-remark @below {{fuse-qdq: 4 fusions; left: 1 quantize, 0 dequantize, 0 requantize}}
@@ -67,12 +68,12 @@ func.func @int8_chain(%x: tensor<?x4x4x1xf32>) -> tensor<?x2x2x1xi8> {
   %b = arith.constant dense<7> : tensor<1xi32>
   // expected-remark @below {{quantize survives: graph input}}
   %q = vggq.quantize %x scale [0.25] : tensor<?x4x4x1xf32> -> tensor<?x4x4x1xi8>
-  // expected-remark @below {{fused relu}}
+  // expected-remark @below {{fused relu into the epilogue of 'block.relu' (vggq.qconv2d)}}
   // expected-remark @below {{fused quantize (scale 0.5)}}
   %c = vggq.qconv2d %q, %w, %b input_scale 0.25 weight_scales [0.125] strides [1, 1] padding [0, 0, 0, 0] dilation [1, 1]
       : (tensor<?x4x4x1xi8>, tensor<1x1x1x1xi8>, tensor<1xi32>) -> tensor<?x4x4x1xf32>
   // expected-remark @below {{quantize moved above 'vggq.relu': it now runs on i8 storage}}
-  %r = vggq.relu %c : tensor<?x4x4x1xf32>
+  %r = vggq.relu %c {vggq.layer = "block.relu"} : tensor<?x4x4x1xf32>
   // expected-remark @below {{quantize moved above 'vggq.max_pool2d': it now runs on i8 storage}}
   %p = vggq.max_pool2d %r kernel [2, 2] strides [2, 2] padding [0, 0, 0, 0] : tensor<?x4x4x1xf32> -> tensor<?x2x2x1xf32>
   // A quantize on the graph output still folds into the producer.

@@ -19,7 +19,7 @@
 // CHECK-SAME: (%[[X:.*]]: tensor<?x32x32x3xf32>)
 // CHECK-NOT: vggq.batch_norm
 // INT8: %[[Q:.*]] = vggq.quantize %[[X]] scale [{{.*}}] : tensor<?x32x32x3xf32> -> tensor<?x32x32x3xi8>
-// INT8-NEXT: %[[C:.*]] = vggq.qconv2d %[[Q]], %{{.*}}, %{{.*}} input_scale {{.*}} output_scale {{.*}} relu {{.*}}vggq.layer = "features.1"{{.*}} : (tensor<?x32x32x3xi8>, tensor<2x3x3x3xi8>, tensor<2xi32>) -> tensor<?x32x32x2xi8>
+// INT8-NEXT: %[[C:.*]] = vggq.qconv2d %[[Q]], %{{.*}}, %{{.*}} input_scale {{.*}} output_scale {{.*}} relu {{.*}}vggq.layer = "features.2"{{.*}} : (tensor<?x32x32x3xi8>, tensor<2x3x3x3xi8>, tensor<2xi32>) -> tensor<?x32x32x2xi8>
 // INT8-NEXT: %[[P:.*]] = vggq.max_pool2d %[[C]] {{.*}} : tensor<?x32x32x2xi8> -> tensor<?x16x16x2xi8>
 // INT8-NEXT: %[[F:.*]] = vggq.flatten %[[P]] : tensor<?x16x16x2xi8> -> tensor<?x512xi8>
 // INT8-NEXT: %[[L:.*]] = vggq.qlinear %[[F]], {{.*}} : (tensor<?x512xi8>, tensor<2x512xi8>, tensor<2xi32>) -> tensor<?x2xf32>
