@@ -72,7 +72,7 @@ func.func @int8_chain(%x: tensor<?x4x4x1xf32>) -> tensor<?x2x2x1xi8> {
   // expected-remark @below {{fused quantize (scale 0.5)}}
   %c = vggq.qconv2d %q, %w, %b input_scale 0.25 weight_scales [0.125] strides [1, 1] padding [0, 0, 0, 0] dilation [1, 1]
       : (tensor<?x4x4x1xi8>, tensor<1x1x1x1xi8>, tensor<1xi32>) -> tensor<?x4x4x1xf32>
-  // expected-remark @below {{quantize moved above 'vggq.relu': it now runs on i8 storage}}
+  // expected-remark @below {{quantize moved above 'block.relu' (vggq.relu): it now runs on i8 storage}}
   %r = vggq.relu %c {vggq.layer = "block.relu"} : tensor<?x4x4x1xf32>
   // expected-remark @below {{quantize moved above 'vggq.max_pool2d': it now runs on i8 storage}}
   %p = vggq.max_pool2d %r kernel [2, 2] strides [2, 2] padding [0, 0, 0, 0] : tensor<?x4x4x1xf32> -> tensor<?x2x2x1xf32>
