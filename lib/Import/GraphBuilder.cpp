@@ -23,6 +23,23 @@ using namespace mlir;
 namespace vggq {
 namespace import {
 
+llvm::Error fileError(llvm::StringRef path, const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 (path + ": " + message).str());
+}
+
+std::string formatShape(llvm::ArrayRef<int64_t> shape) {
+  std::string out = "[";
+  for (auto [i, d] : llvm::enumerate(shape))
+    out += (i ? ", " : "") +
+           (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d));
+  return out + "]";
+}
+
+int64_t dimSize(Value value, unsigned i) {
+  return cast<RankedTensorType>(value.getType()).getDimSize(i);
+}
+
 void loadImportDialects(MLIRContext &ctx) {
   ctx.loadDialect<VGGQDialect, func::FuncDialect, arith::ArithDialect>();
 }
@@ -79,12 +96,25 @@ Value GraphBuilder::constant(llvm::StringRef name,
   return arith::ConstantOp::create(builder, loc(name), attr);
 }
 
+Value GraphBuilder::convWeightFromOIHW(llvm::StringRef name,
+                                       llvm::ArrayRef<int64_t> shape,
+                                       llvm::ArrayRef<float> data) {
+  int64_t o = shape[0], i = shape[1], h = shape[2], w = shape[3];
+  std::vector<float> ohwi(data.size());
+  for (int64_t a = 0; a < o; ++a)
+    for (int64_t c = 0; c < i; ++c)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x)
+          ohwi[((a * h + y) * w + x) * i + c] =
+              data[((a * i + c) * h + y) * w + x];
+  return constant(name, {o, h, w, i}, ohwi);
+}
+
 /// The NHWC shape after a 2-D window over `input`.
-static RankedTensorType windowResult(Value input, llvm::ArrayRef<int64_t> kernel,
-                                     llvm::ArrayRef<int64_t> strides,
-                                     llvm::ArrayRef<int64_t> padding,
-                                     llvm::ArrayRef<int64_t> dilation,
-                                     int64_t channels) {
+static RankedTensorType
+windowResult(Value input, llvm::ArrayRef<int64_t> kernel,
+             llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> padding,
+             llvm::ArrayRef<int64_t> dilation, int64_t channels) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t h = windowOutputSize(type.getDimSize(1), kernel[0], strides[0],
                                padding[0], padding[2], dilation[0])
@@ -105,25 +135,22 @@ Value GraphBuilder::conv2d(llvm::StringRef layer, Value input, Value weight,
       windowResult(input, {wType.getDimSize(1), wType.getDimSize(2)}, strides,
                    padding, dilation, wType.getDimSize(0));
   return named(vggq::Conv2DOp::create(builder, loc(layer), resultType, input,
-                                      weight, bias, strides,
-                                      padding, dilation),
+                                      weight, bias, strides, padding, dilation),
                layer);
 }
 
 Value GraphBuilder::batchNorm(llvm::StringRef layer, Value input, Value scale,
                               Value offset, Value mean, Value variance,
                               float epsilon) {
-  return named(vggq::BatchNormOp::create(builder, loc(layer),
-                                         input.getType(), input, scale, offset,
-                                         mean, variance,
+  return named(vggq::BatchNormOp::create(builder, loc(layer), input.getType(),
+                                         input, scale, offset, mean, variance,
                                          builder.getF32FloatAttr(epsilon)),
                layer);
 }
 
 Value GraphBuilder::relu(llvm::StringRef layer, Value input) {
-  return named(vggq::ReluOp::create(builder, loc(layer),
-                                    input.getType(), input),
-               layer);
+  return named(
+      vggq::ReluOp::create(builder, loc(layer), input.getType(), input), layer);
 }
 
 Value GraphBuilder::maxPool2d(llvm::StringRef layer, Value input,
@@ -131,11 +158,10 @@ Value GraphBuilder::maxPool2d(llvm::StringRef layer, Value input,
                               llvm::ArrayRef<int64_t> strides,
                               llvm::ArrayRef<int64_t> padding) {
   auto type = cast<RankedTensorType>(input.getType());
-  RankedTensorType resultType = windowResult(input, kernel, strides, padding,
-                                             {1, 1}, type.getDimSize(3));
-  return named(vggq::MaxPool2DOp::create(builder, loc(layer),
-                                         resultType, input, kernel, strides,
-                                         padding),
+  RankedTensorType resultType =
+      windowResult(input, kernel, strides, padding, {1, 1}, type.getDimSize(3));
+  return named(vggq::MaxPool2DOp::create(builder, loc(layer), resultType, input,
+                                         kernel, strides, padding),
                layer);
 }
 
@@ -146,8 +172,7 @@ Value GraphBuilder::flatten(llvm::StringRef layer, Value input) {
     features *= d;
   auto resultType = RankedTensorType::get({type.getDimSize(0), features},
                                           type.getElementType());
-  return named(vggq::FlattenOp::create(builder, loc(layer),
-                                       resultType, input),
+  return named(vggq::FlattenOp::create(builder, loc(layer), resultType, input),
                layer);
 }
 
@@ -157,8 +182,8 @@ Value GraphBuilder::linear(llvm::StringRef layer, Value input, Value weight,
   auto wType = cast<RankedTensorType>(weight.getType());
   auto resultType = RankedTensorType::get(
       {type.getDimSize(0), wType.getDimSize(0)}, type.getElementType());
-  return named(vggq::LinearOp::create(builder, loc(layer),
-                                      resultType, input, weight, bias),
+  return named(vggq::LinearOp::create(builder, loc(layer), resultType, input,
+                                      weight, bias),
                layer);
 }
 
@@ -168,9 +193,9 @@ Value GraphBuilder::add(llvm::StringRef layer, Value lhs, Value rhs) {
 }
 
 Value GraphBuilder::softmax(llvm::StringRef layer, Value input) {
-  return named(vggq::SoftmaxOp::create(builder, loc(layer),
-                                       input.getType(), input),
-               layer);
+  return named(
+      vggq::SoftmaxOp::create(builder, loc(layer), input.getType(), input),
+      layer);
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>>
@@ -188,9 +213,8 @@ GraphBuilder::finish(Value result, llvm::StringRef source,
       return success();
     });
     if (failed(verify(*module)))
-      return llvm::createStringError(
-          "%s: the imported module does not verify: %s", source.str().c_str(),
-          messages.c_str());
+      return fileError(source,
+                       "the imported module does not verify: " + messages);
   }
   return std::move(module);
 }

@@ -25,6 +25,15 @@ namespace import {
 constexpr std::array<float, 3> kCifarMean = {0.4914f, 0.4822f, 0.4465f};
 constexpr std::array<float, 3> kCifarStd = {0.2470f, 0.2435f, 0.2616f};
 
+/// The importers' error: "<path>: <message>".
+llvm::Error fileError(llvm::StringRef path, const llvm::Twine &message);
+
+/// "[64, 3, 3, 3]"; dynamic sizes print as '?'.
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
+/// Size `i` of the ranked tensor `value`.
+int64_t dimSize(mlir::Value value, unsigned i);
+
 /// Loads the dialects every imported module uses into `ctx`.
 void loadImportDialects(mlir::MLIRContext &ctx);
 
@@ -44,6 +53,12 @@ public:
   /// An `arith.constant dense_resource<name>` holding a copy of `data`.
   mlir::Value constant(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
                        llvm::ArrayRef<float> data);
+
+  /// A conv weight given in PyTorch/ONNX layout OIHW (`shape`), stored as
+  /// an OHWI constant.
+  mlir::Value convWeightFromOIHW(llvm::StringRef name,
+                                 llvm::ArrayRef<int64_t> shape,
+                                 llvm::ArrayRef<float> data);
 
   /// NHWC input, OHWI weight; `bias` may be null. `padding` is
   /// [top, left, bottom, right]. The window must fit (callers check).

@@ -25,10 +25,6 @@ constexpr const char *kSupportedOps =
     "Conv, BatchNormalization, Relu, MaxPool, Flatten, Reshape, Gemm, MatMul, "
     "Add, Softmax, Identity, Dropout, Constant";
 
-llvm::Error fail(llvm::StringRef path, const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 (path + ": " + message).str());
-}
 } // namespace
 
 int64_t Activation::rank() const {
@@ -45,11 +41,11 @@ llvm::Error ONNXImporter::checkOpset() {
     if (opset.domain().empty() || opset.domain() == "ai.onnx")
       version = opset.version();
   if (!version)
-    return fail(path, "the model imports no ONNX (ai.onnx) opset");
+    return fileError(path, "the model imports no ONNX (ai.onnx) opset");
   if (*version < kMinOpset || *version > kMaxOpset)
-    return fail(path, "unsupported opset " + llvm::Twine(*version) +
-                          " (supported: " + llvm::Twine(kMinOpset) + " to " +
-                          llvm::Twine(kMaxOpset) + ")");
+    return fileError(path, "unsupported opset " + llvm::Twine(*version) +
+                               " (supported: " + llvm::Twine(kMinOpset) +
+                               " to " + llvm::Twine(kMaxOpset) + ")");
   return llvm::Error::success();
 }
 
@@ -59,31 +55,31 @@ llvm::Error ONNXImporter::importInput() {
     if (initializers.count(info.name()))
       continue; // Older exporters list initializers as inputs too.
     if (input)
-      return fail(path, "the graph has more than one input ('" +
-                            input->name() + "', '" + info.name() + "')");
+      return fileError(path, "the graph has more than one input ('" +
+                                 input->name() + "', '" + info.name() + "')");
     input = &info;
   }
   if (!input)
-    return fail(path, "the graph has no input");
+    return fileError(path, "the graph has no input");
   const onnx::TypeProto &type = input->type();
   if (!type.has_tensor_type())
-    return fail(path, "graph input '" + input->name() + "' is not a tensor");
+    return fileError(path,
+                     "graph input '" + input->name() + "' is not a tensor");
   if (type.tensor_type().elem_type() != onnx::TensorProto::FLOAT)
-    return fail(path, "graph input '" + input->name() + "' has data type " +
-                          dataTypeName(type.tensor_type().elem_type()) +
-                          "; only FLOAT (float32) is supported");
+    return fileError(path, "graph input '" + input->name() +
+                               "' has data type " +
+                               dataTypeName(type.tensor_type().elem_type()) +
+                               "; only FLOAT (float32) is supported");
   const onnx::TensorShapeProto &shape = type.tensor_type().shape();
   llvm::SmallVector<int64_t, 4> dims;
   for (const onnx::TensorShapeProto::Dimension &dim : shape.dim())
-    dims.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
-  if (dims.size() != 4 || dims[1] != 3 || dims[2] < 1 || dims[3] < 1) {
-    std::string text;
-    for (auto [i, d] : llvm::enumerate(dims))
-      text += (i ? ", " : "") + (d < 0 ? std::string("?") : std::to_string(d));
-    return fail(path, "graph input '" + input->name() + "' has shape [" +
-                          text + "]; expected NCHW [N, 3, H, W] with static "
-                                 "H and W");
-  }
+    dims.push_back(dim.has_dim_value() ? dim.dim_value()
+                                       : ShapedType::kDynamic);
+  if (dims.size() != 4 || dims[1] != 3 || dims[2] < 1 || dims[3] < 1)
+    return fileError(path, "graph input '" + input->name() + "' has shape " +
+                               formatShape(dims) +
+                               "; expected NCHW [N, 3, H, W] with static H "
+                               "and W");
   builder.emplace(ctx, dims[2], dims[3], dims[1]);
   activations[input->name()] = Activation{builder->input(), std::nullopt};
   return llvm::Error::success();
@@ -108,17 +104,17 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
         return std::move(err);
 
   if (graph.output_size() != 1)
-    return fail(path, "the graph has " + llvm::Twine(graph.output_size()) +
-                          " outputs; expected one (the logits)");
+    return fileError(path, "the graph has " + llvm::Twine(graph.output_size()) +
+                               " outputs; expected one (the logits)");
   const std::string &outName = graph.output(0).name();
   auto it = activations.find(outName);
   if (it == activations.end())
-    return fail(path, "graph output '" + outName +
-                          "' is not computed from the input");
+    return fileError(path, "graph output '" + outName +
+                               "' is not computed from the input");
   if (it->second.rank() != 2)
-    return fail(path, "graph output '" + outName + "' has rank " +
-                          llvm::Twine(it->second.rank()) +
-                          "; expected [N, classes]");
+    return fileError(path, "graph output '" + outName + "' has rank " +
+                               llvm::Twine(it->second.rank()) +
+                               "; expected [N, classes]");
   return builder->finish(it->second.value, path);
 }
 
@@ -130,20 +126,21 @@ llvm::Error ONNXImporter::importNode(size_t index) {
     return nodeError("unsupported operation from domain '" + node->domain() +
                      "'");
   using Handler = llvm::Error (ONNXImporter::*)();
-  Handler handler = llvm::StringSwitch<Handler>(node->op_type())
-                        .Case("Conv", &ONNXImporter::importConv)
-                        .Case("BatchNormalization", &ONNXImporter::importBatchNorm)
-                        .Case("Relu", &ONNXImporter::importRelu)
-                        .Case("MaxPool", &ONNXImporter::importMaxPool)
-                        .Case("Flatten", &ONNXImporter::importFlatten)
-                        .Case("Reshape", &ONNXImporter::importReshape)
-                        .Case("Gemm", &ONNXImporter::importGemm)
-                        .Case("MatMul", &ONNXImporter::importMatMul)
-                        .Case("Add", &ONNXImporter::importAdd)
-                        .Case("Softmax", &ONNXImporter::importSoftmax)
-                        .Cases({"Identity", "Dropout"}, &ONNXImporter::importAlias)
-                        .Case("Constant", &ONNXImporter::importConstant)
-                        .Default(nullptr);
+  Handler handler =
+      llvm::StringSwitch<Handler>(node->op_type())
+          .Case("Conv", &ONNXImporter::importConv)
+          .Case("BatchNormalization", &ONNXImporter::importBatchNorm)
+          .Case("Relu", &ONNXImporter::importRelu)
+          .Case("MaxPool", &ONNXImporter::importMaxPool)
+          .Case("Flatten", &ONNXImporter::importFlatten)
+          .Case("Reshape", &ONNXImporter::importReshape)
+          .Case("Gemm", &ONNXImporter::importGemm)
+          .Case("MatMul", &ONNXImporter::importMatMul)
+          .Case("Add", &ONNXImporter::importAdd)
+          .Case("Softmax", &ONNXImporter::importSoftmax)
+          .Cases({"Identity", "Dropout"}, &ONNXImporter::importAlias)
+          .Case("Constant", &ONNXImporter::importConstant)
+          .Default(nullptr);
   if (!handler)
     return nodeError(llvm::Twine("unsupported operation (supported: ") +
                      kSupportedOps + ")");
@@ -151,9 +148,10 @@ llvm::Error ONNXImporter::importNode(size_t index) {
 }
 
 llvm::Error ONNXImporter::nodeError(const llvm::Twine &message) const {
-  std::string name = node->name().empty() ? "#" + std::to_string(nodeIndex)
-                                          : node->name();
-  return fail(path, "node '" + name + "' (" + node->op_type() + "): " + message);
+  std::string name =
+      node->name().empty() ? "#" + std::to_string(nodeIndex) : node->name();
+  return fileError(path,
+                   "node '" + name + "' (" + node->op_type() + "): " + message);
 }
 
 bool ONNXImporter::hasInput(int i) const {
@@ -206,8 +204,7 @@ void ONNXImporter::define(int i, Activation value) {
 std::string ONNXImporter::resourceName(llvm::StringRef tensor,
                                        llvm::StringRef role) const {
   // PyTorch names the tensors it creates while folding "onnx::Conv_141".
-  if (tensor.empty() || tensor.starts_with("onnx::") ||
-      tensor.starts_with("/"))
+  if (tensor.empty() || tensor.starts_with("onnx::") || tensor.starts_with("/"))
     return layer + "." + role.str();
   return tensor.str();
 }
@@ -228,15 +225,17 @@ llvm::Expected<OwningOpRef<ModuleOp>> importONNX(MLIRContext &ctx,
       llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                   /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return import::fail(path, "cannot open: " + buffer.getError().message());
+    return import::fileError(path,
+                             "cannot open: " + buffer.getError().message());
   llvm::StringRef bytes = (*buffer)->getBuffer();
   onnx::ModelProto model;
   if (bytes.size() > size_t(INT_MAX) ||
       !model.ParseFromArray(bytes.data(), int(bytes.size())))
-    return import::fail(path, "cannot parse the ONNX model (truncated or not "
-                              "an ONNX file)");
+    return import::fileError(path,
+                             "cannot parse the ONNX model (truncated or not "
+                             "an ONNX file)");
   if (!model.has_graph())
-    return import::fail(path, "the ONNX model has no graph");
+    return import::fileError(path, "the ONNX model has no graph");
   import::ONNXImporter importer(ctx, path, model);
   return importer.run();
 }

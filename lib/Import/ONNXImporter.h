@@ -64,8 +64,7 @@ private:
   llvm::Error nodeError(const llvm::Twine &message) const;
   bool hasInput(int i) const;
   llvm::Expected<Activation> activationInput(int i) const;
-  llvm::Expected<const HostTensor *> constantInput(int i,
-                                                   llvm::StringRef role);
+  llvm::Expected<const HostTensor *> constantInput(int i, llvm::StringRef role);
   /// The constant called `name` (an initializer, decoded on first use, or a
   /// Constant node's output).
   llvm::Expected<const HostTensor *> constantNamed(const std::string &name,

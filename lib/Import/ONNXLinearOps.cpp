@@ -14,25 +14,14 @@ namespace vggq {
 namespace import {
 
 namespace {
-int64_t dim(Value v, unsigned i) {
-  return cast<RankedTensorType>(v.getType()).getDimSize(i);
-}
-
 /// Flattens a rank-4 activation, remembering its NCHW extents.
 Activation flattenActivation(GraphBuilder &builder, llvm::StringRef layer,
                              const Activation &x) {
   if (x.rank() == 2)
     return x;
-  std::array<int64_t, 3> chw = {dim(x.value, 3), dim(x.value, 1),
-                                dim(x.value, 2)};
+  std::array<int64_t, 3> chw = {dimSize(x.value, 3), dimSize(x.value, 1),
+                                dimSize(x.value, 2)};
   return {builder.flatten(layer, x.value), chw};
-}
-
-std::string dims(llvm::ArrayRef<int64_t> shape) {
-  std::string out = "[";
-  for (auto [i, d] : llvm::enumerate(shape))
-    out += (i ? ", " : "") + std::to_string(d);
-  return out + "]";
 }
 } // namespace
 
@@ -70,10 +59,11 @@ llvm::Error ONNXImporter::importReshape() {
          !(n == -1 && f == -1);
   }
   if (!ok)
-    return nodeError("shape '" + node->input(1) + "' is " +
-                     (shape.isInt ? dims(shape.i64) : std::string("float")) +
-                     "; only a reshape to [N, -1] or [N, " +
-                     llvm::Twine(features) + "] is supported");
+    return nodeError(
+        "shape '" + node->input(1) + "' is " +
+        (shape.isInt ? formatShape(shape.i64) : std::string("float")) +
+        "; only a reshape to [N, -1] or [N, " + llvm::Twine(features) +
+        "] is supported");
   define(0, flattenActivation(*builder, layer, *x));
   return llvm::Error::success();
 }
@@ -87,19 +77,19 @@ llvm::Error ONNXImporter::emitLinear(const Activation &input,
   if (input.rank() != 2)
     return nodeError("input '" + node->input(0) +
                      "' is not flattened to [N, features]");
-  if (dim(input.value, 1) != in)
+  if (dimSize(input.value, 1) != in)
     return nodeError("weight '" + node->input(1) + "' expects " +
                      llvm::Twine(in) + " input features, but input '" +
                      node->input(0) + "' has " +
-                     llvm::Twine(dim(input.value, 1)));
+                     llvm::Twine(dimSize(input.value, 1)));
   if (bias) {
     int64_t count = bias->numElements();
     bool shapeOk = bias->shape.size() == 1 ||
                    (bias->shape.size() == 2 && bias->shape[0] == 1);
     if (bias->isInt || !shapeOk || count != out)
       return nodeError("bias '" + biasName + "' has shape " +
-                       dims(bias->shape) + "; expected [" + llvm::Twine(out) +
-                       "]");
+                       formatShape(bias->shape) + "; expected [" +
+                       llvm::Twine(out) + "]");
   }
   if (input.flattenedCHW) {
     auto [c, h, w] = *input.flattenedCHW;
@@ -114,11 +104,11 @@ llvm::Error ONNXImporter::emitLinear(const Activation &input,
       weight = std::move(permuted);
     }
   }
-  Value wv = builder->constant(resourceName(weightName, "weight"), {out, in},
-                               weight);
-  Value bv = bias ? builder->constant(resourceName(biasName, "bias"), {out},
-                                      bias->f32)
-                  : Value();
+  Value wv =
+      builder->constant(resourceName(weightName, "weight"), {out, in}, weight);
+  Value bv =
+      bias ? builder->constant(resourceName(biasName, "bias"), {out}, bias->f32)
+           : Value();
   activations[output] = {builder->linear(layer, input.value, wv, bv),
                          std::nullopt};
   return llvm::Error::success();
@@ -148,7 +138,7 @@ llvm::Error ONNXImporter::importGemm() {
   const HostTensor &w = **b;
   if (w.isInt || w.shape.size() != 2)
     return nodeError("weight '" + node->input(1) + "' has shape " +
-                     dims(w.shape) + "; expected float32 rank 2");
+                     formatShape(w.shape) + "; expected float32 rank 2");
   bool transB = getIntAttr(*node, "transB", 0) != 0;
   int64_t out = transB ? w.shape[0] : w.shape[1];
   int64_t in = transB ? w.shape[1] : w.shape[0];
@@ -171,7 +161,7 @@ llvm::Error ONNXImporter::importMatMul() {
   const HostTensor &w = **b;
   if (w.isInt || w.shape.size() != 2)
     return nodeError("weight '" + node->input(1) + "' has shape " +
-                     dims(w.shape) + "; expected float32 [K, O]");
+                     formatShape(w.shape) + "; expected float32 [K, O]");
   int64_t in = w.shape[0], out = w.shape[1];
   std::vector<float> weight(w.f32.size());
   for (int64_t o = 0; o < out; ++o)
@@ -193,7 +183,8 @@ llvm::Error ONNXImporter::importMatMul() {
       const std::string &other =
           next.input(0) == product ? next.input(1) : next.input(0);
       if (initializers.count(other) || constants.count(other)) {
-        llvm::Expected<const HostTensor *> biasOr = constantNamed(other, "bias");
+        llvm::Expected<const HostTensor *> biasOr =
+            constantNamed(other, "bias");
         if (!biasOr)
           return biasOr.takeError();
         bias = *biasOr;
@@ -273,7 +264,8 @@ llvm::Error ONNXImporter::importConstant() {
                  findAttr(*node, "value_floats")) {
     value.f32.assign(attr->floats().begin(), attr->floats().end());
     value.shape.push_back(attr->floats_size());
-  } else if (const onnx::AttributeProto *attr = findAttr(*node, "value_float")) {
+  } else if (const onnx::AttributeProto *attr =
+                 findAttr(*node, "value_float")) {
     value.f32.push_back(attr->f());
   } else {
     return nodeError("only value, value_int(s) and value_float(s) constants "

@@ -15,36 +15,12 @@ namespace vggq {
 namespace import {
 
 namespace {
-int64_t dim(Value v, unsigned i) {
-  return cast<RankedTensorType>(v.getType()).getDimSize(i);
-}
-
-std::string shapeText(llvm::ArrayRef<int64_t> shape) {
-  std::string out = "[";
-  for (auto [i, d] : llvm::enumerate(shape))
-    out += (i ? ", " : "") +
-           (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d));
-  return out + "]";
-}
-
 /// The NCHW shape of an activation, as ONNX sees it.
 std::string onnxShape(const Activation &a) {
   auto shape = cast<RankedTensorType>(a.value.getType()).getShape();
   if (shape.size() == 4)
-    return shapeText({shape[0], shape[3], shape[1], shape[2]});
-  return shapeText(shape);
-}
-
-/// OIHW -> OHWI.
-std::vector<float> toOHWI(llvm::ArrayRef<float> w, int64_t o, int64_t i,
-                          int64_t h, int64_t k) {
-  std::vector<float> out(w.size());
-  for (int64_t a = 0; a < o; ++a)
-    for (int64_t c = 0; c < i; ++c)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < k; ++x)
-          out[((a * h + y) * k + x) * i + c] = w[((a * i + c) * h + y) * k + x];
-  return out;
+    return formatShape({shape[0], shape[3], shape[1], shape[2]});
+  return formatShape(shape);
 }
 } // namespace
 
@@ -68,27 +44,28 @@ llvm::Error ONNXImporter::importConv() {
   const HostTensor &weight = **w;
   if (weight.isInt || weight.shape.size() != 4)
     return nodeError("weight '" + node->input(1) + "' has shape " +
-                     shapeText(weight.shape) + "; expected float32 [O, C, kH, kW]");
+                     formatShape(weight.shape) +
+                     "; expected float32 [O, C, kH, kW]");
   int64_t o = weight.shape[0], c = weight.shape[1], kh = weight.shape[2],
           kw = weight.shape[3];
   if (int64_t group = getIntAttr(*node, "group", 1); group != 1)
     return nodeError("group " + llvm::Twine(group) +
                      " is not supported (only group 1)");
-  if (c != dim(x->value, 3))
+  if (c != dimSize(x->value, 3))
     return nodeError("weight '" + node->input(1) + "' has shape " +
-                     shapeText(weight.shape) + " (" + llvm::Twine(c) +
+                     formatShape(weight.shape) + " (" + llvm::Twine(c) +
                      " input channels), but input '" + node->input(0) +
                      "' has shape " + onnxShape(*x) + " (" +
-                     llvm::Twine(dim(x->value, 3)) + " channels)");
+                     llvm::Twine(dimSize(x->value, 3)) + " channels)");
   auto kernel = getIntsAttr(*node, "kernel_shape", {kh, kw});
   if (kernel.size() != 2 || kernel[0] != kh || kernel[1] != kw)
-    return nodeError("kernel_shape " + shapeText(kernel) +
+    return nodeError("kernel_shape " + formatShape(kernel) +
                      " does not match the weight shape " +
-                     shapeText(weight.shape));
+                     formatShape(weight.shape));
   if (bias && (bias->isInt || bias->shape.size() != 1 || bias->shape[0] != o))
     return nodeError("bias '" + node->input(2) + "' has shape " +
-                     shapeText(bias->shape) + "; expected [" + llvm::Twine(o) +
-                     "]");
+                     formatShape(bias->shape) + "; expected [" +
+                     llvm::Twine(o) + "]");
   auto strides = getIntsAttr(*node, "strides", {1, 1});
   auto pads = getIntsAttr(*node, "pads", {0, 0, 0, 0});
   auto dilations = getIntsAttr(*node, "dilations", {1, 1});
@@ -101,17 +78,18 @@ llvm::Error ONNXImporter::importConv() {
       llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
       llvm::any_of(dilations, [](int64_t d) { return d < 1; }) ||
       llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-    return nodeError("invalid strides " + shapeText(strides) + ", pads " +
-                     shapeText(pads) + " or dilations " + shapeText(dilations));
-  if (!windowOutputSize(dim(x->value, 1), kh, strides[0], pads[0], pads[2],
+    return nodeError("invalid strides " + formatShape(strides) + ", pads " +
+                     formatShape(pads) + " or dilations " +
+                     formatShape(dilations));
+  if (!windowOutputSize(dimSize(x->value, 1), kh, strides[0], pads[0], pads[2],
                         dilations[0]) ||
-      !windowOutputSize(dim(x->value, 2), kw, strides[1], pads[1], pads[3],
+      !windowOutputSize(dimSize(x->value, 2), kw, strides[1], pads[1], pads[3],
                         dilations[1]))
     return nodeError("the " + llvm::Twine(kh) + "x" + llvm::Twine(kw) +
                      " kernel does not fit input " + onnxShape(*x));
 
-  Value wv = builder->constant(resourceName(node->input(1), "weight"),
-                               {o, kh, kw, c}, toOHWI(weight.f32, o, c, kh, kw));
+  Value wv = builder->convWeightFromOIHW(resourceName(node->input(1), "weight"),
+                                         weight.shape, weight.f32);
   Value bv = bias ? builder->constant(resourceName(node->input(2), "bias"), {o},
                                       bias->f32)
                   : Value();
@@ -131,7 +109,7 @@ llvm::Error ONNXImporter::importBatchNorm() {
     return nodeError("training_mode 1 is not supported (export in eval mode)");
   if (llvm::Error err = checkExtraOutputs(1))
     return err;
-  int64_t c = dim(x->value, x->rank() - 1);
+  int64_t c = dimSize(x->value, x->rank() - 1);
   static const char *roles[] = {"scale", "bias", "mean", "var"};
   Value params[4];
   for (int i = 0; i < 4; ++i) {
@@ -140,7 +118,7 @@ llvm::Error ONNXImporter::importBatchNorm() {
       return t.takeError();
     if ((*t)->isInt || (*t)->shape.size() != 1 || (*t)->shape[0] != c)
       return nodeError(llvm::Twine(roles[i]) + " '" + node->input(i + 1) +
-                       "' has shape " + shapeText((*t)->shape) +
+                       "' has shape " + formatShape((*t)->shape) +
                        "; expected [" + llvm::Twine(c) + "]");
     params[i] = builder->constant(resourceName(node->input(i + 1), roles[i]),
                                   {c}, (*t)->f32);
@@ -177,11 +155,11 @@ llvm::Error ONNXImporter::importMaxPool() {
       llvm::any_of(kernel, [](int64_t k) { return k < 1; }) ||
       llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
       llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-    return nodeError("invalid kernel_shape " + shapeText(kernel) +
-                     ", strides " + shapeText(strides) + " or pads " +
-                     shapeText(pads));
+    return nodeError("invalid kernel_shape " + formatShape(kernel) +
+                     ", strides " + formatShape(strides) + " or pads " +
+                     formatShape(pads));
   if (dilations != llvm::SmallVector<int64_t, 4>{1, 1})
-    return nodeError("dilations " + shapeText(dilations) +
+    return nodeError("dilations " + formatShape(dilations) +
                      " are not supported (only [1, 1])");
   if (int64_t ceil = getIntAttr(*node, "ceil_mode", 0); ceil != 0)
     return nodeError("ceil_mode 1 is not supported");
@@ -190,9 +168,9 @@ llvm::Error ONNXImporter::importMaxPool() {
     pads.assign(4, 0);
   else if (autoPad != "NOTSET")
     return nodeError("auto_pad " + autoPad + " is not supported (use pads)");
-  if (!windowOutputSize(dim(x->value, 1), kernel[0], strides[0], pads[0],
+  if (!windowOutputSize(dimSize(x->value, 1), kernel[0], strides[0], pads[0],
                         pads[2], 1) ||
-      !windowOutputSize(dim(x->value, 2), kernel[1], strides[1], pads[1],
+      !windowOutputSize(dimSize(x->value, 2), kernel[1], strides[1], pads[1],
                         pads[3], 1))
     return nodeError("the pooling window does not fit input " + onnxShape(*x));
   define(0, {builder->maxPool2d(layer, x->value, kernel, strides, pads),

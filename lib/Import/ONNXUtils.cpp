@@ -124,8 +124,7 @@ std::string getStringAttr(const onnx::NodeProto &node, StringRef name,
   return attr ? attr->s() : fallback.str();
 }
 
-SmallVector<int64_t, 4> getIntsAttr(const onnx::NodeProto &node,
-                                    StringRef name,
+SmallVector<int64_t, 4> getIntsAttr(const onnx::NodeProto &node, StringRef name,
                                     ArrayRef<int64_t> fallback) {
   const onnx::AttributeProto *attr = findAttr(node, name);
   if (!attr)

@@ -52,9 +52,6 @@ private:
   std::vector<std::string> order;
 };
 
-/// "[64, 3, 3, 3]"
-std::string formatShape(llvm::ArrayRef<int64_t> shape);
-
 } // namespace import
 } // namespace vggq
 

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "vggq/Import/Import.h"
 
+#include "GraphBuilder.h"
 #include "Safetensors.h"
 #include "VGG16.h"
 
@@ -24,11 +25,6 @@ namespace vggq {
 namespace {
 using import::LinearLayer;
 using import::SafetensorsFile;
-
-llvm::Error fail(StringRef path, const Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 (path + ": " + message).str());
-}
 
 /// CIFAR-10.
 constexpr int64_t kDefaultClasses = 10;
@@ -77,8 +73,8 @@ std::vector<LinearLayer> findClassifier(const SafetensorsFile &file) {
 }
 } // namespace
 
-llvm::Expected<OwningOpRef<ModuleOp>>
-importSafetensors(MLIRContext &ctx, StringRef path) {
+llvm::Expected<OwningOpRef<ModuleOp>> importSafetensors(MLIRContext &ctx,
+                                                        StringRef path) {
   llvm::Expected<SafetensorsFile> file = SafetensorsFile::open(path);
   if (!file)
     return file.takeError();
@@ -93,9 +89,11 @@ importSafetensors(MLIRContext &ctx, StringRef path) {
   if (!module)
     return module.takeError();
   for (const std::string &name : file->names())
-    if (!used.contains(name) && !StringRef(name).ends_with(".num_batches_tracked"))
-      return fail(path, "tensor '" + name +
-                            "' is not part of the VGG16-BN description");
+    if (!used.contains(name) &&
+        !StringRef(name).ends_with(".num_batches_tracked"))
+      return import::fileError(path,
+                               "tensor '" + name +
+                                   "' is not part of the VGG16-BN description");
   return module;
 }
 

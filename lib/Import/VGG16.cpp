@@ -14,22 +14,10 @@ namespace import {
 
 namespace {
 /// 0 stands for a 2x2 max-pool.
-constexpr int64_t kConfig[] = {64,  64,  0,   128, 128, 0,   256, 256, 256,
-                               0,   512, 512, 512, 0,   512, 512, 512, 0};
+constexpr int64_t kConfig[] = {64, 64,  0,   128, 128, 0,   256, 256, 256,
+                               0,  512, 512, 512, 0,   512, 512, 512, 0};
 constexpr int64_t kImageSize = 32;
 constexpr float kBatchNormEpsilon = 1e-5f;
-
-/// OIHW -> OHWI.
-std::vector<float> toOHWI(llvm::ArrayRef<float> oihw, int64_t o, int64_t i,
-                          int64_t h, int64_t w) {
-  std::vector<float> ohwi(oihw.size());
-  for (int64_t a = 0; a < o; ++a)
-    for (int64_t c = 0; c < i; ++c)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x)
-          ohwi[((a * h + y) * w + x) * i + c] = oihw[((a * i + c) * h + y) * w + x];
-  return ohwi;
-}
 } // namespace
 
 llvm::Expected<OwningOpRef<ModuleOp>>
@@ -45,13 +33,8 @@ buildVGG16(MLIRContext &ctx, llvm::ArrayRef<LinearLayer> classifier,
     llvm::Expected<std::vector<float>> data = tensor(name, shape);
     if (!data)
       return data.takeError();
-    if (shape.size() == 4) {
-      std::vector<float> ohwi =
-          toOHWI(*data, shape[0], shape[1], shape[2], shape[3]);
-      out = b.constant(name, {shape[0], shape[2], shape[3], shape[1]}, ohwi);
-    } else {
-      out = b.constant(name, shape, *data);
-    }
+    out = shape.size() == 4 ? b.convWeightFromOIHW(name, shape, *data)
+                            : b.constant(name, shape, *data);
     return llvm::Error::success();
   };
 
@@ -94,7 +77,8 @@ buildVGG16(MLIRContext &ctx, llvm::ArrayRef<LinearLayer> classifier,
     if (llvm::Error err = load(layer.prefix + ".weight",
                                {layer.outFeatures, layer.inFeatures}, w))
       return std::move(err);
-    if (llvm::Error err = load(layer.prefix + ".bias", {layer.outFeatures}, bias))
+    if (llvm::Error err =
+            load(layer.prefix + ".bias", {layer.outFeatures}, bias))
       return std::move(err);
     x = b.linear(layer.prefix, x, w, bias);
   }

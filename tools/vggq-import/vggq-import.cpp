@@ -68,11 +68,10 @@ Expected<SmallVector<float, 3>> parseTriple(StringRef option, StringRef text,
   SmallVector<float, 3> values;
   for (StringRef part : parts) {
     double v;
-    if (part.trim().getAsDouble(v) || !std::isfinite(v) ||
-        (positive && v <= 0))
-      return createStringError(
-          "--" + option.str() + ": '" + part.str() + "' is not a " +
-          (positive ? "positive " : "") + "finite number");
+    if (part.trim().getAsDouble(v) || !std::isfinite(v) || (positive && v <= 0))
+      return createStringError("--" + option.str() + ": '" + part.str() +
+                               "' is not a " + (positive ? "positive " : "") +
+                               "finite number");
     values.push_back(float(v));
   }
   if (values.size() != 3)
@@ -100,7 +99,8 @@ Error applyNormalization(mlir::ModuleOp module) {
   return Error::success();
 }
 
-Expected<mlir::OwningOpRef<mlir::ModuleOp>> importModel(mlir::MLIRContext &ctx) {
+Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importModel(mlir::MLIRContext &ctx) {
   if (seed.getNumOccurrences()) {
     if (!inputPath.empty())
       return createStringError("give either an input file or --seed, not both");
@@ -143,8 +143,7 @@ int main(int argc, char **argv) {
     return fail(error);
   if (emitBytecode || StringRef(outputPath).ends_with(".mlirbc")) {
     mlir::BytecodeWriterConfig config("vggq-import");
-    if (mlir::failed(
-            mlir::writeBytecodeToFile(**module, output->os(), config)))
+    if (mlir::failed(mlir::writeBytecodeToFile(**module, output->os(), config)))
       return fail("cannot write bytecode to " + outputPath);
   } else {
     (*module)->print(output->os());
