@@ -26,20 +26,35 @@ DATA="$SHARED/data/cifar-10-batches-bin/test_batch.bin"
 # Top-1 of the first LIMIT images against the test labels, and agreement.
 row() {
   python3 - "$DATA" "$LIMIT" "$@" <<'PY'
+import array
 import sys
-import numpy as np
 data, limit, ref_path, got_path, label, method, left = sys.argv[1:8]
 limit = int(limit)
-labels = np.fromfile(data, dtype=np.uint8).reshape(-1, 3073)[:limit, 0]
-ref = np.fromfile(ref_path, dtype="<f4").reshape(-1, 10)[:limit].argmax(1)
-got = np.fromfile(got_path, dtype="<f4").reshape(-1, 10)[:limit].argmax(1)
-fp32 = 100.0 * (ref == labels).mean()
-top1 = 100.0 * (got == labels).mean()
+
+
+def argmax_rows(path):
+    v = array.array("f")
+    with open(path, "rb") as f:
+        v.frombytes(f.read(limit * 40))
+    if sys.byteorder != "little":
+        v.byteswap()
+    rows = [v[i * 10:(i + 1) * 10] for i in range(len(v) // 10)]
+    return [max(range(10), key=r.__getitem__) for r in rows]
+
+
+with open(data, "rb") as f:
+    raw = f.read(limit * 3073)
+labels = [raw[i * 3073] for i in range(len(raw) // 3073)]
+ref, got = argmax_rows(ref_path), argmax_rows(got_path)
+n = min(len(labels), len(ref), len(got))
+fp32 = 100.0 * sum(ref[i] == labels[i] for i in range(n)) / n
+top1 = 100.0 * sum(got[i] == labels[i] for i in range(n)) / n
 if ref_path == got_path:
     print("| FP32 | - | %.2f | - | - | - |" % fp32)
 else:
+    agree = 100.0 * sum(ref[i] == got[i] for i in range(n)) / n
     print("| %s | %s | %.2f | %+.2f | %.2f | %s |" % (
-        label, method, top1, top1 - fp32, 100.0 * (ref == got).mean(), left))
+        label, method, top1, top1 - fp32, agree, left))
 PY
 }
 
