@@ -17,10 +17,9 @@ llvm::Expected<CifarSet> vggq::loadCifar(llvm::StringRef path, int64_t limit) {
   auto bufOr = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                            /*RequiresNullTerminator=*/false);
   if (!bufOr)
-    return llvm::createStringError(bufOr.getError(),
-                                   "cannot read CIFAR-10 file '%s': %s",
-                                   path.str().c_str(),
-                                   bufOr.getError().message().c_str());
+    return llvm::createStringError(
+        bufOr.getError(), "cannot read CIFAR-10 file '%s': %s",
+        path.str().c_str(), bufOr.getError().message().c_str());
   llvm::StringRef data = (*bufOr)->getBuffer();
   int64_t size = static_cast<int64_t>(data.size());
   if (size == 0)
@@ -69,7 +68,8 @@ void vggq::normalizeCifar(const CifarSet &set, int64_t begin, int64_t n,
       float m = mean.size() > static_cast<size_t>(c) ? mean[c] : 0.0f;
       float s = std.size() > static_cast<size_t>(c) ? std[c] : 1.0f;
       for (int64_t p = 0; p < kPlane; ++p)
-        out[p * 3 + c] = (static_cast<float>(img[c * kPlane + p]) / 255.0f - m) / s;
+        out[p * 3 + c] =
+            (static_cast<float>(img[c * kPlane + p]) / 255.0f - m) / s;
     }
   }
 }

@@ -80,9 +80,9 @@ llvm::Expected<Tensor> vggq::exec::detail::decodeConstant(mlir::Operation *op) {
                              "' has no data (elided or not loaded)");
     llvm::ArrayRef<char> data = blob->getData();
     if (data.size() != expected)
-      return opError(op, "resource '" + res.getRawHandle().getKey() +
-                             "' has " + llvm::Twine(data.size()) +
-                             " bytes, expected " + llvm::Twine(expected));
+      return opError(op, "resource '" + res.getRawHandle().getKey() + "' has " +
+                             llvm::Twine(data.size()) + " bytes, expected " +
+                             llvm::Twine(expected));
     fillFromBytes(t, data, /*splat=*/false);
     return t;
   }

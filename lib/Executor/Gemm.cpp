@@ -38,8 +38,8 @@ constexpr int64_t kColBudget = int64_t(1) << 21;
 constexpr int64_t kMinBlockRows = 1024;
 
 int64_t blockRows(int64_t m, int64_t k) {
-  return std::min(m, std::max(kMinBlockRows,
-                              kColBudget / std::max<int64_t>(k, 1)));
+  return std::min(
+      m, std::max(kMinBlockRows, kColBudget / std::max<int64_t>(k, 1)));
 }
 
 /// Worker threads: $VGGQ_NUM_THREADS, else every hardware thread. Row blocks
@@ -62,7 +62,8 @@ int numThreads() {
 /// there are at least `minRows` rows per thread.
 void parallelRows(int64_t m, int64_t minRows,
                   llvm::function_ref<void(int64_t, int64_t)> fn) {
-  int64_t threads = std::min<int64_t>(numThreads(), m / std::max<int64_t>(minRows, 1));
+  int64_t threads =
+      std::min<int64_t>(numThreads(), m / std::max<int64_t>(minRows, 1));
   if (threads <= 1) {
     fn(0, m);
     return;
@@ -128,9 +129,10 @@ void multiplyBlock(const float *a, int64_t row0, int64_t rows, int64_t k,
                    std::vector<float> &accF, std::vector<int32_t> &accI,
                    RowSink sink) {
   if (mode == AccumMode::F32) {
-    float *c = direct ? direct + row0 * o : (accF.resize(rows * o), accF.data());
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, o, k, 1.0f, a,
-                k, w, k, 0.0f, c, o);
+    float *c =
+        direct ? direct + row0 * o : (accF.resize(rows * o), accF.data());
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, o, k, 1.0f, a, k,
+                w, k, 0.0f, c, o);
     sink(row0, rows, c, nullptr);
     return;
   }
@@ -166,8 +168,8 @@ void vggq::exec::detail::convGemm(const ConvGeom &g, const ActSource &in,
     for (int64_t row0 = begin; row0 < end; row0 += b) {
       int64_t rows = std::min(b, end - row0);
       im2col(g, in, row0, rows, col.data());
-      multiplyBlock(col.data(), row0, rows, k, weights, g.o, mode, direct,
-                    accF, accI, sink);
+      multiplyBlock(col.data(), row0, rows, k, weights, g.o, mode, direct, accF,
+                    accI, sink);
     }
   });
 }
@@ -213,7 +215,8 @@ std::string vggq::exec::detail::describeOp(mlir::Operation *op) {
   return s;
 }
 
-llvm::Error vggq::exec::detail::opError(mlir::Operation *op, const llvm::Twine &message) {
+llvm::Error vggq::exec::detail::opError(mlir::Operation *op,
+                                        const llvm::Twine &message) {
   return llvm::createStringError(
       std::make_error_code(std::errc::invalid_argument),
       llvm::Twine(describeOp(op)) + ": " + message);
@@ -226,7 +229,8 @@ std::string vggq::exec::detail::shapeString(llvm::ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
-llvm::Error vggq::exec::detail::checkResultShape(mlir::Operation *op,
+llvm::Error
+vggq::exec::detail::checkResultShape(mlir::Operation *op,
                                      llvm::ArrayRef<int64_t> shape) {
   auto type = llvm::cast<mlir::RankedTensorType>(op->getResult(0).getType());
   bool ok = type.getRank() == static_cast<int64_t>(shape.size());

@@ -50,15 +50,16 @@ llvm::Expected<Tensor> runConv(Conv2DOp op, Inputs ins) {
   int64_t o = g->o;
   ActSource src;
   src.f32 = ins[0]->f32.data();
-  convGemm(*g, src, ins[1]->f32.data(), AccumMode::F32,
-           [&](int64_t row0, int64_t rows, const float *acc, const int32_t *) {
-             float *dst = out.f32.data() + row0 * o; // == acc (in place)
-             if (bias)
-               for (int64_t r = 0; r < rows; ++r)
-                 for (int64_t c = 0; c < o; ++c)
-                   dst[r * o + c] = acc[r * o + c] + bias[c];
-           },
-           out.f32.data());
+  convGemm(
+      *g, src, ins[1]->f32.data(), AccumMode::F32,
+      [&](int64_t row0, int64_t rows, const float *acc, const int32_t *) {
+        float *dst = out.f32.data() + row0 * o; // == acc (in place)
+        if (bias)
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t c = 0; c < o; ++c)
+              dst[r * o + c] = acc[r * o + c] + bias[c];
+      },
+      out.f32.data());
   return out;
 }
 
@@ -67,21 +68,23 @@ llvm::Expected<Tensor> runLinear(LinearOp op, Inputs ins) {
   int64_t n = in.shape[0], k = in.shape[1], o = w.shape[0];
   if (w.shape[1] != k)
     return opError(op, "input has K = " + llvm::Twine(k) +
-                           " but the weight expects " + llvm::Twine(w.shape[1]));
+                           " but the weight expects " +
+                           llvm::Twine(w.shape[1]));
   if (llvm::Error e = checkResultShape(op, {n, o}))
     return std::move(e);
   Tensor out = makeF32({n, o});
   const float *bias = ins.size() > 2 ? ins[2]->f32.data() : nullptr;
   ActSource src;
   src.f32 = in.f32.data();
-  matmulRows(src, n, k, w.f32.data(), o, AccumMode::F32,
-             [&](int64_t row0, int64_t rows, const float *acc, const int32_t *) {
-               float *dst = out.f32.data() + row0 * o; // == acc (in place)
-               if (bias)
-                 for (int64_t i = 0; i < rows * o; ++i)
-                   dst[i] = acc[i] + bias[i % o];
-             },
-             out.f32.data());
+  matmulRows(
+      src, n, k, w.f32.data(), o, AccumMode::F32,
+      [&](int64_t row0, int64_t rows, const float *acc, const int32_t *) {
+        float *dst = out.f32.data() + row0 * o; // == acc (in place)
+        if (bias)
+          for (int64_t i = 0; i < rows * o; ++i)
+            dst[i] = acc[i] + bias[i % o];
+      },
+      out.f32.data());
   return out;
 }
 
@@ -176,8 +179,8 @@ llvm::Expected<Tensor> runMaxPool(MaxPool2DOp op, Inputs ins) {
     maxPool(
         in.shape, *oh, *ow, k, s, p, [&](int64_t i) { return in.f32[i]; },
         [&](int64_t o, int64_t i) {
-          out.f32[o] = i < 0 ? -std::numeric_limits<float>::infinity()
-                             : in.f32[i];
+          out.f32[o] =
+              i < 0 ? -std::numeric_limits<float>::infinity() : in.f32[i];
         });
     return out;
   }
@@ -235,7 +238,8 @@ bool vggq::exec::detail::isGraphOp(mlir::Operation *op) {
                    LinearOp, SoftmaxOp, AddOp>(op);
 }
 
-llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op, Inputs ins) {
+llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op,
+                                                      Inputs ins) {
   return llvm::TypeSwitch<mlir::Operation *, llvm::Expected<Tensor>>(op)
       .Case([&](Conv2DOp o) { return runConv(o, ins); })
       .Case([&](BatchNormOp o) { return runBatchNorm(o, ins); })

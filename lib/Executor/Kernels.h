@@ -52,9 +52,8 @@ struct ActSource {
 
 /// Receives accumulators for output rows [row0, row0 + rows), row-major
 /// [rows, O]: `accF` in AccumMode::F32, `accI` in AccumMode::ExactInt.
-using RowSink = llvm::function_ref<void(int64_t row0, int64_t rows,
-                                        const float *accF,
-                                        const int32_t *accI)>;
+using RowSink = llvm::function_ref<void(
+    int64_t row0, int64_t rows, const float *accF, const int32_t *accI)>;
 
 /// Convolution as im2col (in row blocks) + cblas_sgemm against `weights`
 /// ([O, K] f32), streaming every block of accumulators into `sink`. With

@@ -62,8 +62,7 @@ llvm::Expected<ScaleIndexer> scaleIndexer(OpTy op, const Tensor &t) {
   size_t nScales = op.getScales().size();
   if (!op.getAxis()) {
     if (nScales != 1)
-      return opError(op, "has " + llvm::Twine(nScales) +
-                             " scales but no axis");
+      return opError(op, "has " + llvm::Twine(nScales) + " scales but no axis");
     return ix;
   }
   int64_t axis = static_cast<int64_t>(*op.getAxis());
@@ -149,8 +148,7 @@ struct Epilogue {
 /// Runs a quantized GEMM (conv when `geom` is set, else linear) with its
 /// epilogue, producing the result tensor of `op`.
 template <typename OpTy>
-llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins,
-                                   const ConvGeom *geom) {
+llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins, const ConvGeom *geom) {
   const Tensor &in = *ins[0], &w = *ins[1];
   if (in.precision->isInteger() != w.precision->isInteger())
     return opError(op, "mixes integer and floating-point storage");
@@ -160,9 +158,8 @@ llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins,
   Epilogue ep;
   auto ws = op.getWeightScales();
   if (ws.size() != 1 && static_cast<int64_t>(ws.size()) != o)
-    return opError(op, "has " + llvm::Twine(ws.size()) +
-                           " weight scales for " + llvm::Twine(o) +
-                           " output channels");
+    return opError(op, "has " + llvm::Twine(ws.size()) + " weight scales for " +
+                           llvm::Twine(o) + " output channels");
   for (int64_t c = 0; c < o; ++c)
     ep.accScale.push_back(op.getAccumulatorScale(c));
   if (ins.size() > 2) {
@@ -207,8 +204,8 @@ llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins,
   auto sink = [&](int64_t row0, int64_t rows, const float *accF,
                   const int32_t *accI) {
     for (int64_t i = 0; i < rows * o; ++i) {
-      float y = ep.value(i % o, accF ? accF[i] : 0.0f, accI ? accI[i] : 0,
-                         exactInt);
+      float y =
+          ep.value(i % o, accF ? accF[i] : 0.0f, accI ? accI[i] : 0, exactInt);
       int64_t dst = row0 * o + i;
       if (ep.outPrecision)
         out.q8[dst] = ep.outPrecision->encode(y / ep.outScale);
@@ -234,7 +231,8 @@ bool vggq::exec::detail::isQuantOp(mlir::Operation *op) {
                    QLinearOp>(op);
 }
 
-llvm::Expected<Tensor> vggq::exec::detail::runQuantOp(mlir::Operation *op, Inputs ins) {
+llvm::Expected<Tensor> vggq::exec::detail::runQuantOp(mlir::Operation *op,
+                                                      Inputs ins) {
   return llvm::TypeSwitch<mlir::Operation *, llvm::Expected<Tensor>>(op)
       .Case([&](QuantizeOp o) { return runQuantize(o, ins); })
       .Case([&](DequantizeOp o) { return runDequantize(o, ins); })

@@ -156,9 +156,10 @@ ReferenceExecutor::run(const std::vector<Tensor> &inputs,
       std::string s;
       llvm::raw_string_ostream os(s);
       os << m.argTypes[i];
-      return llvm::createStringError(
-          std::errc::invalid_argument, "input #%zu of shape %s does not match %s",
-          i, shapeString(inputs[i].shape).c_str(), s.c_str());
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "input #%zu of shape %s does not match %s",
+                                     i, shapeString(inputs[i].shape).c_str(),
+                                     s.c_str());
     }
     m.slots[m.argSlots[i]] = inputs[i];
     live += inputs[i].byteSize();

@@ -36,7 +36,9 @@ struct QType {
   float (*decode)(uint8_t);
 };
 
-uint8_t encI8(float x) { return static_cast<uint8_t>(numerics::floatToInt8(x)); }
+uint8_t encI8(float x) {
+  return static_cast<uint8_t>(numerics::floatToInt8(x));
+}
 float decI8(uint8_t c) { return static_cast<int8_t>(c); }
 
 const QType kE4M3{"f8E4M3FN", "fp8e4m3", numerics::floatToE4M3,
@@ -117,7 +119,8 @@ func.func @forward(%x: tensor<4x64xf32>) -> (tensor<4x64x{0}>, tensor<4x64xf32>)
   %q = vggq.quantize %x scale [0.37] : tensor<4x64xf32> -> tensor<4x64x{0}>
   %d = vggq.dequantize %q scale [0.37] : tensor<4x64x{0}> -> tensor<4x64xf32>
   return %q, %d : tensor<4x64x{0}>, tensor<4x64xf32>
-})", q.mlir);
+})",
+                                  q.mlir);
   // Beyond both ranges (saturation), and tiny values (subnormals, zeros).
   Tensor x = randomF32({4, 64}, -30000, 30000);
   for (int i = 0; i < 64; ++i)
@@ -141,7 +144,8 @@ func.func @forward(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4x{0}>, tensor<2x3x4xf8
   %p = vggq.quantize %x scale [0.1, 0.2, 0.3] axis 1 : tensor<2x3x4xf32> -> tensor<2x3x4x{0}>
   %r = vggq.requantize %p from 0.2 to 0.03 : tensor<2x3x4x{0}> -> tensor<2x3x4xf8E5M2>
   return %q, %r : tensor<2x3x4x{0}>, tensor<2x3x4xf8E5M2>
-})", q.mlir);
+})",
+                                  q.mlir);
   Tensor x = randomF32({2, 3, 4}, -40, 40);
   auto out = run(src, {x});
   ASSERT_EQ(out.size(), 2u);
@@ -151,8 +155,8 @@ func.func @forward(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4x{0}>, tensor<2x3x4xf8
   for (int i = 0; i < 24; ++i) {
     ASSERT_EQ(out[0].q8[i], q.encode(x.f32[i] / s2[i % 4])) << i;
     uint8_t p = q.encode(x.f32[i] / s1[(i / 4) % 3]);
-    ASSERT_EQ(out[1].q8[i],
-              numerics::floatToE5M2((q.decode(p) * 0.2f) / 0.03f)) << i;
+    ASSERT_EQ(out[1].q8[i], numerics::floatToE5M2((q.decode(p) * 0.2f) / 0.03f))
+        << i;
   }
 }
 
@@ -163,7 +167,8 @@ func.func @forward(%x: tensor<2x4x4x8x{0}>) -> (tensor<2x4x4x8x{0}>, tensor<2x2x
   %r = vggq.relu %x : tensor<2x4x4x8x{0}>
   %p = vggq.max_pool2d %x kernel [2, 2] strides [2, 2] padding [0, 0, 0, 0] : tensor<2x4x4x8x{0}> -> tensor<2x2x2x8x{0}>
   return %r, %p : tensor<2x4x4x8x{0}>, tensor<2x2x2x8x{0}>
-})", q.mlir);
+})",
+                                  q.mlir);
   Tensor x = randomCodes(q, {2, 4, 4, 8});
   x.q8[0] = 0x80; // -0 for FP8, -128 never comes from quantize for INT8
   x.scale = 0.5f;
@@ -181,8 +186,10 @@ func.func @forward(%x: tensor<2x4x4x8x{0}>) -> (tensor<2x4x4x8x{0}>, tensor<2x2x
         for (int c = 0; c < 8; ++c) {
           float m = -INFINITY;
           for (int k = 0; k < 4; ++k)
-            m = std::max(m, q.decode(x.q8[((n * 4 + 2 * y + k / 2) * 4 +
-                                           2 * xx + k % 2) * 8 + c]));
+            m = std::max(
+                m, q.decode(
+                       x.q8[((n * 4 + 2 * y + k / 2) * 4 + 2 * xx + k % 2) * 8 +
+                            c]));
           ASSERT_EQ(q.decode(out[1].q8[((n * 2 + y) * 2 + xx) * 8 + c]), m);
         }
   std::vector<float> real = out[1].toFloat();
@@ -272,8 +279,7 @@ func.func @forward(%x: tensor<2x{0}x{0}x{1}x{2}>, %w: tensor<{3}x3x3x{1}x{4}>, %
   return %y : tensor<2x{6}x{6}x{3}x{7}>
 })",
       p.h, p.c, p.in.mlir, p.o, p.w.mlir, p.i32Bias ? "i32" : "f32", oh,
-      outElem, ws, qOut ? "output_scale 0.7" : "", p.relu ? "relu" : "",
-      p.pad);
+      outElem, ws, qOut ? "output_scale 0.7" : "", p.relu ? "relu" : "", p.pad);
   Tensor x = randomCodes(p.in, {n, p.h, p.h, p.c});
   Tensor w = randomCodes(p.w, {p.o, 3, 3, p.c});
   Tensor b;
@@ -288,12 +294,11 @@ func.func @forward(%x: tensor<2x{0}x{0}x{1}x{2}>, %w: tensor<{3}x3x3x{1}x{4}>, %
   auto out = run(src, {x, w, b});
   ASSERT_EQ(out.size(), 1u);
   bool exact = p.in.encode == kI8.encode;
-  const Precision *outP = qOut ? lookupPrecision(
-                                     llvm::StringRef(outElem == "i8" ? "int8"
-                                                     : outElem == "f8E5M2"
-                                                         ? "fp8e5m2"
-                                                         : "fp8e4m3"))
-                               : nullptr;
+  const Precision *outP =
+      qOut ? lookupPrecision(llvm::StringRef(outElem == "i8"       ? "int8"
+                                             : outElem == "f8E5M2" ? "fp8e5m2"
+                                                                   : "fp8e4m3"))
+           : nullptr;
   for (int64_t b0 = 0; b0 < n; ++b0)
     for (int64_t y = 0; y < oh; ++y)
       for (int64_t xx = 0; xx < oh; ++xx)

@@ -134,7 +134,8 @@ INSTANTIATE_TEST_SUITE_P(
                       ConvCase{2, 6, 6, 8, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1},
                       ConvCase{3, 11, 10, 2, 3, 3, 3, 2, 3, 0, 2, 1, 0, 2, 1},
                       // Larger than one im2col block (several row blocks).
-                      ConvCase{4, 32, 32, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}));
+                      ConvCase{4, 32, 32, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1,
+                               1}));
 
 TEST_F(ExecutorTest, MaxPoolWithPadding) {
   std::string src = R"(
@@ -207,8 +208,9 @@ func.func @forward(%x: tensor<2x3x3x4xf32>, %s: tensor<4xf32>, %o: tensor<4xf32>
   std::vector<double> ref;
   for (int i = 0; i < 72; ++i) {
     int c = i % 4;
-    double bn = (x.f32[i] - m.f32[c]) / std::sqrt(double(v.f32[c]) + 1e-3) *
-                    s.f32[c] + o.f32[c];
+    double bn =
+        (x.f32[i] - m.f32[c]) / std::sqrt(double(v.f32[c]) + 1e-3) * s.f32[c] +
+        o.f32[c];
     ref.push_back(std::max(bn, 0.0) + x.f32[i]);
   }
   expectNear(out[0].f32, ref, 1e-5);
@@ -272,7 +274,8 @@ TEST_F(ExecutorTest, UnsupportedOpIsAnErrorAtCreate) {
 func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = arith.addf %x, %x : tensor<4xf32>
   return %y : tensor<4xf32>
-})", &ctx);
+})",
+                                                   &ctx);
   ASSERT_TRUE(module);
   auto exec = ReferenceExecutor::create(*module);
   ASSERT_FALSE(exec);
@@ -287,7 +290,8 @@ TEST_F(ExecutorTest, WrongInputShapeIsAnError) {
 func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %y = vggq.relu %x : tensor<?x4xf32>
   return %y : tensor<?x4xf32>
-})", &ctx);
+})",
+                                                   &ctx);
   ASSERT_TRUE(module);
   auto exec = ReferenceExecutor::create(*module);
   ASSERT_TRUE(bool(exec));

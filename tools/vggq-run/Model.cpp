@@ -67,15 +67,14 @@ llvm::Expected<Model> vggq::run::loadModel(mlir::MLIRContext &ctx,
   if (!func || func.isExternal())
     return modelError(path, "has no function @forward");
   mlir::FunctionType type = func.getFunctionType();
-  if (type.getNumInputs() != 1 ||
-      !isBatchOf(type.getInput(0), {32, 32, 3}))
-    return modelError(path, "@forward takes " +
-                                (type.getNumInputs() == 1
-                                     ? typeString(type.getInput(0))
-                                     : std::to_string(type.getNumInputs()) +
-                                           " arguments") +
-                                ", but CIFAR-10 images need one "
-                                "tensor<?x32x32x3xf32>");
+  if (type.getNumInputs() != 1 || !isBatchOf(type.getInput(0), {32, 32, 3}))
+    return modelError(
+        path, "@forward takes " +
+                  (type.getNumInputs() == 1
+                       ? typeString(type.getInput(0))
+                       : std::to_string(type.getNumInputs()) + " arguments") +
+                  ", but CIFAR-10 images need one "
+                  "tensor<?x32x32x3xf32>");
   if (type.getNumResults() != 1 || !isBatchOf(type.getResult(0), {10}))
     return modelError(path, "@forward must return one tensor<?x10xf32> of "
                             "logits");

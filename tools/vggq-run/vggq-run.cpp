@@ -29,49 +29,58 @@ using namespace vggq;
 using namespace vggq::run;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory runCategory("vggq-run options");
+
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.mlir|.mlirbc>"));
+                                      cl::desc("<model.mlir|.mlirbc>"),
+                                      cl::cat(runCategory));
 static cl::opt<std::string>
-    dataPath("data", cl::desc("CIFAR-10 binary file (default: "
-                              "$VGGQ_SHARED/data/cifar-10-batches-bin/"
-                              "test_batch.bin)"),
-             cl::value_desc("file"));
+    dataPath("data",
+             cl::desc("CIFAR-10 binary file (default: "
+                      "$VGGQ_SHARED/data/cifar-10-batches-bin/"
+                      "test_batch.bin)"),
+             cl::value_desc("file"), cl::cat(runCategory));
 static cl::opt<int64_t> limit("limit", cl::desc("Use only the first N images"),
-                              cl::init(-1), cl::value_desc("N"));
+                              cl::init(-1), cl::value_desc("N"),
+                              cl::cat(runCategory));
 static cl::opt<int64_t> batchSize("batch", cl::desc("Images per batch"),
-                                  cl::init(128), cl::value_desc("B"));
+                                  cl::init(128), cl::value_desc("B"),
+                                  cl::cat(runCategory));
 static cl::list<float> meanOpt("mean", cl::CommaSeparated,
                                cl::desc("Per-channel mean (overrides the "
                                         "module's vggq.input_mean)"),
-                               cl::value_desc("a,b,c"));
+                               cl::value_desc("a,b,c"), cl::cat(runCategory));
 static cl::list<float> stdOpt("std", cl::CommaSeparated,
                               cl::desc("Per-channel std (overrides the "
                                        "module's vggq.input_std)"),
-                              cl::value_desc("a,b,c"));
+                              cl::value_desc("a,b,c"), cl::cat(runCategory));
 static cl::opt<std::string>
     compareTo("compare-to",
               cl::desc("Reference model run on the same images: prints the "
                        "top-1 agreement (and with --per-layer, per-layer "
                        "SQNR of this model against it)"),
-              cl::value_desc("model"));
+              cl::value_desc("model"), cl::cat(runCategory));
 static cl::opt<bool> perLayer("per-layer",
                               cl::desc("With --compare-to: SQNR and max "
-                                       "error of every named layer"));
+                                       "error of every named layer"),
+                              cl::cat(runCategory));
 static cl::opt<std::string> dumpPath("dump-logits",
                                      cl::desc("Write the logits (N x 10 "
                                               "little-endian f32)"),
-                                     cl::value_desc("file"));
+                                     cl::value_desc("file"),
+                                     cl::cat(runCategory));
 static cl::opt<std::string>
     expectPath("expect-logits",
                cl::desc("Fail unless the logits match this N x 10 f32 file"),
-               cl::value_desc("file"));
+               cl::value_desc("file"), cl::cat(runCategory));
 static cl::opt<double> tolerance("tolerance",
                                  cl::desc("Max |diff| for --expect-logits"),
-                                 cl::init(1e-3));
+                                 cl::init(1e-3), cl::cat(runCategory));
 
 static cl::opt<bool> profile("profile",
                              cl::desc("Print the time spent in each op "
-                                      "(summed over all batches)"));
+                                      "(summed over all batches)"),
+                             cl::cat(runCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "vggq-run: error: " << message << "\n";
@@ -98,7 +107,8 @@ static void progress(int64_t done, int64_t total, bool tty) {
     return;
   }
   int64_t step = std::max<int64_t>(total / 10, 1);
-  if (done == total || done / step != (done - std::min(done, batchSize.getValue())) / step)
+  if (done == total ||
+      done / step != (done - std::min(done, batchSize.getValue())) / step)
     llvm::errs() << "vggq-run: " << done << "/" << total << " images\n";
 }
 
@@ -111,7 +121,11 @@ static std::string normString(llvm::ArrayRef<float> v) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "vggq CPU reference runner\n");
+  cl::HideUnrelatedOptions(runCategory);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "vggq-run: run a vggq model on CIFAR-10 with the CPU reference "
+      "executor\n");
   if (batchSize < 1)
     return fail("--batch must be at least 1");
   if (perLayer && profile)
@@ -136,16 +150,22 @@ int main(int argc, char **argv) {
     reference = std::move(*ref);
   }
 
-  std::string data = dataPath.empty()
-                         ? sharedDir() + "/data/cifar-10-batches-bin/test_batch.bin"
-                         : dataPath.getValue();
+  std::string data =
+      dataPath.empty()
+          ? sharedDir() + "/data/cifar-10-batches-bin/test_batch.bin"
+          : dataPath.getValue();
   auto set = loadCifar(data, limit);
   if (!set)
     return fail(llvm::toString(set.takeError()));
 
-  std::vector<float> mean = meanOpt.empty() ? model->mean : std::vector<float>(meanOpt.begin(), meanOpt.end());
-  std::vector<float> stdv = stdOpt.empty() ? model->std : std::vector<float>(stdOpt.begin(), stdOpt.end());
-  if ((!mean.empty() && mean.size() != 3) || (!stdv.empty() && stdv.size() != 3))
+  std::vector<float> mean =
+      meanOpt.empty() ? model->mean
+                      : std::vector<float>(meanOpt.begin(), meanOpt.end());
+  std::vector<float> stdv =
+      stdOpt.empty() ? model->std
+                     : std::vector<float>(stdOpt.begin(), stdOpt.end());
+  if ((!mean.empty() && mean.size() != 3) ||
+      (!stdv.empty() && stdv.size() != 3))
     return fail("--mean and --std take three values (R,G,B)");
   if (mean.empty())
     mean = {0, 0, 0};
@@ -171,7 +191,9 @@ int main(int argc, char **argv) {
     if (profile)
       observer = opTimer.observer(start);
     auto out = runBatch(*model, images.data(), n, observer);
-    double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double dt =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (!out)
       return fail(modelPath + ": " + llvm::toString(out.takeError()));
     seconds += dt;
@@ -203,7 +225,8 @@ int main(int argc, char **argv) {
   getrusage(RUSAGE_SELF, &usage);
   os << "model:         " << modelPath << "\n";
   os << "data:          " << data << "\n";
-  os << "normalization: mean " << normString(mean) << " std " << normString(stdv) << "\n";
+  os << "normalization: mean " << normString(mean) << " std "
+     << normString(stdv) << "\n";
   os << "images:        " << total << "\n";
   os << llvm::format("top-1:         %.2f %%\n", 100.0 * correct / total);
   os << llvm::format("throughput:    %.1f images/s\n", total / seconds);
@@ -220,13 +243,15 @@ int main(int argc, char **argv) {
                      usage.ru_maxrss / 1024.0);
   if (reference) {
     os << "reference:     " << compareTo << "\n";
-    os << llvm::format("reference top-1: %.2f %%\n", 100.0 * refCorrect / total);
+    os << llvm::format("reference top-1: %.2f %%\n",
+                       100.0 * refCorrect / total);
     if (perLayer) {
       os << "per-layer comparison (this model against the reference):\n";
       stats.print(os);
     }
     os << llvm::format("top-1 agreement: %.2f %% (%lld of %lld images)\n",
-                       100.0 * agree / total, (long long)agree, (long long)total);
+                       100.0 * agree / total, (long long)agree,
+                       (long long)total);
   }
   if (profile)
     opTimer.print(os);
