@@ -72,7 +72,10 @@ def main():
     images = ((images - mean) / std).contiguous(memory_format=torch.channels_last)
 
     model = vgg16_bn()
-    model.load_state_dict(load_safetensors(args.weights), strict=False)
+    missing, unexpected = model.load_state_dict(load_safetensors(args.weights), strict=False)
+    # The safetensors omit only BatchNorm's num_batches_tracked counters.
+    assert not unexpected and all(k.endswith("num_batches_tracked") for k in missing), \
+        (missing, unexpected)
     model.eval()
     model = model.to(memory_format=torch.channels_last)
 
