@@ -63,8 +63,8 @@ GemmShape getGemmShape(Operation *op) {
 
 TileConfig selectTile(Operation *op) {
   GemmShape s = getGemmShape(op);
-  Type inElem = cast<RankedTensorType>(op->getOperand(0).getType())
-                    .getElementType();
+  Type inElem =
+      cast<RankedTensorType>(op->getOperand(0).getType()).getElementType();
   TileConfig t;
   if (elementBytes(inElem) == 4) {
     // CUDA-core FP32: 16x16 threads, each a 4x4 micro-tile; BK = 16 floats
@@ -118,10 +118,12 @@ FusedChain analyzeChain(Operation *gemm) {
     return c;
   GemmShape s = getGemmShape(gemm);
   TileConfig t = selectTile(gemm);
-  bool window = pool.getKernel() == ArrayRef<int64_t>{2, 2} &&
-                pool.getStrides() == ArrayRef<int64_t>{2, 2} &&
-                llvm::all_of(pool.getPadding(), [](int64_t p) { return p == 0; });
-  if (window && s.outH % 2 == 0 && s.outW % 2 == 0 && t.bm % (2 * s.outW) == 0) {
+  bool window =
+      pool.getKernel() == ArrayRef<int64_t>{2, 2} &&
+      pool.getStrides() == ArrayRef<int64_t>{2, 2} &&
+      llvm::all_of(pool.getPadding(), [](int64_t p) { return p == 0; });
+  if (window && s.outH % 2 == 0 && s.outW % 2 == 0 &&
+      t.bm % (2 * s.outW) == 0) {
     c.pool = pool;
     c.result = pool.getResult();
   }

@@ -40,10 +40,10 @@ void vggq::buildKernelSerializationPipeline(OpPassManager &pm) {
 }
 
 void vggq::registerConversionDialects(DialectRegistry &registry) {
-  registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, LLVM::LLVMDialect,
-                  arith::ArithDialect, scf::SCFDialect, func::FuncDialect,
-                  vector::VectorDialect, cf::ControlFlowDialect,
-                  ub::UBDialect>();
+  registry
+      .insert<gpu::GPUDialect, NVVM::NVVMDialect, LLVM::LLVMDialect,
+              arith::ArithDialect, scf::SCFDialect, func::FuncDialect,
+              vector::VectorDialect, cf::ControlFlowDialect, ub::UBDialect>();
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   arith::registerConvertArithToLLVMInterface(registry);
   cf::registerConvertControlFlowToLLVMInterface(registry);

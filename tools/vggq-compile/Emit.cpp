@@ -75,7 +75,8 @@ bool vggq::emitCubin(llvm::StringRef ptx, llvm::StringRef chip,
   if (!writeFile(ptxPath, ptx))
     return false;
   std::string arch = ("-arch=" + chip).str();
-  llvm::SmallVector<llvm::StringRef> args{ptxas, arch, ptxPath, "-o", cubinPath};
+  llvm::SmallVector<llvm::StringRef> args{ptxas, arch, ptxPath, "-o",
+                                          cubinPath};
   std::string err;
   int rc = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, {}, 0, 0, &err);
   if (rc != 0) {

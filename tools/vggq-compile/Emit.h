@@ -26,8 +26,8 @@ bool emitPlan(mlir::ModuleOp lowered, llvm::StringRef modelName,
 std::string emitPTX(mlir::ModuleOp lowered);
 
 /// Assembles `ptx` for `chip` with `ptxas` into `cubinPath`.
-bool emitCubin(llvm::StringRef ptx, llvm::StringRef chip,
-               llvm::StringRef ptxas, llvm::StringRef cubinPath);
+bool emitCubin(llvm::StringRef ptx, llvm::StringRef chip, llvm::StringRef ptxas,
+               llvm::StringRef cubinPath);
 
 } // namespace vggq
 

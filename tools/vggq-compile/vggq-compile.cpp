@@ -1,4 +1,5 @@
-//===- vggq-compile.cpp - model -> GPU kernels, plan and weights -*- C++ -*-===//
+//===- vggq-compile.cpp - model -> GPU kernels, plan and weights -*- C++
+//-*-===//
 //
 //   vggq-compile MODEL(.onnx|.mlir|.mlirbc) --precision P --chip SM
 //                --emit mlir|ptx|cubin|plan|all -o OUT [--calibration-table F]
@@ -40,30 +41,33 @@ static cl::OptionCategory category("vggq-compile options");
 static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                       cl::desc("<model .onnx|.mlir|.mlirbc>"),
                                       cl::cat(category));
-static cl::opt<std::string> precisionOpt("precision",
-                                         cl::desc("fp32 | fp8e4m3 | fp8e5m2 | int8"),
-                                         cl::init("fp8e4m3"), cl::cat(category));
+static cl::opt<std::string>
+    precisionOpt("precision", cl::desc("fp32 | fp8e4m3 | fp8e5m2 | int8"),
+                 cl::init("fp8e4m3"), cl::cat(category));
 static cl::opt<std::string> chipOpt("chip", cl::desc("sm_89 | sm_90 | sm_90a"),
                                     cl::init("sm_90"), cl::cat(category));
 static cl::opt<std::string> emitOpt("emit",
                                     cl::desc("mlir | ptx | cubin | plan | all"),
                                     cl::init("plan"), cl::cat(category));
-static cl::opt<std::string> outPath("o", cl::desc("Output file (or prefix for --emit all)"),
-                                    cl::Required, cl::cat(category));
-static cl::opt<std::string> weightsPath("weights",
-                                        cl::desc("Weight blob path for --emit plan"),
-                                        cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    outPath("o", cl::desc("Output file (or prefix for --emit all)"),
+            cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    weightsPath("weights", cl::desc("Weight blob path for --emit plan"),
+                cl::init(""), cl::cat(category));
 static cl::opt<std::string> tablePath("calibration-table",
                                       cl::desc("Apply this calibration table"),
                                       cl::init(""), cl::cat(category));
-static cl::opt<std::string> calibData("calibration-data",
-                                      cl::desc("CIFAR-10 binary for calibration "
-                                               "(default: the shared training batch)"),
-                                      cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    calibData("calibration-data",
+              cl::desc("CIFAR-10 binary for calibration "
+                       "(default: the shared training batch)"),
+              cl::init(""), cl::cat(category));
 static cl::opt<int64_t> calibSamples("calibration-samples",
                                      cl::desc("Images for max calibration"),
                                      cl::init(256), cl::cat(category));
-static cl::opt<std::string> ptxasOpt("ptxas", cl::desc("ptxas binary for cubins"),
+static cl::opt<std::string> ptxasOpt("ptxas",
+                                     cl::desc("ptxas binary for cubins"),
                                      cl::init(""), cl::cat(category));
 static cl::opt<std::string> modelName("model-name",
                                       cl::desc("Model name in the plan"),
@@ -161,9 +165,8 @@ int main(int argc, char **argv) {
       return fail("'" + inputPath + "' is already quantized to " +
                   p.getValue() + ", not " + precision->name);
 
-  std::string name = modelName.empty()
-                         ? llvm::sys::path::stem(inputPath).str()
-                         : modelName.getValue();
+  std::string name = modelName.empty() ? llvm::sys::path::stem(inputPath).str()
+                                       : modelName.getValue();
   auto replaceExt = [](llvm::StringRef path, llvm::StringRef ext) {
     llvm::SmallString<128> s(path);
     llvm::sys::path::replace_extension(s, ext);
@@ -180,9 +183,8 @@ int main(int argc, char **argv) {
                                         : weightsPath.getValue();
     return vggq::emitPlan(*module, name, outPath, w) ? 0 : 1;
   }
-  if (emitOpt == "all" &&
-      !vggq::emitPlan(*module, name, outPath + ".plan.json",
-                      outPath + ".weights"))
+  if (emitOpt == "all" && !vggq::emitPlan(*module, name, outPath + ".plan.json",
+                                          outPath + ".weights"))
     return 1;
   std::string ptx = vggq::emitPTX(*module);
   if (ptx.empty())

@@ -1,4 +1,5 @@
-//===- Plan.h - the artifact plan, weights and PTX of a lowered module -*- C++ -*-===//
+//===- Plan.h - the artifact plan, weights and PTX of a lowered module -*- C++
+//-*-===//
 //
 // Reads what --vggq-lower-to-gpu recorded and writes the pieces of the
 // compiled artifact (docs/ARTIFACT.md): the plan JSON, the weight blob and,

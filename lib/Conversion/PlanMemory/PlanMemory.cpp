@@ -44,9 +44,8 @@ int64_t place(MutableArrayRef<Buffer> bufs, int64_t alignment) {
   SmallVector<Buffer *> order;
   for (Buffer &b : bufs)
     order.push_back(&b);
-  std::stable_sort(order.begin(), order.end(), [](Buffer *a, Buffer *b) {
-    return a->bytes > b->bytes;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
   int64_t peak = 0;
   SmallVector<Buffer *> placed;
   for (Buffer *b : order) {
@@ -144,19 +143,18 @@ struct PlanMemoryPass : public vggq::impl::PlanMemoryBase<PlanMemoryPass> {
       def->setAttr("vggq.offset_per_image", off);
       def->setAttr("vggq.bytes_per_image", size);
     }
-    func->setAttr("vggq.arena",
-                  b.getDictionaryAttr(
-                      {b.getNamedAttr("alignment", b.getI64IntegerAttr(alignment)),
-                       b.getNamedAttr("bytes_per_image",
-                                      b.getI64IntegerAttr(peak))}));
+    func->setAttr(
+        "vggq.arena",
+        b.getDictionaryAttr(
+            {b.getNamedAttr("alignment", b.getI64IntegerAttr(alignment)),
+             b.getNamedAttr("bytes_per_image", b.getI64IntegerAttr(peak))}));
     numBuffers = bufs.size();
     peakBytesPerImage = peak;
     double mib = static_cast<double>(peak) * batch / (1024.0 * 1024.0);
     emitRemark(func.getLoc())
         << "vggq-plan-memory: " << bufs.size() << " buffers, arena peak "
-        << peak << " bytes per image ("
-        << llvm::formatv("{0:F1}", mib).str() << " MiB at batch " << static_cast<int64_t>(batch)
-        << ")";
+        << peak << " bytes per image (" << llvm::formatv("{0:F1}", mib).str()
+        << " MiB at batch " << static_cast<int64_t>(batch) << ")";
   }
 };
 

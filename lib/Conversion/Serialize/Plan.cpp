@@ -113,7 +113,8 @@ FailureOr<json::Value> vggq::buildPlan(ModuleOp module, StringRef modelName) {
 }
 
 llvm::ArrayRef<char> vggq::getWeightsBlob(ModuleOp module) {
-  auto blob = module->getAttrOfType<DenseResourceElementsAttr>("vggq.weights_blob");
+  auto blob =
+      module->getAttrOfType<DenseResourceElementsAttr>("vggq.weights_blob");
   if (!blob || !blob.getRawHandle().getBlob())
     return {};
   return blob.getRawHandle().getBlob()->getData();

@@ -81,7 +81,8 @@ FailureOr<std::vector<char>> getConstantBytes(Value v) {
   for (int64_t i = 0; i < n; ++i) {
     float x;
     std::memcpy(&x, raw->data() + 4 * i, 4);
-    out[i] = static_cast<char>(p->encode(x / scales[axis == 0 ? i / perChannel : 0]));
+    out[i] = static_cast<char>(
+        p->encode(x / scales[axis == 0 ? i / perChannel : 0]));
   }
   return out;
 }

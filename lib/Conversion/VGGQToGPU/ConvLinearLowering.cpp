@@ -36,8 +36,7 @@ std::vector<char> packWeights(ArrayRef<char> w, const GemmSpec &s,
   return out;
 }
 
-template <typename T>
-std::vector<char> padded(ArrayRef<T> v, int64_t n) {
+template <typename T> std::vector<char> padded(ArrayRef<T> v, int64_t n) {
   std::vector<char> out(n * sizeof(T), 0);
   std::memcpy(out.data(), v.data(), v.size() * sizeof(T));
   return out;
@@ -88,7 +87,8 @@ public:
     spec.kPadded = roundUp(spec.k, spec.tile.bk);
     spec.nPadded = roundUp(spec.n, spec.tile.bn);
     spec.pool = chain.pool != nullptr;
-    spec.outElem = cast<RankedTensorType>(chain.result.getType()).getElementType();
+    spec.outElem =
+        cast<RankedTensorType>(chain.result.getType()).getElementType();
 
     std::unique_ptr<GemmStrategy> strategy;
     if (quantized) {
@@ -119,10 +119,10 @@ public:
       return op->emitError("vggq-lower-to-gpu: no arena offset for this "
                            "layer's buffers; run --vggq-plan-memory first");
     args.push_back({LaunchArg::Arena, *inOff});
-    args.push_back({LaunchArg::Weights,
-                    state.addWeights((layer + ".weight").str(),
-                                     dtypeName(wType.getElementType()),
-                                     packWeights(*w, spec, cin))});
+    args.push_back(
+        {LaunchArg::Weights, state.addWeights((layer + ".weight").str(),
+                                              dtypeName(wType.getElementType()),
+                                              packWeights(*w, spec, cin))});
     std::optional<float> outScale;
     Value bias = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
     if (quantized) {
@@ -144,9 +144,10 @@ public:
       for (int64_t o = 0; o < spec.n; ++o)
         s[o] = inScale * ws[ws.size() == 1 ? 0 : o];
       spec.hasScale = true;
-      args.push_back({LaunchArg::Weights,
-                      state.addWeights((layer + ".scale").str(), "f32",
-                                       padded(ArrayRef<float>(s), spec.nPadded))});
+      args.push_back(
+          {LaunchArg::Weights,
+           state.addWeights((layer + ".scale").str(), "f32",
+                            padded(ArrayRef<float>(s), spec.nPadded))});
     } else {
       spec.relu = chain.relu != nullptr;
     }
@@ -162,9 +163,9 @@ public:
       spec.hasBias = true;
       spec.biasIsInt = bt.isInteger(32);
       bytes->resize(spec.nPadded * 4, 0);
-      args.push_back({LaunchArg::Weights,
-                      state.addWeights((layer + ".bias").str(), dtypeName(bt),
-                                       *bytes)});
+      args.push_back(
+          {LaunchArg::Weights,
+           state.addWeights((layer + ".bias").str(), dtypeName(bt), *bytes)});
     }
     args.push_back({LaunchArg::Arena, *outOff});
     args.push_back({LaunchArg::Batch, 0});

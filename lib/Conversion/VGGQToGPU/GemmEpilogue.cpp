@@ -13,9 +13,9 @@
 //   pool:      y = max of the 2x2 window's y     (before quantization: the
 //              conversion is monotone, so this equals pooling the codes)
 //   output:    q = y / output_scale, then
-//              FP8:  cvt.rn.satfinite.{e4m3,e5m2}x2.f32 (nearest even, saturate)
-//              INT8: cvt.rni.s32.f32 (nearest even; NaN -> 0), clamp [-127, 127]
-//              f32:  y itself
+//              FP8:  cvt.rn.satfinite.{e4m3,e5m2}x2.f32 (nearest even,
+//              saturate) INT8: cvt.rni.s32.f32 (nearest even; NaN -> 0), clamp
+//              [-127, 127] f32:  y itself
 //
 // Without pooling each thread stores its accumulator pairs directly (two
 // adjacent channels: one 16-bit store of two codes, or two f32). With
@@ -45,13 +45,14 @@ Value packPair8(KernelBuilder &kb, Type outElem, Value q0, Value q1) {
         b.getBoolAttr(false), TypeAttr::get(outElem));
   }
   auto toS8 = [&](Value q) {
-    Value i = LLVM::InlineAsmOp::create(
-                  b, kb.getLoc(), kb.i32(), ValueRange{q},
-                  "cvt.rni.s32.f32 $0, $1;", "=r,f", /*has_side_effects=*/false,
-                  /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
-                  LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
-                  ArrayAttr())
-                  .getResult(0);
+    Value i =
+        LLVM::InlineAsmOp::create(
+            b, kb.getLoc(), kb.i32(), ValueRange{q}, "cvt.rni.s32.f32 $0, $1;",
+            "=r,f", /*has_side_effects=*/false,
+            /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
+            LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+            ArrayAttr())
+            .getResult(0);
     i = arith::MaxSIOp::create(b, kb.getLoc(), i, kb.c32(-127));
     i = arith::MinSIOp::create(b, kb.getLoc(), i, kb.c32(127));
     return kb.band(i, 0xFF);

@@ -59,9 +59,9 @@ void copyAsync(KernelBuilder &kb, Value dst, Value src, int64_t bytes,
   auto cache = bytes == 16 ? NVVM::LoadCacheModifierKind::CG
                            : NVVM::LoadCacheModifierKind::CA;
   Value size = valid ? kb.select(valid, kb.c32(bytes), kb.c32(0)) : Value();
-  NVVM::CpAsyncOp::create(
-      b, kb.getLoc(), dst, src, b.getI32IntegerAttr(bytes),
-      NVVM::LoadCacheModifierKindAttr::get(kb.ctx(), cache), size);
+  NVVM::CpAsyncOp::create(b, kb.getLoc(), dst, src, b.getI32IntegerAttr(bytes),
+                          NVVM::LoadCacheModifierKindAttr::get(kb.ctx(), cache),
+                          size);
 }
 
 /// Loads K slice `kt` into ring slot `slot`.
@@ -73,9 +73,9 @@ struct TileLoader {
     const TileConfig &t = spec.tile;
     Value k0 = kb.mul(kt, kTileRowBytes);
     Value aTile = kb.gepBytes(smem, kb.mul(slot, t.bm * kTileRowBytes));
-    Value bTile = kb.gepBytes(
-        smem, kb.add(kb.mul(slot, t.bn * kTileRowBytes),
-                     kb.c32(t.stages * t.bm * kTileRowBytes)));
+    Value bTile =
+        kb.gepBytes(smem, kb.add(kb.mul(slot, t.bn * kTileRowBytes),
+                                 kb.c32(t.stages * t.bm * kTileRowBytes)));
     int64_t g = granuleBytes(spec);
     int64_t perRow = kTileRowBytes / g;
     int64_t pixelBytes = spec.cin * spec.inBytes;
@@ -99,8 +99,8 @@ struct TileLoader {
       if ((t.bm * perRow) % t.threads != 0)
         valid = kb.andi(valid, kb.ult(c, t.bm * perRow));
       Value pixel = kb.add(kb.mul(kb.add(kb.mul(img, spec.h), ih), spec.w), iw);
-      Value off = kb.add(kb.mul(kb.sext64(pixel), pixelBytes),
-                         kb.zext64(cbyte));
+      Value off =
+          kb.add(kb.mul(kb.sext64(pixel), pixelBytes), kb.zext64(cbyte));
       Value src = kb.gepBytes(aPtr, kb.select(valid, off, kb.c64(0)));
       Value dst = kb.gepBytes(aTile, swizzledOffset(kb, r, kbyte));
       copyAsync(kb, dst, src, g, valid);
@@ -126,8 +126,8 @@ struct TileLoader {
 } // namespace
 
 gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
-                               gpu::GPUModuleOp gpuModule,
-                               const GemmSpec &spec, GemmStrategy &strategy) {
+                               gpu::GPUModuleOp gpuModule, const GemmSpec &spec,
+                               GemmStrategy &strategy) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(gpuModule.getBody());
   KernelBuilder kb(b, loc);
@@ -143,8 +143,8 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
                                    b.getFunctionType(argTypes, {}));
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   const TileConfig &t = spec.tile;
-  fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr(
-                                  {static_cast<int32_t>(t.threads), 1, 1}));
+  fn->setAttr("nvvm.maxntid",
+              b.getDenseI32ArrayAttr({static_cast<int32_t>(t.threads), 1, 1}));
   fn->setAttr("vggq.tile", b.getDenseI64ArrayAttr({t.bm, t.bn, t.bk}));
   fn->setAttr("vggq.stages", b.getI64IntegerAttr(t.stages));
   fn->setAttr("vggq.mma", b.getStringAttr(strategy.name()));
@@ -170,9 +170,7 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
       loader.load(kb, kb.c32(s), kb.c32(s));
     NVVM::CpAsyncCommitGroupOp::create(b, loc);
   }
-  Value zero = strategy.accType(kb).isF32()
-                   ? kb.cf32(0.0f)
-                   : kb.c32(0);
+  Value zero = strategy.accType(kb).isF32() ? kb.cf32(0.0f) : kb.c32(0);
   SmallVector<Value> init(strategy.numAccumulators(spec), zero);
   SmallVector<Value> acc = kb.forLoop(
       kb.c32(0), kb.c32(kTiles), kb.c32(1), init,
@@ -186,9 +184,9 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
         NVVM::CpAsyncCommitGroupOp::create(b, loc);
         Value slot = kb.rem(kt, t.stages);
         Value aTile = kb.gepBytes(smem, kb.mul(slot, t.bm * kTileRowBytes));
-        Value bTile = kb.gepBytes(
-            smem, kb.add(kb.mul(slot, t.bn * kTileRowBytes),
-                         kb.c32(t.stages * t.bm * kTileRowBytes)));
+        Value bTile =
+            kb.gepBytes(smem, kb.add(kb.mul(slot, t.bn * kTileRowBytes),
+                                     kb.c32(t.stages * t.bm * kTileRowBytes)));
         return strategy.multiplyStage(kb, spec, aTile, bTile, iters);
       });
   NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));

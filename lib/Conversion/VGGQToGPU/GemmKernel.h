@@ -46,13 +46,13 @@ struct GemmSpec {
   int64_t n = 0, nPadded = 0, k = 0, kPadded = 0;
   unsigned inBytes = 1; ///< bytes per A/B element
   // Epilogue.
-  bool hasScale = false;     ///< per-channel f32 scale s[o]
+  bool hasScale = false; ///< per-channel f32 scale s[o]
   bool hasBias = false;
-  bool biasIsInt = false;    ///< INT8 i32 bias added to the accumulator
+  bool biasIsInt = false; ///< INT8 i32 bias added to the accumulator
   bool relu = false;
-  bool pool = false;         ///< fused 2x2 max-pool
+  bool pool = false;             ///< fused 2x2 max-pool
   std::optional<float> outScale; ///< quantize the result by this scale
-  mlir::Type outElem;        ///< f32, f8E4M3FN, f8E5M2 or i8
+  mlir::Type outElem;            ///< f32, f8E4M3FN, f8E5M2 or i8
   TileConfig tile;
 };
 
@@ -81,9 +81,9 @@ public:
   multiplyStage(KernelBuilder &kb, const GemmSpec &spec, mlir::Value aTile,
                 mlir::Value bTile, mlir::ValueRange acc) = 0;
   /// Where each accumulator lives, as adjacent-column pairs.
-  virtual llvm::SmallVector<AccPair>
-  accumulatorPairs(KernelBuilder &kb, const GemmSpec &spec,
-                   mlir::ValueRange acc) = 0;
+  virtual llvm::SmallVector<AccPair> accumulatorPairs(KernelBuilder &kb,
+                                                      const GemmSpec &spec,
+                                                      mlir::ValueRange acc) = 0;
 };
 
 /// The mma.sync m16n8k32 strategy for an 8-bit precision (INT8 or FP8).
@@ -104,7 +104,8 @@ mlir::gpu::GPUFuncOp buildGemmKernel(mlir::OpBuilder &b, mlir::Location loc,
 /// pooled epilogue's f32 tile when larger).
 int64_t gemmSharedBytes(const GemmSpec &spec);
 
-/// Emits the fused epilogue for the accumulators of one tile (GemmEpilogue.cpp).
+/// Emits the fused epilogue for the accumulators of one tile
+/// (GemmEpilogue.cpp).
 void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
                       llvm::ArrayRef<AccPair> pairs, mlir::Value m0,
                       mlir::Value n0, mlir::Value rows, mlir::Value smem,

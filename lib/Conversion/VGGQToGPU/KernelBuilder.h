@@ -1,4 +1,5 @@
-//===- KernelBuilder.h - helpers for building nvvm-level kernels -*- C++ -*-===//
+//===- KernelBuilder.h - helpers for building nvvm-level kernels -*- C++
+//-*-===//
 //
 // A thin wrapper over OpBuilder for the kernel generators: i32 index math
 // with arith, pointer arithmetic with llvm.getelementptr, shared-memory
@@ -103,8 +104,9 @@ public:
   /// returns the yielded values.
   llvm::SmallVector<mlir::Value> forLoop(
       mlir::Value lb, mlir::Value ub, mlir::Value step, mlir::ValueRange iters,
-      llvm::function_ref<llvm::SmallVector<mlir::Value>(
-          mlir::Value iv, mlir::ValueRange iters)> body);
+      llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::Value iv,
+                                                        mlir::ValueRange iters)>
+          body);
   /// scf.if without results.
   void ifThen(mlir::Value cond, llvm::function_ref<void()> body);
 

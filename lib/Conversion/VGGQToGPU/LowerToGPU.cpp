@@ -49,7 +49,8 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
     ModuleOp module = getOperation();
     auto forward = module.lookupSymbol<func::FuncOp>("forward");
     if (!forward || forward.isExternal()) {
-      module.emitError("vggq-lower-to-gpu: the module has no func.func @forward");
+      module.emitError(
+          "vggq-lower-to-gpu: the module has no func.func @forward");
       return signalPassFailure();
     }
     unsigned sm = parseChip(chip);
@@ -64,7 +65,8 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
       return signalPassFailure();
     }
     Block &body = forward.getBody().front();
-    if (body.getNumArguments() != 1 || body.getTerminator()->getNumOperands() != 1) {
+    if (body.getNumArguments() != 1 ||
+        body.getTerminator()->getNumOperands() != 1) {
       forward.emitError("vggq-lower-to-gpu: @forward must take one input "
                         "tensor and return one result");
       return signalPassFailure();
@@ -84,7 +86,8 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
           precision = p->name;
         break;
       }
-    module->setAttr("vggq.precision", StringAttr::get(&getContext(), precision));
+    module->setAttr("vggq.precision",
+                    StringAttr::get(&getContext(), precision));
 
     lowering::LoweringState state(module, forward, chip, sm);
     for (Operation &op : body.without_terminator()) {

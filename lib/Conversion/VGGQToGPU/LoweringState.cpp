@@ -25,16 +25,15 @@ LoweringState::LoweringState(ModuleOp module, func::FuncOp forward,
   Location loc = forward.getLoc();
   module->setAttr("gpu.container_module", UnitAttr::get(ctx));
   b.setInsertionPointToStart(module.getBody());
-  auto target = NVVM::NVVMTargetAttr::get(ctx, /*optLevel=*/2,
-                                          "nvptx64-nvidia-cuda", chip,
-                                          "+ptx84");
+  auto target = NVVM::NVVMTargetAttr::get(
+      ctx, /*optLevel=*/2, "nvptx64-nvidia-cuda", chip, "+ptx84");
   gpuModule = gpu::GPUModuleOp::create(b, loc, "vggq_kernels",
                                        b.getArrayAttr({target}));
   b.setInsertionPointAfter(gpuModule);
   Type gptr = LLVM::LLVMPointerType::get(ctx, kGlobalSpace);
-  host = func::FuncOp::create(
-      b, loc, "vggq_forward",
-      b.getFunctionType({gptr, gptr, b.getI32Type()}, {}));
+  host =
+      func::FuncOp::create(b, loc, "vggq_forward",
+                           b.getFunctionType({gptr, gptr, b.getI32Type()}, {}));
   b.setInsertionPointToStart(host.addEntryBlock());
 }
 
@@ -55,7 +54,8 @@ FailureOr<int64_t> LoweringState::offsetOf(Value v) {
     attr = forward.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(),
                                                  "vggq.offset_per_image");
   else
-    attr = v.getDefiningOp()->getAttrOfType<IntegerAttr>("vggq.offset_per_image");
+    attr =
+        v.getDefiningOp()->getAttrOfType<IntegerAttr>("vggq.offset_per_image");
   if (!attr)
     return failure();
   return attr.getInt();
@@ -63,7 +63,8 @@ FailureOr<int64_t> LoweringState::offsetOf(Value v) {
 
 int64_t LoweringState::addWeights(StringRef name, StringRef dtype,
                                   ArrayRef<char> bytes) {
-  int64_t offset = (blob.size() + kWeightAlign - 1) / kWeightAlign * kWeightAlign;
+  int64_t offset =
+      (blob.size() + kWeightAlign - 1) / kWeightAlign * kWeightAlign;
   blob.resize(offset, 0);
   blob.insert(blob.end(), bytes.begin(), bytes.end());
   regions.push_back(b.getDictionaryAttr(
@@ -88,7 +89,9 @@ void LoweringState::launch(gpu::GPUFuncOp kernel, Operation *op,
       b, loc, batchIdx, arith::ConstantIndexOp::create(b, loc, rowsPerImage));
   Value gx = arith::CeilDivUIOp::create(
       b, loc, rows, arith::ConstantIndexOp::create(b, loc, tileRows));
-  auto cIdx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto cIdx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
 
   SmallVector<Value> operands;
   SmallVector<Attribute> descs;
@@ -99,8 +102,8 @@ void LoweringState::launch(gpu::GPUFuncOp kernel, Operation *op,
       Value b64 = arith::ExtUIOp::create(b, loc, b.getI64Type(), batch);
       Value off = arith::MulIOp::create(
           b, loc, b64, arith::ConstantIntOp::create(b, loc, a.offset, 64));
-      operands.push_back(LLVM::GEPOp::create(b, loc, arena.getType(), i8,
-                                             arena, ValueRange{off}));
+      operands.push_back(LLVM::GEPOp::create(b, loc, arena.getType(), i8, arena,
+                                             ValueRange{off}));
       descs.push_back(b.getDictionaryAttr(
           {b.getNamedAttr("kind", b.getStringAttr("arena")),
            b.getNamedAttr("offset_per_image", b.getI64IntegerAttr(a.offset))}));

@@ -76,8 +76,8 @@ llvm::StringRef dtypeName(mlir::Type t);
 
 /// The buffer description of the plan: offset_per_image, shape (batch -1,
 /// channels as stored), dtype and, for 8-bit data, scale.
-mlir::DictionaryAttr bufferDesc(mlir::Builder &b, mlir::Value v,
-                                int64_t offset, std::optional<float> scale);
+mlir::DictionaryAttr bufferDesc(mlir::Builder &b, mlir::Value v, int64_t offset,
+                                std::optional<float> scale);
 
 /// Raw little-endian element bytes of a constant tensor operand: an
 /// arith.constant (inline, splat or dense_resource), or a per-channel

@@ -12,9 +12,11 @@
 // g = lane / 4, t = lane % 4; each .b32 register holds 4 consecutive K
 // bytes, the lowest-addressed byte in the low bits):
 //   A (16x32, row-major), 4 regs:  a0 = A[g][4t..4t+3]      a1 = A[g+8][4t..]
-//                                  a2 = A[g][16+4t..]        a3 = A[g+8][16+4t..]
+//                                  a2 = A[g][16+4t..]        a3 =
+//                                  A[g+8][16+4t..]
 //   B (32x8, col-major), 2 regs:   b0 = B[4t..4t+3][g]       b1 = B[16+4t..][g]
-//   C/D (16x8), 4 x f32/s32:       c0,c1 = C[g][2t, 2t+1]    c2,c3 = C[g+8][2t, 2t+1]
+//   C/D (16x8), 4 x f32/s32:       c0,c1 = C[g][2t, 2t+1]    c2,c3 = C[g+8][2t,
+//   2t+1]
 //
 // ldmatrix.x4 (.b16, m8n8) gives lane l of matrix j the 4 bytes at row l/4,
 // bytes 4*(l%4) of the 8x16-byte matrix whose row addresses lanes 8j..8j+7
@@ -77,8 +79,8 @@ public:
     for (int64_t ks = 0; ks < kTileRowBytes / 32; ++ks) {
       SmallVector<SmallVector<Value, 4>> a, b;
       for (int64_t i = 0; i < nMt; ++i)
-        a.push_back(ldmatrix(kb, aTile, kb.add(aRow, i * 16),
-                             kb.add(aK, ks * 32)));
+        a.push_back(
+            ldmatrix(kb, aTile, kb.add(aRow, i * 16), kb.add(aK, ks * 32)));
       for (int64_t p = 0; p < nNt / 2; ++p) {
         SmallVector<Value, 4> r =
             ldmatrix(kb, bTile, kb.add(bRow, p * 16), kb.add(bK, ks * 32));
@@ -95,8 +97,7 @@ public:
     return out;
   }
 
-  SmallVector<AccPair> accumulatorPairs(KernelBuilder &kb,
-                                        const GemmSpec &spec,
+  SmallVector<AccPair> accumulatorPairs(KernelBuilder &kb, const GemmSpec &spec,
                                         ValueRange acc) override {
     int64_t nMt = mt(spec), nNt = nt(spec);
     SmallVector<Value> cols;
@@ -119,9 +120,7 @@ private:
   static int64_t mt(const GemmSpec &s) {
     return s.tile.bm / s.tile.warpsM / 16;
   }
-  static int64_t nt(const GemmSpec &s) {
-    return s.tile.bn / s.tile.warpsN / 8;
-  }
+  static int64_t nt(const GemmSpec &s) { return s.tile.bn / s.tile.warpsN / 8; }
 
   SmallVector<Value, 4> ldmatrix(KernelBuilder &kb, Value tile, Value row,
                                  Value kByte) {
@@ -149,15 +148,15 @@ private:
       d = NVVM::MmaOp::create(
           ob, kb.getLoc(), st, a, b, c, {16, 8, 32}, std::nullopt,
           NVVM::MMAIntOverflow::satfinite,
-          std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8,
-                                        NVVM::MMATypes::s8},
+          std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8, NVVM::MMATypes::s8},
           std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                          NVVM::MMALayout::col});
     } else {
-      std::string asmStr = std::string("mma.sync.aligned.m16n8k32.row.col.f32.") +
-                           pa.mma.ptxInputType + "." + pb.mma.ptxInputType +
-                           ".f32 {$0,$1,$2,$3}, {$4,$5,$6,$7}, {$8,$9}, "
-                           "{$10,$11,$12,$13};";
+      std::string asmStr =
+          std::string("mma.sync.aligned.m16n8k32.row.col.f32.") +
+          pa.mma.ptxInputType + "." + pb.mma.ptxInputType +
+          ".f32 {$0,$1,$2,$3}, {$4,$5,$6,$7}, {$8,$9}, "
+          "{$10,$11,$12,$13};";
       SmallVector<Value> operands(a.begin(), a.end());
       operands.append(b.begin(), b.end());
       operands.append(c.begin(), c.end());

@@ -26,8 +26,8 @@ gpu::GPUFuncOp createShell(OpBuilder &b, Location loc,
   auto fn = gpu::GPUFuncOp::create(
       b, loc, name, b.getFunctionType({gptr, gptr, b.getI32Type()}, {}));
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  fn->setAttr("nvvm.maxntid",
-              b.getDenseI32ArrayAttr({static_cast<int32_t>(kSimpleBlock), 1, 1}));
+  fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr(
+                                  {static_cast<int32_t>(kSimpleBlock), 1, 1}));
   fn->setAttr("vggq.shared_bytes", b.getI64IntegerAttr(0));
   b.setInsertionPointToStart(&fn.getBody().front());
   return fn;
@@ -57,8 +57,7 @@ Value codeKey(KernelBuilder &kb, Value code, Type elem) {
 gpu::GPUFuncOp buildQuantizeKernel(OpBuilder &b, Location loc,
                                    gpu::GPUModuleOp gpuModule, StringRef name,
                                    int64_t pixelsPerImage, int64_t channels,
-                                   int64_t stored, float scale,
-                                   Type outElem) {
+                                   int64_t stored, float scale, Type outElem) {
   OpBuilder::InsertionGuard guard(b);
   gpu::GPUFuncOp fn = createShell(b, loc, gpuModule, name);
   KernelBuilder kb(b, loc);
@@ -74,8 +73,8 @@ gpu::GPUFuncOp buildQuantizeKernel(OpBuilder &b, Location loc,
         q.push_back(kb.cf32(0.0f));
         continue;
       }
-      Value x = kb.load(kb.f32(), kb.gep(args[0], kb.add(inBase, kb.c64(c)),
-                                         kb.f32()), 4);
+      Value x = kb.load(
+          kb.f32(), kb.gep(args[0], kb.add(inBase, kb.c64(c)), kb.f32()), 4);
       q.push_back(kb.fdiv(x, s));
     }
     for (int64_t c = 0; c + 1 < stored; c += 2) {
@@ -116,7 +115,8 @@ gpu::GPUFuncOp buildPoolKernel(OpBuilder &b, Location loc,
         Value p = kb.add(kb.mul(kb.add(kb.mul(img, spec.h), ih), spec.w), iw);
         Value off = kb.add(kb.mul(kb.zext64(p), kb.c64(spec.c)), kb.zext64(c));
         off = kb.select(valid, off, kb.c64(0));
-        Value v = kb.load(elemType, kb.gep(args[0], off, elemType), isF32 ? 4 : 1);
+        Value v =
+            kb.load(elemType, kb.gep(args[0], off, elemType), isF32 ? 4 : 1);
         Value key = isF32 ? v : codeKey(kb, v, spec.elem);
         Value better =
             isF32 ? arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,

@@ -22,13 +22,11 @@ constexpr int64_t kSimpleBlock = 256;
 /// `gpu.func @name(%in, %out, %batch)`: one thread per pixel (H*W pixels
 /// per image) computes code = encode(x / scale) for each of `channels`
 /// input channels and writes `storedChannels` codes (zeros in the padding).
-mlir::gpu::GPUFuncOp buildQuantizeKernel(mlir::OpBuilder &b, mlir::Location loc,
-                                         mlir::gpu::GPUModuleOp gpuModule,
-                                         llvm::StringRef name,
-                                         int64_t pixelsPerImage,
-                                         int64_t channels,
-                                         int64_t storedChannels, float scale,
-                                         mlir::Type outElem);
+mlir::gpu::GPUFuncOp
+buildQuantizeKernel(mlir::OpBuilder &b, mlir::Location loc,
+                    mlir::gpu::GPUModuleOp gpuModule, llvm::StringRef name,
+                    int64_t pixelsPerImage, int64_t channels,
+                    int64_t storedChannels, float scale, mlir::Type outElem);
 
 /// Geometry of a standalone max-pool over NHWC (channels as stored).
 struct PoolSpec {
