@@ -87,6 +87,8 @@ void Histogram::add(llvm::ArrayRef<float> values) {
     size_t bin = upper > 0.0 ? static_cast<size_t>(a / upper * n) : 0;
     counts[std::min(bin, n - 1)] += 1.0;
     count += 1.0;
+    if (a == 0.0)
+      zeroCount += 1.0;
   }
 }
 
@@ -141,10 +143,12 @@ double klDivergence(llvm::ArrayRef<double> p, llvm::ArrayRef<double> q) {
 } // namespace
 
 float calib::amaxEntropy(const Histogram &h, const Precision &precision) {
-  llvm::ArrayRef<double> c = h.getCounts();
+  std::vector<double> counts(h.getCounts().begin(), h.getCounts().end());
+  counts[0] -= h.zeros();
+  llvm::ArrayRef<double> c = counts;
   const int64_t n = h.numBins();
   const int64_t levels = 128;
-  if (n <= levels || h.total() <= 0.0)
+  if (n <= levels || h.total() - h.zeros() <= 0.0)
     return h.absMax();
   const double w = h.binWidth();
   double bestKl = std::numeric_limits<double>::infinity();

@@ -120,6 +120,18 @@ TEST(Amax, UniformDataKeepsTheFullRange) {
   EXPECT_NEAR(amaxMse(h, int8), 1.0f, 0.02f);
 }
 
+TEST(Amax, EntropyIgnoresTheZeroSpike) {
+  // Post-ReLU data: 80 % exact zeros, the rest uniform in (0, 1]. The zeros
+  // are exact at any scale and must not pull the threshold down.
+  Histogram h(2048);
+  std::vector<float> v(80000, 0.0f);
+  for (int i = 0; i < 20000; ++i)
+    v.push_back((i + 1) / 20000.0f);
+  h.add(v);
+  EXPECT_EQ(h.zeros(), 80000.0);
+  EXPECT_NEAR(amaxEntropy(h, *lookupPrecision("int8")), 1.0f, 0.05f);
+}
+
 TEST(Methods, ParseAndName) {
   for (Method m : {Method::Max, Method::Percentile, Method::Entropy, Method::MSE})
     EXPECT_EQ(parseMethod(methodName(m)), m);

@@ -47,6 +47,8 @@ public:
   double binWidth() const { return upper / counts.size(); }
   llvm::ArrayRef<double> getCounts() const { return counts; }
   double total() const { return count; }
+  /// Values that were exactly 0 (counted in bin 0 as well).
+  double zeros() const { return zeroCount; }
   float min() const { return lo; }
   float max() const { return hi; }
   float absMax() const;
@@ -55,6 +57,7 @@ private:
   std::vector<double> counts;
   double upper = 0.0;
   double count = 0.0;
+  double zeroCount = 0.0;
   float lo = 0.0f, hi = 0.0f;
   bool seen = false;
 };
@@ -64,7 +67,10 @@ float amaxMax(const Histogram &h);
 /// Upper edge of the bin where the |x| CDF reaches `percent`, at most max|x|.
 float amaxPercentile(const Histogram &h, double percent);
 /// TensorRT's KL-divergence threshold (128 levels for INT8, the FP8 grid of
-/// `precision` for FP8 formats).
+/// `precision` for FP8 formats). Exact zeros (ReLU outputs) are left out of
+/// the distributions, as pytorch-quantization's skip_zeros does: zero is
+/// exact at every scale, and its spike would otherwise favour thresholds
+/// that clip the signal.
 float amaxEntropy(const Histogram &h, const Precision &precision);
 /// The bin edge minimizing the expected quantization MSE on the grid of
 /// `precision` (values taken at bin centers).
