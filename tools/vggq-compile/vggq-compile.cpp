@@ -118,6 +118,7 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "vggq model compiler\n");
   const vggq::Precision *precision = vggq::lookupPrecision(precisionOpt);
   if (!precision)
