@@ -29,11 +29,49 @@ bool vggq::writeFile(llvm::StringRef path, llvm::StringRef data) {
   return true;
 }
 
+namespace {
+
+/// Names the launch of the model input's quantize, which carries no layer
+/// name in the graph: an unnamed launch reading the input's bytes before any
+/// launch overwrites them becomes `input.quantize`, the entry under which
+/// `vggq-run --dump-layers` stores its reference output.
+void nameInputQuantize(llvm::json::Value &plan) {
+  llvm::json::Object *root = plan.getAsObject();
+  llvm::json::Object *input = root ? root->getObject("input") : nullptr;
+  llvm::json::Array *launches = root ? root->getArray("launches") : nullptr;
+  std::optional<int64_t> inOff =
+      input ? input->getInteger("offset_per_image") : std::nullopt;
+  if (!launches || !inOff)
+    return;
+  for (llvm::json::Value &v : *launches) {
+    llvm::json::Object *l = v.getAsObject();
+    if (!l)
+      return;
+    std::optional<llvm::StringRef> layer = l->getString("layer");
+    llvm::json::Array *args = l->getArray("args");
+    if (layer && layer->empty() && args)
+      for (llvm::json::Value &a : *args) {
+        llvm::json::Object *arg = a.getAsObject();
+        if (arg && arg->getString("kind") == "arena" &&
+            arg->getInteger("offset_per_image") == inOff) {
+          (*l)["layer"] = "input.quantize";
+          break;
+        }
+      }
+    llvm::json::Object *out = l->getObject("out");
+    if (out && out->getInteger("offset_per_image") == inOff)
+      return; // the input's bytes are overwritten from here on
+  }
+}
+
+} // namespace
+
 bool vggq::emitPlan(ModuleOp lowered, llvm::StringRef modelName,
                     llvm::StringRef planPath, llvm::StringRef weightsPath) {
   FailureOr<llvm::json::Value> plan = buildPlan(lowered, modelName);
   if (failed(plan))
     return false;
+  nameInputQuantize(*plan);
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", *plan) << "\n";
@@ -82,6 +120,26 @@ bool vggq::emitCubin(llvm::StringRef ptx, llvm::StringRef chip,
   if (rc != 0) {
     llvm::errs() << "vggq-compile: ptxas failed (exit " << rc << ")"
                  << (err.empty() ? "" : ": " + err) << "\n";
+    return false;
+  }
+  return true;
+}
+
+bool vggq::linkArtifact(llvm::StringRef vggqLink, llvm::StringRef prefix,
+                        bool withCubin, llvm::StringRef soPath) {
+  std::string plan = (prefix + ".plan.json").str(), ptx = (prefix + ".ptx").str(),
+              cubin = (prefix + ".cubin").str();
+  llvm::SmallVector<llvm::StringRef> args{vggqLink, "--plan", plan, "--ptx",
+                                          ptx};
+  if (withCubin)
+    args.append({"--cubin", cubin});
+  args.append({"-o", soPath});
+  std::string err;
+  int rc =
+      llvm::sys::ExecuteAndWait(vggqLink, args, std::nullopt, {}, 0, 0, &err);
+  if (rc != 0) {
+    llvm::errs() << "vggq-compile: " << vggqLink << " failed (exit " << rc
+                 << ")" << (err.empty() ? "" : ": " + err) << "\n";
     return false;
   }
   return true;

@@ -29,6 +29,11 @@ std::string emitPTX(mlir::ModuleOp lowered);
 bool emitCubin(llvm::StringRef ptx, llvm::StringRef chip, llvm::StringRef ptxas,
                llvm::StringRef cubinPath);
 
+/// Runs the runtime's `vggqLink` on PREFIX.plan.json, PREFIX.ptx (and
+/// PREFIX.cubin) to produce the shared library `soPath`.
+bool linkArtifact(llvm::StringRef vggqLink, llvm::StringRef prefix,
+                  bool withCubin, llvm::StringRef soPath);
+
 } // namespace vggq
 
 #endif // VGGQ_TOOLS_VGGQ_COMPILE_EMIT_H

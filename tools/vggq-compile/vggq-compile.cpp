@@ -9,7 +9,9 @@
 // --vggq-lower-to-gpu -> serialize. `--emit plan` writes the plan JSON to
 // OUT and the weight blob next to it (OUT with extension .weights, or
 // --weights); `--emit all` writes OUT.plan.json, OUT.weights, OUT.ptx and,
-// when ptxas is available, OUT.cubin (docs/ARTIFACT.md).
+// when ptxas is available, OUT.cubin (docs/ARTIFACT.md). `-o NAME.so`
+// (without --emit) writes those four as NAME.* and links NAME.so with the
+// runtime's vggq-link (next to vggq-compile, or --vggq-link).
 //
 //===----------------------------------------------------------------------===//
 #include "Emit.h"
@@ -27,6 +29,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -69,6 +72,11 @@ static cl::opt<int64_t> calibSamples("calibration-samples",
 static cl::opt<std::string> ptxasOpt("ptxas",
                                      cl::desc("ptxas binary for cubins"),
                                      cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    vggqLinkOpt("vggq-link",
+                cl::desc("vggq-link for -o NAME.so (default: next to "
+                         "vggq-compile)"),
+                cl::init(""), cl::cat(category));
 static cl::opt<std::string> modelName("model-name",
                                       cl::desc("Model name in the plan"),
                                       cl::init(""), cl::cat(category));
@@ -103,6 +111,17 @@ bool isQuantized(ModuleOp m) {
   return q;
 }
 
+/// The runtime's vggq-link: --vggq-link, else next to this executable.
+std::string vggqLinkPath(const char *argv0) {
+  if (!vggqLinkOpt.empty())
+    return vggqLinkOpt;
+  static int anchor;
+  llvm::SmallString<256> p(llvm::sys::path::parent_path(
+      llvm::sys::fs::getMainExecutable(argv0, &anchor)));
+  llvm::sys::path::append(p, "vggq-link");
+  return std::string(p);
+}
+
 std::string ptxasPath() {
   if (!ptxasOpt.empty())
     return ptxasOpt;
@@ -127,6 +146,20 @@ int main(int argc, char **argv) {
   if (!llvm::is_contained({"mlir", "ptx", "cubin", "plan", "all"}, emitOpt))
     return fail("unknown --emit '" + emitOpt +
                 "' (expected mlir, ptx, cubin, plan or all)");
+  // -o NAME.so: the linked artifact (plan, weights, PTX, cubin, then .so).
+  std::string soPath, vggqLink;
+  if (!emitOpt.getNumOccurrences() &&
+      llvm::sys::path::extension(outPath) == ".so") {
+    vggqLink = vggqLinkPath(argv[0]);
+    if (!llvm::sys::fs::can_execute(vggqLink))
+      return fail("-o " + outPath + " needs the runtime's vggq-link ('" +
+                  vggqLink +
+                  "' is missing; give --vggq-link, or build runtime/, which "
+                  "is built only when the CUDA toolkit is present)");
+    soPath = outPath;
+    outPath = llvm::StringRef(soPath).drop_back(3).str();
+    emitOpt = "all";
+  }
 
   DialectRegistry registry;
   registry.insert<vggq::VGGQDialect>();
@@ -197,10 +230,13 @@ int main(int argc, char **argv) {
   if (!vggq::writeFile(outPath + ".ptx", ptx))
     return 1;
   std::string ptxas = ptxasPath();
-  if (ptxas.empty()) {
+  bool cubin = !ptxas.empty();
+  if (!cubin)
     llvm::errs() << "vggq-compile: ptxas not found: no cubin written "
                     "(the runtime JIT-compiles the PTX)\n";
+  else if (!vggq::emitCubin(ptx, chipOpt, ptxas, outPath + ".cubin"))
+    return 1;
+  if (soPath.empty())
     return 0;
-  }
-  return vggq::emitCubin(ptx, chipOpt, ptxas, outPath + ".cubin") ? 0 : 1;
+  return vggq::linkArtifact(vggqLink, outPath, cubin, soPath) ? 0 : 1;
 }

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "Compare.h"
+#include "CudaForward.h"
+#include "LayerDump.h"
 #include "Model.h"
 
 #include "vggq/Data/Cifar.h"
@@ -70,6 +72,16 @@ static cl::opt<std::string> dumpPath("dump-logits",
                                      cl::value_desc("file"),
                                      cl::cat(runCategory));
 static cl::opt<std::string>
+    dumpLayersPath("dump-layers",
+                   cl::desc("Write the per-layer reference dump (VGGQDMP1) "
+                            "that vggq-run-cuda --compare-ref reads"),
+                   cl::value_desc("file"), cl::cat(runCategory));
+static cl::opt<std::string>
+    device("device",
+           cl::desc("cpu (the reference executor) | cuda (an ARTIFACT.so: "
+                    "runs vggq-run-cuda with the remaining options)"),
+           cl::init("cpu"), cl::cat(runCategory));
+static cl::opt<std::string>
     expectPath("expect-logits",
                cl::desc("Fail unless the logits match this N x 10 f32 file"),
                cl::value_desc("file"), cl::cat(runCategory));
@@ -121,6 +133,10 @@ static std::string normString(llvm::ArrayRef<float> v) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // `--device cuda` hands the whole command line to vggq-run-cuda before
+  // the options are parsed (they are vggq-run-cuda's).
+  if (std::optional<int> rc = forwardToCuda(argc, argv))
+    return *rc;
   cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -132,6 +148,8 @@ int main(int argc, char **argv) {
     return fail("--profile and --per-layer cannot be combined");
   if (perLayer && compareTo.empty())
     return fail("--per-layer needs --compare-to");
+  if (device != "cpu")
+    return fail("unknown --device '" + device + "' (expected cpu or cuda)");
 
   mlir::MLIRContext ctx;
   ctx.loadDialect<VGGQDialect, mlir::func::FuncDialect,
@@ -142,6 +160,9 @@ int main(int argc, char **argv) {
   auto model = loadModel(ctx, modelPath);
   if (!model)
     return fail(llvm::toString(model.takeError()));
+  std::optional<LayerDumper> dumper;
+  if (!dumpLayersPath.empty())
+    dumper.emplace(*model->module);
   std::optional<Model> reference;
   if (!compareTo.empty()) {
     auto ref = loadModel(ctx, compareTo);
@@ -190,6 +211,16 @@ int main(int argc, char **argv) {
     exec::Observer observer = perLayer ? mine.observer() : nullptr;
     if (profile)
       observer = opTimer.observer(start);
+    if (dumper) {
+      dumper->addInput(images.data(), n);
+      exec::Observer dump = dumper->observer(n);
+      observer = observer ? exec::Observer([observer, dump](
+                                mlir::Operation *op, const exec::Tensor &t) {
+        observer(op, t);
+        dump(op, t);
+      })
+                          : dump;
+    }
     auto out = runBatch(*model, images.data(), n, observer);
     double dt =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -197,6 +228,8 @@ int main(int argc, char **argv) {
     if (!out)
       return fail(modelPath + ": " + llvm::toString(out.takeError()));
     seconds += dt;
+    if (dumper)
+      dumper->addLogits(*out);
     if (n == batch)
       ++fullBatches, fullBatchSeconds += dt;
     for (int64_t i = 0; i < n; ++i)
@@ -258,6 +291,12 @@ int main(int argc, char **argv) {
   if (!dumpPath.empty())
     if (llvm::Error e = dumpLogits(logits, dumpPath))
       return fail(llvm::toString(std::move(e)));
+  if (dumper) {
+    if (llvm::Error e = dumper->write(dumpLayersPath))
+      return fail(llvm::toString(std::move(e)));
+    os << "layers:        wrote " << dumper->size() << " entries for "
+       << total << " images to '" << dumpLayersPath << "'\n";
+  }
   if (!expectPath.empty())
     if (llvm::Error e = expectLogits(logits, total, expectPath, tolerance, os))
       return fail(llvm::toString(std::move(e)));
