@@ -4,6 +4,8 @@
 # numerics test is separate: ninja -C build check-vggq-long.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Let clones in other folders share the compiler cache.
+export CCACHE_BASEDIR="$PWD"
 ./scripts/setup.sh
 ninja -C build
 status=0

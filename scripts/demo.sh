@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The main job: set up (apt), build, compile VGG16 for CIFAR-10 to FP32,
+# FP8-E4M3, FP8-E5M2 and INT8, evaluate each on the CIFAR-10 test set with the
+# CPU reference executor, compile each to NVPTX kernels, and print one table.
+#
+#   ./scripts/demo.sh                 # the whole test set (about 10 minutes on 2 cores)
+#   VGGQ_DEMO_LIMIT=1000 ./scripts/demo.sh
+#
+# With ../shared (or $VGGQ_SHARED) present it uses the trained model and the
+# real data; without it, a seeded VGG16 (random weights: chance accuracy) and
+# the small CIFAR-10 sample shipped in demo/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Let clones in other folders share the compiler cache.
+export CCACHE_BASEDIR="$PWD"
+./scripts/setup.sh
+ninja -C build vggq-import vggq-opt vggq-run vggq-compile >/dev/null
+
+BIN=build/bin
+OUT=build/demo
+mkdir -p "$OUT"
+SHARED=${VGGQ_SHARED:-../shared}
+LIMIT=${VGGQ_DEMO_LIMIT:-10000}
+METHOD=${VGGQ_DEMO_METHOD:-percentile}
+CHIP=${VGGQ_DEMO_CHIP:-sm_90}
+
+if [ -f "$SHARED/models/vgg16_bn_cifar10.onnx" ] && [ -f "$SHARED/data/cifar-10-batches-bin/test_batch.bin" ]; then
+  export VGGQ_SHARED="$SHARED"
+  MODEL="$SHARED/models/vgg16_bn_cifar10.onnx"
+  TEST="$SHARED/data/cifar-10-batches-bin/test_batch.bin"
+  CALIB="$SHARED/data/cifar-10-batches-bin/data_batch_1.bin"
+  SAMPLES=1000
+  echo "== vggq demo: trained VGG16 ($MODEL), CIFAR-10 test set ($LIMIT images)"
+  "$BIN/vggq-import" "$MODEL" -o "$OUT/vgg16_fp32.mlirbc"
+else
+  TEST=demo/cifar10_test_500.bin
+  CALIB=demo/cifar10_train_200.bin
+  SAMPLES=200
+  echo "== vggq demo: no shared folder at $SHARED: using a SEEDED VGG16 (random weights, so"
+  echo "   accuracy is chance level) and the 500-image CIFAR-10 sample in demo/"
+  "$BIN/vggq-import" --seed 1 -o "$OUT/vgg16_fp32.mlirbc"
+fi
+
+top1() { sed -n 's/^top-1: *\([0-9.]*\) %.*/\1/p' "$1"; }
+field() { sed -n "s/^$2: *//p" "$1" | head -1; }
+
+echo "-- FP32: evaluating"
+"$BIN/vggq-run" "$OUT/vgg16_fp32.mlirbc" --data "$TEST" --limit "$LIMIT" > "$OUT/fp32.txt"
+printf '| %-9s | %-10s | %8s | %9s | %14s | %12s | %10s |\n' precision calibration "top-1 %" "agree %" "images/s (CPU)" "weights" "arena@4096" > "$OUT/table.md"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' ----------- ------------ ---------- ----------- ---------------- -------------- ------------ >> "$OUT/table.md"
+
+arena() { # static arena peak at batch 4096 from the compiled plan
+  python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print("%.0f MiB" % (p["arena"]["bytes_per_image"]*4096/2**20))' "$1" 2>/dev/null || echo "-"
+}
+weights() {
+  python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print("%.1f MB" % (p["weights"]["bytes"]/1e6))' "$1" 2>/dev/null || echo "-"
+}
+
+echo "-- FP32: compiling to PTX ($CHIP)"
+"$BIN/vggq-compile" "$OUT/vgg16_fp32.mlirbc" --precision fp32 --chip "$CHIP" --emit all -o "$OUT/vgg16_fp32" > /dev/null
+printf '| %-9s | %-10s | %8s | %9s | %14s | %12s | %10s |\n' FP32 - "$(top1 "$OUT/fp32.txt")" 100.00 \
+  "$(field "$OUT/fp32.txt" throughput | cut -d' ' -f1)" "$(weights "$OUT/vgg16_fp32.plan.json")" "$(arena "$OUT/vgg16_fp32.plan.json")" >> "$OUT/table.md"
+
+for p in fp8e4m3 fp8e5m2 int8; do
+  echo "-- $p: calibrating ($METHOD, $SAMPLES training images), quantizing, fusing"
+  "$BIN/vggq-opt" "$OUT/vgg16_fp32.mlirbc" \
+    --vggq-quantize-pipeline="precision=$p method=$METHOD samples=$SAMPLES data=$CALIB table=$OUT/calib_$p.json" \
+    --emit-bytecode -o "$OUT/vgg16_$p.mlirbc"
+  echo "-- $p: evaluating against FP32"
+  "$BIN/vggq-run" "$OUT/vgg16_$p.mlirbc" --data "$TEST" --limit "$LIMIT" \
+    --compare-to "$OUT/vgg16_fp32.mlirbc" > "$OUT/$p.txt"
+  echo "-- $p: compiling to PTX ($CHIP)"
+  "$BIN/vggq-compile" "$OUT/vgg16_fp32.mlirbc" --precision "$p" --chip "$CHIP" \
+    --calibration-table "$OUT/calib_$p.json" --emit all -o "$OUT/vgg16_$p" > /dev/null
+  agree=$(sed -n 's/.*top-1 agreement[^0-9]*\([0-9.]*\) %.*/\1/p' "$OUT/$p.txt" | head -1)
+  printf '| %-9s | %-10s | %8s | %9s | %14s | %12s | %10s |\n' "$p" "$METHOD" "$(top1 "$OUT/$p.txt")" "${agree:--}" \
+    "$(field "$OUT/$p.txt" throughput | cut -d' ' -f1)" "$(weights "$OUT/vgg16_$p.plan.json")" "$(arena "$OUT/vgg16_$p.plan.json")" >> "$OUT/table.md"
+done
+
+echo
+echo "VGG16 / CIFAR-10 ($LIMIT test images, CPU reference executor; kernels compiled for $CHIP in $OUT/):"
+cat "$OUT/table.md"
