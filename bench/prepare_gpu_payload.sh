@@ -1,85 +1,104 @@
 #!/usr/bin/env bash
 #===- bench/prepare_gpu_payload.sh - gather what the GPU check carries -----===#
 #
-#   bash bench/prepare_gpu_payload.sh [--accuracy PRECISION] [--ref-images N]
+#   bash bench/prepare_gpu_payload.sh [--accuracy P1,P2] [--ref-images N]
+#                                     [--test-images N]
 #
-# Run HERE (the build machine, with the vggq build in build/): compiles VGG16
-# for every precision with vggq-compile (plan, PTX, cubin), and for ONE
-# precision (default fp8e4m3) also its weights, the CPU reference dump of the
-# first N test images (vggq-run --dump-layers) and the CPU top-1; copies the
-# test set; checks every plan and dump with vggq-run-cuda --info; and keeps
-# the total under the device tool's 64 MiB (FP32 weights, 59 MB, never fit
-# with the test set: FP32 is timed with generated weights). Everything goes
-# to build-gpu-payload/ (ignored by git). Prints the device command.
+# Run HERE (the build machine, with the vggq build in build/, runtime
+# included). For every precision: the shared ONNX model is imported once;
+# quantized precisions are calibrated once (vggq-opt --vggq-quantize-pipeline
+# on the shared training batch) into one quantized model that BOTH sides use,
+# so the CPU reference and the GPU artifact have identical scales; then
+# `vggq-compile -o model.so` writes plan, weights, PTX, cubin and links the
+# artifact (a link check; the GPU machine re-links against its own runtime
+# build). For the --accuracy precisions (default fp8e4m3,int8) the payload
+# also keeps the weights, the CPU reference dump of the first N test images
+# (`vggq-run --dump-layers`) and the CPU top-1 on the carried test images.
+# FP32 (59 MB of weights) and E5M2 are timed with generated weights. Every
+# plan and dump is validated with `vggq-run-cuda --info`. The total (payload
+# + repository) must stay under the device tool's 64 MiB. Everything goes to
+# build-gpu-payload/ (ignored by git); prints the device command.
 #
 # Overridable: VGGQ_BUILD (build), VGGQ_SHARED (../shared), VGGQ_MODEL (the
-# ONNX model), VGGQ_COMPILE_FLAGS (extra vggq-compile flags, e.g. calibration).
+# ONNX model), VGGQ_QUANT (pipeline options, default "method=entropy
+# samples=256").
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
-accuracy=fp8e4m3 refimages=16
+accuracy=fp8e4m3,int8 refimages=48 testimages=2000
 while [ $# -gt 0 ]; do
   case "$1" in
     --accuracy) accuracy="$2"; shift 2 ;;
     --ref-images) refimages="$2"; shift 2 ;;
-    *) echo "usage: $0 [--accuracy PRECISION] [--ref-images N]" >&2; exit 2 ;;
+    --test-images) testimages="$2"; shift 2 ;;
+    *) echo "usage: $0 [--accuracy P1,P2] [--ref-images N] [--test-images N]" >&2; exit 2 ;;
   esac
 done
 [ -f runtime/CMakeLists.txt ] || { echo "prepare: run from the repository root" >&2; exit 2; }
 build="${VGGQ_BUILD:-build}"
 shared="${VGGQ_SHARED:-../shared}"
 model="${VGGQ_MODEL:-$shared/models/vgg16_bn_cifar10.onnx}"
-data="$shared/data/cifar-10-batches-bin/test_batch.bin"
-flags=(${VGGQ_COMPILE_FLAGS:-})
+test_set="$shared/data/cifar-10-batches-bin/test_batch.bin"
+train="$shared/data/cifar-10-batches-bin/data_batch_1.bin"
+quant="${VGGQ_QUANT:-method=entropy samples=256}"
+bin="$build/bin"
+for t in vggq-import vggq-opt vggq-compile vggq-run vggq-run-cuda vggq-link; do
+  [ -x "$bin/$t" ] || { echo "prepare: $bin/$t is not built (the runtime needs the CUDA toolkit)" >&2; exit 1; }
+done
 pl=build-gpu-payload
 rm -rf "$pl"
 mkdir -p "$pl/data"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+say() { printf '== %s (%ds)\n' "$*" "$SECONDS"; }
 
-# The runtime, built here too, validates plans and dumps before the trip.
-flock /tmp/vggq-build.lock sh -c 'cmake -S runtime -B build-rt -G Ninja >/dev/null && ninja -C build-rt >/dev/null'
-check() { build-rt/bin/vggq-run-cuda "$@" --info; }
+# The first N test images (CIFAR-10 records are 3073 bytes).
+data="$pl/data/test_batch.bin"
+head -c $((3073 * testimages)) "$test_set" > "$data"
+say "test set: $testimages images"
+"$bin/vggq-import" "$model" -o "$work/fp32.mlirbc"
 
-cp "$data" "$pl/data/test_batch.bin"
-compile="$build/bin/vggq-compile"
-run="$build/bin/vggq-run"
-if [ ! -x "$compile" ]; then
-  echo "prepare: $compile is not built yet: the payload holds only the test set"
-  echo "         (gpu_check.sh then checks the runtime on its toy model and times PyTorch)"
-else
-  for p in fp32 fp8e4m3 fp8e5m2 int8; do
-    d="$pl/$p"
-    mkdir -p "$d"
-    for piece in plan ptx cubin; do
-      ext=$piece; [ $piece = plan ] && ext=plan.json
-      "$compile" "$model" --precision "$p" --chip sm_90 "${flags[@]}" --emit "$piece" \
-        -o "$d/model.$ext" || { [ $piece = cubin ] && echo "$p: no cubin (PTX JIT on the GPU)"; }
-    done
-    check "$d/model.plan.json"
-    if [ "$p" = "$accuracy" ]; then
-      tmp=$(mktemp -d)
-      "$compile" "$model" --precision "$p" --chip sm_90 "${flags[@]}" -o "$tmp/model.so"
-      mv "$tmp/model.weights" "$d/model.weights"
-      rm -rf "$tmp"
-      "$run" "$model" --precision "$p" "${flags[@]}" --data "$data" --limit "$refimages" \
-        --dump-layers "$d/ref.bin"
-      "$run" "$model" --precision "$p" "${flags[@]}" --data "$data" |
-        sed -n 's/^top-1: \([0-9.]*\)%.*/\1/p' > "$d/cpu_top1.txt"
-      [ -s "$d/cpu_top1.txt" ] || echo "prepare: vggq-run printed no 'top-1: X%' line"
-      check "$d/model.plan.json" --compare-ref "$d/ref.bin" --data "$data" --limit "$refimages"
-    fi
-  done
-fi
+for p in fp32 fp8e4m3 fp8e5m2 int8; do
+  d="$pl/$p"
+  mkdir -p "$d"
+  src="$work/fp32.mlirbc"
+  if [ "$p" != fp32 ]; then
+    say "$p: calibrate ($quant) on $(basename "$train")"
+    src="$work/$p.mlirbc"
+    "$bin/vggq-opt" "$work/fp32.mlirbc" \
+      --vggq-quantize-pipeline="precision=$p $quant data=$train table=$d/calibration.json" \
+      --emit-bytecode -o "$src" 2> >(grep -v '^vggq-calibrate' >&2)
+  fi
+  say "$p: vggq-compile -o model.so"
+  "$bin/vggq-compile" "$src" --precision "$p" --chip sm_90 --model-name "vgg16_bn_cifar10" \
+    -o "$d/model.so" 2> >(grep -v 'remark: vggq-plan-memory' >&2)
+  "$bin/vggq-run-cuda" "$d/model.so" --info
+  rm -f "$d/model.so"
+  if [[ ",$accuracy," != *",$p,"* ]]; then
+    rm -f "$d/model.weights"
+    continue
+  fi
+  say "$p: CPU reference dump of $refimages images, CPU top-1 on $testimages"
+  "$bin/vggq-run" "$src" --data "$data" --limit "$refimages" --dump-layers "$d/ref.bin" \
+    2>/dev/null | grep '^layers:'
+  "$bin/vggq-run" "$src" --data "$data" 2>/dev/null | tee "$d/cpu_run.txt" | grep '^top-1:'
+  sed -n 's/^top-1: *\([0-9.]*\) %.*/\1/p' "$d/cpu_run.txt" > "$d/cpu_top1.txt"
+  [ -s "$d/cpu_top1.txt" ] || { echo "prepare: vggq-run printed no 'top-1: X %' line" >&2; exit 1; }
+  "$bin/vggq-run-cuda" "$d/model.plan.json" --info --weights "$d/model.weights" \
+    --compare-ref "$d/ref.bin" --data "$data"
+done
 
 # Size: the repository (tracked + untracked, not ignored) plus the payload.
 repo_kb=$(git ls-files -co --exclude-standard -z | du -ck --files0-from=- 2>/dev/null | tail -1 | cut -f1)
 pl_kb=$(du -sk "$pl" | cut -f1)
 total_mb=$(( (repo_kb + pl_kb) / 1024 ))
+( cd "$pl" && find . -type f | sort | xargs ls -l ) > "$pl/manifest.txt"
+cat "$pl/manifest.txt"
 echo "prepare: payload $((pl_kb / 1024)) MiB + repository $((repo_kb / 1024)) MiB = $total_mb MiB (limit 64)"
 if [ "$total_mb" -ge 63 ]; then
-  echo "prepare: too large for one device call; use --ref-images fewer or drop a precision" >&2
+  echo "prepare: too large for one device call; use fewer --ref-images/--test-images or --accuracy" >&2
   exit 1
 fi
-( cd "$pl" && find . -type f | sort | xargs ls -l ) > "$pl/manifest.txt"
 cat <<MSG
 
 Device command (the device tool's run, from the repository root):
