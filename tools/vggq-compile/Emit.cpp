@@ -127,8 +127,8 @@ bool vggq::emitCubin(llvm::StringRef ptx, llvm::StringRef chip,
 
 bool vggq::linkArtifact(llvm::StringRef vggqLink, llvm::StringRef prefix,
                         bool withCubin, llvm::StringRef soPath) {
-  std::string plan = (prefix + ".plan.json").str(), ptx = (prefix + ".ptx").str(),
-              cubin = (prefix + ".cubin").str();
+  std::string plan = (prefix + ".plan.json").str(),
+              ptx = (prefix + ".ptx").str(), cubin = (prefix + ".cubin").str();
   llvm::SmallVector<llvm::StringRef> args{vggqLink, "--plan", plan, "--ptx",
                                           ptx};
   if (withCubin)

@@ -125,7 +125,8 @@ void LayerDumper::record(Entry &e, const exec::Tensor &t, int64_t images) {
   int64_t stored = lowering::storedChannels(channels, bytes);
   std::vector<int64_t> dims(t.shape.begin() + 1, t.shape.end());
   dims.back() = stored;
-  if (e.dtype >= 0 && (e.dtype != dtype || e.scale != scale || e.dims != dims)) {
+  if (e.dtype >= 0 &&
+      (e.dtype != dtype || e.scale != scale || e.dims != dims)) {
     e.error = "dtype, scale or shape changed between batches";
     return;
   }

@@ -53,7 +53,7 @@ public:
 private:
   struct Entry {
     std::string name;
-    int dtype = -1;    ///< VGGQDMP1 code; -1 until the first record
+    int dtype = -1; ///< VGGQDMP1 code; -1 until the first record
     float scale = 1.0f;
     std::vector<int64_t> dims; ///< per image, innermost dimension padded
     int64_t images = 0;

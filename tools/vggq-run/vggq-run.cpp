@@ -214,12 +214,13 @@ int main(int argc, char **argv) {
     if (dumper) {
       dumper->addInput(images.data(), n);
       exec::Observer dump = dumper->observer(n);
-      observer = observer ? exec::Observer([observer, dump](
-                                mlir::Operation *op, const exec::Tensor &t) {
-        observer(op, t);
-        dump(op, t);
-      })
-                          : dump;
+      observer = observer
+                     ? exec::Observer([observer, dump](mlir::Operation *op,
+                                                       const exec::Tensor &t) {
+                         observer(op, t);
+                         dump(op, t);
+                       })
+                     : dump;
     }
     auto out = runBatch(*model, images.data(), n, observer);
     double dt =
@@ -294,8 +295,8 @@ int main(int argc, char **argv) {
   if (dumper) {
     if (llvm::Error e = dumper->write(dumpLayersPath))
       return fail(llvm::toString(std::move(e)));
-    os << "layers:        wrote " << dumper->size() << " entries for "
-       << total << " images to '" << dumpLayersPath << "'\n";
+    os << "layers:        wrote " << dumper->size() << " entries for " << total
+       << " images to '" << dumpLayersPath << "'\n";
   }
   if (!expectPath.empty())
     if (llvm::Error e = expectLogits(logits, total, expectPath, tolerance, os))
