@@ -9,6 +9,6 @@ export CCACHE_BASEDIR="$PWD"
 ./scripts/setup.sh
 ninja -C build
 status=0
-LIT_OPTS="${LIT_OPTS:-} --output build/test-results.json" ninja -C build check-vggq || status=$?
+LIT_OPTS="${LIT_OPTS:-} --output $PWD/build/test-results.json" ninja -C build check-vggq || status=$?
 python3 scripts/lit_summary.py build/test-results.json || status=1
 exit $status
