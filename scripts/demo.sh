@@ -3,7 +3,7 @@
 # FP8-E4M3, FP8-E5M2 and INT8, evaluate each on the CIFAR-10 test set with the
 # CPU reference executor, compile each to NVPTX kernels, and print one table.
 #
-#   ./scripts/demo.sh                 # the whole test set (about 10 minutes on 2 cores)
+#   ./scripts/demo.sh                 # the whole test set (about 15 minutes on 2 cores)
 #   VGGQ_DEMO_LIMIT=1000 ./scripts/demo.sh
 #
 # With ../shared (or $VGGQ_SHARED) present it uses the trained model and the
