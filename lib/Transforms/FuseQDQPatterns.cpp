@@ -49,10 +49,13 @@ struct FusionPattern : OpRewritePattern<OpTy> {
       : OpRewritePattern<OpTy>(ctx), opts(opts) {}
 
   void explain(Operation *op, const llvm::Twine &msg) const {
+    explain(op->getLoc(), msg);
+  }
+  void explain(Location loc, const llvm::Twine &msg) const {
     ++*opts.numFusions;
     ++*opts.fusionCount;
     if (opts.explain)
-      op->emitRemark(msg);
+      mlir::emitRemark(loc, msg);
   }
   const FuseOptions &opts;
 };
@@ -150,22 +153,19 @@ struct FoldDequantizeQuantize : FusionPattern<QuantizeOp> {
     auto dq = q.getInput().getDefiningOp<DequantizeOp>();
     if (!dq)
       return rewriter.notifyMatchFailure(q, "input is not a dequantize");
-    Value x = dq.getInput();
-    if (dq.getScales() == q.getScales() && dq.getAxis() == q.getAxis() &&
-        x.getType() == q.getType()) {
-      explain(q, "removed a dequantize->quantize pair with equal parameters");
-      rewriter.replaceOp(q, x);
-      return success();
-    }
-    if (dq.getAxis() || q.getAxis())
-      return rewriter.notifyMatchFailure(q, "per-channel parameters differ");
+    // Taken before the rewrite erases `q`.
     float from = dq.getScales()[0], to = q.getScales()[0];
-    explain(q, "scale mismatch (" + scaleString(from) + " vs " +
-                   scaleString(to) +
-                   "): dequantize->quantize replaced by one requantize");
-    rewriter.replaceOpWithNewOp<RequantizeOp>(q, q.getType(), x,
-                                              rewriter.getF32FloatAttr(from),
-                                              rewriter.getF32FloatAttr(to));
+    Location anchor = q.getLoc();
+    FailureOr<QuantizeOfDequantizeFold> fold =
+        rewriteQuantizeOfDequantize(q, rewriter);
+    if (failed(fold))
+      return failure();
+    if (*fold == QuantizeOfDequantizeFold::Identity)
+      explain(anchor, "removed a dequantize->quantize pair with equal parameters");
+    else
+      explain(anchor, "scale mismatch (" + scaleString(from) + " vs " +
+                          scaleString(to) +
+                          "): dequantize->quantize replaced by one requantize");
     return success();
   }
 };

@@ -347,6 +347,25 @@ OpFoldResult RequantizeOp::fold(FoldAdaptor) {
   return {};
 }
 
+FailureOr<QuantizeOfDequantizeFold>
+vggq::rewriteQuantizeOfDequantize(QuantizeOp op, PatternRewriter &rewriter) {
+  auto dq = op.getInput().getDefiningOp<DequantizeOp>();
+  if (!dq)
+    return rewriter.notifyMatchFailure(op, "input is not a dequantize");
+  Value x = dq.getInput();
+  if (dq.getScales() == op.getScales() && dq.getAxis() == op.getAxis() &&
+      x.getType() == op.getType()) {
+    rewriter.replaceOp(op, x);
+    return QuantizeOfDequantizeFold::Identity;
+  }
+  if (dq.getAxis() || op.getAxis())
+    return rewriter.notifyMatchFailure(op, "per-channel parameters differ");
+  rewriter.replaceOpWithNewOp<RequantizeOp>(
+      op, op.getType(), x, rewriter.getF32FloatAttr(dq.getScales()[0]),
+      rewriter.getF32FloatAttr(op.getScales()[0]));
+  return QuantizeOfDequantizeFold::Requantize;
+}
+
 namespace {
 /// quantize(dequantize(x)): with equal parameters and storage this is x
 /// (dequantize is exact, and re-rounding a representable value changes
@@ -357,21 +376,7 @@ struct QuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
-    auto dq = op.getInput().getDefiningOp<DequantizeOp>();
-    if (!dq)
-      return rewriter.notifyMatchFailure(op, "input is not a dequantize");
-    Value x = dq.getInput();
-    if (dq.getScales() == op.getScales() && dq.getAxis() == op.getAxis() &&
-        x.getType() == op.getType()) {
-      rewriter.replaceOp(op, x);
-      return success();
-    }
-    if (dq.getAxis() || op.getAxis())
-      return rewriter.notifyMatchFailure(op, "per-channel parameters differ");
-    rewriter.replaceOpWithNewOp<RequantizeOp>(
-        op, op.getType(), x, rewriter.getF32FloatAttr(dq.getScales()[0]),
-        rewriter.getF32FloatAttr(op.getScales()[0]));
-    return success();
+    return rewriteQuantizeOfDequantize(op, rewriter);
   }
 };
 } // namespace
