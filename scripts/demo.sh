@@ -21,7 +21,7 @@ OUT=build/demo
 mkdir -p "$OUT"
 SHARED=${VGGQ_SHARED:-../shared}
 LIMIT=${VGGQ_DEMO_LIMIT:-10000}
-METHOD=${VGGQ_DEMO_METHOD:-percentile}
+METHOD=${VGGQ_DEMO_METHOD:-mse}
 CHIP=${VGGQ_DEMO_CHIP:-sm_90}
 
 if [ -f "$SHARED/models/vgg16_bn_cifar10.onnx" ] && [ -f "$SHARED/data/cifar-10-batches-bin/test_batch.bin" ]; then
