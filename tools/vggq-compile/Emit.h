@@ -1,7 +1,8 @@
 //===- Emit.h - vggq-compile output writers ---------------------*- C++ -*-===//
 //
 // Writes the pieces of the artifact from a lowered module: MLIR, the plan
-// JSON with its weight blob, PTX and (through ptxas) cubin.
+// JSON with its weight blob, PTX and (through ptxas) cubin; and, before the
+// lowering, the vggq-level CPU reference (NAME.vggq.mlirbc).
 //
 //===----------------------------------------------------------------------===//
 #ifndef VGGQ_TOOLS_VGGQ_COMPILE_EMIT_H
@@ -16,6 +17,13 @@ namespace vggq {
 
 /// Writes `data` to `path`; false (with a message on stderr) on failure.
 bool writeFile(llvm::StringRef path, llvm::StringRef data);
+
+/// Writes `model` (the vggq-level model the kernels implement: after the
+/// quantize pipeline or batch-norm folding, before memory planning and GPU
+/// lowering) as MLIR bytecode to `path`: NAME.vggq.mlirbc, the CPU
+/// reference of the artifact (`vggq-run NAME.so --device cuda --compare-to
+/// cpu`).
+bool emitReference(mlir::ModuleOp model, llvm::StringRef path);
 
 /// The plan JSON to `planPath` and the weight blob to `weightsPath`.
 bool emitPlan(mlir::ModuleOp lowered, llvm::StringRef modelName,

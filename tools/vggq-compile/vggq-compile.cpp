@@ -11,7 +11,9 @@
 // --weights); `--emit all` writes OUT.plan.json, OUT.weights, OUT.ptx and,
 // when ptxas is available, OUT.cubin (docs/ARTIFACT.md). `-o NAME.so`
 // (without --emit) writes those four as NAME.* and links NAME.so with the
-// runtime's vggq-link (next to vggq-compile, or --vggq-link).
+// runtime's vggq-link (next to vggq-compile, or --vggq-link); it also writes
+// NAME.vggq.mlirbc, the model after quantization (before the lowering), which
+// `vggq-run NAME.so --device cuda --compare-to cpu` runs as the reference.
 //
 //===----------------------------------------------------------------------===//
 #include "Emit.h"
@@ -172,6 +174,9 @@ int main(int argc, char **argv) {
   if (!module)
     return fail("cannot load '" + inputPath + "'");
 
+  // Two pipelines: the vggq-level model (quantized and fused, or with batch
+  // norm folded), which -o NAME.so also writes as NAME.vggq.mlirbc (the CPU
+  // reference of the artifact), then memory planning and the GPU lowering.
   PassManager pm(&ctx);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
@@ -188,16 +193,27 @@ int main(int argc, char **argv) {
     q.loadTable = tablePath;
     vggq::buildQuantizePipeline(pm, q);
   }
-  pm.addNestedPass<func::FuncOp>(vggq::createPlanMemory());
+  if (failed(pm.run(*module)))
+    return fail("compilation of '" + inputPath + "' failed");
+  OwningOpRef<ModuleOp> reference;
+  if (!soPath.empty())
+    reference = module->clone();
+
+  PassManager lowerPm(&ctx);
+  if (failed(applyPassManagerCLOptions(lowerPm)))
+    return 1;
+  lowerPm.addNestedPass<func::FuncOp>(vggq::createPlanMemory());
   vggq::LowerToGPUOptions lower;
   lower.chip = chipOpt;
-  pm.addPass(vggq::createLowerToGPU(lower));
-  if (failed(pm.run(*module)))
+  lowerPm.addPass(vggq::createLowerToGPU(lower));
+  if (failed(lowerPm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");
   if (auto p = (*module)->getAttrOfType<StringAttr>("vggq.precision"))
     if (p.getValue() != precision->name && precisionOpt.getNumOccurrences())
       return fail("'" + inputPath + "' is already quantized to " +
                   p.getValue() + ", not " + precision->name);
+  if (reference && !vggq::emitReference(*reference, outPath + ".vggq.mlirbc"))
+    return 1;
 
   std::string name = modelName.empty() ? llvm::sys::path::stem(inputPath).str()
                                        : modelName.getValue();
