@@ -59,6 +59,15 @@ if config.vggq_ptxas:
     if os.path.isfile(stub):
         config.available_features.add("cuda-stub")
         config.substitutions.append(("%cuda_stub", stub))
+# A PTX emulator that stands in for the CUDA driver (runtime/emu/):
+# `env VGGQ_LIBCUDA=%cuda_emu vggq-run-cuda ...` runs the kernels on the CPU.
+# VGGQ_CUDA_EMU overrides where it is looked for.
+cuda_emu = os.environ.get("VGGQ_CUDA_EMU",
+                          os.path.join(os.path.dirname(os.path.abspath(runtime_bin)),
+                                       "lib", "libvggq_cuda_emu.so"))
+if os.path.isfile(cuda_emu):
+    config.available_features.add("cuda-emu")
+    config.substitutions.append(("%cuda_emu", os.path.abspath(cuda_emu)))
 try:
     import ctypes
     ctypes.CDLL("libcuda.so.1")

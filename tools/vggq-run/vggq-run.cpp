@@ -79,7 +79,9 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     device("device",
            cl::desc("cpu (the reference executor) | cuda (an ARTIFACT.so: "
-                    "runs vggq-run-cuda with the remaining options)"),
+                    "runs vggq-run-cuda with the remaining options; with "
+                    "--compare-to cpu, checks every layer against "
+                    "ARTIFACT.vggq.mlirbc on the CPU first)"),
            cl::init("cpu"), cl::cat(runCategory));
 static cl::opt<std::string>
     expectPath("expect-logits",
@@ -131,12 +133,8 @@ static std::string normString(llvm::ArrayRef<float> v) {
   return s;
 }
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
-  // `--device cuda` hands the whole command line to vggq-run-cuda before
-  // the options are parsed (they are vggq-run-cuda's).
-  if (std::optional<int> rc = forwardToCuda(argc, argv))
-    return *rc;
+/// The CPU run: parses vggq-run's options from argv (once per process).
+static int runOnCpu(int argc, char **argv) {
   cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -302,4 +300,14 @@ int main(int argc, char **argv) {
     if (llvm::Error e = expectLogits(logits, total, expectPath, tolerance, os))
       return fail(llvm::toString(std::move(e)));
   return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  // `--device cuda` hands the command line to vggq-run-cuda before the
+  // options are parsed (they are vggq-run-cuda's); with `--compare-to cpu`
+  // the CPU reference runs first, through runOnCpu.
+  if (std::optional<int> rc = forwardToCuda(argc, argv, runOnCpu))
+    return *rc;
+  return runOnCpu(argc, argv);
 }
