@@ -73,7 +73,7 @@ for p in fp32 fp8e4m3 fp8e5m2 int8; do
   "$bin/vggq-compile" "$src" --precision "$p" --chip sm_90 --model-name "vgg16_bn_cifar10" \
     -o "$d/model.so" 2> >(grep -v 'remark: vggq-plan-memory' >&2)
   "$bin/vggq-run-cuda" "$d/model.so" --info
-  rm -f "$d/model.so"
+  rm -f "$d/model.so" "$d/model.vggq.mlirbc"  # the GPU machine gets ref.bin instead
   if [[ ",$accuracy," != *",$p,"* ]]; then
     rm -f "$d/model.weights"
     continue
