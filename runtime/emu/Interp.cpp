@@ -1,0 +1,1605 @@
+//===- Interp.cpp - the PTX interpreter behind the emulated driver --------===//
+//
+// Semantics follow the PTX ISA text (not vggq's lowering): fragment layouts
+// of mma.m16n8k32 and ldmatrix, cp.async groups, cvt rounding/saturation.
+// See Interp.h for the execution model.
+//
+//===----------------------------------------------------------------------===//
+#include "Interp.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+using namespace vggq::emu;
+
+//===----------------------------------------------------------------------===//
+// Small floating-point formats, from their definitions:
+//   E4M3: 1 sign, 4 exponent (bias 7), 3 mantissa; no infinities; S.1111.111
+//         is NaN, so the largest finite value is 1.110b * 2^8 = 448.
+//   E5M2: 1 sign, 5 exponent (bias 15), 2 mantissa; IEEE-like (inf at
+//         exponent 31, mantissa 0; NaN otherwise); largest finite 57344.
+//   F16:  IEEE binary16.
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+struct SmallFormat {
+  int ebits, mbits, bias;
+  double maxFinite;
+  bool ieeeInf; ///< all-ones exponent is inf/NaN (E5M2, F16)
+};
+constexpr SmallFormat kE4M3{4, 3, 7, 448.0, false};
+constexpr SmallFormat kE5M2{5, 2, 15, 57344.0, true};
+constexpr SmallFormat kF16{5, 10, 15, 65504.0, true};
+
+double decodeSmall(uint32_t v, const SmallFormat &f) {
+  uint32_t m = v & ((1u << f.mbits) - 1);
+  uint32_t e = (v >> f.mbits) & ((1u << f.ebits) - 1);
+  bool neg = (v >> (f.mbits + f.ebits)) & 1;
+  uint32_t emax = (1u << f.ebits) - 1;
+  double r;
+  if (f.ieeeInf && e == emax)
+    r = m ? std::numeric_limits<double>::quiet_NaN()
+          : std::numeric_limits<double>::infinity();
+  else if (!f.ieeeInf && e == emax && m == (1u << f.mbits) - 1)
+    r = std::numeric_limits<double>::quiet_NaN();
+  else if (e == 0)
+    r = std::ldexp(static_cast<double>(m), 1 - f.bias - f.mbits);
+  else
+    r = std::ldexp(static_cast<double>(m | (1u << f.mbits)),
+                   static_cast<int>(e) - f.bias - f.mbits);
+  return neg ? -r : r;
+}
+
+/// Round to nearest even. satfinite: out-of-range and infinities go to
+/// +-max; otherwise they become infinity (or NaN for E4M3).
+uint32_t encodeSmall(double x, const SmallFormat &f, bool satfinite,
+                     uint32_t nanCode) {
+  uint32_t signBit = 1u << (f.ebits + f.mbits);
+  if (std::isnan(x))
+    return nanCode;
+  uint32_t sign = std::signbit(x) ? signBit : 0;
+  double a = std::fabs(x);
+  uint32_t emax = (1u << f.ebits) - 1;
+  uint32_t maxCode = f.ieeeInf ? (((emax - 1) << f.mbits) | ((1u << f.mbits) - 1))
+                               : ((emax << f.mbits) | ((1u << f.mbits) - 2));
+  uint32_t infCode = f.ieeeInf ? (emax << f.mbits) : nanCode;
+  if (std::isinf(a))
+    return satfinite ? (sign | maxCode) : (f.ieeeInf ? (sign | infCode) : nanCode);
+  if (a == 0)
+    return sign;
+  int e;
+  std::frexp(a, &e); // a = fr * 2^e, fr in [0.5, 1)
+  int exp = std::max(e - 1, 1 - f.bias);
+  double quantum = std::ldexp(1.0, exp - f.mbits);
+  double r = std::nearbyint(a / quantum); // default rounding: to nearest even
+  double value = r * quantum;
+  if (value > f.maxFinite)
+    return satfinite ? (sign | maxCode) : (f.ieeeInf ? (sign | infCode) : nanCode);
+  if (value == 0)
+    return sign;
+  if (value < std::ldexp(1.0, 1 - f.bias)) // subnormal
+    return sign | static_cast<uint32_t>(r);
+  std::frexp(value, &e);
+  int unbiased = e - 1;
+  uint32_t mant = static_cast<uint32_t>(
+      std::ldexp(value, f.mbits - unbiased) - std::ldexp(1.0, f.mbits));
+  return sign | (static_cast<uint32_t>(unbiased + f.bias) << f.mbits) | mant;
+}
+
+float e4m3Table[256], e5m2Table[256];
+struct TableInit {
+  TableInit() {
+    for (int i = 0; i < 256; ++i) {
+      e4m3Table[i] = static_cast<float>(decodeSmall(i, kE4M3));
+      e5m2Table[i] = static_cast<float>(decodeSmall(i, kE5M2));
+    }
+  }
+} tableInit;
+
+inline float asF32(uint64_t v) {
+  uint32_t u = static_cast<uint32_t>(v);
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+inline uint64_t f32Bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+inline double asF64(uint64_t v) {
+  double d;
+  std::memcpy(&d, &v, 8);
+  return d;
+}
+inline uint64_t f64Bits(double d) {
+  uint64_t u;
+  std::memcpy(&u, &d, 8);
+  return u;
+}
+inline int64_t sext(uint64_t v, unsigned bits) {
+  if (bits >= 64)
+    return static_cast<int64_t>(v);
+  uint64_t m = 1ull << (bits - 1);
+  v &= (1ull << bits) - 1;
+  return static_cast<int64_t>((v ^ m) - m);
+}
+
+unsigned bitsOf(uint8_t tc) {
+  switch (tc) {
+  case TC_U8:
+  case TC_S8:
+  case TC_E4M3:
+  case TC_E5M2:
+    return 8;
+  case TC_U16:
+  case TC_S16:
+  case TC_F16:
+    return 16;
+  case TC_U32:
+  case TC_S32:
+  case TC_F32:
+    return 32;
+  case TC_PRED:
+    return 1;
+  default:
+    return 64;
+  }
+}
+bool isSigned(uint8_t tc) {
+  return tc == TC_S8 || tc == TC_S16 || tc == TC_S32 || tc == TC_S64;
+}
+
+const float kCanonicalNaN = [] {
+  uint32_t u = 0x7fffffff;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}();
+
+} // namespace
+
+float vggq::emu::decodeE4M3(uint8_t v) { return e4m3Table[v]; }
+float vggq::emu::decodeE5M2(uint8_t v) { return e5m2Table[v]; }
+uint8_t vggq::emu::encodeE4M3Satfinite(float x) {
+  return static_cast<uint8_t>(encodeSmall(x, kE4M3, true, 0x7f));
+}
+uint8_t vggq::emu::encodeE5M2Satfinite(float x) {
+  return static_cast<uint8_t>(encodeSmall(x, kE5M2, true, 0x7f));
+}
+
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+Emulator::Emulator() {
+  unsigned n = std::thread::hardware_concurrency();
+  if (const char *env = std::getenv("VGGQ_EMU_THREADS"))
+    n = static_cast<unsigned>(std::atoi(env));
+  threads_ = n ? n : 1;
+}
+
+Emulator::~Emulator() {
+  for (auto &a : allocs_)
+    std::free(reinterpret_cast<void *>(a.first));
+}
+
+uint64_t Emulator::alloc(size_t bytes) {
+  size_t rounded = (std::max<size_t>(bytes, 1) + 255) & ~size_t(255);
+  void *p = std::aligned_alloc(256, rounded);
+  if (!p)
+    return 0;
+  std::memset(p, kPoison, rounded);
+  std::lock_guard<std::mutex> lock(mutex_);
+  allocs_[reinterpret_cast<uint64_t>(p)] = bytes;
+  live_ += bytes;
+  return reinterpret_cast<uint64_t>(p);
+}
+
+bool Emulator::free(uint64_t ptr) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = allocs_.find(ptr);
+  if (it == allocs_.end())
+    return false;
+  live_ -= it->second;
+  allocs_.erase(it);
+  std::free(reinterpret_cast<void *>(ptr));
+  return true;
+}
+
+size_t Emulator::liveBytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return live_;
+}
+
+std::string Emulator::nearestAllocation(uint64_t addr) const {
+  if (allocs_.empty())
+    return "no live allocations";
+  auto it = allocs_.upper_bound(addr);
+  const std::pair<const uint64_t, size_t> *best = nullptr;
+  uint64_t bestDist = ~0ull;
+  auto consider = [&](decltype(it) i) {
+    uint64_t lo = i->first, hi = i->first + i->second;
+    uint64_t d = addr < lo ? lo - addr : addr >= hi ? addr - hi + 1 : 0;
+    if (d < bestDist) {
+      bestDist = d;
+      best = &*i;
+    }
+  };
+  if (it != allocs_.end())
+    consider(it);
+  if (it != allocs_.begin())
+    consider(std::prev(it));
+  char buf[160];
+  std::snprintf(buf, sizeof(buf),
+                "nearest allocation [0x%llx, 0x%llx) (%zu bytes)",
+                static_cast<unsigned long long>(best->first),
+                static_cast<unsigned long long>(best->first + best->second),
+                best->second);
+  return buf;
+}
+
+bool Emulator::checkRange(uint64_t ptr, size_t bytes, std::string &why) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = allocs_.upper_bound(ptr);
+  if (it != allocs_.begin()) {
+    --it;
+    if (ptr >= it->first && ptr + bytes <= it->first + it->second &&
+        ptr + bytes >= ptr)
+      return true;
+  }
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "[0x%llx, +%zu bytes) is outside every allocation; ",
+                static_cast<unsigned long long>(ptr), bytes);
+  why = std::string(buf) + nearestAllocation(ptr);
+  return false;
+}
+
+//===----------------------------------------------------------------------===//
+// Execution
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+enum ThreadState : uint8_t { TsReady, TsColl, TsBar, TsExited, TsFault };
+
+struct Pending {
+  uint64_t dst; ///< shared window address
+  uint64_t src;
+  uint32_t group;
+  uint8_t cpSize, srcSize;
+};
+
+struct Launch {
+  const Kernel *k;
+  Dim3 grid, block;
+  uint32_t sharedBytes; ///< static + dynamic
+  const uint8_t *params;
+  std::vector<std::pair<uint64_t, uint64_t>> allocs; ///< sorted [lo, hi)
+  const Emulator *emu;
+  std::atomic<uint64_t> nextBlock{0};
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  Status status = Status::Ok;
+  std::string message;
+  std::atomic<uint64_t> instructions{0};
+};
+
+class Block {
+public:
+  Block(Launch &l)
+      : L(l), k(*l.k), S(k.numSlots),
+        nthreads(l.block.x * l.block.y * l.block.z),
+        nwarps((nthreads + 31) / 32) {
+    regs.assign(static_cast<size_t>(nthreads) * S, 0);
+    for (uint32_t t = 0; t < nthreads; ++t) {
+      uint64_t *R = &regs[static_cast<size_t>(t) * S];
+      for (size_t c = 0; c < k.consts.size(); ++c)
+        R[k.constBase + c] = k.consts[c];
+      uint32_t x = t % l.block.x, y = (t / l.block.x) % l.block.y,
+               z = t / (l.block.x * l.block.y);
+      uint64_t *sp = R + k.specialBase;
+      sp[SpTidX] = x;
+      sp[SpTidY] = y;
+      sp[SpTidZ] = z;
+      sp[SpNtidX] = l.block.x;
+      sp[SpNtidY] = l.block.y;
+      sp[SpNtidZ] = l.block.z;
+      sp[SpNctaidX] = l.grid.x;
+      sp[SpNctaidY] = l.grid.y;
+      sp[SpNctaidZ] = l.grid.z;
+      sp[SpLaneid] = t % 32;
+      sp[SpWarpid] = t / 32;
+    }
+    pcs.resize(nthreads);
+    st.resize(nthreads);
+    cp.resize(nthreads);
+    cpGroup.resize(nthreads);
+    shared.resize(l.sharedBytes + 16);
+  }
+
+  /// Runs one block; false on a fault (recorded in the launch).
+  bool run(uint64_t linear);
+
+private:
+  Launch &L;
+  const Kernel &k;
+  const uint32_t S;
+  const uint32_t nthreads, nwarps;
+  std::vector<uint64_t> regs;
+  std::vector<uint32_t> pcs;
+  std::vector<uint8_t> st;
+  std::vector<std::vector<Pending>> cp;
+  std::vector<uint32_t> cpGroup;
+  std::vector<uint8_t> shared;
+  Dim3 cta;
+  uint64_t cacheLo = 1, cacheHi = 0;
+  uint64_t icount = 0;
+
+  uint64_t *R(uint32_t t) { return &regs[static_cast<size_t>(t) * S]; }
+
+  uint8_t runThread(uint32_t t);
+  bool fault(Status s, uint32_t t, const Instr &I, const std::string &what);
+  uint8_t *globalPtr(uint64_t addr, unsigned bytes, unsigned align,
+                     uint32_t t, const Instr &I);
+  uint8_t *sharedPtr(uint64_t addr, unsigned bytes, unsigned align,
+                     uint32_t t, const Instr &I);
+  uint8_t *memPtr(uint8_t space, uint64_t addr, unsigned bytes, unsigned align,
+                  uint32_t t, const Instr &I);
+  void completeCopies(uint32_t t, uint32_t belowGroup);
+  bool execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
+                      const Instr &I);
+  bool execGeneric(const Instr &I, uint64_t *Rt, uint32_t t);
+  std::string where(uint32_t t, const Instr &I) const;
+};
+
+std::string Block::where(uint32_t t, const Instr &I) const {
+  size_t idx = &I - k.code.data();
+  uint32_t x = t % L.block.x, y = (t / L.block.x) % L.block.y,
+           z = t / (L.block.x * L.block.y);
+  char buf[200];
+  std::snprintf(buf, sizeof(buf),
+                "kernel '%s', block (%u,%u,%u), thread (%u,%u,%u), PTX line %d",
+                k.name.c_str(), cta.x, cta.y, cta.z, x, y, z, I.line);
+  return std::string(buf) + ": `" + k.text[idx] + "`";
+}
+
+bool Block::fault(Status s, uint32_t t, const Instr &I,
+                  const std::string &what) {
+  std::lock_guard<std::mutex> lock(L.mutex);
+  if (!L.failed.exchange(true)) {
+    L.status = s;
+    L.message = where(t, I) + ": " + what;
+  }
+  return false;
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+uint8_t *Block::globalPtr(uint64_t addr, unsigned bytes, unsigned align,
+                          uint32_t t, const Instr &I) {
+  if (!(addr >= cacheLo && addr + bytes <= cacheHi)) {
+    auto it = std::upper_bound(
+        L.allocs.begin(), L.allocs.end(), addr,
+        [](uint64_t a, const std::pair<uint64_t, uint64_t> &r) {
+          return a < r.first;
+        });
+    bool ok = false;
+    if (it != L.allocs.begin()) {
+      --it;
+      if (addr >= it->first && addr + bytes <= it->second && addr + bytes > addr) {
+        cacheLo = it->first;
+        cacheHi = it->second;
+        ok = true;
+      }
+    }
+    if (!ok) {
+      fault(Status::IllegalAddress, t, I,
+            "global address " + hex(addr) + " (" + std::to_string(bytes) +
+                " bytes) is outside every allocation; " +
+                L.emu->nearestAllocation(addr));
+      return nullptr;
+    }
+  }
+  if (addr & (align - 1)) {
+    fault(Status::MisalignedAddress, t, I,
+          "global address " + hex(addr) + " is not aligned to " +
+              std::to_string(align) + " bytes");
+    return nullptr;
+  }
+  return reinterpret_cast<uint8_t *>(addr);
+}
+
+uint8_t *Block::sharedPtr(uint64_t addr, unsigned bytes, unsigned align,
+                          uint32_t t, const Instr &I) {
+  uint64_t off = addr - kSharedBase;
+  if (addr < kSharedBase || off + bytes > L.sharedBytes) {
+    fault(Status::IllegalAddress, t, I,
+          "shared address " + hex(addr) + " (" + std::to_string(bytes) +
+              " bytes) is outside the block's shared window [" +
+              hex(kSharedBase) + ", " + hex(kSharedBase + L.sharedBytes) + ")");
+    return nullptr;
+  }
+  if (addr & (align - 1)) {
+    fault(Status::MisalignedAddress, t, I,
+          "shared address " + hex(addr) + " is not aligned to " +
+              std::to_string(align) + " bytes");
+    return nullptr;
+  }
+  return shared.data() + off;
+}
+
+inline uint8_t *Block::memPtr(uint8_t space, uint64_t addr, unsigned bytes,
+                              unsigned align, uint32_t t, const Instr &I) {
+  switch (space) {
+  case SpGlobal:
+    return globalPtr(addr, bytes, align, t, I);
+  case SpShared:
+    return sharedPtr(addr, bytes, align, t, I);
+  case SpParam:
+    if (addr + bytes > k.paramBytes) {
+      fault(Status::IllegalAddress, t, I, "parameter offset out of range");
+      return nullptr;
+    }
+    return const_cast<uint8_t *>(L.params) + addr;
+  default: // generic: the shared window or global memory
+    if (addr >= kSharedBase && addr < kSharedBase + L.sharedBytes)
+      return sharedPtr(addr, bytes, align, t, I);
+    return globalPtr(addr, bytes, align, t, I);
+  }
+}
+
+void Block::completeCopies(uint32_t t, uint32_t belowGroup) {
+  std::vector<Pending> &q = cp[t];
+  size_t keep = 0;
+  for (size_t i = 0; i < q.size(); ++i) {
+    const Pending &p = q[i];
+    if (p.group < belowGroup) {
+      uint8_t *d = shared.data() + (p.dst - kSharedBase);
+      std::memcpy(d, reinterpret_cast<const void *>(p.src), p.srcSize);
+      std::memset(d + p.srcSize, 0, p.cpSize - p.srcSize);
+    } else {
+      q[keep++] = p;
+    }
+  }
+  q.resize(keep);
+}
+
+template <typename T> inline T sat32(int64_t v) {
+  return static_cast<T>(std::min<int64_t>(std::max<int64_t>(v, INT32_MIN), INT32_MAX));
+}
+
+bool cmpInt(uint8_t cmp, int64_t a, int64_t b, uint64_t ua, uint64_t ub) {
+  switch (cmp) {
+  case CmpEq: return a == b;
+  case CmpNe: return a != b;
+  case CmpLt: return a < b;
+  case CmpLe: return a <= b;
+  case CmpGt: return a > b;
+  case CmpGe: return a >= b;
+  case CmpLo: return ua < ub;
+  case CmpLs: return ua <= ub;
+  case CmpHi: return ua > ub;
+  case CmpHs: return ua >= ub;
+  default: return false;
+  }
+}
+
+bool cmpFloat(uint8_t cmp, double a, double b) {
+  bool nan = std::isnan(a) || std::isnan(b);
+  switch (cmp) {
+  case CmpEq: return !nan && a == b;
+  case CmpNe: return !nan && a != b;
+  case CmpLt: return !nan && a < b;
+  case CmpLe: return !nan && a <= b;
+  case CmpGt: return !nan && a > b;
+  case CmpGe: return !nan && a >= b;
+  case CmpEqu: return nan || a == b;
+  case CmpNeu: return nan || a != b;
+  case CmpLtu: return nan || a < b;
+  case CmpLeu: return nan || a <= b;
+  case CmpGtu: return nan || a > b;
+  case CmpGeu: return nan || a >= b;
+  case CmpNum: return !nan;
+  case CmpNan: return nan;
+  default: return false;
+  }
+}
+
+/// Integer value of a register as `tc` (sign- or zero-extended).
+inline int64_t ival(uint64_t v, uint8_t tc) {
+  unsigned b = bitsOf(tc);
+  return isSigned(tc) ? sext(v, b)
+                      : static_cast<int64_t>(b >= 64 ? v : v & ((1ull << b) - 1));
+}
+
+float fmaxPtx(float a, float b, bool nanProp) {
+  if (std::isnan(a) || std::isnan(b)) {
+    if (nanProp || (std::isnan(a) && std::isnan(b)))
+      return kCanonicalNaN;
+    return std::isnan(a) ? b : a;
+  }
+  if (a == 0 && b == 0)
+    return std::signbit(a) ? b : a; // +0 > -0
+  return a > b ? a : b;
+}
+float fminPtx(float a, float b, bool nanProp) {
+  if (std::isnan(a) || std::isnan(b)) {
+    if (nanProp || (std::isnan(a) && std::isnan(b)))
+      return kCanonicalNaN;
+    return std::isnan(a) ? b : a;
+  }
+  if (a == 0 && b == 0)
+    return std::signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+
+/// Float -> integer with PTX saturation: NaN -> 0, clamp to the range.
+uint64_t floatToInt(double v, uint8_t rnd, uint8_t tc) {
+  if (std::isnan(v))
+    return 0;
+  switch (rnd) {
+  case RndRni: v = std::nearbyint(v); break;
+  case RndRzi: v = std::trunc(v); break;
+  case RndRmi: v = std::floor(v); break;
+  case RndRpi: v = std::ceil(v); break;
+  default: break;
+  }
+  unsigned b = bitsOf(tc);
+  if (isSigned(tc)) {
+    double lo = -std::ldexp(1.0, b - 1), hi = std::ldexp(1.0, b - 1);
+    if (v <= lo)
+      return static_cast<uint64_t>(static_cast<int64_t>(lo));
+    if (v >= hi)
+      return static_cast<uint64_t>(b >= 64 ? INT64_MAX
+                                            : (int64_t(1) << (b - 1)) - 1);
+    return static_cast<uint64_t>(static_cast<int64_t>(v));
+  }
+  double hi = std::ldexp(1.0, b);
+  if (v <= 0)
+    return 0;
+  if (v >= hi)
+    return b >= 64 ? ~0ull : (1ull << b) - 1;
+  return static_cast<uint64_t>(v);
+}
+
+bool Block::execGeneric(const Instr &I, uint64_t *Rt, uint32_t t) {
+  uint64_t a = Rt[I.a], b = Rt[I.b], c = Rt[I.c];
+  uint8_t tc = I.tc;
+  unsigned bits = bitsOf(tc);
+  uint64_t m = bits >= 64 ? ~0ull : bits == 1 ? 1 : (1ull << bits) - 1;
+  uint64_t &d = Rt[I.d];
+  bool f32 = tc == TC_F32, f64 = tc == TC_F64;
+  switch (I.op) {
+  case Op::Mov:
+    d = a & I.dmask;
+    return true;
+  case Op::MovPack: {
+    uint64_t v = 0;
+    unsigned eb = I.size;
+    uint64_t em = eb >= 64 ? ~0ull : (1ull << eb) - 1;
+    for (unsigned i = 0; i < I.vec; ++i)
+      v |= (Rt[I.v[i]] & em) << (eb * i);
+    d = v & I.dmask;
+    return true;
+  }
+  case Op::MovUnpack: {
+    unsigned eb = I.size;
+    uint64_t em = eb >= 64 ? ~0ull : (1ull << eb) - 1;
+    uint64_t v = a;
+    for (unsigned i = 0; i < I.vec; ++i)
+      Rt[I.v[i]] = (v >> (eb * i)) & em;
+    return true;
+  }
+  case Op::Add:
+  case Op::Sub:
+    if (f32) {
+      float r = I.op == Op::Add ? asF32(a) + asF32(b) : asF32(a) - asF32(b);
+      if (I.flags & FlSat)
+        r = std::isnan(r) ? 0.0f : std::min(1.0f, std::max(0.0f, r));
+      d = f32Bits(r);
+    } else if (f64) {
+      d = f64Bits(I.op == Op::Add ? asF64(a) + asF64(b) : asF64(a) - asF64(b));
+    } else if (I.flags & FlSat) { // s32
+      int64_t r = I.op == Op::Add ? int64_t(int32_t(a)) + int32_t(b)
+                                  : int64_t(int32_t(a)) - int32_t(b);
+      d = static_cast<uint32_t>(sat32<int32_t>(r));
+    } else {
+      d = (I.op == Op::Add ? a + b : a - b) & m;
+    }
+    return true;
+  case Op::MulLo:
+    if (f32)
+      d = f32Bits(asF32(a) * asF32(b));
+    else if (f64)
+      d = f64Bits(asF64(a) * asF64(b));
+    else
+      d = (a * b) & m;
+    return true;
+  case Op::MulHi:
+    if (bits == 64) {
+      if (isSigned(tc))
+        d = static_cast<uint64_t>(
+            (static_cast<__int128>(static_cast<int64_t>(a)) * static_cast<int64_t>(b)) >> 64);
+      else
+        d = static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b) >> 64);
+    } else {
+      int64_t r = ival(a, tc) * ival(b, tc);
+      d = (static_cast<uint64_t>(r) >> bits) & m;
+    }
+    return true;
+  case Op::MulWide:
+    d = static_cast<uint64_t>(ival(a, tc) * ival(b, tc)) & I.dmask;
+    return true;
+  case Op::MadLo:
+    d = (a * b + c) & m;
+    return true;
+  case Op::MadWide:
+    d = (static_cast<uint64_t>(ival(a, tc) * ival(b, tc)) + c) & I.dmask;
+    return true;
+  case Op::Fma:
+    if (f32)
+      d = f32Bits(std::fma(asF32(a), asF32(b), asF32(c)));
+    else
+      d = f64Bits(std::fma(asF64(a), asF64(b), asF64(c)));
+    return true;
+  case Op::Div:
+  case Op::Rem:
+    if (f32) {
+      d = f32Bits(asF32(a) / asF32(b));
+    } else if (f64) {
+      d = f64Bits(asF64(a) / asF64(b));
+    } else if (isSigned(tc)) {
+      int64_t x = ival(a, tc), y = ival(b, tc);
+      int64_t r;
+      if (y == 0)
+        r = I.op == Op::Div ? -1 : x; // defined here; undefined in PTX
+      else if (y == -1)
+        r = I.op == Op::Div ? static_cast<int64_t>(0 - static_cast<uint64_t>(x)) : 0;
+      else
+        r = I.op == Op::Div ? x / y : x % y;
+      d = static_cast<uint64_t>(r) & m;
+    } else {
+      uint64_t x = a & m, y = b & m;
+      d = (y == 0 ? (I.op == Op::Div ? m : x) : (I.op == Op::Div ? x / y : x % y)) & m;
+    }
+    return true;
+  case Op::Min:
+  case Op::Max:
+    if (f32) {
+      float r = I.op == Op::Max ? fmaxPtx(asF32(a), asF32(b), I.flags & FlNaN)
+                                : fminPtx(asF32(a), asF32(b), I.flags & FlNaN);
+      d = f32Bits(r);
+    } else if (f64) {
+      double x = asF64(a), y = asF64(b);
+      double r = std::isnan(x) ? y : std::isnan(y) ? x
+                 : I.op == Op::Max ? std::max(x, y) : std::min(x, y);
+      d = f64Bits(r);
+    } else if (isSigned(tc)) {
+      int64_t x = ival(a, tc), y = ival(b, tc);
+      d = static_cast<uint64_t>(I.op == Op::Max ? std::max(x, y) : std::min(x, y)) & m;
+    } else {
+      uint64_t x = a & m, y = b & m;
+      d = I.op == Op::Max ? std::max(x, y) : std::min(x, y);
+    }
+    return true;
+  case Op::Neg:
+    if (f32)
+      d = (a ^ 0x80000000u) & 0xffffffffu;
+    else if (f64)
+      d = a ^ (1ull << 63);
+    else
+      d = (0 - a) & m;
+    return true;
+  case Op::Abs:
+    if (f32)
+      d = a & 0x7fffffffu;
+    else if (f64)
+      d = a & ~(1ull << 63);
+    else {
+      int64_t x = ival(a, tc);
+      d = static_cast<uint64_t>(x < 0 ? -x : x) & m;
+    }
+    return true;
+  case Op::And: d = a & b & m; return true;
+  case Op::Or: d = (a | b) & m; return true;
+  case Op::Xor: d = (a ^ b) & m; return true;
+  case Op::Not: d = ~a & m; return true;
+  case Op::Shl: {
+    uint64_t s = b & 0xffffffffu;
+    d = s >= bits ? 0 : (a << s) & m;
+    return true;
+  }
+  case Op::Shr: {
+    uint64_t s = b & 0xffffffffu;
+    if (isSigned(tc)) {
+      int64_t x = ival(a, tc);
+      d = static_cast<uint64_t>(s >= bits ? (x < 0 ? -1 : 0) : x >> s) & m;
+    } else {
+      d = s >= bits ? 0 : (a & m) >> s;
+    }
+    return true;
+  }
+  case Op::Popc:
+    d = static_cast<uint64_t>(__builtin_popcountll(a & m));
+    return true;
+  case Op::Clz: {
+    uint64_t x = a & m;
+    d = x ? static_cast<uint64_t>(__builtin_clzll(x)) - (64 - bits) : bits;
+    return true;
+  }
+  case Op::Brev: {
+    uint64_t x = a & m, r = 0;
+    for (unsigned i = 0; i < bits; ++i)
+      r |= ((x >> i) & 1) << (bits - 1 - i);
+    d = r;
+    return true;
+  }
+  case Op::Selp:
+    d = (c & 1) ? a : b;
+    return true;
+  case Op::Bfe: {
+    // bfe: pos = b & 0xff, len = c & 0xff; the field is sign-extended for
+    // signed types (from its msb, or from the source msb when pos >= size).
+    unsigned pos = b & 0xff, len = c & 0xff;
+    uint64_t x = a & m;
+    uint64_t r = 0;
+    bool sgn = isSigned(tc);
+    bool sbit = false;
+    if (sgn)
+      sbit = len == 0 ? false
+             : (pos + len - 1 >= bits ? (x >> (bits - 1)) & 1
+                                      : (x >> (pos + len - 1)) & 1);
+    for (unsigned i = 0; i < bits; ++i) {
+      bool bit;
+      if (i < len && pos + i < bits)
+        bit = (x >> (pos + i)) & 1;
+      else
+        bit = sgn ? sbit : false;
+      r |= static_cast<uint64_t>(bit) << i;
+    }
+    d = r;
+    return true;
+  }
+  case Op::Bfi: {
+    // bfi f, a, b, c, d: insert a's low len bits into b at pos.
+    unsigned pos = c & 0xff, len = Rt[I.e] & 0xff;
+    uint64_t r = b & m;
+    for (unsigned i = 0; i < len && pos + i < bits; ++i) {
+      uint64_t bit = (a >> i) & 1;
+      r = (r & ~(1ull << (pos + i))) | (bit << (pos + i));
+    }
+    d = r;
+    return true;
+  }
+  case Op::Prmt: {
+    // Default mode: 8 source bytes {b, a}; each selector nibble picks a
+    // byte (low 3 bits) and, if bit 3 is set, replicates its sign bit.
+    uint64_t bytes = (a & 0xffffffffu) | ((b & 0xffffffffu) << 32);
+    uint32_t r = 0;
+    for (int i = 0; i < 4; ++i) {
+      unsigned sel = (c >> (4 * i)) & 0xf;
+      uint32_t byte = (bytes >> (8 * (sel & 7))) & 0xff;
+      if (sel & 8)
+        byte = (byte & 0x80) ? 0xff : 0;
+      r |= byte << (8 * i);
+    }
+    d = r;
+    return true;
+  }
+  case Op::Setp: {
+    bool r;
+    if (f32)
+      r = cmpFloat(I.cmp, asF32(a), asF32(b));
+    else if (f64)
+      r = cmpFloat(I.cmp, asF64(a), asF64(b));
+    else if (tc == TC_PRED)
+      r = cmpInt(I.cmp, a & 1, b & 1, a & 1, b & 1);
+    else
+      r = cmpInt(I.cmp, ival(a, tc), ival(b, tc), a & m, b & m);
+    bool q = !r;
+    if (I.boolop) {
+      bool cc = (c & 1) ^ ((I.flags & FlRelu) ? 1 : 0);
+      switch (I.boolop) {
+      case BoolAnd: r = r && cc; q = q && cc; break;
+      case BoolOr: r = r || cc; q = q || cc; break;
+      default: r = r != cc; q = q != cc; break;
+      }
+    }
+    d = r;
+    if (I.mode)
+      Rt[I.d2] = q;
+    return true;
+  }
+  case Op::Cvt: {
+    uint8_t dt = I.tc, at = I.tc2;
+    bool dF = dt == TC_F32 || dt == TC_F64 || dt == TC_F16;
+    bool aF = at == TC_F32 || at == TC_F64 || at == TC_F16;
+    if (aF) {
+      double v = at == TC_F32 ? static_cast<double>(asF32(a))
+                 : at == TC_F64 ? asF64(a)
+                                : decodeSmall(a & 0xffff, kF16);
+      if (dF) {
+        switch (I.rnd) {
+        case RndRni: v = std::nearbyint(v); break;
+        case RndRzi: v = std::trunc(v); break;
+        case RndRmi: v = std::floor(v); break;
+        case RndRpi: v = std::ceil(v); break;
+        default: break;
+        }
+        if (I.flags & FlSat)
+          v = std::isnan(v) ? 0.0 : std::min(1.0, std::max(0.0, v));
+        if (dt == TC_F32)
+          d = f32Bits(static_cast<float>(v)); // at == f64: rn by the host
+        else if (dt == TC_F64)
+          d = f64Bits(v);
+        else // f16; from f32/f64 values (exact in double), .rn
+          d = encodeSmall(v, kF16, false, 0x7fff);
+      } else {
+        d = floatToInt(v, I.rnd, dt) & I.dmask;
+      }
+      return true;
+    }
+    int64_t v = ival(a, at);
+    if (dF) {
+      if (dt == TC_F32)
+        d = f32Bits(isSigned(at) ? static_cast<float>(v)
+                                 : static_cast<float>(static_cast<uint64_t>(v)));
+      else if (dt == TC_F64)
+        d = f64Bits(isSigned(at) ? static_cast<double>(v)
+                                 : static_cast<double>(static_cast<uint64_t>(v)));
+      else
+        d = encodeSmall(static_cast<double>(v), kF16, false, 0x7fff);
+      return true;
+    }
+    if (I.flags & FlSat) {
+      unsigned db = bitsOf(dt);
+      if (isSigned(dt)) {
+        int64_t lo = db >= 64 ? INT64_MIN : -(int64_t(1) << (db - 1));
+        int64_t hi = db >= 64 ? INT64_MAX : (int64_t(1) << (db - 1)) - 1;
+        if (!isSigned(at) && static_cast<uint64_t>(v) > static_cast<uint64_t>(hi))
+          v = hi;
+        else
+          v = std::min(std::max(v, lo), hi);
+      } else {
+        uint64_t hi = db >= 64 ? ~0ull : (1ull << db) - 1;
+        if (isSigned(at) && v < 0)
+          v = 0;
+        else if (static_cast<uint64_t>(v) > hi)
+          v = static_cast<int64_t>(hi);
+      }
+    }
+    d = static_cast<uint64_t>(v) & I.dmask;
+    return true;
+  }
+  case Op::CvtF8x2: {
+    // PTX: "the value converted from input a is stored in the upper 8 bits
+    // of d and the value converted from input b in the lower 8 bits".
+    float fa = asF32(a), fb = asF32(b);
+    if (I.flags & FlRelu) {
+      fa = std::isnan(fa) ? fa : std::max(fa, 0.0f);
+      fb = std::isnan(fb) ? fb : std::max(fb, 0.0f);
+    }
+    const SmallFormat &f = I.tc == TC_E4M3 ? kE4M3 : kE5M2;
+    uint32_t hi = encodeSmall(fa, f, true, 0x7f);
+    uint32_t lo = encodeSmall(fb, f, true, 0x7f);
+    d = (hi << 8) | lo;
+    return true;
+  }
+  case Op::CvtF16x2F8: {
+    const float *tab = I.tc == TC_E4M3 ? e4m3Table : e5m2Table;
+    uint32_t r = 0;
+    for (int i = 0; i < 2; ++i) {
+      double v = tab[(a >> (8 * i)) & 0xff];
+      if ((I.flags & FlRelu) && !std::isnan(v) && v < 0)
+        v = 0;
+      r |= encodeSmall(v, kF16, false, 0x7fff) << (16 * i);
+    }
+    d = r;
+    return true;
+  }
+  default:
+    return fault(Status::LaunchFailed, t, I, "internal: no implementation");
+  }
+}
+
+#define KEY(op, tc) ((unsigned(Op::op) << 4) | (tc))
+
+uint8_t Block::runThread(uint32_t t) {
+  uint64_t *Rt = R(t);
+  const Instr *code = k.code.data();
+  uint32_t pc = pcs[t];
+  uint64_t n = 0;
+  uint8_t result;
+  for (;;) {
+    const Instr &I = code[pc];
+    ++n;
+    if ((Rt[I.guard] & 1) == ((I.flags >> 4) & 1)) { // guard false
+      ++pc;
+      continue;
+    }
+    switch (I.key) {
+    case KEY(Mov, TC_U32):
+    case KEY(Mov, TC_S32):
+    case KEY(Mov, TC_F32):
+      Rt[I.d] = Rt[I.a] & 0xffffffffu;
+      break;
+    case KEY(Mov, TC_U64):
+    case KEY(Mov, TC_S64):
+      Rt[I.d] = Rt[I.a];
+      break;
+    case KEY(Add, TC_U32):
+    case KEY(Add, TC_S32):
+      Rt[I.d] = (Rt[I.a] + Rt[I.b]) & 0xffffffffu;
+      break;
+    case KEY(Add, TC_U64):
+    case KEY(Add, TC_S64):
+      Rt[I.d] = Rt[I.a] + Rt[I.b];
+      break;
+    case KEY(Sub, TC_U32):
+    case KEY(Sub, TC_S32):
+      Rt[I.d] = (Rt[I.a] - Rt[I.b]) & 0xffffffffu;
+      break;
+    case KEY(And, TC_U32):
+    case KEY(And, TC_S32):
+    case KEY(And, TC_U64):
+    case KEY(And, TC_PRED):
+      Rt[I.d] = Rt[I.a] & Rt[I.b];
+      break;
+    case KEY(Or, TC_U32):
+    case KEY(Or, TC_S32):
+    case KEY(Or, TC_U64):
+    case KEY(Or, TC_PRED):
+      Rt[I.d] = Rt[I.a] | Rt[I.b];
+      break;
+    case KEY(Xor, TC_U32):
+    case KEY(Xor, TC_U64):
+    case KEY(Xor, TC_PRED):
+      Rt[I.d] = Rt[I.a] ^ Rt[I.b];
+      break;
+    case KEY(Not, TC_PRED):
+      Rt[I.d] = (Rt[I.a] & 1) ^ 1;
+      break;
+    case KEY(Shl, TC_U32): {
+      uint64_t s = Rt[I.b] & 0xffffffffu;
+      Rt[I.d] = s >= 32 ? 0 : (Rt[I.a] << s) & 0xffffffffu;
+      break;
+    }
+    case KEY(Shl, TC_U64): {
+      uint64_t s = Rt[I.b] & 0xffffffffu;
+      Rt[I.d] = s >= 64 ? 0 : Rt[I.a] << s;
+      break;
+    }
+    case KEY(Shr, TC_U32): {
+      uint64_t s = Rt[I.b] & 0xffffffffu;
+      Rt[I.d] = s >= 32 ? 0 : (Rt[I.a] & 0xffffffffu) >> s;
+      break;
+    }
+    case KEY(MulWide, TC_U32):
+      Rt[I.d] = (Rt[I.a] & 0xffffffffu) * (Rt[I.b] & 0xffffffffu);
+      break;
+    case KEY(MulWide, TC_S32):
+      Rt[I.d] = static_cast<uint64_t>(
+          int64_t(int32_t(uint32_t(Rt[I.a]))) * int64_t(int32_t(uint32_t(Rt[I.b]))));
+      break;
+    case KEY(MulLo, TC_U32):
+    case KEY(MulLo, TC_S32):
+      Rt[I.d] = (Rt[I.a] * Rt[I.b]) & 0xffffffffu;
+      break;
+    case KEY(MadLo, TC_U32):
+    case KEY(MadLo, TC_S32):
+      Rt[I.d] = (Rt[I.a] * Rt[I.b] + Rt[I.c]) & 0xffffffffu;
+      break;
+    case KEY(Max, TC_S32): {
+      int32_t x = int32_t(uint32_t(Rt[I.a])), y = int32_t(uint32_t(Rt[I.b]));
+      Rt[I.d] = uint32_t(x > y ? x : y);
+      break;
+    }
+    case KEY(Min, TC_S32): {
+      int32_t x = int32_t(uint32_t(Rt[I.a])), y = int32_t(uint32_t(Rt[I.b]));
+      Rt[I.d] = uint32_t(x < y ? x : y);
+      break;
+    }
+    case KEY(Fma, TC_F32):
+      Rt[I.d] = f32Bits(std::fma(asF32(Rt[I.a]), asF32(Rt[I.b]), asF32(Rt[I.c])));
+      break;
+    case KEY(MulLo, TC_F32):
+      Rt[I.d] = f32Bits(asF32(Rt[I.a]) * asF32(Rt[I.b]));
+      break;
+    case KEY(Add, TC_F32):
+      if (I.flags & FlSat)
+        goto generic;
+      Rt[I.d] = f32Bits(asF32(Rt[I.a]) + asF32(Rt[I.b]));
+      break;
+    case KEY(Selp, TC_U32):
+    case KEY(Selp, TC_S32):
+    case KEY(Selp, TC_U64):
+    case KEY(Selp, TC_S64):
+    case KEY(Selp, TC_F32):
+      Rt[I.d] = (Rt[I.c] & 1) ? Rt[I.a] : Rt[I.b];
+      break;
+    case KEY(Setp, TC_S32):
+      if (I.boolop || I.mode)
+        goto generic;
+      {
+        int32_t x = int32_t(uint32_t(Rt[I.a])), y = int32_t(uint32_t(Rt[I.b]));
+        bool r;
+        switch (I.cmp) {
+        case CmpEq: r = x == y; break;
+        case CmpNe: r = x != y; break;
+        case CmpLt: r = x < y; break;
+        case CmpLe: r = x <= y; break;
+        case CmpGt: r = x > y; break;
+        case CmpGe: r = x >= y; break;
+        default: goto generic;
+        }
+        Rt[I.d] = r;
+      }
+      break;
+    case KEY(Setp, TC_U32):
+      if (I.boolop || I.mode)
+        goto generic;
+      {
+        uint32_t x = uint32_t(Rt[I.a]), y = uint32_t(Rt[I.b]);
+        bool r;
+        switch (I.cmp) {
+        case CmpEq: r = x == y; break;
+        case CmpNe: r = x != y; break;
+        case CmpLt: case CmpLo: r = x < y; break;
+        case CmpLe: case CmpLs: r = x <= y; break;
+        case CmpGt: case CmpHi: r = x > y; break;
+        case CmpGe: case CmpHs: r = x >= y; break;
+        default: goto generic;
+        }
+        Rt[I.d] = r;
+      }
+      break;
+    case KEY(Bra, TC_NONE):
+      pc = static_cast<uint32_t>(I.target);
+      continue;
+    case KEY(Ld, TC_U32):
+    case KEY(Ld, TC_S32):
+    case KEY(Ld, TC_F32):
+    case KEY(Ld, TC_U64):
+    case KEY(Ld, TC_S64):
+    case KEY(Ld, TC_U16):
+    case KEY(Ld, TC_S16):
+    case KEY(Ld, TC_U8):
+    case KEY(Ld, TC_S8):
+    case KEY(Ld, TC_F64):
+    case KEY(Ld, TC_F16): {
+      uint64_t addr = Rt[I.a] + static_cast<uint64_t>(I.off);
+      unsigned sz = I.size, bytes = sz * I.vec;
+      const uint8_t *p = memPtr(I.space, addr, bytes, bytes, t, I);
+      if (!p) {
+        result = TsFault;
+        goto out;
+      }
+      bool sgn = I.tc == TC_S8 || I.tc == TC_S16 || I.tc == TC_S32;
+      for (unsigned i = 0; i < I.vec; ++i) {
+        uint64_t v = 0;
+        std::memcpy(&v, p + i * sz, sz);
+        if (sgn)
+          v = static_cast<uint64_t>(sext(v, sz * 8));
+        Rt[I.v[i]] = v & I.dmask;
+      }
+      break;
+    }
+    case KEY(St, TC_U32):
+    case KEY(St, TC_S32):
+    case KEY(St, TC_F32):
+    case KEY(St, TC_U64):
+    case KEY(St, TC_S64):
+    case KEY(St, TC_U16):
+    case KEY(St, TC_S16):
+    case KEY(St, TC_U8):
+    case KEY(St, TC_S8):
+    case KEY(St, TC_F64):
+    case KEY(St, TC_F16): {
+      uint64_t addr = Rt[I.a] + static_cast<uint64_t>(I.off);
+      unsigned sz = I.size, bytes = sz * I.vec;
+      uint8_t *p = memPtr(I.space, addr, bytes, bytes, t, I);
+      if (!p) {
+        result = TsFault;
+        goto out;
+      }
+      for (unsigned i = 0; i < I.vec; ++i) {
+        uint64_t v = Rt[I.v[i]];
+        std::memcpy(p + i * sz, &v, sz);
+      }
+      break;
+    }
+    case KEY(CpAsync, TC_NONE): {
+      uint64_t dst = Rt[I.a] + static_cast<uint64_t>(I.off);
+      uint64_t src = Rt[I.b] + static_cast<uint64_t>(I.off2);
+      uint64_t srcSize = I.mode ? (Rt[I.c] & 0xffffffffu) : I.size;
+      if (srcSize > I.size) {
+        fault(Status::LaunchFailed, t, I,
+              "src-size " + std::to_string(srcSize) + " > cp-size " +
+                  std::to_string(I.size));
+        result = TsFault;
+        goto out;
+      }
+      if (!sharedPtr(dst, I.size, I.size, t, I)) {
+        result = TsFault;
+        goto out;
+      }
+      // The source must be aligned to cp-size; only src-size bytes are read.
+      if (src & (I.size - 1)) {
+        fault(Status::MisalignedAddress, t, I,
+              "cp.async source " + hex(src) + " is not aligned to " +
+                  std::to_string(I.size) + " bytes");
+        result = TsFault;
+        goto out;
+      }
+      if (srcSize && !globalPtr(src, static_cast<unsigned>(srcSize), 1, t, I)) {
+        result = TsFault;
+        goto out;
+      }
+      cp[t].push_back(Pending{dst, src, cpGroup[t], I.size,
+                              static_cast<uint8_t>(srcSize)});
+      break;
+    }
+    case KEY(CpAsyncCommit, TC_NONE):
+      ++cpGroup[t];
+      break;
+    case KEY(CpAsyncWait, TC_NONE):
+      // Completes every committed group but the I.c most recent ones.
+      if (!cp[t].empty())
+        completeCopies(t, cpGroup[t] >= I.c ? cpGroup[t] - I.c : 0);
+      break;
+    case KEY(CpAsyncWaitAll, TC_NONE):
+      ++cpGroup[t];
+      completeCopies(t, cpGroup[t]);
+      break;
+    case KEY(Exit, TC_NONE):
+      if (!cp[t].empty())
+        completeCopies(t, ~0u);
+      result = TsExited;
+      goto out;
+    case KEY(Bar, TC_NONE):
+      result = TsBar;
+      goto out;
+    case KEY(Ldmatrix, TC_NONE):
+    case KEY(Mma, TC_S8):
+    case KEY(Mma, TC_U8):
+    case KEY(Mma, TC_E4M3):
+    case KEY(Mma, TC_E5M2):
+    case KEY(Shfl, TC_NONE):
+      result = TsColl;
+      goto out;
+    default:
+    generic:
+      if (!execGeneric(I, Rt, t)) {
+        result = TsFault;
+        goto out;
+      }
+      break;
+    }
+    ++pc;
+  }
+out:
+  pcs[t] = pc;
+  icount += n;
+  return result;
+}
+
+bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
+                           const Instr &I) {
+  uint32_t t0 = w * 32;
+  (void)lane0;
+  if (I.op == Op::Ldmatrix) {
+    // PTX ISA, ldmatrix: threads 0-7 give the row addresses of matrix 0,
+    // 8-15 of matrix 1, 16-23 of 2, 24-31 of 3 (x1 uses 0-7, x2 0-15).
+    // Each row is 8 b16 elements (16 contiguous bytes). Without .trans,
+    // lane l receives in d_i the elements (row l/4, columns 2*(l%4) and
+    // 2*(l%4)+1) of matrix i; with .trans, the matrix is transposed: lane l
+    // receives (row 2*(l%4), column l/4) in the low half and (row
+    // 2*(l%4)+1, column l/4) in the high half.
+    if (nlanes != 32)
+      return fault(Status::LaunchFailed, t0, I,
+                   "ldmatrix in a warp of " + std::to_string(nlanes) +
+                       " threads (needs 32)");
+    const uint8_t *rows[4][8];
+    for (unsigned i = 0; i < I.vec; ++i)
+      for (unsigned r = 0; r < 8; ++r) {
+        uint32_t t = t0 + 8 * i + r;
+        uint64_t addr = R(t)[I.a] + static_cast<uint64_t>(I.off);
+        const uint8_t *p = sharedPtr(addr, 16, 16, t, I);
+        if (!p)
+          return false;
+        rows[i][r] = p;
+      }
+    uint32_t out[32][4];
+    for (unsigned l = 0; l < 32; ++l)
+      for (unsigned i = 0; i < I.vec; ++i) {
+        uint32_t v;
+        if (!(I.flags & FlTrans)) {
+          std::memcpy(&v, rows[i][l / 4] + 4 * (l % 4), 4);
+        } else {
+          uint16_t lo, hi;
+          std::memcpy(&lo, rows[i][2 * (l % 4)] + 2 * (l / 4), 2);
+          std::memcpy(&hi, rows[i][2 * (l % 4) + 1] + 2 * (l / 4), 2);
+          v = lo | (static_cast<uint32_t>(hi) << 16);
+        }
+        out[l][i] = v;
+      }
+    for (unsigned l = 0; l < 32; ++l)
+      for (unsigned i = 0; i < I.vec; ++i)
+        R(t0 + l)[I.v[i]] = out[l][i];
+    return true;
+  }
+  if (I.op == Op::Mma) {
+    // PTX ISA, "Matrix Fragments for mma.m16n8k32" (.s8/.u8/.e4m3/.e5m2):
+    //   groupID = %laneid >> 2, threadID_in_group = %laneid % 4
+    //   A (4 .b32 regs, a0..a15, lower index in the lower byte):
+    //     row = groupID      for ai where 0 <= i < 4 || 8 <= i < 12
+    //           groupID + 8  otherwise
+    //     col = (threadID_in_group * 4) + (i & 0x3)       for ai where i < 8
+    //           (threadID_in_group * 4) + (i & 0x3) + 16  for ai where i >= 8
+    //   B (2 .b32 regs, b0..b7):
+    //     row = (threadID_in_group * 4) + (i & 0x3)       for bi where i < 4
+    //           (threadID_in_group * 4) + (i & 0x3) + 16  for bi where i >= 4
+    //     col = groupID
+    //   C/D (4 regs c0..c3):
+    //     row = groupID for c0, c1; groupID + 8 for c2, c3
+    //     col = (threadID_in_group * 2) + (i & 0x1)
+    if (nlanes != 32)
+      return fault(Status::LaunchFailed, t0, I,
+                   "mma in a warp of " + std::to_string(nlanes) +
+                       " threads (needs 32)");
+    uint8_t A[16][32], B[32][8];
+    uint32_t C[16][8];
+    for (unsigned l = 0; l < 32; ++l) {
+      uint64_t *Rl = R(t0 + l);
+      unsigned g = l >> 2, tig = l & 3;
+      for (unsigned i = 0; i < 16; ++i) {
+        unsigned row = (i < 4 || (i >= 8 && i < 12)) ? g : g + 8;
+        unsigned col = tig * 4 + (i & 3) + (i >= 8 ? 16 : 0);
+        A[row][col] = static_cast<uint8_t>(Rl[I.va[i / 4]] >> (8 * (i % 4)));
+      }
+      for (unsigned i = 0; i < 8; ++i) {
+        unsigned row = tig * 4 + (i & 3) + (i >= 4 ? 16 : 0);
+        B[row][g] = static_cast<uint8_t>(Rl[I.vb[i / 4]] >> (8 * (i % 4)));
+      }
+      for (unsigned i = 0; i < 4; ++i)
+        C[i < 2 ? g : g + 8][tig * 2 + (i & 1)] =
+            static_cast<uint32_t>(Rl[I.vc[i]]);
+    }
+    uint32_t D[16][8];
+    if (I.mode == 0) { // integer: exact products summed in int64, + C
+      bool sa = I.tc == TC_S8, sb = I.tc2 == TC_S8;
+      for (unsigned m = 0; m < 16; ++m)
+        for (unsigned nn = 0; nn < 8; ++nn) {
+          int64_t acc = static_cast<int32_t>(C[m][nn]);
+          for (unsigned kk = 0; kk < 32; ++kk) {
+            int64_t x = sa ? int8_t(A[m][kk]) : A[m][kk];
+            int64_t y = sb ? int8_t(B[kk][nn]) : B[kk][nn];
+            acc += x * y;
+          }
+          if (I.flags & FlSatfinite)
+            acc = std::min<int64_t>(std::max<int64_t>(acc, INT32_MIN), INT32_MAX);
+          D[m][nn] = static_cast<uint32_t>(acc);
+        }
+    } else {
+      // FP8: products are exact in double; they are summed in double, C is
+      // added, and the sum is rounded to f32 once. (Hardware accumulates
+      // with its own order and precision; results can differ in the last
+      // bits of f32.)
+      const float *ta = I.tc == TC_E4M3 ? e4m3Table : e5m2Table;
+      const float *tb = I.tc2 == TC_E4M3 ? e4m3Table : e5m2Table;
+      for (unsigned m = 0; m < 16; ++m)
+        for (unsigned nn = 0; nn < 8; ++nn) {
+          double acc = 0;
+          for (unsigned kk = 0; kk < 32; ++kk)
+            acc += static_cast<double>(ta[A[m][kk]]) *
+                   static_cast<double>(tb[B[kk][nn]]);
+          acc += static_cast<double>(asF32(C[m][nn]));
+          D[m][nn] = static_cast<uint32_t>(f32Bits(static_cast<float>(acc)));
+        }
+    }
+    for (unsigned l = 0; l < 32; ++l) {
+      uint64_t *Rl = R(t0 + l);
+      unsigned g = l >> 2, tig = l & 3;
+      for (unsigned i = 0; i < 4; ++i)
+        Rl[I.v[i]] = D[i < 2 ? g : g + 8][tig * 2 + (i & 1)];
+    }
+    return true;
+  }
+  if (I.op == Op::Shfl) {
+    uint32_t active = nlanes == 32 ? 0xffffffffu : ((1u << nlanes) - 1);
+    uint32_t vals[32], outv[32];
+    bool outp[32];
+    for (unsigned l = 0; l < nlanes; ++l)
+      vals[l] = static_cast<uint32_t>(R(t0 + l)[I.a]);
+    for (unsigned l = 0; l < nlanes; ++l) {
+      uint64_t *Rl = R(t0 + l);
+      uint32_t mask = static_cast<uint32_t>(Rl[I.e]);
+      if (mask != active)
+        return fault(Status::LaunchFailed, t0 + l, I,
+                     "shfl.sync membermask " + hex(mask) +
+                         " differs from the converged lanes " + hex(active));
+      uint32_t bval = Rl[I.b] & 0x1f, cval = Rl[I.c] & 0x1f;
+      uint32_t segmask = (Rl[I.c] >> 8) & 0x1f;
+      uint32_t maxLane = (l & segmask) | (cval & ~segmask);
+      uint32_t minLane = l & segmask;
+      int64_t j;
+      bool p;
+      switch (I.mode) {
+      case ShflUp: j = int64_t(l) - bval; p = j >= int64_t(minLane); break;
+      case ShflDown: j = l + bval; p = j <= int64_t(maxLane); break;
+      case ShflBfly: j = l ^ bval; p = j <= int64_t(maxLane); break;
+      default: j = minLane | (bval & ~segmask); p = j <= int64_t(maxLane); break;
+      }
+      if (!p)
+        j = l;
+      if (j >= int64_t(nlanes))
+        return fault(Status::LaunchFailed, t0 + l, I,
+                     "shfl reads lane " + std::to_string(j) +
+                         ", which does not exist");
+      outv[l] = vals[j];
+      outp[l] = p;
+    }
+    for (unsigned l = 0; l < nlanes; ++l) {
+      R(t0 + l)[I.d] = outv[l];
+      if (I.flags & FlSat)
+        R(t0 + l)[I.d2] = outp[l];
+    }
+    return true;
+  }
+  return fault(Status::LaunchFailed, t0, I, "internal: not a collective");
+}
+
+bool Block::run(uint64_t linear) {
+  cta.x = static_cast<unsigned>(linear % L.grid.x);
+  cta.y = static_cast<unsigned>((linear / L.grid.x) % L.grid.y);
+  cta.z = static_cast<unsigned>(linear / (uint64_t(L.grid.x) * L.grid.y));
+  for (uint32_t t = 0; t < nthreads; ++t) {
+    uint64_t *sp = R(t) + k.specialBase;
+    sp[SpCtaidX] = cta.x;
+    sp[SpCtaidY] = cta.y;
+    sp[SpCtaidZ] = cta.z;
+    pcs[t] = 0;
+    st[t] = TsReady;
+    cp[t].clear();
+    cpGroup[t] = 0;
+  }
+  std::memset(shared.data(), kPoison, shared.size());
+  bool done = false;
+  while (!done) {
+    if (L.failed.load(std::memory_order_relaxed))
+      return false;
+    for (uint32_t w = 0; w < nwarps; ++w) {
+      uint32_t t0 = w * 32, nl = std::min<uint32_t>(32, nthreads - t0);
+      for (;;) {
+        for (uint32_t l = 0; l < nl; ++l)
+          if (st[t0 + l] == TsReady) {
+            st[t0 + l] = runThread(t0 + l);
+            if (st[t0 + l] == TsFault)
+              return false;
+          }
+        uint32_t nColl = 0, nActive = 0, nBar = 0;
+        uint32_t pc = ~0u;
+        bool same = true;
+        for (uint32_t l = 0; l < nl; ++l) {
+          uint8_t s = st[t0 + l];
+          if (s == TsExited)
+            continue;
+          ++nActive;
+          if (s == TsBar)
+            ++nBar;
+          if (s == TsColl) {
+            ++nColl;
+            if (pc == ~0u)
+              pc = pcs[t0 + l];
+            else if (pcs[t0 + l] != pc)
+              same = false;
+          }
+        }
+        if (!nColl)
+          break;
+        const Instr &I = k.code[pc];
+        if (nColl != nActive || !same || nActive != nl) {
+          // Name what the other lanes do.
+          std::string other;
+          for (uint32_t l = 0; l < nl; ++l) {
+            uint8_t s = st[t0 + l];
+            if (s == TsExited) {
+              other = "lane " + std::to_string(l) + " has exited";
+              break;
+            }
+            if (pcs[t0 + l] != pc) {
+              const Instr &J = k.code[pcs[t0 + l]];
+              other = "lane " + std::to_string(l) + " waits at PTX line " +
+                      std::to_string(J.line) + " `" +
+                      k.text[pcs[t0 + l]] + "`";
+              break;
+            }
+          }
+          uint32_t first = t0;
+          while (st[first] != TsColl || pcs[first] != pc)
+            ++first;
+          return fault(Status::LaunchFailed, first, I,
+                       "divergent warp " + std::to_string(w) +
+                           " at a warp-collective instruction: " + other);
+        }
+        if (!execCollective(w, 0, nl, I))
+          return false;
+        for (uint32_t l = 0; l < nl; ++l) {
+          st[t0 + l] = TsReady;
+          ++pcs[t0 + l];
+        }
+      }
+    }
+    // Every thread is at a barrier or has exited.
+    uint32_t waiting = 0;
+    uint64_t barId = ~0ull;
+    bool sameId = true;
+    uint32_t firstWaiting = 0;
+    for (uint32_t t = 0; t < nthreads; ++t)
+      if (st[t] == TsBar) {
+        const Instr &I = k.code[pcs[t]];
+        uint64_t id = R(t)[I.a] & 0xffffffffu;
+        if (!waiting++) {
+          barId = id;
+          firstWaiting = t;
+        } else if (id != barId) {
+          sameId = false;
+        }
+      }
+    if (!waiting) {
+      done = true;
+      break;
+    }
+    if (!sameId) {
+      std::string what = "deadlock: threads wait at different barriers (";
+      for (uint32_t t = 0; t < nthreads; ++t)
+        if (st[t] == TsBar) {
+          const Instr &I = k.code[pcs[t]];
+          if ((R(t)[I.a] & 0xffffffffu) != barId) {
+            what += "thread " + std::to_string(t) + " at barrier " +
+                    std::to_string(R(t)[I.a] & 0xffffffffu) + ", line " +
+                    std::to_string(I.line) + ", while thread " +
+                    std::to_string(firstWaiting) + " waits at barrier " +
+                    std::to_string(barId) + ")";
+            break;
+          }
+        }
+      return fault(Status::LaunchFailed, firstWaiting,
+                   k.code[pcs[firstWaiting]], what);
+    }
+    for (uint32_t t = 0; t < nthreads; ++t)
+      if (st[t] == TsBar) {
+        st[t] = TsReady;
+        ++pcs[t];
+      }
+  }
+  L.instructions += icount;
+  icount = 0;
+  return true;
+}
+
+} // namespace
+
+Status Emulator::validate(const Kernel &k, const LaunchConfig &c,
+                          std::string &message) const {
+  const Dim3 &b = c.block, &g = c.grid;
+  uint64_t threads = uint64_t(b.x) * b.y * b.z;
+  auto fail = [&](const std::string &m) {
+    message = "launch of kernel '" + k.name + "': " + m;
+    return Status::InvalidValue;
+  };
+  if (!b.x || !b.y || !b.z || !g.x || !g.y || !g.z)
+    return fail("zero grid or block dimension");
+  if (threads > kMaxThreadsPerBlock || b.x > 1024 || b.y > 1024 || b.z > 64)
+    return fail("block (" + std::to_string(b.x) + "," + std::to_string(b.y) +
+                "," + std::to_string(b.z) + ") exceeds the device limits (1024 threads)");
+  if (g.y > 65535 || g.z > 65535 || g.x > 0x7fffffffu)
+    return fail("grid exceeds the device limits");
+  if (k.maxntid[0]) {
+    uint64_t maxThreads = uint64_t(k.maxntid[0]) * k.maxntid[1] * k.maxntid[2];
+    if (threads > maxThreads)
+      return fail("block of " + std::to_string(threads) +
+                  " threads exceeds .maxntid " + std::to_string(k.maxntid[0]) +
+                  "," + std::to_string(k.maxntid[1]) + "," +
+                  std::to_string(k.maxntid[2]));
+  }
+  if (k.reqntid[0] && (b.x != k.reqntid[0] || b.y != k.reqntid[1] ||
+                       b.z != k.reqntid[2]))
+    return fail("block (" + std::to_string(b.x) + "," + std::to_string(b.y) +
+                "," + std::to_string(b.z) + ") differs from .reqntid " +
+                std::to_string(k.reqntid[0]) + "," + std::to_string(k.reqntid[1]) +
+                "," + std::to_string(k.reqntid[2]));
+  unsigned dynLimit = c.maxDynamicShared
+                          ? c.maxDynamicShared
+                          : (k.staticShared < kDefaultSharedPerBlock
+                                 ? kDefaultSharedPerBlock - k.staticShared
+                                 : 0);
+  uint64_t total = uint64_t(k.staticShared) + c.dynamicShared;
+  if (c.dynamicShared > dynLimit || total > kMaxSharedPerBlockOptin ||
+      (!c.maxDynamicShared && total > kDefaultSharedPerBlock))
+    return fail(std::to_string(k.staticShared) + " bytes of static + " +
+                std::to_string(c.dynamicShared) +
+                " bytes of dynamic shared memory exceed the limit (" +
+                (c.maxDynamicShared
+                     ? "MAX_DYNAMIC_SHARED_SIZE_BYTES " +
+                           std::to_string(c.maxDynamicShared)
+                     : std::string("48 KiB without cuFuncSetAttribute")) +
+                ", 227 KiB at most)");
+  return Status::Ok;
+}
+
+Status Emulator::launch(const Kernel &k, const LaunchConfig &config,
+                        void **params, std::string &message) {
+  std::vector<uint8_t> buffer(k.paramBytes + 8, 0);
+  for (size_t i = 0; i < k.params.size(); ++i) {
+    if (!params || !params[i]) {
+      message = "launch of kernel '" + k.name + "': parameter " +
+                std::to_string(i) + " (" + k.params[i].name + ") is null";
+      return Status::InvalidValue;
+    }
+    std::memcpy(buffer.data() + k.params[i].offset, params[i], k.params[i].size);
+  }
+  return launchPacked(k, config, buffer.data(), message);
+}
+
+Status Emulator::launchPacked(const Kernel &k, const LaunchConfig &config,
+                              const uint8_t *paramBuffer, std::string &message) {
+  Status s = validate(k, config, message);
+  if (s != Status::Ok)
+    return s;
+  Launch L;
+  L.k = &k;
+  L.grid = config.grid;
+  L.block = config.block;
+  // The dynamic part starts at its alignment after the static arrays.
+  uint32_t dynAlign = k.dynamicSharedAlign;
+  uint32_t dynStart = (k.staticShared + dynAlign - 1) & ~(dynAlign - 1);
+  L.sharedBytes = dynStart + config.dynamicShared;
+  L.params = paramBuffer;
+  L.emu = this;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto &a : allocs_)
+      L.allocs.push_back({a.first, a.first + a.second});
+  }
+  uint64_t blocks = uint64_t(L.grid.x) * L.grid.y * L.grid.z;
+  unsigned nworkers = static_cast<unsigned>(std::min<uint64_t>(threads_, blocks));
+  auto work = [&L, blocks]() {
+    Block b(L);
+    for (;;) {
+      uint64_t i = L.nextBlock.fetch_add(1);
+      if (i >= blocks || L.failed.load(std::memory_order_relaxed))
+        break;
+      if (!b.run(i))
+        break;
+    }
+  };
+  if (nworkers <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned i = 0; i < nworkers; ++i)
+      pool.emplace_back(work);
+    for (auto &th : pool)
+      th.join();
+  }
+  instructions_ += L.instructions.load();
+  if (L.failed) {
+    message = L.message;
+    return L.status;
+  }
+  return Status::Ok;
+}

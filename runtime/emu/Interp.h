@@ -1,0 +1,111 @@
+//===- Interp.h - the PTX interpreter behind the emulated driver -*- C++ -*-===//
+//
+// Device memory (host memory with bounds tracking) and kernel launches.
+// Blocks run on a pool of host threads; inside a block every thread runs
+// until it reaches a synchronizing instruction (bar.sync, ldmatrix, mma,
+// shfl), where warp collectives execute once all 32 lanes are parked there.
+//
+// Checks: every global/shared access lies inside one live allocation (or
+// the block's shared window) and is aligned to its size; collectives need a
+// converged warp; a barrier that can never release is a deadlock. A failed
+// check stops the launch with a message naming the kernel, block, thread,
+// PTX line and instruction.
+//
+//===----------------------------------------------------------------------===//
+#ifndef VGGQ_EMU_INTERP_H
+#define VGGQ_EMU_INTERP_H
+
+#include "Ptx.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace vggq {
+namespace emu {
+
+struct Dim3 {
+  unsigned x = 1, y = 1, z = 1;
+};
+
+enum class Status {
+  Ok,
+  InvalidValue,     ///< bad launch configuration or copy
+  IllegalAddress,   ///< out-of-bounds access
+  MisalignedAddress,
+  LaunchFailed,     ///< divergence, deadlock, other execution errors
+};
+
+struct LaunchConfig {
+  Dim3 grid, block;
+  unsigned dynamicShared = 0;
+  /// CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES (0: the default).
+  unsigned maxDynamicShared = 0;
+};
+
+/// Limits of the emulated device (an sm_90 part).
+constexpr unsigned kMaxThreadsPerBlock = 1024;
+constexpr unsigned kDefaultSharedPerBlock = 48 * 1024;
+constexpr unsigned kMaxSharedPerBlockOptin = 227 * 1024;
+constexpr unsigned kSharedPerSM = 228 * 1024;
+constexpr uint8_t kPoison = 0xA5;
+
+class Emulator {
+public:
+  Emulator();
+  ~Emulator();
+  Emulator(const Emulator &) = delete;
+  Emulator &operator=(const Emulator &) = delete;
+
+  /// Allocates device memory (host memory, 256-aligned, filled with 0xA5).
+  /// Returns 0 when out of memory.
+  uint64_t alloc(size_t bytes);
+  /// False if ptr is not the start of a live allocation.
+  bool free(uint64_t ptr);
+  /// Whether [ptr, ptr+bytes) lies inside one live allocation; otherwise a
+  /// message naming the nearest allocation.
+  bool checkRange(uint64_t ptr, size_t bytes, std::string &why) const;
+  size_t liveBytes() const;
+
+  /// Runs one launch synchronously. `params[i]` points to the value of the
+  /// kernel's parameter i. On failure, `message` says why.
+  Status launch(const Kernel &k, const LaunchConfig &config, void **params,
+                std::string &message);
+  /// Same with the parameter buffer already laid out.
+  Status launchPacked(const Kernel &k, const LaunchConfig &config,
+                      const uint8_t *paramBuffer, std::string &message);
+  /// Validates a launch configuration only.
+  Status validate(const Kernel &k, const LaunchConfig &config,
+                  std::string &message) const;
+
+  /// Thread-instructions executed so far (all launches).
+  uint64_t instructions() const { return instructions_.load(); }
+  /// Host threads used for blocks (VGGQ_EMU_THREADS, default: all cores).
+  unsigned threads() const { return threads_; }
+  void setThreads(unsigned n) { threads_ = n ? n : 1; }
+
+  /// Describes the allocation nearest to an address.
+  std::string nearestAllocation(uint64_t addr) const;
+
+private:
+  mutable std::mutex mutex_;
+  std::map<uint64_t, size_t> allocs_; ///< base -> size
+  size_t live_ = 0;
+  std::atomic<uint64_t> instructions_{0};
+  unsigned threads_ = 1;
+};
+
+/// FP8 and FP16 helpers (exposed for tests).
+float decodeE4M3(uint8_t v);
+float decodeE5M2(uint8_t v);
+/// Round-to-nearest-even with finite saturation (NaN -> 0x7F).
+uint8_t encodeE4M3Satfinite(float x);
+uint8_t encodeE5M2Satfinite(float x);
+
+} // namespace emu
+} // namespace vggq
+
+#endif // VGGQ_EMU_INTERP_H

@@ -1,0 +1,201 @@
+//===- Ptx.h - PTX text -> pre-decoded kernels for the emulator -*- C++ -*-===//
+//
+// The parser of the vggq PTX emulator. A module is a list of kernels; each
+// kernel has its parameter layout, its static shared arrays and a vector of
+// pre-decoded instructions whose operands are slots of a per-thread register
+// file. Immediates and special registers (%tid.x, ...) are slots too: the
+// file of one thread is [user registers | special registers | constants],
+// so that every source operand is read as R[slot], without a branch.
+//
+// Anything the parser does not know (opcode, modifier, directive) is a load
+// error naming the line, never a silent misexecution.
+//
+//===----------------------------------------------------------------------===//
+#ifndef VGGQ_EMU_PTX_H
+#define VGGQ_EMU_PTX_H
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace vggq {
+namespace emu {
+
+/// Base operations. The interpreter dispatches on (op << 4 | type class).
+enum class Op : uint8_t {
+  Nop,
+  Mov,
+  MovPack,   ///< mov.bN d, {a, b, ...}
+  MovUnpack, ///< mov.bN {a, b, ...}, s
+  Add,
+  Sub,
+  MulLo,
+  MulHi,
+  MulWide,
+  MadLo,
+  MadWide,
+  Div,
+  Rem,
+  Min,
+  Max,
+  Neg,
+  Abs,
+  And,
+  Or,
+  Xor,
+  Not,
+  Shl,
+  Shr,
+  Bfe,
+  Bfi,
+  Prmt,
+  Popc,
+  Clz,
+  Brev,
+  Setp,
+  Selp,
+  Fma,
+  Cvt,     ///< scalar conversions (types in ty / ty2)
+  CvtF8x2, ///< cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32 d, a, b
+  CvtF16x2F8, ///< cvt.rn.f16x2.{e4m3x2,e5m2x2} d, a
+  Cvta,
+  Ld,
+  St,
+  CpAsync,
+  CpAsyncCommit,
+  CpAsyncWait,
+  CpAsyncWaitAll,
+  Bra,
+  Exit,
+  Bar,     ///< bar.sync / barrier.sync (block collective)
+  Ldmatrix,
+  Mma,
+  Shfl,
+  Count
+};
+
+/// Type classes (4 bits).
+enum TypeClass : uint8_t {
+  TC_U16 = 0,
+  TC_S16,
+  TC_U32,
+  TC_S32,
+  TC_U64,
+  TC_S64,
+  TC_F32,
+  TC_F64,
+  TC_PRED,
+  TC_U8,
+  TC_S8,
+  TC_F16,
+  TC_E4M3,
+  TC_E5M2,
+  TC_NONE = 15
+};
+
+enum Space : uint8_t { SpGeneric, SpGlobal, SpShared, SpParam };
+
+enum Cmp : uint8_t {
+  CmpEq, CmpNe, CmpLt, CmpLe, CmpGt, CmpGe,
+  CmpLo, CmpLs, CmpHi, CmpHs,
+  CmpEqu, CmpNeu, CmpLtu, CmpLeu, CmpGtu, CmpGeu, CmpNum, CmpNan
+};
+enum BoolOp : uint8_t { BoolNone, BoolAnd, BoolOr, BoolXor };
+enum Rnd : uint8_t { RndNone, RndRn, RndRz, RndRm, RndRp, RndRni, RndRzi, RndRmi, RndRpi };
+
+/// Flags.
+enum : uint16_t {
+  FlSat = 1,
+  FlSatfinite = 2,
+  FlNaN = 4,   ///< max.NaN / min.NaN
+  FlTrans = 8, ///< ldmatrix .trans
+  FlNegGuard = 16,
+  FlRelu = 32,
+};
+
+/// Shfl modes.
+enum : uint8_t { ShflUp, ShflDown, ShflBfly, ShflIdx };
+
+/// One pre-decoded instruction. Register operands are slots.
+struct Instr {
+  uint16_t key = 0; ///< (op << 4) | tc, the interpreter's dispatch key
+  Op op = Op::Nop;
+  uint8_t tc = TC_NONE;  ///< type class of the operation
+  uint8_t tc2 = TC_NONE; ///< source type class (cvt), b type (mma)
+  uint8_t space = SpGeneric;
+  uint8_t cmp = 0, boolop = 0, rnd = 0, mode = 0;
+  uint8_t size = 0; ///< memory element bytes; shape for mma
+  uint8_t vec = 1;  ///< vector width (ld/st), matrices (ldmatrix)
+  uint16_t flags = 0;
+  uint32_t guard = 0;    ///< predicate slot; the "true" constant if none
+  uint32_t d = 0, d2 = 0; ///< destinations (d2: second predicate / hi)
+  uint32_t a = 0, b = 0, c = 0, e = 0; ///< sources
+  int64_t off = 0;       ///< address immediate
+  int64_t off2 = 0;      ///< second address immediate (cp.async source)
+  uint32_t v[4] = {0, 0, 0, 0};  ///< vector data regs (ld/st, pack, D)
+  uint32_t va[4] = {0, 0, 0, 0}; ///< mma A
+  uint32_t vb[2] = {0, 0};       ///< mma B
+  uint32_t vc[4] = {0, 0, 0, 0}; ///< mma C
+  uint64_t dmask = ~0ull;        ///< mask of the destination width
+  int32_t target = -1;           ///< branch target (instruction index)
+  int32_t line = 0;
+};
+
+struct Param {
+  std::string name;
+  uint32_t size = 0, align = 0, offset = 0;
+};
+
+struct SharedVar {
+  std::string name;
+  uint32_t align = 1, size = 0, offset = 0; ///< offset in the window
+  bool dynamic = false;
+};
+
+/// Special register slots, right after the user registers.
+enum Special : uint32_t {
+  SpTidX, SpTidY, SpTidZ, SpNtidX, SpNtidY, SpNtidZ,
+  SpCtaidX, SpCtaidY, SpCtaidZ, SpNctaidX, SpNctaidY, SpNctaidZ,
+  SpLaneid, SpWarpid, SpNumSpecial
+};
+
+struct Kernel {
+  std::string name;
+  std::vector<Param> params;
+  uint32_t paramBytes = 0;
+  uint32_t numUserRegs = 0;     ///< user register slots
+  uint32_t specialBase = 0;     ///< first special slot
+  uint32_t constBase = 0;       ///< first constant slot
+  std::vector<uint64_t> consts; ///< values of the constant slots
+  uint32_t numSlots = 0;        ///< total slots per thread
+  std::vector<Instr> code;
+  std::vector<std::string> text; ///< source text per instruction
+  uint32_t staticShared = 0;     ///< bytes of static shared (incl. module)
+  uint32_t dynamicSharedAlign = 16;
+  std::vector<SharedVar> shared;
+  unsigned maxntid[3] = {0, 0, 0}; ///< 0: not given
+  unsigned reqntid[3] = {0, 0, 0};
+  bool usesCollectives = false;
+};
+
+struct Module {
+  std::vector<Kernel> kernels;
+  std::map<std::string, size_t> byName;
+  const Kernel *find(const std::string &name) const {
+    auto it = byName.find(name);
+    return it == byName.end() ? nullptr : &kernels[it->second];
+  }
+};
+
+/// Base address of the shared window seen by a kernel (nonzero, so that a
+/// null pointer faults).
+constexpr uint64_t kSharedBase = 0x1000;
+
+/// Parses PTX text. On error returns false with "line N: message".
+bool parsePtx(const std::string &text, Module &module, std::string &error);
+
+} // namespace emu
+} // namespace vggq
+
+#endif // VGGQ_EMU_PTX_H
