@@ -1,0 +1,668 @@
+//===- EmuTest.cpp - the PTX emulator against host models of the PTX ISA --===//
+//
+// Small hand-written kernels whose expected results come from host models
+// written from the PTX ISA text: mma.m16n8k32 fragments (loaded with plain
+// ld.global at the spec's addresses), ldmatrix, cp.async groups, FP8
+// conversions, and the faults the emulator must report.
+//
+//===----------------------------------------------------------------------===//
+#include "Interp.h"
+#include "Ptx.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <vector>
+
+using namespace vggq::emu;
+
+namespace {
+
+const char *kHeader = ".version 8.0\n.target sm_90\n.address_size 64\n";
+
+class Emu : public ::testing::Test {
+public:
+  Emulator emu;
+  Module mod;
+  std::string msg;
+
+  void SetUp() override { emu.setThreads(2); }
+
+  bool load(const std::string &body) {
+    std::string err;
+    bool ok = parsePtx(kHeader + body, mod, err);
+    EXPECT_TRUE(ok) << err;
+    return ok;
+  }
+  template <typename T> uint64_t upload(const std::vector<T> &v) {
+    uint64_t p = emu.alloc(v.size() * sizeof(T));
+    std::memcpy(reinterpret_cast<void *>(p), v.data(), v.size() * sizeof(T));
+    return p;
+  }
+  template <typename T> std::vector<T> download(uint64_t p, size_t n) {
+    std::vector<T> v(n);
+    std::memcpy(v.data(), reinterpret_cast<const void *>(p), n * sizeof(T));
+    return v;
+  }
+  Status launch(const char *name, Dim3 grid, Dim3 block,
+                std::vector<uint64_t> args, unsigned dyn = 0) {
+    const Kernel *k = mod.find(name);
+    EXPECT_NE(k, nullptr) << name;
+    if (!k)
+      return Status::InvalidValue;
+    std::vector<void *> ps;
+    for (auto &a : args)
+      ps.push_back(&a);
+    LaunchConfig c;
+    c.grid = grid;
+    c.block = block;
+    c.dynamicShared = dyn;
+    msg.clear();
+    return emu.launch(*k, c, ps.data(), msg);
+  }
+};
+
+// FP8 decoding written from the format definitions, independently of the
+// emulator's.
+double refE4M3(uint8_t v) {
+  int s = v >> 7, e = (v >> 3) & 15, m = v & 7;
+  if (e == 15 && m == 7)
+    return NAN;
+  double r = e == 0 ? m / 8.0 * std::pow(2.0, -6)
+                    : (1 + m / 8.0) * std::pow(2.0, e - 7);
+  return s ? -r : r;
+}
+double refE5M2(uint8_t v) {
+  int s = v >> 7, e = (v >> 2) & 31, m = v & 3;
+  if (e == 31)
+    return m ? NAN : (s ? -INFINITY : INFINITY);
+  double r = e == 0 ? m / 4.0 * std::pow(2.0, -14)
+                    : (1 + m / 4.0) * std::pow(2.0, e - 15);
+  return s ? -r : r;
+}
+
+/// A kernel that loads the mma fragments of A (16x32 row-major), B (given
+/// as B^T, 8x32 row-major, i.e. column-major B) and C (16x8 row-major,
+/// 4-byte elements) at the addresses the PTX ISA layout gives, runs one mma
+/// and stores D like C.
+std::string mmaKernel(const std::string &types) {
+  return R"(
+.visible .entry mma_test(.param .u64 pa, .param .u64 pb, .param .u64 pc,
+                         .param .u64 pd)
+{
+  .reg .b32 %r<40>;
+  .reg .b64 %rd<20>;
+  ld.param.u64 %rd1, [pa];
+  ld.param.u64 %rd2, [pb];
+  ld.param.u64 %rd3, [pc];
+  ld.param.u64 %rd4, [pd];
+  mov.u32 %r1, %tid.x;
+  shr.u32 %r2, %r1, 2;        // groupID
+  and.b32 %r3, %r1, 3;        // threadID_in_group
+  shl.b32 %r4, %r3, 2;        // threadID_in_group * 4
+  shl.b32 %r5, %r2, 5;        // groupID * 32
+  add.s32 %r6, %r5, %r4;
+  cvt.u64.u32 %rd5, %r6;
+  add.s64 %rd6, %rd1, %rd5;
+  ld.global.b32 %r10, [%rd6];       // a0..a3:   row g,   cols t*4..
+  ld.global.b32 %r11, [%rd6+256];   // a4..a7:   row g+8
+  ld.global.b32 %r12, [%rd6+16];    // a8..a11:  row g,   cols t*4+16..
+  ld.global.b32 %r13, [%rd6+272];   // a12..a15: row g+8, cols t*4+16..
+  add.s64 %rd7, %rd2, %rd5;
+  ld.global.b32 %r14, [%rd7];       // b0..b3: rows t*4.., col g
+  ld.global.b32 %r15, [%rd7+16];    // b4..b7: rows t*4+16.., col g
+  shl.b32 %r7, %r2, 3;
+  shl.b32 %r8, %r3, 1;
+  add.s32 %r9, %r7, %r8;            // g*8 + t*2
+  mul.wide.u32 %rd8, %r9, 4;
+  add.s64 %rd9, %rd3, %rd8;
+  ld.global.b32 %r16, [%rd9];       // c0: row g,   col t*2
+  ld.global.b32 %r17, [%rd9+4];     // c1: row g,   col t*2+1
+  ld.global.b32 %r18, [%rd9+256];   // c2: row g+8, col t*2
+  ld.global.b32 %r19, [%rd9+260];   // c3: row g+8, col t*2+1
+  mma.sync.aligned.m16n8k32.row.col)" +
+         types + R"(
+    {%r20, %r21, %r22, %r23}, {%r10, %r11, %r12, %r13}, {%r14, %r15},
+    {%r16, %r17, %r18, %r19};
+  add.s64 %rd10, %rd4, %rd8;
+  st.global.b32 [%rd10], %r20;
+  st.global.b32 [%rd10+4], %r21;
+  st.global.b32 [%rd10+256], %r22;
+  st.global.b32 [%rd10+260], %r23;
+  ret;
+}
+)";
+}
+
+void runIntMma(Emu &t, Emulator &emu, bool satfinite, bool saturating) {
+  std::mt19937 rng(satfinite ? 7 : 3);
+  std::vector<int8_t> A(16 * 32), Bt(8 * 32);
+  std::vector<int32_t> C(16 * 8);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  for (auto &x : A)
+    x = saturating ? 127 : static_cast<int8_t>(byte(rng));
+  for (auto &x : Bt)
+    x = saturating ? 127 : static_cast<int8_t>(byte(rng));
+  std::uniform_int_distribution<int32_t> acc(-100000, 100000);
+  for (size_t i = 0; i < C.size(); ++i)
+    C[i] = saturating ? (i % 2 ? INT32_MAX - 1000 : INT32_MIN + 5) : acc(rng);
+  if (saturating) // negative products for the INT32_MIN side
+    for (int k = 0; k < 32; ++k)
+      for (int m = 0; m < 16; ++m)
+        A[m * 32 + k] = 127;
+  (void)emu;
+  uint64_t pa = t.upload(A), pb = t.upload(Bt), pc = t.upload(C),
+           pd = t.upload(std::vector<int32_t>(16 * 8, 0));
+  ASSERT_EQ(t.launch("mma_test", {1, 1, 1}, {32, 1, 1}, {pa, pb, pc, pd}),
+            Status::Ok);
+  std::vector<int32_t> D = t.download<int32_t>(pd, 16 * 8);
+  for (int m = 0; m < 16; ++m)
+    for (int n = 0; n < 8; ++n) {
+      int64_t s = C[m * 8 + n];
+      for (int k = 0; k < 32; ++k)
+        s += int64_t(A[m * 32 + k]) * Bt[n * 32 + k];
+      if (satfinite)
+        s = std::min<int64_t>(std::max<int64_t>(s, INT32_MIN), INT32_MAX);
+      EXPECT_EQ(D[m * 8 + n], static_cast<int32_t>(s)) << "m=" << m << " n=" << n;
+    }
+}
+
+} // namespace
+
+TEST_F(Emu, MmaS8MatchesHostGemm) {
+  ASSERT_TRUE(load(mmaKernel(".s32.s8.s8.s32")));
+  runIntMma(*this, emu, false, false);
+}
+
+TEST_F(Emu, MmaS8Satfinite) {
+  ASSERT_TRUE(load(mmaKernel(".satfinite.s32.s8.s8.s32")));
+  runIntMma(*this, emu, true, false);
+  runIntMma(*this, emu, true, true); // sums beyond the int32 range clamp
+}
+
+namespace {
+void runF8Mma(Emu &t, bool aE4, bool bE4) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> byte(0, 255);
+  auto finite = [&](bool e4) {
+    for (;;) {
+      uint8_t v = static_cast<uint8_t>(byte(rng));
+      double d = e4 ? refE4M3(v) : refE5M2(v);
+      if (std::isfinite(d) && std::fabs(d) < 1000)
+        return v;
+    }
+  };
+  std::vector<uint8_t> A(16 * 32), Bt(8 * 32);
+  for (auto &x : A)
+    x = finite(aE4);
+  for (auto &x : Bt)
+    x = finite(bE4);
+  std::vector<float> C(16 * 8);
+  std::uniform_real_distribution<float> u(-10, 10);
+  for (auto &x : C)
+    x = u(rng);
+  uint64_t pa = t.upload(A), pb = t.upload(Bt), pc = t.upload(C),
+           pd = t.upload(std::vector<float>(16 * 8, 0));
+  ASSERT_EQ(t.launch("mma_test", {1, 1, 1}, {32, 1, 1}, {pa, pb, pc, pd}),
+            Status::Ok);
+  std::vector<float> D = t.download<float>(pd, 16 * 8);
+  for (int m = 0; m < 16; ++m)
+    for (int n = 0; n < 8; ++n) {
+      double s = 0;
+      for (int k = 0; k < 32; ++k)
+        s += (aE4 ? refE4M3(A[m * 32 + k]) : refE5M2(A[m * 32 + k])) *
+             (bE4 ? refE4M3(Bt[n * 32 + k]) : refE5M2(Bt[n * 32 + k]));
+      s += C[m * 8 + n];
+      EXPECT_EQ(D[m * 8 + n], static_cast<float>(s)) << "m=" << m << " n=" << n;
+    }
+}
+} // namespace
+
+TEST_F(Emu, MmaE4M3MatchesHostGemm) {
+  ASSERT_TRUE(load(mmaKernel(".f32.e4m3.e4m3.f32")));
+  runF8Mma(*this, true, true);
+}
+
+TEST_F(Emu, MmaE5M2MatchesHostGemm) {
+  ASSERT_TRUE(load(mmaKernel(".f32.e5m2.e5m2.f32")));
+  runF8Mma(*this, false, false);
+}
+
+TEST_F(Emu, MmaMixedFp8) {
+  ASSERT_TRUE(load(mmaKernel(".f32.e4m3.e5m2.f32")));
+  runF8Mma(*this, true, false);
+}
+
+namespace {
+/// Copies 512 bytes (4 matrices of 8 rows of 16 bytes, in a permuted row
+/// order) to shared memory, then every lane gives the address of row
+/// rowIdx[lane] and the warp runs one ldmatrix.
+std::string ldmatrixKernel(int num, bool trans) {
+  std::string x = ".x" + std::to_string(num);
+  std::string regs = "{%r20";
+  for (int i = 1; i < num; ++i)
+    regs += ", %r" + std::to_string(20 + i);
+  regs += "}";
+  std::string stores;
+  for (int i = 0; i < num; ++i)
+    stores += "  st.global.b32 [%rd9+" + std::to_string(4 * i) + "], %r" +
+              std::to_string(20 + i) + ";\n";
+  return R"(
+.visible .entry ldm(.param .u64 pin, .param .u64 pidx, .param .u64 pout)
+{
+  .reg .b32 %r<40>;
+  .reg .b64 %rd<20>;
+  .shared .align 16 .b8 smem[512];
+  ld.param.u64 %rd1, [pin];
+  ld.param.u64 %rd2, [pidx];
+  ld.param.u64 %rd3, [pout];
+  mov.u32 %r1, %tid.x;
+  mul.wide.u32 %rd4, %r1, 16;
+  add.s64 %rd5, %rd1, %rd4;
+  ld.global.v4.b32 {%r2, %r3, %r4, %r5}, [%rd5];
+  mov.u64 %rd6, smem;
+  add.s64 %rd7, %rd6, %rd4;
+  st.shared.v4.b32 [%rd7], {%r2, %r3, %r4, %r5};
+  bar.sync 0;
+  mul.wide.u32 %rd8, %r1, 4;
+  add.s64 %rd10, %rd2, %rd8;
+  ld.global.u32 %r6, [%rd10];
+  mul.wide.u32 %rd11, %r6, 16;
+  add.s64 %rd12, %rd6, %rd11;
+  ldmatrix.sync.aligned.m8n8)" +
+         x + (trans ? ".trans" : "") + ".shared.b16 " + regs + R"(, [%rd12];
+  mul.wide.u32 %rd13, %r1, 16;
+  add.s64 %rd9, %rd3, %rd13;
+)" + stores +
+         "  ret;\n}\n";
+}
+
+void runLdmatrix(Emu &t, int num, bool trans) {
+  std::vector<uint16_t> mem(256); // 32 rows of 8 b16
+  for (int i = 0; i < 256; ++i)
+    mem[i] = static_cast<uint16_t>(0x1000 + i * 7);
+  std::vector<uint32_t> idx(32);
+  for (int l = 0; l < 32; ++l)
+    idx[l] = (l * 13 + 5) % 32; // a permutation of the 32 rows
+  uint64_t pin = t.upload(mem), pidx = t.upload(idx),
+           pout = t.upload(std::vector<uint32_t>(32 * 4, 0));
+  ASSERT_EQ(t.launch("ldm", {1, 1, 1}, {32, 1, 1}, {pin, pidx, pout}),
+            Status::Ok)
+      << t.msg;
+  std::vector<uint32_t> out = t.download<uint32_t>(pout, 32 * 4);
+  // Host model of the PTX ISA text: matrix i's row r comes from the
+  // address of lane 8i+r; lane l gets (row l/4, elements 2(l%4), 2(l%4)+1),
+  // or with .trans (rows 2(l%4) and 2(l%4)+1, element l/4).
+  auto elem = [&](int i, int r, int c) { return mem[idx[8 * i + r] * 8 + c]; };
+  for (int l = 0; l < 32; ++l)
+    for (int i = 0; i < num; ++i) {
+      uint32_t lo, hi;
+      if (!trans) {
+        lo = elem(i, l / 4, 2 * (l % 4));
+        hi = elem(i, l / 4, 2 * (l % 4) + 1);
+      } else {
+        lo = elem(i, 2 * (l % 4), l / 4);
+        hi = elem(i, 2 * (l % 4) + 1, l / 4);
+      }
+      EXPECT_EQ(out[l * 4 + i], lo | (hi << 16))
+          << "lane " << l << " matrix " << i << (trans ? " trans" : "");
+    }
+}
+} // namespace
+
+TEST_F(Emu, LdmatrixX1) {
+  ASSERT_TRUE(load(ldmatrixKernel(1, false)));
+  runLdmatrix(*this, 1, false);
+}
+TEST_F(Emu, LdmatrixX2) {
+  ASSERT_TRUE(load(ldmatrixKernel(2, false)));
+  runLdmatrix(*this, 2, false);
+}
+TEST_F(Emu, LdmatrixX4) {
+  ASSERT_TRUE(load(ldmatrixKernel(4, false)));
+  runLdmatrix(*this, 4, false);
+}
+TEST_F(Emu, LdmatrixX4Trans) {
+  ASSERT_TRUE(load(ldmatrixKernel(4, true)));
+  runLdmatrix(*this, 4, true);
+}
+TEST_F(Emu, LdmatrixX1Trans) {
+  ASSERT_TRUE(load(ldmatrixKernel(1, true)));
+  runLdmatrix(*this, 1, true);
+}
+
+// cp.async: src-size < cp-size zero-fills; a read before the wait sees the
+// shared memory as it was (poison: shared memory is not zeroed); wait_group
+// N leaves the N most recent groups pending.
+TEST_F(Emu, CpAsyncGroupsAndZeroFill) {
+  ASSERT_TRUE(load(R"(
+.visible .entry cpa(.param .u64 psrc, .param .u64 pout)
+{
+  .reg .b32 %r<40>;
+  .reg .b64 %rd<20>;
+  .shared .align 16 .b8 bufA[512];
+  .shared .align 16 .b8 bufB[512];
+  ld.param.u64 %rd1, [psrc];
+  ld.param.u64 %rd2, [pout];
+  mov.u32 %r1, %tid.x;
+  mul.wide.u32 %rd3, %r1, 16;
+  add.s64 %rd4, %rd1, %rd3;
+  mov.u64 %rd5, bufA;
+  add.s64 %rd6, %rd5, %rd3;
+  mov.u64 %rd7, bufB;
+  add.s64 %rd8, %rd7, %rd3;
+  rem.u32 %r2, %r1, 17;          // src-size 0..16
+  cp.async.ca.shared.global [%rd6], [%rd4], 16, %r2;
+  cp.async.commit_group;
+  cp.async.cg.shared.global [%rd8], [%rd4], 16;
+  cp.async.commit_group;
+  mul.wide.u32 %rd9, %r1, 64;
+  add.s64 %rd10, %rd2, %rd9;
+  ld.shared.v4.b32 {%r4, %r5, %r6, %r7}, [%rd6];   // before any wait
+  st.global.v4.b32 [%rd10], {%r4, %r5, %r6, %r7};
+  cp.async.wait_group 1;                             // group A done, B not
+  ld.shared.v4.b32 {%r4, %r5, %r6, %r7}, [%rd6];
+  st.global.v4.b32 [%rd10+16], {%r4, %r5, %r6, %r7};
+  ld.shared.v4.b32 {%r4, %r5, %r6, %r7}, [%rd8];
+  st.global.v4.b32 [%rd10+32], {%r4, %r5, %r6, %r7};
+  cp.async.wait_all;
+  ld.shared.v4.b32 {%r4, %r5, %r6, %r7}, [%rd8];
+  st.global.v4.b32 [%rd10+48], {%r4, %r5, %r6, %r7};
+  ret;
+}
+)"));
+  std::vector<uint8_t> src(32 * 16);
+  for (size_t i = 0; i < src.size(); ++i)
+    src[i] = static_cast<uint8_t>(i * 3 + 1);
+  uint64_t ps = upload(src), po = upload(std::vector<uint8_t>(32 * 64, 0));
+  ASSERT_EQ(launch("cpa", {1, 1, 1}, {32, 1, 1}, {ps, po}), Status::Ok) << msg;
+  std::vector<uint8_t> out = download<uint8_t>(po, 32 * 64);
+  for (int t = 0; t < 32; ++t) {
+    int srcSize = t % 17;
+    for (int b = 0; b < 16; ++b) {
+      EXPECT_EQ(out[t * 64 + b], kPoison) << "read before wait, thread " << t;
+      EXPECT_EQ(out[t * 64 + 16 + b], b < srcSize ? src[t * 16 + b] : 0)
+          << "zero fill, thread " << t << " byte " << b;
+      EXPECT_EQ(out[t * 64 + 32 + b], kPoison)
+          << "the most recent group is still pending after wait_group 1";
+      EXPECT_EQ(out[t * 64 + 48 + b], src[t * 16 + b]) << "after wait_all";
+    }
+  }
+}
+
+// cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32 d, a, b: a -> upper byte, b -> lower
+// byte; round to nearest even; finite saturation; NaN -> 0x7F. Also the
+// saturating float -> int conversions.
+TEST_F(Emu, CvtFp8x2AndFloatToInt) {
+  ASSERT_TRUE(load(R"(
+.visible .entry cvt8(.param .u64 pin, .param .u64 pout, .param .u32 n)
+{
+  .reg .pred %p<3>;
+  .reg .b16 %rs<4>;
+  .reg .b32 %r<20>;
+  .reg .f32 %f<4>;
+  .reg .b64 %rd<20>;
+  ld.param.u64 %rd1, [pin];
+  ld.param.u64 %rd2, [pout];
+  ld.param.u32 %r9, [n];
+  mov.u32 %r1, %tid.x;
+  setp.ge.u32 %p1, %r1, %r9;
+  @%p1 bra DONE;
+  mul.wide.u32 %rd3, %r1, 8;
+  add.s64 %rd4, %rd1, %rd3;
+  ld.global.f32 %f1, [%rd4];
+  ld.global.f32 %f2, [%rd4+4];
+  cvt.rn.satfinite.e4m3x2.f32 %rs1, %f1, %f2;
+  cvt.rn.satfinite.e5m2x2.f32 %rs2, %f1, %f2;
+  cvt.rni.s32.f32 %r2, %f1;
+  cvt.rzi.s32.f32 %r3, %f1;
+  mul.wide.u32 %rd5, %r1, 16;
+  add.s64 %rd6, %rd2, %rd5;
+  st.global.b16 [%rd6], %rs1;
+  st.global.b16 [%rd6+2], %rs2;
+  st.global.b32 [%rd6+4], %r2;
+  st.global.b32 [%rd6+8], %r3;
+DONE:
+  ret;
+}
+)"));
+  struct Case {
+    float a, b;
+    uint16_t e4, e5;
+    int32_t rni, rzi;
+  };
+  const float inf = INFINITY, nan = NAN;
+  const Case cases[] = {
+      // a upper, b lower
+      {1.0f, 2.0f, 0x3840, 0x3c40, 1, 1},
+      // ties to even: e4m3 1.0625 between 1.0 (0x38) and 1.125 (0x39) -> 0x38;
+      // 1.1875 between 0x39 and 1.25 (0x3a) -> 0x3a. e5m2 1.125 -> 1.0
+      // (0x3c), 1.375 -> 1.5 (0x3e)
+      {1.0625f, 1.1875f, 0x383a, 0x3c3d, 1, 1},
+      {1.125f, 1.375f, 0x393b, 0x3c3e, 1, 1},
+      // saturation to +-448 / +-57344; inf saturates too
+      {1000.0f, -1000.0f, 0x7efe, 0x64e4, 1000, 1000},
+      {1e6f, -inf, 0x7efe, 0x7bfb, 1000000, 1000000},
+      {464.0f, 470.0f, 0x7e7e, 0x5f5f, 464, 464}, // 464 ties down to 448
+      // NaN -> 0x7F
+      {nan, 0.0f, 0x7f00, 0x7f00, 0, 0},
+      // subnormals: 2^-9 is e4m3's smallest; 2^-10 ties to 0; 3*2^-10 -> 2
+      {0.001953125f, 0.0009765625f, 0x0100, 0x1814, 0, 0},
+      {0.0029296875f, -0.0f, 0x0280, 0x1a80, 0, 0},
+      // float -> int: round half even, saturate
+      {2.5f, 0.0f, 0x4200, 0x4100, 2, 2},
+      {-2.5f, 0.0f, 0xc200, 0xc100, -2, -2},
+      {3e9f, 0.0f, 0x7e00, 0x7b00, INT32_MAX, INT32_MAX},
+      {-3e9f, 0.0f, 0xfe00, 0xfb00, INT32_MIN, INT32_MIN},
+  };
+  size_t n = sizeof(cases) / sizeof(cases[0]);
+  std::vector<float> in;
+  for (const Case &c : cases) {
+    in.push_back(c.a);
+    in.push_back(c.b);
+  }
+  uint64_t pi = upload(in), po = upload(std::vector<uint8_t>(16 * n, 0));
+  ASSERT_EQ(launch("cvt8", {1, 1, 1}, {32, 1, 1}, {pi, po, n}), Status::Ok)
+      << msg;
+  std::vector<uint8_t> out = download<uint8_t>(po, 16 * n);
+  for (size_t i = 0; i < n; ++i) {
+    uint16_t e4, e5;
+    int32_t rni, rzi;
+    std::memcpy(&e4, &out[16 * i], 2);
+    std::memcpy(&e5, &out[16 * i + 2], 2);
+    std::memcpy(&rni, &out[16 * i + 4], 4);
+    std::memcpy(&rzi, &out[16 * i + 8], 4);
+    EXPECT_EQ(e4, cases[i].e4) << "e4m3x2 case " << i << " a=" << cases[i].a;
+    EXPECT_EQ(e5, cases[i].e5) << "e5m2x2 case " << i << " a=" << cases[i].a;
+    EXPECT_EQ(rni, cases[i].rni) << "cvt.rni case " << i;
+    EXPECT_EQ(rzi, cases[i].rzi) << "cvt.rzi case " << i;
+  }
+  // Every finite E4M3/E5M2 value converts back to itself.
+  for (int v = 0; v < 256; ++v) {
+    double d4 = refE4M3(static_cast<uint8_t>(v));
+    if (std::isfinite(d4))
+      EXPECT_EQ(encodeE4M3Satfinite(static_cast<float>(d4)), v == 0x80 ? 0x80 : v);
+    double d5 = refE5M2(static_cast<uint8_t>(v));
+    if (std::isfinite(d5))
+      EXPECT_EQ(encodeE5M2Satfinite(static_cast<float>(d5)), v);
+    if (!std::isnan(d4))
+      EXPECT_EQ(decodeE4M3(static_cast<uint8_t>(v)), static_cast<float>(d4));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Faults
+//===----------------------------------------------------------------------===//
+
+namespace {
+const char *kFaults = R"(
+.visible .entry oob(.param .u64 p)
+{
+  .reg .b32 %r<4>;
+  .reg .b64 %rd<4>;
+  ld.param.u64 %rd1, [p];
+  ld.global.b32 %r1, [%rd1+4096];
+  st.global.b32 [%rd1], %r1;
+  ret;
+}
+.visible .entry misaligned(.param .u64 p)
+{
+  .reg .b32 %r<8>;
+  .reg .b64 %rd<4>;
+  ld.param.u64 %rd1, [p];
+  ld.global.v4.b32 {%r1, %r2, %r3, %r4}, [%rd1+4];
+  ret;
+}
+.visible .entry shared_oob(.param .u64 p)
+{
+  .reg .b32 %r<4>;
+  .reg .b64 %rd<4>;
+  .shared .align 4 .b8 sm[256];
+  mov.u64 %rd1, sm;
+  ld.shared.b32 %r1, [%rd1+256];
+  ret;
+}
+.visible .entry divergent(.param .u64 p)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<20>;
+  mov.u32 %r1, %tid.x;
+  mov.b32 %r2, 0;
+  setp.lt.u32 %p1, %r1, 16;
+  @%p1 bra SKIP;
+  mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32
+    {%r10, %r11, %r12, %r13}, {%r2, %r2, %r2, %r2}, {%r2, %r2},
+    {%r2, %r2, %r2, %r2};
+SKIP:
+  ret;
+}
+.visible .entry deadlock(.param .u64 p)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<4>;
+  mov.u32 %r1, %tid.x;
+  setp.lt.u32 %p1, %r1, 32;
+  @%p1 bra OTHER;
+  bar.sync 0;
+  ret;
+OTHER:
+  bar.sync 1;
+  ret;
+}
+.visible .entry small(.param .u64 p)
+.maxntid 64, 1, 1
+{
+  ret;
+}
+)";
+} // namespace
+
+TEST_F(Emu, FaultOutOfBoundsGlobal) {
+  ASSERT_TRUE(load(kFaults));
+  uint64_t p = emu.alloc(256);
+  EXPECT_EQ(launch("oob", {1, 1, 1}, {32, 1, 1}, {p}), Status::IllegalAddress);
+  EXPECT_NE(msg.find("kernel 'oob'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("PTX line 10"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("ld.global.b32"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("nearest allocation"), std::string::npos) << msg;
+}
+
+TEST_F(Emu, FaultMisalignedVector) {
+  ASSERT_TRUE(load(kFaults));
+  uint64_t p = emu.alloc(256);
+  EXPECT_EQ(launch("misaligned", {1, 1, 1}, {32, 1, 1}, {p}),
+            Status::MisalignedAddress);
+  EXPECT_NE(msg.find("aligned to 16"), std::string::npos) << msg;
+}
+
+TEST_F(Emu, FaultSharedOutOfBounds) {
+  ASSERT_TRUE(load(kFaults));
+  EXPECT_EQ(launch("shared_oob", {1, 1, 1}, {32, 1, 1}, {0}),
+            Status::IllegalAddress);
+  EXPECT_NE(msg.find("shared window"), std::string::npos) << msg;
+}
+
+TEST_F(Emu, FaultDivergentMma) {
+  ASSERT_TRUE(load(kFaults));
+  EXPECT_EQ(launch("divergent", {1, 1, 1}, {32, 1, 1}, {0}),
+            Status::LaunchFailed);
+  EXPECT_NE(msg.find("divergent warp"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("mma.sync"), std::string::npos) << msg;
+}
+
+// Warp 0 waits at barrier 1, warp 1 at barrier 0: neither can release.
+TEST_F(Emu, FaultDeadlockBarrier) {
+  ASSERT_TRUE(load(kFaults));
+  EXPECT_EQ(launch("deadlock", {1, 1, 1}, {64, 1, 1}, {0}),
+            Status::LaunchFailed);
+  EXPECT_NE(msg.find("deadlock"), std::string::npos) << msg;
+}
+
+TEST_F(Emu, FaultBlockLargerThanMaxntid) {
+  ASSERT_TRUE(load(kFaults));
+  EXPECT_EQ(launch("small", {1, 1, 1}, {64, 1, 1}, {0}), Status::Ok);
+  EXPECT_EQ(launch("small", {1, 1, 1}, {128, 1, 1}, {0}), Status::InvalidValue);
+  EXPECT_NE(msg.find(".maxntid"), std::string::npos) << msg;
+}
+
+TEST_F(Emu, SharedLimitNeedsTheAttribute) {
+  ASSERT_TRUE(load(kFaults));
+  const Kernel *k = mod.find("small");
+  LaunchConfig c;
+  c.block = {32, 1, 1};
+  c.dynamicShared = 64 * 1024;
+  std::string m;
+  EXPECT_EQ(emu.validate(*k, c, m), Status::InvalidValue);
+  c.maxDynamicShared = 100 * 1024;
+  EXPECT_EQ(emu.validate(*k, c, m), Status::Ok) << m;
+}
+
+TEST(EmuParse, UnknownOpcodeNamesTheLine) {
+  Module m;
+  std::string err;
+  EXPECT_FALSE(parsePtx(std::string(kHeader) +
+                            ".visible .entry k()\n{\n  frobnicate.b32 %r1;\n}\n",
+                        m, err));
+  EXPECT_NE(err.find("line 6"), std::string::npos) << err;
+  Module m2;
+  EXPECT_FALSE(parsePtx(std::string(kHeader) +
+                            ".visible .entry k()\n{\n  .reg .b32 %r<2>;\n"
+                            "  add.cc.u32 %r1, %r1, %r1;\n}\n",
+                        m2, err));
+  EXPECT_NE(err.find("line 7"), std::string::npos) << err;
+  EXPECT_NE(err.find(".cc"), std::string::npos) << err;
+}
+
+// Every PTX file vggq generated for the GPU payload parses (skipped when
+// the payload has not been built).
+TEST(EmuParse, PayloadModelsParse) {
+  int found = 0;
+  for (const char *p : {"fp32", "int8", "fp8e4m3", "fp8e5m2"}) {
+    std::string path =
+        std::string(VGGQ_SOURCE_DIR) + "/build-gpu-payload/" + p + "/model.ptx";
+    std::ifstream f(path);
+    if (!f)
+      continue;
+    ++found;
+    std::stringstream ss;
+    ss << f.rdbuf();
+    Module m;
+    std::string err;
+    EXPECT_TRUE(parsePtx(ss.str(), m, err)) << path << ": " << err;
+    EXPECT_GE(m.kernels.size(), 10u) << path;
+  }
+  std::ifstream toy(std::string(VGGQ_SOURCE_DIR) + "/test/Runtime/Inputs/toy.ptx");
+  if (toy) {
+    std::stringstream ss;
+    ss << toy.rdbuf();
+    Module m;
+    std::string err;
+    EXPECT_TRUE(parsePtx(ss.str(), m, err)) << err;
+  }
+  if (!found)
+    GTEST_SKIP() << "no build-gpu-payload/*/model.ptx";
+}
