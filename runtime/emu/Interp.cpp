@@ -1260,7 +1260,9 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
       return fault(Status::LaunchFailed, t0, I,
                    "mma in a warp of " + std::to_string(nlanes) +
                        " threads (needs 32)");
-    uint8_t A[16][32], B[32][8];
+    // Bt is B transposed (Bt[n][k]) so that both operands of a dot product
+    // are contiguous.
+    uint8_t A[16][32], Bt[8][32];
     uint32_t C[16][8];
     for (unsigned l = 0; l < 32; ++l) {
       uint64_t *Rl = R(t0 + l);
@@ -1272,40 +1274,51 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
       }
       for (unsigned i = 0; i < 8; ++i) {
         unsigned row = tig * 4 + (i & 3) + (i >= 4 ? 16 : 0);
-        B[row][g] = static_cast<uint8_t>(Rl[I.vb[i / 4]] >> (8 * (i % 4)));
+        Bt[g][row] = static_cast<uint8_t>(Rl[I.vb[i / 4]] >> (8 * (i % 4)));
       }
       for (unsigned i = 0; i < 4; ++i)
         C[i < 2 ? g : g + 8][tig * 2 + (i & 1)] =
             static_cast<uint32_t>(Rl[I.vc[i]]);
     }
     uint32_t D[16][8];
-    if (I.mode == 0) { // integer: exact products summed in int64, + C
+    if (I.mode == 0) { // integer: exact products summed exactly, + C
       bool sa = I.tc == TC_S8, sb = I.tc2 == TC_S8;
+      int32_t a32[16][32], b32[8][32];
+      for (unsigned m = 0; m < 16; ++m)
+        for (unsigned kk = 0; kk < 32; ++kk)
+          a32[m][kk] = sa ? int8_t(A[m][kk]) : A[m][kk];
+      for (unsigned nn = 0; nn < 8; ++nn)
+        for (unsigned kk = 0; kk < 32; ++kk)
+          b32[nn][kk] = sb ? int8_t(Bt[nn][kk]) : Bt[nn][kk];
       for (unsigned m = 0; m < 16; ++m)
         for (unsigned nn = 0; nn < 8; ++nn) {
-          int64_t acc = static_cast<int32_t>(C[m][nn]);
-          for (unsigned kk = 0; kk < 32; ++kk) {
-            int64_t x = sa ? int8_t(A[m][kk]) : A[m][kk];
-            int64_t y = sb ? int8_t(B[kk][nn]) : B[kk][nn];
-            acc += x * y;
-          }
+          int32_t dot = 0; // |dot| <= 32 * 255 * 255: exact in int32
+          for (unsigned kk = 0; kk < 32; ++kk)
+            dot += a32[m][kk] * b32[nn][kk];
+          int64_t acc = int64_t(static_cast<int32_t>(C[m][nn])) + dot;
           if (I.flags & FlSatfinite)
             acc = std::min<int64_t>(std::max<int64_t>(acc, INT32_MIN), INT32_MAX);
           D[m][nn] = static_cast<uint32_t>(acc);
         }
     } else {
-      // FP8: products are exact in double; they are summed in double, C is
-      // added, and the sum is rounded to f32 once. (Hardware accumulates
-      // with its own order and precision; results can differ in the last
-      // bits of f32.)
+      // FP8: products are exact in double; they are summed in double (k
+      // ascending), C is added, and the sum is rounded to f32 once.
+      // (Hardware accumulates with its own order and precision; results
+      // can differ in the last bits of f32.)
       const float *ta = I.tc == TC_E4M3 ? e4m3Table : e5m2Table;
       const float *tb = I.tc2 == TC_E4M3 ? e4m3Table : e5m2Table;
+      double ad[16][32], bd[8][32];
+      for (unsigned m = 0; m < 16; ++m)
+        for (unsigned kk = 0; kk < 32; ++kk)
+          ad[m][kk] = ta[A[m][kk]];
+      for (unsigned nn = 0; nn < 8; ++nn)
+        for (unsigned kk = 0; kk < 32; ++kk)
+          bd[nn][kk] = tb[Bt[nn][kk]];
       for (unsigned m = 0; m < 16; ++m)
         for (unsigned nn = 0; nn < 8; ++nn) {
           double acc = 0;
           for (unsigned kk = 0; kk < 32; ++kk)
-            acc += static_cast<double>(ta[A[m][kk]]) *
-                   static_cast<double>(tb[B[kk][nn]]);
+            acc += ad[m][kk] * bd[nn][kk];
           acc += static_cast<double>(asF32(C[m][nn]));
           D[m][nn] = static_cast<uint32_t>(f32Bits(static_cast<float>(acc)));
         }
