@@ -131,15 +131,23 @@ void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
   Epilogue ep{kb, spec, spec.hasScale ? args[0] : Value(),
               spec.hasBias ? args[spec.hasScale ? 1 : 0] : Value(),
               args.back()};
-  llvm::DenseMap<Value, ChannelParams> cache;
+  // Each pair holds channels (col, col+1): both channels' scale and bias,
+  // loaded once per distinct column. col+1 is clamped to the last channel
+  // (an odd channel count's padding column is never stored as f32, and its
+  // 8-bit code is padding).
+  llvm::DenseMap<Value, std::pair<ChannelParams, ChannelParams>> cache;
   const TileConfig &t = spec.tile;
   for (const AccPair &p : pairs) {
     Value col = kb.add(n0, p.col);
     auto it = cache.find(p.col);
-    if (it == cache.end())
-      it = cache.insert({p.col, ep.params(col)}).first;
-    Value y0 = ep.value(p.v0, it->second);
-    Value y1 = ep.value(p.v1, it->second);
+    if (it == cache.end()) {
+      Value next = kb.add(col, 1);
+      Value last = kb.c32(spec.n - 1);
+      next = kb.select(kb.ult(next, spec.n), next, last);
+      it = cache.insert({p.col, {ep.params(col), ep.params(next)}}).first;
+    }
+    Value y0 = ep.value(p.v0, it->second.first);
+    Value y1 = ep.value(p.v1, it->second.second);
     if (spec.pool) {
       Value off = kb.add(kb.mul(p.row, t.bn), p.col);
       kb.store(y0, kb.gep(smem, off, kb.f32()), 4);
