@@ -225,9 +225,13 @@ int vggq_layer_isolated(vggq_model *m, const float *input,
   if (!upload(*m, p.input.offsetPerImage, batch, input,
               p.input.bytesPerImage * size_t(batch), "input"))
     return 1;
-  // Every arena operand written earlier gets the reference's values.
+  // Every arena operand written earlier gets the reference's values. The
+  // launch's own output is skipped: the planner reuses arena space, so an
+  // earlier (larger) buffer at the same offset would spill over the real
+  // input if it were uploaded after it.
   for (const LaunchArg &arg : p.launches[launch].args) {
-    if (arg.kind != LaunchArg::Arena)
+    if (arg.kind != LaunchArg::Arena ||
+        arg.offset == p.launches[launch].out.offsetPerImage)
       continue;
     for (int j = launch - 1; j >= 0; --j) {
       const PlanBuffer &out = p.launches[j].out;
