@@ -70,9 +70,11 @@ def toy(args):
     bias = (rng.standard_normal(10) * 0.1).astype(np.float32)
     blob = bytearray(plan["weights"]["bytes"])
     regions = {r["name"]: r["offset"] for r in plan["weights"]["regions"]}
-    blob[regions["features.0.scale"]:][:4] = scale.tobytes()
-    blob[regions["classifier.weight"]:][:w.nbytes] = w.tobytes()
-    blob[regions["classifier.bias"]:][:40] = bias.tobytes()
+    # (blob[a:][:n] = ... would assign into a copy: index the blob itself.)
+    for name, arr in (("features.0.scale", scale), ("classifier.weight", w),
+                      ("classifier.bias", bias)):
+        off = regions[name]
+        blob[off:off + arr.nbytes] = arr.tobytes()
     open(args.weights_out, "wb").write(bytes(blob))
     x, _ = cifar_nhwc(args.data, args.images, plan["input"]["mean"], plan["input"]["std"])
     q = np.clip(np.rint(x / scale), -127, 127).astype(np.int8)

@@ -20,6 +20,7 @@ static const char *kUsage =
     "  --bench-csv FILE      append the timings as CSV rows\n"
     "  --label NAME          first CSV column (default: the precision)\n"
     "  --compare-ref FILE    per-layer check against a CPU reference dump\n"
+    "  --ref-images K        compare only the dump's first K images\n"
     "  --expect-top1 P       fail unless top-1 is within --top1-tol (0.1) of P\n"
     "  --info                validate and describe model, data and reference\n"
     "                        without a GPU, then exit\n"
@@ -66,12 +67,14 @@ bool vggq::rt::parseOptions(int argc, char **argv, Options &o, int &exitCode) {
       if (!value(o.benchCsv)) return false;
     } else if (a == "--label") {
       if (!value(o.label)) return false;
-    } else if (a == "--limit" || a == "--batch") {
+    } else if (a == "--limit" || a == "--batch" || a == "--ref-images") {
       if (!value(v)) return false;
       if (!parseInt(v.c_str(), 1, 1L << 30, n))
         return bad(a + " needs a positive integer, got '" + v + "'");
       if (a == "--limit")
         o.limit = n;
+      else if (a == "--ref-images")
+        o.refImages = n;
       else
         o.batch = int(n);
     } else if (a == "--bench") {
@@ -103,5 +106,7 @@ bool vggq::rt::parseOptions(int argc, char **argv, Options &o, int &exitCode) {
   }
   if (o.model.empty())
     return bad("no model given");
+  if (o.refImages > 0 && o.compareRef.empty())
+    return bad("--ref-images needs --compare-ref");
   return true;
 }

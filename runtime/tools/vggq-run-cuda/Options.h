@@ -17,6 +17,7 @@ struct Options {
   std::string benchCsv;   ///< append bench rows here
   std::string label;      ///< first CSV column (default: the precision)
   long limit = -1;
+  long refImages = -1;    ///< --ref-images: compare only the first K
   int batch = 256;
   std::vector<int> bench;
   double expectTop1 = -1, top1Tolerance = 0.1;

@@ -182,6 +182,12 @@ int main(int argc, char **argv) {
   RefDump dump;
   if (!o.compareRef.empty() && !readRefDump(o.compareRef, dump, error))
     return fail(error);
+  if (o.refImages > 0) // keep the first K images of every entry
+    for (DumpEntry &e : dump.entries)
+      if (!e.dims.empty() && e.dims[0] > o.refImages) {
+        e.data.resize(e.data.size() / size_t(e.dims[0]) * size_t(o.refImages));
+        e.dims[0] = o.refImages;
+      }
   ModelSource src;
   if (!openModel(o, src, error))
     return fail(error);
