@@ -215,6 +215,25 @@ int vggq_layer_output(vggq_model *m, const float *input, int batch, int launch,
   return ok ? 0 : 1;
 }
 
+int vggq_layer_outputs(vggq_model *m, const float *input, int batch,
+                       void *const *dsts, const size_t *dstBytes) {
+  if (!m || !validBatch(*m, batch) || !ensureCapacity(*m, batch))
+    return 1;
+  if (!dsts || !dstBytes) {
+    m->fail("vggq_layer_outputs: dsts and dst_bytes must not be NULL");
+    return 1;
+  }
+  const Plan &p = m->plan;
+  if (!upload(*m, p.input.offsetPerImage, batch, input,
+              p.input.bytesPerImage * size_t(batch), "input"))
+    return 1;
+  for (size_t i = 0; i < p.launches.size(); ++i)
+    if (!enqueueLaunches(*m, batch, i, i + 1) ||
+        (dsts[i] && !downloadOut(*m, int(i), batch, dsts[i], dstBytes[i])))
+      return 1;
+  return 0;
+}
+
 int vggq_layer_isolated(vggq_model *m, const float *input,
                         const void *const *inputs, int batch, int launch,
                         void *dst, size_t dstBytes) {

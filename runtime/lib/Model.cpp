@@ -93,7 +93,10 @@ bool setUp(vggq_model &m, const void *cubin, size_t cubinSize,
   if (m.cu->cuDeviceGetName(name, sizeof(name) - 1, m.device) == CUDA_SUCCESS)
     m.deviceName = name;
   const char *force = std::getenv("VGGQ_FORCE_PTX");
-  bool usePtx = !(cubin && cubinSize) || (force && std::strcmp(force, "1") == 0);
+  bool forcePtx = force && std::strcmp(force, "1") == 0;
+  if (forcePtx && !(ptx && ptxSize))
+    return m.fail("VGGQ_FORCE_PTX=1, but this model has no PTX (only a cubin)");
+  bool usePtx = !(cubin && cubinSize) || forcePtx;
   if (!usePtx && !loadModule(m, cubin, cubinSize)) {
     if (!(ptx && ptxSize))
       return false;
@@ -106,7 +109,8 @@ bool setUp(vggq_model &m, const void *cubin, size_t cubinSize,
     if (!m.check(m.cu->cuModuleGetFunction(&f, m.module, k.name.c_str()),
                  "cuModuleGetFunction", "kernel '" + k.name + "'"))
       return false;
-    if (k.sharedBytes > 48 * 1024 &&
+    // Static plus dynamic shared memory above 48 KiB needs the opt-in.
+    if (k.staticSharedBytes + k.sharedBytes > 48 * 1024 &&
         !m.check(m.cu->cuFuncSetAttribute(
                      f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                      static_cast<int>(k.sharedBytes)),

@@ -289,6 +289,8 @@ bool vggq::rt::parsePlan(const std::string &json, Plan &plan,
           r.fail(p + ".block", "must hold 1 to 1024 threads in all");
       }
       k.sharedBytes = r.integer(ks->items[i], p, "shared_bytes", 0, 1 << 20, 0, true);
+      k.staticSharedBytes =
+          r.integer(ks->items[i], p, "static_shared_bytes", 0, 1 << 20, 0, true);
       plan.kernels.push_back(k);
     }
   if (const JsonValue *ls = r.member(root, "", "launches", JsonValue::Array))

@@ -43,7 +43,8 @@ struct WeightRegion {
 struct PlanKernel {
   std::string name;
   unsigned block[3] = {1, 1, 1};
-  unsigned sharedBytes = 0; ///< dynamic shared memory per block
+  unsigned sharedBytes = 0;       ///< dynamic shared memory per block
+  unsigned staticSharedBytes = 0; ///< the kernel's own .shared arrays
 };
 
 struct LaunchArg {

@@ -124,6 +124,16 @@ VGGQ_API int vggq_layer_output(vggq_model *model, const float *input_nhwc,
                                int batch, int launch, void *dst,
                                size_t dst_bytes);
 
+/// One eager forward (no graph) on `input_nhwc`: right after launch i, its
+/// `out` buffer is copied to `dsts[i]` (dst_bytes[i] bytes available; NULL
+/// entries are skipped). `dsts` and `dst_bytes` have vggq_num_launches()
+/// entries. The same results as vggq_layer_output for every launch, in one
+/// pass (the arena reuses buffers, so they are copied before being
+/// overwritten).
+VGGQ_API int vggq_layer_outputs(vggq_model *model, const float *input_nhwc,
+                                int batch, void *const *dsts,
+                                const size_t *dst_bytes);
+
 /// Per-layer check with reference inputs: before launch `launch`, every arena
 /// buffer it reads that an earlier launch `j` wrote is filled from
 /// `inputs[j]` (raw codes, batch * bytes_per_image; for NULL entries the arena is left
