@@ -13,6 +13,11 @@ using namespace vggq::rt;
 
 namespace {
 
+/// A fault inside a graph names no kernel: say how to find it.
+const char *const kGraphHint =
+    "; to find a faulting kernel, vggq-run-cuda --compare-ref runs the "
+    "launches one at a time";
+
 std::string launchContext(const vggq_model &m, size_t i) {
   const PlanLaunch &l = m.plan.launches[i];
   return "launch " + std::to_string(i) + ", kernel '" + l.kernel +
@@ -155,9 +160,9 @@ int vggq_forward(vggq_model *m, const float *input, float *logits, int batch) {
                    "input") &&
             graphFor(*m, batch, exec) &&
             m->check(m->cu->cuGraphLaunch(exec, m->stream), "cuGraphLaunch",
-                     "forward, batch " + std::to_string(batch)) &&
+                     "forward, batch " + std::to_string(batch) + kGraphHint) &&
             m->check(m->cu->cuStreamSynchronize(m->stream),
-                     "cuStreamSynchronize", "forward graph") &&
+                     "cuStreamSynchronize", std::string("forward graph") + kGraphHint) &&
             m->check(m->cu->cuMemcpyDtoH(
                          logits, arenaAt(*m, p.output.offsetPerImage, batch),
                          outBytes),
