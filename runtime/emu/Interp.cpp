@@ -291,6 +291,10 @@ struct Launch {
   Status status = Status::Ok;
   std::string message;
   std::atomic<uint64_t> instructions{0};
+  // Profiling (Emulator::setProfiling), summed over the blocks.
+  bool prof = false;
+  std::vector<uint64_t> pcWarp;        ///< warp-instructions per pc
+  std::vector<AccessCounters> sites;   ///< per site (pc * 2 + global)
 };
 
 class Block {
@@ -324,10 +328,22 @@ public:
     cp.resize(nthreads);
     cpGroup.resize(nthreads);
     shared.resize(l.sharedBytes + 16);
+    prof = l.prof;
+    if (prof) {
+      size_t n = k.code.size();
+      pcCur.assign(n, 0);
+      warpMax.assign(n, 0);
+      pcWarp.assign(n, 0);
+      occ.assign(2 * n, 0);
+      siteGroups.resize(2 * n);
+      siteCounters.resize(2 * n);
+    }
   }
 
   /// Runs one block; false on a fault (recorded in the launch).
   bool run(uint64_t linear);
+  /// Adds this worker's counters to the launch's.
+  void mergeProfile();
 
 private:
   Launch &L;
@@ -344,9 +360,43 @@ private:
   uint64_t cacheLo = 1, cacheHi = 0;
   uint64_t icount = 0;
 
+  // Profiling. A site is one memory instruction and space: pc * 2 + 1 for
+  // global memory, pc * 2 for shared.
+  struct Rec {
+    uint64_t addr;
+    uint32_t site;
+    uint32_t bytes;
+  };
+  struct Group {
+    uint32_t site;
+    uint32_t mask;
+    LaneAccess lanes[32];
+  };
+  bool prof = false;
+  std::vector<uint32_t> pcCur;       ///< executions per pc, current thread
+  std::vector<uint32_t> curTouched;  ///< pcs with pcCur != 0
+  std::vector<uint32_t> warpMax;     ///< max over the warp's lanes so far
+  std::vector<uint32_t> warpTouched; ///< pcs with warpMax != 0
+  std::vector<uint64_t> pcWarp;      ///< warp-instructions per pc
+  std::vector<Rec> laneRecs[32];     ///< accesses since the last sync
+  std::vector<uint32_t> occ;         ///< per site, the current lane's count
+  std::vector<std::vector<uint32_t>> siteGroups; ///< site, occurrence -> group
+  std::vector<uint32_t> groupSites;  ///< sites with groups
+  std::vector<Group> groups;
+  std::vector<AccessCounters> siteCounters;
+
+  inline void recordAccess(uint32_t t, uint32_t pc, uint8_t space,
+                           uint64_t addr, uint32_t bytes) {
+    bool global = space == SpGlobal ||
+                  (space == SpGeneric && !(addr >= kSharedBase &&
+                                           addr < kSharedBase + L.sharedBytes));
+    laneRecs[t & 31].push_back(Rec{addr, pc * 2 + (global ? 1u : 0u), bytes});
+  }
+  void flushWarp();
+
   uint64_t *R(uint32_t t) { return &regs[static_cast<size_t>(t) * S]; }
 
-  uint8_t runThread(uint32_t t);
+  template <bool Prof> uint8_t runThread(uint32_t t);
   bool fault(Status s, uint32_t t, const Instr &I, const std::string &what);
   uint8_t *globalPtr(uint64_t addr, unsigned bytes, unsigned align,
                      uint32_t t, const Instr &I);
@@ -917,7 +967,7 @@ bool Block::execGeneric(const Instr &I, uint64_t *Rt, uint32_t t) {
 
 #define KEY(op, tc) ((unsigned(Op::op) << 4) | (tc))
 
-uint8_t Block::runThread(uint32_t t) {
+template <bool Prof> uint8_t Block::runThread(uint32_t t) {
   uint64_t *Rt = R(t);
   const Instr *code = k.code.data();
   uint32_t pc = pcs[t];
@@ -926,6 +976,10 @@ uint8_t Block::runThread(uint32_t t) {
   for (;;) {
     const Instr &I = code[pc];
     ++n;
+    if constexpr (Prof) {
+      if (pcCur[pc]++ == 0)
+        curTouched.push_back(pc);
+    }
     if ((Rt[I.guard] & 1) == ((I.flags >> 4) & 1)) { // guard false
       ++pc;
       continue;
@@ -1087,6 +1141,10 @@ uint8_t Block::runThread(uint32_t t) {
         result = TsFault;
         goto out;
       }
+      if constexpr (Prof) {
+        if (I.space != SpParam)
+          recordAccess(t, pc, I.space, addr, bytes);
+      }
       bool sgn = I.tc == TC_S8 || I.tc == TC_S16 || I.tc == TC_S32;
       for (unsigned i = 0; i < I.vec; ++i) {
         uint64_t v = 0;
@@ -1114,6 +1172,10 @@ uint8_t Block::runThread(uint32_t t) {
       if (!p) {
         result = TsFault;
         goto out;
+      }
+      if constexpr (Prof) {
+        if (I.space != SpParam)
+          recordAccess(t, pc, I.space, addr, bytes);
       }
       for (unsigned i = 0; i < I.vec; ++i) {
         uint64_t v = Rt[I.v[i]];
@@ -1150,6 +1212,11 @@ uint8_t Block::runThread(uint32_t t) {
       }
       cp[t].push_back(Pending{dst, src, cpGroup[t], I.size,
                               static_cast<uint8_t>(srcSize)});
+      if constexpr (Prof) {
+        recordAccess(t, pc, SpShared, dst, I.size);
+        if (srcSize)
+          recordAccess(t, pc, SpGlobal, src, static_cast<uint32_t>(srcSize));
+      }
       break;
     }
     case KEY(CpAsyncCommit, TC_NONE):
@@ -1193,7 +1260,74 @@ uint8_t Block::runThread(uint32_t t) {
 out:
   pcs[t] = pc;
   icount += n;
+  if constexpr (Prof) {
+    // This lane's counts raise the warp's maxima.
+    for (uint32_t p : curTouched) {
+      if (!warpMax[p])
+        warpTouched.push_back(p);
+      warpMax[p] = std::max(warpMax[p], pcCur[p]);
+      pcCur[p] = 0;
+    }
+    curTouched.clear();
+  }
   return result;
+}
+
+void Block::flushWarp() {
+  for (uint32_t p : warpTouched) {
+    pcWarp[p] += warpMax[p];
+    warpMax[p] = 0;
+  }
+  warpTouched.clear();
+  // Zip the lanes' access sequences: the n-th access of each lane at one
+  // site forms the n-th warp-level request of that site.
+  for (uint32_t l = 0; l < 32; ++l) {
+    std::vector<Rec> &recs = laneRecs[l];
+    if (recs.empty())
+      continue;
+    for (const Rec &r : recs) {
+      uint32_t o = occ[r.site]++;
+      std::vector<uint32_t> &sg = siteGroups[r.site];
+      if (o == sg.size()) {
+        if (sg.empty())
+          groupSites.push_back(r.site);
+        sg.push_back(static_cast<uint32_t>(groups.size()));
+        groups.emplace_back();
+        groups.back().site = r.site;
+        groups.back().mask = 0;
+      }
+      Group &g = groups[sg[o]];
+      g.mask |= 1u << l;
+      g.lanes[l].addr = r.addr;
+      g.lanes[l].bytes = r.bytes;
+    }
+    for (const Rec &r : recs)
+      occ[r.site] = 0;
+    recs.clear();
+  }
+  for (const Group &g : groups) {
+    AccessCounters c = (g.site & 1) ? globalRequest(g.lanes, g.mask)
+                                    : sharedRequest(g.lanes, g.mask);
+    siteCounters[g.site].add(c);
+  }
+  groups.clear();
+  for (uint32_t s : groupSites)
+    siteGroups[s].clear();
+  groupSites.clear();
+}
+
+void Block::mergeProfile() {
+  if (!prof)
+    return;
+  std::lock_guard<std::mutex> lock(L.mutex);
+  if (L.pcWarp.empty()) {
+    L.pcWarp.assign(pcWarp.size(), 0);
+    L.sites.resize(siteCounters.size());
+  }
+  for (size_t i = 0; i < pcWarp.size(); ++i)
+    L.pcWarp[i] += pcWarp[i];
+  for (size_t i = 0; i < siteCounters.size(); ++i)
+    L.sites[i].add(siteCounters[i]);
 }
 
 bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
@@ -1213,6 +1347,7 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
                    "ldmatrix in a warp of " + std::to_string(nlanes) +
                        " threads (needs 32)");
     const uint8_t *rows[4][8];
+    uint64_t rowAddr[4][8];
     for (unsigned i = 0; i < I.vec; ++i)
       for (unsigned r = 0; r < 8; ++r) {
         uint32_t t = t0 + 8 * i + r;
@@ -1221,7 +1356,11 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
         if (!p)
           return false;
         rows[i][r] = p;
+        rowAddr[i][r] = addr;
       }
+    if (prof)
+      siteCounters[2 * (&I - k.code.data())].add(
+          ldmatrixRequest(rowAddr, I.vec));
     uint32_t out[32][4];
     for (unsigned l = 0; l < 32; ++l)
       for (unsigned i = 0; i < I.vec; ++i) {
@@ -1399,10 +1538,14 @@ bool Block::run(uint64_t linear) {
       for (;;) {
         for (uint32_t l = 0; l < nl; ++l)
           if (st[t0 + l] == TsReady) {
-            st[t0 + l] = runThread(t0 + l);
+            st[t0 + l] = prof ? runThread<true>(t0 + l)
+                              : runThread<false>(t0 + l);
             if (st[t0 + l] == TsFault)
               return false;
           }
+        // Every lane is at a collective, a barrier or has exited.
+        if (prof)
+          flushWarp();
         uint32_t nColl = 0, nActive = 0, nBar = 0;
         uint32_t pc = ~0u;
         bool same = true;
@@ -1506,6 +1649,45 @@ bool Block::run(uint64_t linear) {
 
 } // namespace
 
+namespace {
+/// The counters of one finished launch.
+KernelProfile launchProfile(const Kernel &k, const Launch &L, uint64_t blocks) {
+  KernelProfile p;
+  p.name = k.name;
+  p.launches = 1;
+  p.blocks = blocks;
+  p.threads = blocks * L.block.x * L.block.y * L.block.z;
+  p.threadInstructions = L.instructions.load();
+  for (size_t pc = 0; pc < L.pcWarp.size(); ++pc) {
+    p.warpInstructions += L.pcWarp[pc];
+    p.warpByClass[classify(k.code[pc])] += L.pcWarp[pc];
+  }
+  for (size_t s = 0; s < L.sites.size(); ++s) {
+    const AccessCounters &c = L.sites[s];
+    if (!c.requests)
+      continue;
+    const Instr &I = k.code[s / 2];
+    bool global = s & 1;
+    AccessKind kind;
+    if (I.op == Op::Ldmatrix)
+      kind = AkLdmatrix;
+    else if (I.op == Op::CpAsync)
+      kind = global ? AkCpAsyncSrc : AkCpAsyncDst;
+    else if (I.op == Op::St)
+      kind = global ? AkStGlobal : AkStShared;
+    else
+      kind = global ? AkLdGlobal : AkLdShared;
+    p.access[kind].add(c);
+    SiteProfile &site = p.sites[{I.line, int(kind)}];
+    site.line = I.line;
+    site.kind = kind;
+    site.text = k.text[s / 2];
+    site.c.add(c);
+  }
+  return p;
+}
+} // namespace
+
 Status Emulator::validate(const Kernel &k, const LaunchConfig &c,
                           std::string &message) const {
   const Dim3 &b = c.block, &g = c.grid;
@@ -1590,6 +1772,7 @@ Status Emulator::launchPacked(const Kernel &k, const LaunchConfig &config,
   }
   uint64_t blocks = uint64_t(L.grid.x) * L.grid.y * L.grid.z;
   unsigned nworkers = static_cast<unsigned>(std::min<uint64_t>(threads_, blocks));
+  L.prof = profiling_;
   auto work = [&L, blocks]() {
     Block b(L);
     for (;;) {
@@ -1599,6 +1782,7 @@ Status Emulator::launchPacked(const Kernel &k, const LaunchConfig &config,
       if (!b.run(i))
         break;
     }
+    b.mergeProfile();
   };
   if (nworkers <= 1) {
     work();
@@ -1614,5 +1798,29 @@ Status Emulator::launchPacked(const Kernel &k, const LaunchConfig &config,
     message = L.message;
     return L.status;
   }
+  if (L.prof)
+    addProfile(launchProfile(k, L, blocks));
   return Status::Ok;
+}
+
+void Emulator::addProfile(KernelProfile &&p) {
+  std::lock_guard<std::mutex> lock(profileMutex_);
+  auto it = profileIndex_.find(p.name);
+  if (it == profileIndex_.end()) {
+    profileIndex_[p.name] = profile_.size();
+    profile_.push_back(std::move(p));
+  } else {
+    profile_[it->second].add(p);
+  }
+}
+
+std::vector<KernelProfile> Emulator::profile() const {
+  std::lock_guard<std::mutex> lock(profileMutex_);
+  return profile_;
+}
+
+void Emulator::clearProfile() {
+  std::lock_guard<std::mutex> lock(profileMutex_);
+  profile_.clear();
+  profileIndex_.clear();
 }

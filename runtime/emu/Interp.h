@@ -11,10 +11,14 @@
 // check stops the launch with a message naming the kernel, block, thread,
 // PTX line and instruction.
 //
+// With profiling on (setProfiling), launches also count what Profile.h
+// describes; without it, the interpreter runs its uninstrumented loop.
+//
 //===----------------------------------------------------------------------===//
 #ifndef VGGQ_EMU_INTERP_H
 #define VGGQ_EMU_INTERP_H
 
+#include "Profile.h"
 #include "Ptx.h"
 
 #include <atomic>
@@ -23,6 +27,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace vggq {
 namespace emu {
@@ -90,12 +95,27 @@ public:
   /// Describes the allocation nearest to an address.
   std::string nearestAllocation(uint64_t addr) const;
 
+  /// Performance counters (Profile.h), off by default: when on, every
+  /// launch adds its counters to those of its kernel (by name).
+  void setProfiling(bool on) { profiling_ = on; }
+  bool profiling() const { return profiling_; }
+  /// Counters per kernel, in the order the kernels first ran.
+  std::vector<KernelProfile> profile() const;
+  void clearProfile();
+
 private:
+  /// Adds the counters of one finished launch to its kernel's.
+  void addProfile(KernelProfile &&p);
+
   mutable std::mutex mutex_;
   std::map<uint64_t, size_t> allocs_; ///< base -> size
   size_t live_ = 0;
   std::atomic<uint64_t> instructions_{0};
   unsigned threads_ = 1;
+  bool profiling_ = false;
+  mutable std::mutex profileMutex_;
+  std::vector<KernelProfile> profile_;
+  std::map<std::string, size_t> profileIndex_;
 };
 
 /// FP8 and FP16 helpers (exposed for tests).

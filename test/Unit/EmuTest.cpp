@@ -7,11 +7,15 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Interp.h"
+#include "Profile.h"
 #include "Ptx.h"
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -665,4 +669,275 @@ TEST(EmuParse, PayloadModelsParse) {
   }
   if (!found)
     GTEST_SKIP() << "no build-gpu-payload/*/model.ptx";
+}
+
+//===----------------------------------------------------------------------===//
+// Performance counters (Profile.h): exact counts for known access patterns.
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// One shared or global access per thread at base + tid * stride
+/// (+ (tid & 7) * swz for the swizzle); `access` uses %rd3 as the address.
+std::string profKernel(const std::string &name, const std::string &access,
+                       bool shared) {
+  return ".visible .entry " + name +
+         R"((.param .u64 p, .param .u32 stride, .param .u32 swz,
+              .param .u32 nact)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<16>;
+  .reg .b64 %rd<8>;
+  .shared .align 128 .b8 sbuf[4096];
+  ld.param.u32 %r1, [stride];
+  ld.param.u32 %r8, [swz];
+  ld.param.u32 %r9, [nact];
+  mov.u32 %r2, %tid.x;
+  setp.lt.u32 %p1, %r2, %r9;
+  and.b32 %r10, %r2, 7;
+  mul.lo.u32 %r11, %r10, %r8;
+  mad.lo.u32 %r3, %r2, %r1, %r11;
+  cvt.u64.u32 %rd1, %r3;
+  )" + (shared ? "mov.u64 %rd2, sbuf;" : "ld.param.u64 %rd2, [p];") + R"(
+  add.s64 %rd3, %rd2, %rd1;
+  )" + access + R"(
+  ret;
+}
+)";
+}
+
+class EmuProfile : public Emu {
+public:
+  void SetUp() override {
+    Emu::SetUp();
+    emu.setProfiling(true);
+  }
+  /// Runs `name` in one block with profiling on and returns its counters.
+  KernelProfile run(const char *name, uint64_t stride, uint64_t swz = 0,
+                    unsigned threads = 32, unsigned nact = 32) {
+    emu.clearProfile();
+    uint64_t p = emu.alloc(64 * 1024);
+    EXPECT_EQ(launch(name, {1, 1, 1}, {threads, 1, 1}, {p, stride, swz, nact}),
+              Status::Ok)
+        << msg;
+    emu.free(p);
+    std::vector<KernelProfile> ks = emu.profile();
+    EXPECT_EQ(ks.size(), 1u);
+    return ks.empty() ? KernelProfile() : ks[0];
+  }
+};
+
+void expectCounts(const AccessCounters &c, uint64_t requests, uint64_t cost,
+                  uint64_t ideal, const char *what) {
+  EXPECT_EQ(c.requests, requests) << what;
+  EXPECT_EQ(c.cost, cost) << what;
+  EXPECT_EQ(c.ideal, ideal) << what;
+}
+
+} // namespace
+
+// ld.shared.b32 at lane*4 (one wavefront), lane*8 (2-way: 16 banks hold 2
+// words each), lane*128 (32-way: all in bank 0), and one word for all lanes
+// (a broadcast).
+TEST_F(EmuProfile, SharedB32Strides) {
+  ASSERT_TRUE(load(profKernel("sh32", "ld.shared.b32 %r4, [%rd3];", true)));
+  KernelProfile k = run("sh32", 4);
+  expectCounts(k.access[AkLdShared], 1, 1, 1, "lane*4");
+  k = run("sh32", 8);
+  expectCounts(k.access[AkLdShared], 1, 2, 1, "lane*8");
+  k = run("sh32", 128);
+  expectCounts(k.access[AkLdShared], 1, 32, 1, "lane*128");
+  k = run("sh32", 0);
+  expectCounts(k.access[AkLdShared], 1, 1, 1, "broadcast");
+  // Two warps: one request each, never zipped across warps.
+  k = run("sh32", 4, 0, 64);
+  expectCounts(k.access[AkLdShared], 2, 2, 2, "two warps");
+  ASSERT_EQ(k.sites.size(), 1u);
+  EXPECT_EQ(k.sites.begin()->second.kind, AkLdShared);
+  EXPECT_NE(k.sites.begin()->second.text.find("ld.shared.b32"),
+            std::string::npos);
+  // Instruction mix: 13 instructions per warp, whatever the lanes.
+  EXPECT_EQ(k.launches, 1u);
+  EXPECT_EQ(k.blocks, 1u);
+  EXPECT_EQ(k.threads, 64u);
+  EXPECT_EQ(k.warpInstructions, 2u * 13);
+  EXPECT_EQ(k.threadInstructions, 64u * 13);
+  EXPECT_EQ(k.warpByClass[IcOther], 2u * 3);   // ld.param
+  EXPECT_EQ(k.warpByClass[IcLdShared], 2u * 1);
+  EXPECT_EQ(k.warpByClass[IcCvt], 2u * 1);
+  EXPECT_EQ(k.warpByClass[IcControl], 2u * 1); // ret
+  EXPECT_EQ(k.warpByClass[IcInt], 2u * 7);
+  EXPECT_DOUBLE_EQ(k.perMma(), 0.0);
+}
+
+// v2 (8 bytes: 2 phases of 16 lanes) and v4 (16 bytes: 4 phases of 8 lanes)
+// over contiguous memory: one wavefront per phase. A 16-byte stride for
+// 8-byte accesses: each half-warp phase spans 256 bytes, 2-way.
+TEST_F(EmuProfile, SharedVectorPhases) {
+  ASSERT_TRUE(load(
+      profKernel("sh64", "ld.shared.v2.b32 {%r4, %r5}, [%rd3];", true) +
+      profKernel("sh128",
+                 "@%p1 ld.shared.v4.b32 {%r4, %r5, %r6, %r7}, [%rd3];", true) +
+      profKernel("st128", "st.shared.v4.b32 [%rd3], {%r1, %r1, %r1, %r1};",
+                 true)));
+  expectCounts(run("sh64", 8).access[AkLdShared], 1, 2, 2, "v2 contiguous");
+  expectCounts(run("sh64", 16).access[AkLdShared], 1, 4, 2, "v2 stride 16");
+  expectCounts(run("sh128", 16).access[AkLdShared], 1, 4, 4, "v4 contiguous");
+  expectCounts(run("st128", 16).access[AkStShared], 1, 4, 4, "st.v4");
+  // 8 lanes x 16 bytes 128 bytes apart: the 8 lanes of a phase all use
+  // banks 0-3: 8-way in each of the 4 phases.
+  expectCounts(run("sh128", 128).access[AkLdShared], 1, 32, 4, "v4 stride 128");
+  // Only lanes 0-7 active: one phase.
+  expectCounts(run("sh128", 16, 0, 32, 8).access[AkLdShared], 1, 1, 1,
+               "v4, 8 lanes");
+}
+
+// ldmatrix .x4: one phase per matrix (its 8 row addresses, 16 bytes each).
+// Rows 16 bytes apart fill the 32 banks once; rows 128 bytes apart all hit
+// banks 0-3 (8-way); the XOR-style swizzle (row r at r*128 + (r%8)*16)
+// spreads them again.
+TEST_F(EmuProfile, LdmatrixBankGroups) {
+  ASSERT_TRUE(load(profKernel(
+      "ldm4",
+      "ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%r4, %r5, %r6, %r7}, [%rd3];",
+      true)));
+  KernelProfile k = run("ldm4", 16);
+  expectCounts(k.access[AkLdmatrix], 1, 4, 4, "contiguous rows");
+  EXPECT_EQ(k.warpByClass[IcLdmatrix], 1u);
+  expectCounts(run("ldm4", 128).access[AkLdmatrix], 1, 32, 4,
+               "rows in one bank group");
+  expectCounts(run("ldm4", 128, 16).access[AkLdmatrix], 1, 4, 4,
+               "swizzled rows");
+}
+
+// ld.global.b32: contiguous (128 bytes: 4 sectors), a 32-byte stride (32
+// sectors for 128 bytes: 12.5%), half the warp predicated off (2 sectors).
+TEST_F(EmuProfile, GlobalCoalescing) {
+  ASSERT_TRUE(load(profKernel("g32", "@%p1 ld.global.b32 %r4, [%rd3];",
+                              false)));
+  KernelProfile k = run("g32", 4);
+  expectCounts(k.access[AkLdGlobal], 1, 4, 4, "contiguous");
+  EXPECT_EQ(k.access[AkLdGlobal].bytes, 128u);
+  k = run("g32", 32);
+  expectCounts(k.access[AkLdGlobal], 1, 32, 4, "stride 32");
+  EXPECT_EQ(k.access[AkLdGlobal].bytes, 128u);
+  k = run("g32", 4, 0, 32, 16);
+  expectCounts(k.access[AkLdGlobal], 1, 2, 2, "half warp predicated off");
+  EXPECT_EQ(k.access[AkLdGlobal].bytes, 64u);
+  // The predicated-off instruction is still issued.
+  EXPECT_EQ(k.warpByClass[IcLdGlobal], 1u);
+  k = run("g32", 4, 0, 32, 0);
+  expectCounts(k.access[AkLdGlobal], 0, 0, 0, "all lanes off");
+}
+
+// cp.async 16 bytes per lane: the shared side is 16-byte stores (4 phases);
+// the global side 512 contiguous bytes (16 sectors).
+TEST_F(EmuProfile, CpAsyncBothSides) {
+  ASSERT_TRUE(load(R"(
+.visible .entry cpa(.param .u64 p, .param .u32 stride, .param .u32 swz,
+                    .param .u32 nact)
+{
+  .reg .b32 %r<8>;
+  .reg .b64 %rd<8>;
+  .shared .align 16 .b8 sbuf[4096];
+  ld.param.u64 %rd1, [p];
+  ld.param.u32 %r1, [stride];
+  mov.u32 %r2, %tid.x;
+  mul.wide.u32 %rd2, %r2, %r1;
+  add.s64 %rd3, %rd1, %rd2;
+  mov.u64 %rd4, sbuf;
+  add.s64 %rd5, %rd4, %rd2;
+  and.b32 %r3, %r2, 1;
+  shl.b32 %r4, %r3, 4;          // src-size 0 for even lanes, 16 for odd
+  cp.async.cg.shared.global [%rd5], [%rd3], 16;
+  cp.async.cg.shared.global [%rd5], [%rd3], 16, %r4;
+  cp.async.wait_all;
+  ret;
+}
+)"));
+  KernelProfile k = run("cpa", 16);
+  expectCounts(k.access[AkCpAsyncDst], 2, 8, 8, "dst");
+  // Full: 16 sectors. Zero-filled lanes read nothing: 16 odd lanes, 256
+  // bytes over all 16 sectors.
+  expectCounts(k.access[AkCpAsyncSrc], 2, 32, 16 + 8, "src");
+  EXPECT_EQ(k.access[AkCpAsyncSrc].bytes, 512u + 256u);
+  EXPECT_EQ(k.sites.size(), 4u); // 2 lines x (dst, src)
+  EXPECT_EQ(k.warpByClass[IcCpAsync], 3u);
+}
+
+// Lanes loop different numbers of times: the warp issues the body as often
+// as its busiest lane, and the n-th execution of a load by each lane forms
+// the n-th request. Launches add up.
+TEST_F(EmuProfile, DivergentLoopAndLaunches) {
+  ASSERT_TRUE(load(R"(
+.visible .entry gloop(.param .u64 p, .param .u32 stride, .param .u32 swz,
+                      .param .u32 nact)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<8>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [p];
+  mov.u32 %r1, %tid.x;
+  and.b32 %r2, %r1, 1;          // odd lanes loop twice
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  mov.u32 %r3, 0;
+LOOP:
+  ld.global.b32 %r4, [%rd3];
+  add.s64 %rd3, %rd3, 128;
+  add.s32 %r3, %r3, 1;
+  setp.le.u32 %p1, %r3, %r2;
+  @%p1 bra LOOP;
+  bar.sync 0;
+  ld.global.b32 %r4, [%rd1];
+  ret;
+}
+)"));
+  KernelProfile k = run("gloop", 0);
+  // 6 + 5 x 2 + bar + ld + ret.
+  EXPECT_EQ(k.warpInstructions, 19u);
+  EXPECT_EQ(k.threadInstructions, 32u * 14 + 16u * 5);
+  EXPECT_EQ(k.warpByClass[IcBarrier], 1u);
+  EXPECT_EQ(k.warpByClass[IcControl], 3u); // bra x 2, ret
+  // First pass: 32 lanes, 128 bytes. Second: the 16 odd lanes, 64 bytes
+  // spread over the same 4 sectors. After the barrier: one broadcast word.
+  expectCounts(k.access[AkLdGlobal], 3, 4 + 4 + 1, 4 + 2 + 1, "loop");
+  ASSERT_EQ(k.sites.size(), 2u);
+  expectCounts(k.sites.begin()->second.c, 2, 8, 6, "the loop's load");
+  // Two launches in one profile.
+  uint64_t p = emu.alloc(1024);
+  ASSERT_EQ(launch("gloop", {2, 1, 1}, {32, 1, 1}, {p, 0, 0, 0}), Status::Ok);
+  k = emu.profile()[0];
+  EXPECT_EQ(k.launches, 2u);
+  EXPECT_EQ(k.blocks, 3u);
+  EXPECT_EQ(k.warpInstructions, 3u * 19);
+  EXPECT_EQ(k.access[AkLdGlobal].requests, 3u * 3);
+}
+
+// The report writers produce one table and one JSON line per kernel.
+TEST_F(EmuProfile, Reports) {
+  ASSERT_TRUE(load(profKernel("sh32", "ld.shared.b32 %r4, [%rd3];", true)));
+  std::vector<KernelProfile> ks = {run("sh32", 128)};
+  char *buf = nullptr;
+  size_t size = 0;
+  std::FILE *f = open_memstream(&buf, &size);
+  writeProfileTable(f, ks);
+  std::fclose(f);
+  std::string table(buf, size);
+  std::free(buf);
+  EXPECT_NE(table.find("sh32"), std::string::npos) << table;
+  EXPECT_NE(table.find("x32.00"), std::string::npos) << table;
+  EXPECT_NE(table.find("ld.shared.b32 %r4, [%rd3];"), std::string::npos)
+      << table;
+  f = open_memstream(&buf, &size);
+  writeProfileJson(f, ks);
+  std::fclose(f);
+  std::string json(buf, size);
+  std::free(buf);
+  EXPECT_EQ(std::count(json.begin(), json.end(), '\n'), 1);
+  EXPECT_NE(json.find("\"kernel\":\"sh32\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"ld.shared\":{\"requests\":1,\"wavefronts\":32,"
+                      "\"ideal\":1,\"conflict_factor\":32.0000}"),
+            std::string::npos)
+      << json;
 }
