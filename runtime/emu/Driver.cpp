@@ -13,12 +13,15 @@
 //
 // Environment: VGGQ_EMU_THREADS=N host threads for blocks (default: all
 // cores); VGGQ_EMU_VERBOSE=1 prints one line per launch (time, thread
-// instructions, rate).
+// instructions, rate); VGGQ_EMU_PROFILE=PATH (or - for stderr) counts what
+// Profile.h describes and writes a table per kernel at process exit (JSON
+// lines to PATH, and the table to stderr, when PATH ends in .json).
 //
 //===----------------------------------------------------------------------===//
 #include "CudaDriver.h"
 #include "Interp.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -68,15 +71,56 @@ struct State {
   bool initialized = false;
   int contextToken = 0;
   bool verbose = false;
+  std::string profilePath; ///< VGGQ_EMU_PROFILE; empty: off
   State() {
     const char *v = std::getenv("VGGQ_EMU_VERBOSE");
     verbose = v && *v && std::strcmp(v, "0") != 0;
+    const char *p = std::getenv("VGGQ_EMU_PROFILE");
+    if (p && *p) {
+      profilePath = p;
+      emu.setProfiling(true);
+    }
   }
 };
 
+void writeProfileAtExit();
+
 State &state() {
-  static State *s = new State; // never destroyed: safe at process exit
+  static State *s = [] {
+    State *st = new State; // never destroyed: safe at process exit
+    if (!st->profilePath.empty())
+      std::atexit(writeProfileAtExit);
+    return st;
+  }();
   return *s;
+}
+
+/// Writes the VGGQ_EMU_PROFILE report (registered with atexit, so that it
+/// covers every launch of the process, whatever the runtime unloads).
+void writeProfileAtExit() {
+  State &s = state();
+  std::vector<KernelProfile> ks = s.emu.profile();
+  const std::string &path = s.profilePath;
+  if (path == "-") {
+    writeProfileTable(stderr, ks);
+    return;
+  }
+  bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+  std::FILE *f = std::fopen(path.c_str(), "w");
+  if (!f) {
+    std::fprintf(stderr, "vggq-emu: VGGQ_EMU_PROFILE: cannot write '%s': %s\n",
+                 path.c_str(), std::strerror(errno));
+    return;
+  }
+  if (json) {
+    writeProfileJson(f, ks);
+    writeProfileTable(stderr, ks);
+  } else {
+    writeProfileTable(f, ks);
+  }
+  if (std::fclose(f) != 0)
+    std::fprintf(stderr, "vggq-emu: VGGQ_EMU_PROFILE: error writing '%s': %s\n",
+                 path.c_str(), std::strerror(errno));
 }
 
 constexpr size_t kTotalMem = size_t(16) << 30;
