@@ -17,11 +17,17 @@
 //              saturate) INT8: cvt.rni.s32.f32 (nearest even; NaN -> 0), clamp
 //              [-127, 127] f32:  y itself
 //
-// Without pooling each thread stores its accumulator pairs directly (two
-// adjacent channels: one 16-bit store of two codes, or two f32). With
-// pooling the tile's y values go to shared memory as f32 [BM][BN]; then the
-// block reads the 2x2 windows (BM is a multiple of 2*OW, so windows never
-// straddle tiles) and writes BM/4 pooled pixels.
+// Without pooling, 8-bit results are staged: each thread writes its
+// accumulator pairs' codes (two adjacent channels, 16 bits) into a shared
+// [BM][BN + 16] byte tile, then the block stores whole 16-byte runs of
+// channels, so a warp's stores cover full 32-byte sectors (direct stores
+// from the mma fragments touch 8 sectors for 64 bytes). f32 results are
+// stored directly (two f32 per pair). With pooling the tile's y values go to
+// shared memory as f32 [BM][BN + 8]; then the block reads the 2x2 windows
+// (BM is a multiple of 2*OW, so windows never straddle tiles) and writes
+// BM/4 pooled pixels. The padded pitches keep the fragment-ordered shared
+// stores free of bank conflicts (a 2^k-byte pitch puts the 8 fragment rows
+// on the same banks).
 //
 //===----------------------------------------------------------------------===//
 #include "GemmKernel.h"
@@ -59,6 +65,24 @@ Value packPair8(KernelBuilder &kb, Type outElem, Value q0, Value q1) {
   };
   Value packed = kb.bor(toS8(q0), kb.shl(toS8(q1), 8));
   return kb.trunc(packed, kb.i16());
+}
+
+/// Row pitches of the epilogue's shared-memory tiles (see the file comment).
+int64_t pooledPitchFloats(const TileConfig &t) { return t.bn + 8; }
+int64_t stagedPitchBytes(const TileConfig &t) { return t.bn + 16; }
+
+bool stagesCodes(const GemmSpec &spec) {
+  return !spec.pool && !spec.outElem.isF32() && spec.n % 16 == 0 &&
+         spec.tile.bn % 16 == 0;
+}
+
+int64_t epilogueSharedBytes(const GemmSpec &spec) {
+  const TileConfig &t = spec.tile;
+  if (spec.pool)
+    return t.bm * pooledPitchFloats(t) * 4;
+  if (stagesCodes(spec))
+    return t.bm * stagedPitchBytes(t);
+  return 0;
 }
 
 namespace {
@@ -107,6 +131,12 @@ struct Epilogue {
     return y;
   }
 
+  /// The two codes of channels (col, col+1), packed (low byte: col).
+  Value codes(Value y0, Value y1) {
+    Value s = kb.cf32(*spec.outScale);
+    return packPair8(kb, spec.outElem, kb.fdiv(y0, s), kb.fdiv(y1, s));
+  }
+
   /// Stores channels (col, col+1) of output row `row` (global indices).
   void storePair(Value row, Value col, Value y0, Value y1) {
     Value base = kb.add(kb.mul(kb.zext64(row), kb.c64(spec.n)), kb.zext64(col));
@@ -117,9 +147,7 @@ struct Epilogue {
       });
       return;
     }
-    Value s = kb.cf32(*spec.outScale);
-    Value packed = packPair8(kb, spec.outElem, kb.fdiv(y0, s), kb.fdiv(y1, s));
-    kb.store(packed, kb.gep(outPtr, base, kb.i8()), 2);
+    kb.store(codes(y0, y1), kb.gep(outPtr, base, kb.i8()), 2);
   }
 };
 
@@ -149,14 +177,41 @@ void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
     Value y0 = ep.value(p.v0, it->second.first);
     Value y1 = ep.value(p.v1, it->second.second);
     if (spec.pool) {
-      Value off = kb.add(kb.mul(p.row, t.bn), p.col);
-      kb.store(y0, kb.gep(smem, off, kb.f32()), 4);
+      Value off = kb.add(kb.mul(p.row, pooledPitchFloats(t)), p.col);
+      kb.store(y0, kb.gep(smem, off, kb.f32()), 8);
       kb.store(y1, kb.gep(smem, kb.add(off, 1), kb.f32()), 4);
+      continue;
+    }
+    if (stagesCodes(spec)) {
+      // Rows and channels beyond the output are staged too and never stored.
+      Value off = kb.add(kb.mul(p.row, stagedPitchBytes(t)), p.col);
+      kb.store(ep.codes(y0, y1), kb.gepBytes(smem, off), 2);
       continue;
     }
     Value row = kb.add(m0, p.row);
     kb.ifThen(kb.andi(kb.slt(row, rows), kb.ult(col, spec.n)),
               [&] { ep.storePair(row, col, y0, y1); });
+  }
+  if (stagesCodes(spec)) {
+    // Staged pass: item = (tile row, 16-byte run of channels).
+    kb.barrier();
+    int64_t runsPerRow = t.bn / 16;
+    Type v4 = VectorType::get({4}, kb.i32());
+    Value step = kb.c32(t.threads);
+    kb.forLoop(tid, kb.c32(t.bm * runsPerRow), step, {},
+               [&](Value item, ValueRange) {
+      Value r = kb.div(item, runsPerRow);
+      Value cb = kb.mul(kb.rem(item, runsPerRow), 16);
+      Value row = kb.add(m0, r);
+      Value col = kb.add(n0, cb);
+      kb.ifThen(kb.andi(kb.slt(row, rows), kb.ult(col, spec.n)), [&] {
+        Value v = kb.load(v4, kb.gepBytes(smem, kb.add(kb.mul(r, stagedPitchBytes(t)), cb)), 16);
+        Value base = kb.add(kb.mul(kb.zext64(row), kb.c64(spec.n)), kb.zext64(col));
+        kb.store(v, kb.gep(ep.outPtr, base, kb.i8()), 16);
+      });
+      return SmallVector<Value>{};
+    });
+    return;
   }
   if (!spec.pool)
     return;
@@ -175,15 +230,17 @@ void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
     Value col = kb.add(n0, c);
     Value valid = kb.andi(kb.slt(kb.add(m0, r), rows), kb.ult(col, spec.n));
     kb.ifThen(valid, [&] {
+      // One 8-byte load per window pixel reads both channels.
+      Type v2 = VectorType::get({2}, kb.f32());
       Value y[2];
-      for (int j = 0; j < 2; ++j) {
-        Value best;
-        for (int64_t d : {int64_t(0), int64_t(1), spec.ow, spec.ow + 1}) {
-          Value off = kb.add(kb.mul(kb.add(r, d), t.bn), kb.add(c, j));
-          Value v = kb.load(kb.f32(), kb.gep(smem, off, kb.f32()), 4);
-          best = best ? kb.fmax(best, v) : v;
+      for (int64_t d : {int64_t(0), int64_t(1), spec.ow, spec.ow + 1}) {
+        Value off = kb.add(kb.mul(kb.add(r, d), pooledPitchFloats(t)), c);
+        Value v = kb.load(v2, kb.gep(smem, off, kb.f32()), 8);
+        for (int j = 0; j < 2; ++j) {
+          Value e = LLVM::ExtractElementOp::create(kb.builder(), kb.getLoc(),
+                                                   v, kb.c32(j));
+          y[j] = y[j] ? kb.fmax(y[j], e) : e;
         }
-        y[j] = best;
       }
       // Pooled pixel index: the tile starts at pooled pixel m0 / 4.
       Value prow = kb.add(kb.div(m0, 4), p);

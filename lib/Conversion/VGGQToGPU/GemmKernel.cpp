@@ -37,8 +37,7 @@ Value swizzledOffset(KernelBuilder &kb, Value row, Value kByte) {
 int64_t gemmSharedBytes(const GemmSpec &spec) {
   const TileConfig &t = spec.tile;
   int64_t pipeline = t.stages * (t.bm + t.bn) * kTileRowBytes;
-  int64_t pooled = spec.pool ? t.bm * t.bn * 4 : 0;
-  return std::max(pipeline, pooled);
+  return std::max(pipeline, epilogueSharedBytes(spec));
 }
 
 namespace {

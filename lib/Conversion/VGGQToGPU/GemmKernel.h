@@ -106,6 +106,10 @@ int64_t gemmSharedBytes(const GemmSpec &spec);
 
 /// Emits the fused epilogue for the accumulators of one tile
 /// (GemmEpilogue.cpp).
+/// Shared bytes the epilogue stages its results in (the pipeline ring is
+/// free by then; gemmSharedBytes takes the larger of the two).
+int64_t epilogueSharedBytes(const GemmSpec &spec);
+
 void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
                       llvm::ArrayRef<AccPair> pairs, mlir::Value m0,
                       mlir::Value n0, mlir::Value rows, mlir::Value smem,
