@@ -301,15 +301,32 @@ bool Parser::lookupReg(const std::string &name, uint32_t &slot,
 }
 
 bool Parser::run() {
+  // Like the driver's JIT: a module starts with .version, then names its
+  // .target; this device is sm_90 (sm_90a included), so a newer target is
+  // refused.
+  bool sawVersion = false, sawTarget = false;
   while (peek().kind != Token::End) {
     const Token &tok = peek();
     if (tok.kind != Token::Word)
       return fail(tok.line, "unexpected '" + tok.text + "' at module scope");
     const std::string &w = tok.text;
+    if (!sawVersion && w != ".version")
+      return fail(tok.line, "the module does not start with a .version directive");
+    if (sawVersion && !sawTarget && w != ".target")
+      return fail(tok.line, "no .target directive after .version");
     if (w == ".version" || w == ".address_size") {
+      sawVersion = true;
       pos += 2;
     } else if (w == ".target") {
+      sawTarget = true;
       ++pos;
+      const Token &t = peek();
+      if (t.text.rfind("sm_", 0) == 0) {
+        int sm = std::atoi(t.text.c_str() + 3);
+        if (sm > 90)
+          return fail(t.line, "the PTX targets " + t.text +
+                                  "; this emulated device is sm_90");
+      }
       ++pos;
       while (isPunct(",")) {
         pos += 2;
@@ -335,6 +352,8 @@ bool Parser::run() {
       return fail(tok.line, "unsupported module-scope directive '" + w + "'");
     }
   }
+  if (!sawVersion || !sawTarget)
+    return fail(1, "not a PTX module (no .version and .target directives)");
   return true;
 }
 
