@@ -135,6 +135,24 @@ void KernelBuilder::ifThen(Value cond, llvm::function_ref<void()> body) {
   body();
 }
 
+SmallVector<Value>
+KernelBuilder::ifThenElse(Value cond,
+                          llvm::function_ref<SmallVector<Value>()> thenBody,
+                          llvm::function_ref<SmallVector<Value>()> elseBody) {
+  auto thenBuilder = [&](OpBuilder &nested, Location) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(nested.getInsertionBlock());
+    scf::YieldOp::create(b, loc, thenBody());
+  };
+  auto elseBuilder = [&](OpBuilder &nested, Location) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(nested.getInsertionBlock());
+    scf::YieldOp::create(b, loc, elseBody());
+  };
+  auto ifOp = scf::IfOp::create(b, loc, cond, thenBuilder, elseBuilder);
+  return SmallVector<Value>(ifOp.getResults());
+}
+
 Value getSharedBuffer(KernelBuilder &kb, Operation *gpuModule, StringRef name,
                       int64_t bytes) {
   OpBuilder &b = kb.builder();

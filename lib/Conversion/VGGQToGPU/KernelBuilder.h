@@ -71,6 +71,15 @@ public:
   mlir::Value ult(mlir::Value a, int64_t c) {
     return cmp(mlir::arith::CmpIPredicate::ult, a, cst(a, c));
   }
+  mlir::Value uge(mlir::Value a, int64_t c) {
+    return cmp(mlir::arith::CmpIPredicate::uge, a, cst(a, c));
+  }
+  mlir::Value eq(mlir::Value a, int64_t c) {
+    return cmp(mlir::arith::CmpIPredicate::eq, a, cst(a, c));
+  }
+  mlir::Value ne(mlir::Value a, int64_t c) {
+    return cmp(mlir::arith::CmpIPredicate::ne, a, cst(a, c));
+  }
   mlir::Value andi(mlir::Value a, mlir::Value c);
   mlir::Value select(mlir::Value cond, mlir::Value t, mlir::Value f);
   mlir::Value sext64(mlir::Value v);
@@ -89,6 +98,14 @@ public:
   mlir::Value gep(mlir::Value base, mlir::Value index, mlir::Type elem);
   mlir::Value gepBytes(mlir::Value base, mlir::Value byteOffset) {
     return gep(base, byteOffset, i8());
+  }
+  /// `base + byteOffset` with a constant offset (NVPTX folds it into the
+  /// [reg+imm] address of the access).
+  mlir::Value gepBytes(mlir::Value base, int64_t byteOffset) {
+    if (byteOffset == 0)
+      return base;
+    bool fits32 = byteOffset == static_cast<int32_t>(byteOffset);
+    return gepBytes(base, fits32 ? c32(byteOffset) : c64(byteOffset));
   }
   mlir::Value load(mlir::Type t, mlir::Value p, unsigned align = 0);
   void store(mlir::Value v, mlir::Value p, unsigned align = 0);
@@ -109,6 +126,11 @@ public:
           body);
   /// scf.if without results.
   void ifThen(mlir::Value cond, llvm::function_ref<void()> body);
+  /// scf.if with results: both bodies return values of the same types.
+  llvm::SmallVector<mlir::Value>
+  ifThenElse(mlir::Value cond,
+             llvm::function_ref<llvm::SmallVector<mlir::Value>()> thenBody,
+             llvm::function_ref<llvm::SmallVector<mlir::Value>()> elseBody);
 
 private:
   mlir::Value cst(mlir::Value like, int64_t v) {
