@@ -63,10 +63,19 @@ public:
     Value l8 = kb.rem(lane, 8);
     warpRow = kb.mul(wm, t.bm / t.warpsM);
     warpCol = kb.mul(wn, t.bn / t.warpsN);
-    aRow = kb.add(warpRow, kb.add(l8, kb.mul(kb.rem(kb.div(lane, 8), 2), 8)));
-    aK = kb.mul(kb.div(lane, 16), 16);
-    bRow = kb.add(warpCol, kb.add(l8, kb.mul(kb.div(lane, 16), 8)));
-    bK = kb.mul(kb.rem(kb.div(lane, 8), 2), 16);
+    Value aRow =
+        kb.add(warpRow, kb.add(l8, kb.mul(kb.rem(kb.div(lane, 8), 2), 8)));
+    Value aK = kb.mul(kb.div(lane, 16), 16);
+    Value bRow = kb.add(warpCol, kb.add(l8, kb.mul(kb.div(lane, 16), 8)));
+    Value bK = kb.mul(kb.rem(kb.div(lane, 8), 2), 16);
+    // Per 32-byte K step, this lane's ldmatrix offset for MMA tile 0; tile
+    // i (16 rows further) adds i * 16 * 64 bytes, as the swizzle depends
+    // on (row >> 1) & 3 only.
+    aOff.clear(), bOff.clear();
+    for (int64_t ks = 0; ks < kTileRowBytes / 32; ++ks) {
+      aOff.push_back(swizzledOffset(kb, aRow, kb.add(aK, ks * 32)));
+      bOff.push_back(swizzledOffset(kb, bRow, kb.add(bK, ks * 32)));
+    }
     g = kb.div(lane, 4);
     t2 = kb.mul(kb.rem(lane, 4), 2);
   }
@@ -76,14 +85,16 @@ public:
                                    ValueRange acc) override {
     SmallVector<Value> out(acc.begin(), acc.end());
     int64_t nMt = mt(spec), nNt = nt(spec);
+    constexpr int64_t tileBytes = 16 * kTileRowBytes;
     for (int64_t ks = 0; ks < kTileRowBytes / 32; ++ks) {
       SmallVector<SmallVector<Value, 4>> a, b;
+      Value aBase = kb.gepBytes(aTile, aOff[ks]);
+      Value bBase = kb.gepBytes(bTile, bOff[ks]);
       for (int64_t i = 0; i < nMt; ++i)
-        a.push_back(
-            ldmatrix(kb, aTile, kb.add(aRow, i * 16), kb.add(aK, ks * 32)));
+        a.push_back(ldmatrix(kb, kb.gepBytes(aBase, i * tileBytes)));
       for (int64_t p = 0; p < nNt / 2; ++p) {
         SmallVector<Value, 4> r =
-            ldmatrix(kb, bTile, kb.add(bRow, p * 16), kb.add(bK, ks * 32));
+            ldmatrix(kb, kb.gepBytes(bBase, p * tileBytes));
         b.push_back({r[0], r[1]});
         b.push_back({r[2], r[3]});
       }
@@ -122,11 +133,10 @@ private:
   }
   static int64_t nt(const GemmSpec &s) { return s.tile.bn / s.tile.warpsN / 8; }
 
-  SmallVector<Value, 4> ldmatrix(KernelBuilder &kb, Value tile, Value row,
-                                 Value kByte) {
+  /// ldmatrix.x4 with this lane's row address `p`.
+  SmallVector<Value, 4> ldmatrix(KernelBuilder &kb, Value p) {
     OpBuilder &b = kb.builder();
     MLIRContext *ctx = kb.ctx();
-    Value p = kb.gepBytes(tile, swizzledOffset(kb, row, kByte));
     Type i32 = kb.i32();
     auto st = LLVM::LLVMStructType::getLiteral(ctx, {i32, i32, i32, i32});
     Value r = NVVM::LdMatrixOp::create(
@@ -173,7 +183,8 @@ private:
   }
 
   const Precision &pa, &pb;
-  Value warpRow, warpCol, aRow, aK, bRow, bK, g, t2;
+  Value warpRow, warpCol, g, t2;
+  SmallVector<Value, 2> aOff, bOff; ///< i32, per 32-byte K step
 };
 
 } // namespace
