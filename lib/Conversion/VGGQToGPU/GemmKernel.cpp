@@ -2,9 +2,9 @@
 //
 // Builds one GEMM kernel: block (blockIdx.x, blockIdx.y) computes the output
 // tile rows [m0, m0 + BM) x channels [n0, n0 + BN). K is walked in slices of
-// 64 bytes through a ring of `stages` shared-memory buffers filled by
+// 64 bytes through a ring of S = `stages` shared-memory buffers filled by
 // cp.async (16-byte copies, or 4/8-byte ones where a pixel is narrower), so
-// that stages - 1 slices are in flight while one is multiplied:
+// that S - 1 slices are in flight while one is multiplied:
 //
 //   prologue: load slices 0 .. S-2, one commit group each
 //   for kt in [0, KT):
@@ -13,14 +13,24 @@
 //     acc = strategy.multiplyStage(slot kt % S, acc)
 //   cp.async.wait_group 0; bar.sync; epilogue
 //
+// The loop is unrolled by S (the KT % S last slices, or all of them when
+// KT < 2S, are emitted straight), so every ring slot is a compile-time
+// constant and each shared address is a per-thread base plus an immediate.
+//
 // The A loader gathers the im2col matrix on the fly: row m = (image, oh, ow),
 // K byte kb = (tap, channel byte) with tap = kh * KW + kw; out-of-image taps,
 // rows beyond M and K beyond the real K are zero-filled (cp.async src-size
-// 0). B is the weight matrix [nPadded][kPadded], padded with zeros on the
-// host, so its loads are never guarded.
+// 0). Everything that depends only on the thread and its tile rows is
+// computed once before the loop (per row: a pointer to its tap-(0,0) pixel,
+// and the set of taps inside the image); see TileLoader for how K advances.
+// B is the weight matrix [nPadded][kPadded], padded with zeros on the host,
+// so its loads are never guarded; a thread's B sources are one pointer plus
+// constants.
 //
 //===----------------------------------------------------------------------===//
 #include "GemmKernel.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 
@@ -51,71 +61,267 @@ int64_t granuleBytes(const GemmSpec &spec) {
   return 4;
 }
 
-/// Emits one cp.async of `bytes` bytes, copying `valid ? bytes : 0` bytes.
+/// Emits one cp.async of `bytes` bytes, copying `size` bytes (all of them
+/// when `size` is null) and zero-filling the rest.
 void copyAsync(KernelBuilder &kb, Value dst, Value src, int64_t bytes,
-               Value valid) {
+               Value size) {
   OpBuilder &b = kb.builder();
   auto cache = bytes == 16 ? NVVM::LoadCacheModifierKind::CG
                            : NVVM::LoadCacheModifierKind::CA;
-  Value size = valid ? kb.select(valid, kb.c32(bytes), kb.c32(0)) : Value();
   NVVM::CpAsyncOp::create(b, kb.getLoc(), dst, src, b.getI32IntegerAttr(bytes),
                           NVVM::LoadCacheModifierKindAttr::get(kb.ctx(), cache),
                           size);
 }
 
-/// Loads K slice `kt` into ring slot `slot`.
+/// Where the A loader stands in K: the slice it loads next. Empty in the
+/// general mode (which derives everything from the slice index).
+struct AState {
+  Value cbk;               ///< i64: byte of this thread's chunk in the pixel
+  Value kh, kw;            ///< i32: the tap
+  Value tapBit;            ///< i32: 1 << tap
+  Value tapOff;            ///< i64: (kh * W + kw) * pixelBytes
+  SmallVector<Value> src;  ///< per A row: its pixel at the tap, or A's start
+  SmallVector<Value> size; ///< per A row: granule if inside, else 0
+
+  SmallVector<Value> values() const {
+    SmallVector<Value> v;
+    if (!cbk)
+      return v;
+    v = {cbk, kh, kw, tapBit, tapOff};
+    v.append(src.begin(), src.end());
+    v.append(size.begin(), size.end());
+    return v;
+  }
+  static AState fromValues(ValueRange v, size_t rows) {
+    AState s;
+    if (v.empty())
+      return s;
+    s.cbk = v[0], s.kh = v[1], s.kw = v[2], s.tapBit = v[3], s.tapOff = v[4];
+    s.src.assign(v.begin() + 5, v.begin() + 5 + rows);
+    s.size.assign(v.begin() + 5 + rows, v.begin() + 5 + 2 * rows);
+    return s;
+  }
+};
+
+/// Loads K slices into ring slots.
+///
+/// A: thread tid copies chunk bytes [kbyte, kbyte + g) of each slice,
+/// kbyte = (tid % perRow) * g, for its rows r_i = tid / perRow + i * threads
+/// / perRow (threads is a multiple of perRow = 64 / g). Per row, setup
+/// computes (img, oh, ow) once: `ptr` = A + pixel(img, oh*sH - pT, ow*sW -
+/// pL) * pixelBytes (possibly outside A: only offset while inside the
+/// image), the tap mask (bit kh*KW+kw set when that tap is inside the image
+/// and the row is a real one) and the shared destination offset.
+///
+/// Incremental mode (pixelBytes P a multiple of 64): a slice lies within one
+/// tap and starts at a multiple of 64 in the pixel, so the K position is
+/// the same for all threads up to kbyte. Per slice the loader only adds 64
+/// to the byte counter; when it reaches P (a warp-uniform branch) the tap
+/// advances and each row's source pointer and copy size are recomputed.
+/// Rows mode (P not a multiple of 64, every slice index a compile-time
+/// constant, BM a multiple of the thread count; the first conv): thread tid
+/// copies all of rows tid + i * threads, so every granule's tap and pixel
+/// byte are constants (sources: the row's pointer plus an immediate).
+/// Division mode (otherwise): each thread divides its K byte by P per slice.
 struct TileLoader {
   const GemmSpec &spec;
-  Value aPtr, bPtr, smem, tid, m0, n0, rows;
+  Value aPtr, bPtr;
 
-  void load(KernelBuilder &kb, Value kt, Value slot) {
+  enum class Mode { Incremental, Rows, Division };
+  Mode mode = Mode::Division;
+  int64_t g = 0, pixelBytes = 0, taps = 0;
+  bool useMask = false;
+  Value kbyte; ///< i32 (not in rows mode)
+  struct Row {
+    Value r; ///< i32 tile row
+    Value ptr, ih0, iw0, valid, mask;
+    Value dst; ///< i32 swizzled offset in an A slot (not in rows mode)
+  };
+  SmallVector<Row> aRows;
+  Value bRow;                     ///< B row n0 + tid/4, byte (tid%4)*16
+  SmallVector<int64_t> bSrcDelta; ///< per B chunk: bytes after bRow
+  SmallVector<Value> bDst, bGuard;
+
+  /// `staticK`: every load gets a constant slice index (no rolled loop).
+  void setup(KernelBuilder &kb, Value tid, Value m0, Value n0, Value rows,
+             bool staticK) {
     const TileConfig &t = spec.tile;
-    Value k0 = kb.mul(kt, kTileRowBytes);
-    Value aTile = kb.gepBytes(smem, kb.mul(slot, t.bm * kTileRowBytes));
-    Value bTile =
-        kb.gepBytes(smem, kb.add(kb.mul(slot, t.bn * kTileRowBytes),
-                                 kb.c32(t.stages * t.bm * kTileRowBytes)));
-    int64_t g = granuleBytes(spec);
-    int64_t perRow = kTileRowBytes / g;
-    int64_t pixelBytes = spec.cin * spec.inBytes;
-    int64_t taps = spec.kh * spec.kw;
+    g = granuleBytes(spec);
+    pixelBytes = spec.cin * spec.inBytes;
+    taps = spec.kh * spec.kw;
+    if (pixelBytes % kTileRowBytes == 0)
+      mode = Mode::Incremental;
+    else if (staticK && t.bm % t.threads == 0)
+      mode = Mode::Rows;
+    useMask = mode == Mode::Incremental && taps <= 32;
+    int64_t perRow = mode == Mode::Rows ? 1 : kTileRowBytes / g;
+    assert(t.threads % perRow == 0 && "a thread's chunks share one K byte");
+    int64_t rowStep = t.threads / perRow;
+    Value r0 = kb.div(tid, perRow);
+    if (mode != Mode::Rows)
+      kbyte = kb.mul(kb.rem(tid, perRow), g);
     for (int64_t i = 0; i * t.threads < t.bm * perRow; ++i) {
-      Value c = kb.add(tid, i * t.threads);
-      Value r = kb.div(c, perRow);
-      Value kbyte = kb.mul(kb.rem(c, perRow), g);
+      Row row;
+      Value r = row.r = kb.add(r0, i * rowStep);
       Value m = kb.add(m0, r);
-      Value kg = kb.add(k0, kbyte);
-      Value tap = kb.div(kg, pixelBytes);
-      Value cbyte = kb.rem(kg, pixelBytes);
+      row.valid = kb.slt(m, rows);
+      if ((t.bm * perRow) % t.threads != 0)
+        row.valid = kb.andi(row.valid, kb.ult(r, t.bm));
       Value img = kb.div(m, spec.oh * spec.ow);
       Value pix = kb.rem(m, spec.oh * spec.ow);
-      Value ih = kb.add(kb.mul(kb.div(pix, spec.ow), spec.strideH),
-                        kb.add(kb.div(tap, spec.kw), -spec.padTop));
-      Value iw = kb.add(kb.mul(kb.rem(pix, spec.ow), spec.strideW),
-                        kb.add(kb.rem(tap, spec.kw), -spec.padLeft));
-      Value valid = kb.andi(kb.slt(m, rows), kb.ult(tap, taps));
-      valid = kb.andi(valid, kb.andi(kb.ult(ih, spec.h), kb.ult(iw, spec.w)));
-      if ((t.bm * perRow) % t.threads != 0)
-        valid = kb.andi(valid, kb.ult(c, t.bm * perRow));
-      Value pixel = kb.add(kb.mul(kb.add(kb.mul(img, spec.h), ih), spec.w), iw);
-      Value off =
-          kb.add(kb.mul(kb.sext64(pixel), pixelBytes), kb.zext64(cbyte));
-      Value src = kb.gepBytes(aPtr, kb.select(valid, off, kb.c64(0)));
-      Value dst = kb.gepBytes(aTile, swizzledOffset(kb, r, kbyte));
-      copyAsync(kb, dst, src, g, valid);
+      row.ih0 =
+          kb.add(kb.mul(kb.div(pix, spec.ow), spec.strideH), -spec.padTop);
+      row.iw0 =
+          kb.add(kb.mul(kb.rem(pix, spec.ow), spec.strideW), -spec.padLeft);
+      Value pixel =
+          kb.add(kb.mul(kb.add(kb.mul(img, spec.h), row.ih0), spec.w), row.iw0);
+      row.ptr = kb.gepBytes(aPtr, kb.mul(kb.sext64(pixel), pixelBytes));
+      if (useMask) {
+        Value wBits = kb.c32(0);
+        for (int64_t x = 0; x < spec.kw; ++x)
+          wBits = kb.bor(wBits, kb.select(kb.ult(kb.add(row.iw0, x), spec.w),
+                                          kb.c32(int64_t(1) << x), kb.c32(0)));
+        Value mask = kb.c32(0);
+        for (int64_t y = 0; y < spec.kh; ++y)
+          mask = kb.bor(mask, kb.select(kb.ult(kb.add(row.ih0, y), spec.h),
+                                        kb.shl(wBits, y * spec.kw), kb.c32(0)));
+        row.mask = kb.select(row.valid, mask, kb.c32(0));
+      }
+      if (mode != Mode::Rows)
+        row.dst = swizzledOffset(kb, r, kbyte);
+      aRows.push_back(row);
     }
+
     int64_t rowBytes = spec.kPadded * spec.inBytes;
-    for (int64_t i = 0; i * t.threads < t.bn * 4; ++i) {
-      Value c = kb.add(tid, i * t.threads);
-      Value r = kb.div(c, 4);
-      Value kbyte = kb.mul(kb.rem(c, 4), 16);
-      Value off = kb.add(kb.mul(kb.zext64(kb.add(n0, r)), rowBytes),
-                         kb.zext64(kb.add(k0, kbyte)));
-      Value dst = kb.gepBytes(bTile, swizzledOffset(kb, r, kbyte));
-      Value src = kb.gepBytes(bPtr, off);
-      if ((t.bn * 4) % t.threads != 0)
-        kb.ifThen(kb.ult(c, t.bn * 4),
-                  [&] { copyAsync(kb, dst, src, 16, Value()); });
+    int64_t bStep = t.threads / 4;
+    Value rb = kb.div(tid, 4), kB = kb.mul(kb.rem(tid, 4), 16);
+    bRow = kb.gepBytes(bPtr, kb.add(kb.mul(kb.zext64(kb.add(n0, rb)), rowBytes),
+                                    kb.zext64(kB)));
+    for (int64_t j = 0; j * t.threads < t.bn * 4; ++j) {
+      bSrcDelta.push_back(j * bStep * rowBytes);
+      bDst.push_back(swizzledOffset(kb, kb.add(rb, j * bStep), kB));
+      bGuard.push_back((t.bn * 4) % t.threads != 0
+                           ? kb.ult(kb.add(tid, j * t.threads), t.bn * 4)
+                           : Value());
+    }
+  }
+
+  /// Is row `row` inside the image at tap (kh, kw) (incremental mode)?
+  Value inside(KernelBuilder &kb, const Row &row, Value kh, Value kw,
+               Value tapBit) {
+    if (useMask)
+      return kb.ne(kb.band(row.mask, tapBit), 0);
+    return kb.andi(row.valid, kb.andi(kb.ult(kb.add(row.ih0, kh), spec.h),
+                                      kb.ult(kb.add(row.iw0, kw), spec.w)));
+  }
+
+  /// Recomputes the per-row sources and sizes of `s` for its tap.
+  void retap(KernelBuilder &kb, AState &s) {
+    s.src.clear(), s.size.clear();
+    for (const Row &row : aRows) {
+      Value in = inside(kb, row, s.kh, s.kw, s.tapBit);
+      s.src.push_back(kb.select(in, kb.gepBytes(row.ptr, s.tapOff), aPtr));
+      s.size.push_back(kb.select(in, kb.c32(g), kb.c32(0)));
+    }
+  }
+
+  /// The state for slice 0.
+  AState initial(KernelBuilder &kb) {
+    AState s;
+    if (mode != Mode::Incremental)
+      return s;
+    s.cbk = kb.zext64(kbyte);
+    s.kh = s.kw = kb.c32(0);
+    s.tapBit = kb.c32(1);
+    s.tapOff = kb.c64(0);
+    retap(kb, s);
+    return s;
+  }
+
+  /// The state for the slice after the one `s` describes.
+  AState advance(KernelBuilder &kb, const AState &s) {
+    if (mode != Mode::Incremental)
+      return s;
+    auto nextTap = [&](Value cbk) {
+      AState n = s;
+      n.cbk = cbk;
+      Value kw1 = kb.add(s.kw, 1);
+      Value wrap = kb.eq(kw1, spec.kw);
+      n.kw = kb.select(wrap, kb.c32(0), kw1);
+      n.kh = kb.select(wrap, kb.add(s.kh, 1), s.kh);
+      n.tapBit = kb.shl(s.tapBit, 1);
+      n.tapOff = kb.add(
+          s.tapOff, kb.select(wrap, kb.c64((spec.w - spec.kw + 1) * pixelBytes),
+                              kb.c64(pixelBytes)));
+      retap(kb, n);
+      return n;
+    };
+    if (pixelBytes == kTileRowBytes) // every slice is a new tap
+      return nextTap(s.cbk);
+    Value cbk = kb.add(s.cbk, kTileRowBytes);
+    SmallVector<Value> v = kb.ifThenElse(
+        kb.uge(cbk, pixelBytes),
+        [&] { return nextTap(kb.add(cbk, -pixelBytes)).values(); },
+        [&] {
+          AState n = s;
+          n.cbk = cbk;
+          return n.values();
+        });
+    return AState::fromValues(v, aRows.size());
+  }
+
+  /// Loads slice ktBase + ktDelta (ktBase: i32 or null for 0), described by
+  /// `s`, into the slot at aTile / bTile.
+  void load(KernelBuilder &kb, Value ktBase, int64_t ktDelta, const AState &s,
+            Value aTile, Value bTile) {
+    if (mode == Mode::Incremental) {
+      for (auto [i, row] : llvm::enumerate(aRows))
+        copyAsync(kb, kb.gepBytes(aTile, row.dst), kb.gepBytes(s.src[i], s.cbk),
+                  g, s.size[i]);
+    } else if (mode == Mode::Rows) {
+      assert(!ktBase && "rows mode needs constant slice indices");
+      int64_t realBytes = spec.k * spec.inBytes;
+      for (const Row &row : aRows)
+        for (int64_t kbyte = 0; kbyte < kTileRowBytes; kbyte += g) {
+          Value dst =
+              kb.gepBytes(aTile, swizzledOffset(kb, row.r, kb.c32(kbyte)));
+          int64_t kg = ktDelta * kTileRowBytes + kbyte;
+          if (kg >= realBytes) { // K padding: zeros
+            copyAsync(kb, dst, aPtr, g, kb.c32(0));
+            continue;
+          }
+          int64_t tap = kg / pixelBytes, kh = tap / spec.kw, kw = tap % spec.kw;
+          Value in = inside(kb, row, kb.c32(kh), kb.c32(kw), Value());
+          Value src = kb.gepBytes(row.ptr, (kh * spec.w + kw) * pixelBytes +
+                                               kg % pixelBytes);
+          copyAsync(kb, dst, kb.select(in, src, aPtr), g,
+                    kb.select(in, kb.c32(g), kb.c32(0)));
+        }
+    } else {
+      Value kt = ktBase ? kb.add(ktBase, ktDelta) : kb.c32(ktDelta);
+      Value kg = kb.add(kb.mul(kt, kTileRowBytes), kbyte);
+      Value tap = kb.div(kg, pixelBytes);
+      Value cb = kb.zext64(kb.rem(kg, pixelBytes));
+      Value kh = kb.div(tap, spec.kw), kw = kb.rem(tap, spec.kw);
+      Value tapOff =
+          kb.sext64(kb.mul(kb.add(kb.mul(kh, spec.w), kw), kb.c32(pixelBytes)));
+      Value realK = kb.ult(tap, taps);
+      for (const Row &row : aRows) {
+        Value in = kb.andi(realK, inside(kb, row, kh, kw, Value()));
+        Value src =
+            kb.select(in, kb.gepBytes(kb.gepBytes(row.ptr, tapOff), cb), aPtr);
+        copyAsync(kb, kb.gepBytes(aTile, row.dst), src, g,
+                  kb.select(in, kb.c32(g), kb.c32(0)));
+      }
+    }
+    Value bK = ktBase ? kb.gepBytes(bRow, kb.mul(kb.zext64(ktBase),
+                                                 kb.c64(kTileRowBytes)))
+                      : bRow;
+    for (auto [j, delta] : llvm::enumerate(bSrcDelta)) {
+      Value dst = kb.gepBytes(bTile, bDst[j]);
+      Value src = kb.gepBytes(bK, delta + ktDelta * kTileRowBytes);
+      if (bGuard[j])
+        kb.ifThen(bGuard[j], [&] { copyAsync(kb, dst, src, 16, Value()); });
       else
         copyAsync(kb, dst, src, 16, Value());
     }
@@ -160,34 +366,103 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   Value n0 = kb.mul(kb.blockIdY(), t.bn);
   Value smem = getSharedBuffer(kb, gpuModule, spec.name + "_smem",
                                gemmSharedBytes(spec));
-  TileLoader loader{spec, args[0], args[1], smem, tid, m0, n0, rows};
+  const int64_t stages = t.stages;
+  const int64_t kTiles = spec.kPadded * spec.inBytes / kTileRowBytes;
+  // The loop runs over groups of `unroll` slices when there are at least
+  // two groups; the remaining slices are emitted straight with constant
+  // slice indices. 8-bit kernels unroll by `stages` (constant slots); the
+  // FP32 strategy computes each of its 32 shared addresses per slice from a
+  // separately swizzled row, which LLVM would hoist per constant slot (96
+  // live addresses, spills), so it keeps a computed slot. (Peeling slice 0
+  // to start from constant-zero accumulators saves one mov per accumulator
+  // but costs ptxas ~65 more registers in the pooled FP8 kernels.)
+  const int64_t unroll = spec.inBytes == 1 ? stages : 1;
+  const int64_t groups = kTiles / unroll;
+  const bool rolled = groups >= 2;
+  TileLoader loader{spec, args[0], args[1]};
+  loader.setup(kb, tid, m0, n0, rows, /*staticK=*/!rolled);
   strategy.prepare(kb, spec, tid);
 
-  int64_t kTiles = spec.kPadded * spec.inBytes / kTileRowBytes;
-  for (int64_t s = 0; s + 1 < t.stages; ++s) {
-    if (s < kTiles)
-      loader.load(kb, kb.c32(s), kb.c32(s));
+  // Ring slot `slot` of A and B (i32 value or constant).
+  auto aSlot = [&](OpFoldResult slot) {
+    if (auto v = dyn_cast<Value>(slot))
+      return kb.gepBytes(smem, kb.mul(v, t.bm * kTileRowBytes));
+    return kb.gepBytes(smem, getConstantIntValue(slot).value() * t.bm *
+                                 kTileRowBytes);
+  };
+  auto bSlot = [&](OpFoldResult slot) {
+    int64_t base = stages * t.bm * kTileRowBytes;
+    if (auto v = dyn_cast<Value>(slot))
+      return kb.gepBytes(kb.gepBytes(smem, base),
+                         kb.mul(v, t.bn * kTileRowBytes));
+    return kb.gepBytes(smem, base + getConstantIntValue(slot).value() * t.bn *
+                                        kTileRowBytes);
+  };
+  auto constant = [&](int64_t v) -> OpFoldResult {
+    return b.getI64IntegerAttr(v);
+  };
+  AState state = loader.initial(kb);
+  for (int64_t s = 0; s + 1 < stages; ++s) {
+    if (s < kTiles) {
+      loader.load(kb, Value(), s, state, aSlot(constant(s)),
+                  bSlot(constant(s)));
+      state = loader.advance(kb, state);
+    }
     NVVM::CpAsyncCommitGroupOp::create(b, loc);
   }
+
+  // One main-loop iteration: slice kt = ktBase + ktDelta (ktBase null: 0)
+  // in ring slot kt % stages, a constant unless unroll == 1.
+  auto iteration = [&](Value ktBase, int64_t ktDelta, SmallVector<Value> acc) {
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(stages - 2));
+    kb.barrier();
+    int64_t next = ktDelta + stages - 1;
+    OpFoldResult slot = constant(ktDelta % stages),
+                 nextSlot = constant(next % stages);
+    if (ktBase && unroll == 1) {
+      slot = kb.rem(kb.add(ktBase, ktDelta), stages);
+      nextSlot = kb.rem(kb.add(ktBase, next), stages);
+    }
+    auto load = [&] {
+      loader.load(kb, ktBase, next, state, aSlot(nextSlot), bSlot(nextSlot));
+    };
+    bool mayLoad = ktBase || next < kTiles;
+    if (ktBase)
+      kb.ifThen(kb.ult(kb.add(ktBase, next), kTiles), load);
+    else if (mayLoad)
+      load();
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    if (mayLoad)
+      state = loader.advance(kb, state);
+    return strategy.multiplyStage(kb, spec, aSlot(slot), bSlot(slot), acc);
+  };
+
   Value zero = strategy.accType(kb).isF32() ? kb.cf32(0.0f) : kb.c32(0);
-  SmallVector<Value> init(strategy.numAccumulators(spec), zero);
-  SmallVector<Value> acc = kb.forLoop(
-      kb.c32(0), kb.c32(kTiles), kb.c32(1), init,
-      [&](Value kt, ValueRange iters) {
-        NVVM::CpAsyncWaitGroupOp::create(b, loc,
-                                         b.getI32IntegerAttr(t.stages - 2));
-        kb.barrier();
-        Value next = kb.add(kt, t.stages - 1);
-        kb.ifThen(kb.ult(next, kTiles),
-                  [&] { loader.load(kb, next, kb.rem(next, t.stages)); });
-        NVVM::CpAsyncCommitGroupOp::create(b, loc);
-        Value slot = kb.rem(kt, t.stages);
-        Value aTile = kb.gepBytes(smem, kb.mul(slot, t.bm * kTileRowBytes));
-        Value bTile =
-            kb.gepBytes(smem, kb.add(kb.mul(slot, t.bn * kTileRowBytes),
-                                     kb.c32(t.stages * t.bm * kTileRowBytes)));
-        return strategy.multiplyStage(kb, spec, aTile, bTile, iters);
-      });
+  size_t numAcc = strategy.numAccumulators(spec);
+  SmallVector<Value> acc(numAcc, zero);
+  int64_t kt = 0;
+  if (rolled) {
+    SmallVector<Value> iters = acc;
+    llvm::append_range(iters, state.values());
+    SmallVector<Value> results =
+        kb.forLoop(kb.c32(0), kb.c32(groups * unroll), kb.c32(unroll), iters,
+                   [&](Value ktBase, ValueRange it) {
+                     SmallVector<Value> a(it.take_front(numAcc));
+                     state = AState::fromValues(it.drop_front(numAcc),
+                                                loader.aRows.size());
+                     for (int64_t u = 0; u < unroll; ++u)
+                       a = iteration(ktBase, u, a);
+                     llvm::append_range(a, state.values());
+                     return a;
+                   });
+    acc.assign(results.begin(), results.begin() + numAcc);
+    state = AState::fromValues(ArrayRef<Value>(results).drop_front(numAcc),
+                               loader.aRows.size());
+    kt += groups * unroll;
+  }
+  for (; kt < kTiles; ++kt)
+    acc = iteration(Value(), kt, acc);
+
   NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
   kb.barrier();
   SmallVector<AccPair> pairs = strategy.accumulatorPairs(kb, spec, acc);
