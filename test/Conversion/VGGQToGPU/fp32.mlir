@@ -5,12 +5,14 @@
 // implicit GEMM (16 x 16 threads, 4 x 4 micro-tiles, 64 x 64 x 16 tile),
 // linear likewise; 3 f32 input channels are copied 4 bytes at a time. The
 // weights are [64 (N padded)][32 (K = 27 padded to 2 x 16)] f32 = 8192 B.
+// Shared memory: the pooled epilogue's f32 tile, 64 rows x (64 + 8) floats =
+// 18432 B, is larger than the 2-stage ring (16384 B).
 
 // CHECK: vggq.precision = "fp32"
 // CHECK-SAME: {bytes = 8192 : i64, dtype = "f32", name = "features.0.weight", offset = 0 : i64}
 // CHECK-NOT: vggq_quantize
 // CHECK-LABEL: gpu.func @vggq_conv_features_0(
-// CHECK-SAME: nvvm.maxntid = array<i32: 256, 1, 1>, vggq.block = array<i64: 256, 1, 1>, vggq.mma = "simt.f32", vggq.pool_fused, vggq.shared_bytes = 16384 : i64, vggq.stages = 2 : i64, vggq.tile = array<i64: 64, 64, 16>
+// CHECK-SAME: nvvm.maxntid = array<i32: 256, 1, 1>, vggq.block = array<i64: 256, 1, 1>, vggq.mma = "simt.f32", vggq.pool_fused, vggq.shared_bytes = 18432 : i64, vggq.stages = 2 : i64, vggq.tile = array<i64: 64, 64, 16>
 // CHECK: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 4, cache =  ca, %{{.*}} :
 // CHECK: scf.for
 // CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>

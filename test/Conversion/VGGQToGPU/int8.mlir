@@ -31,7 +31,12 @@
 // CHECK: %[[R:.*]] = llvm.inline_asm asm_dialect = att "cvt.rni.s32.f32 $0, $1;", "=r,f"
 // CHECK: %[[LO:.*]] = arith.maxsi %[[R]], %c-127_i32{{.*}} : i32
 // CHECK: arith.minsi %[[LO]], %c127_i32{{.*}} : i32
-// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : i16, !llvm.ptr<1>
+// The two codes of a pair are staged in shared memory, then the block stores
+// 16-byte runs of channels.
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : i16, !llvm.ptr<3>
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xi32>
+// CHECK-NEXT: arith.extui
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<4xi32>, !llvm.ptr<1>
 // No pool follows: the conv is not pooled.
 // CHECK-LABEL: gpu.func @vggq_linear_classifier(
 // CHECK-SAME: vggq.mma = "m16n8k32.s8"
