@@ -51,6 +51,12 @@ static cl::opt<std::string>
                  cl::init("fp8e4m3"), cl::cat(category));
 static cl::opt<std::string> chipOpt("chip", cl::desc("sm_89 | sm_90 | sm_90a"),
                                     cl::init("sm_90"), cl::cat(category));
+static cl::opt<std::string>
+    kUnrollOpt("k-unroll", cl::init("auto"),
+               cl::desc("auto | on | off: unroll the 8-bit GEMM K loop by the "
+                        "pipeline depth (auto: INT8 only; see "
+                        "--vggq-lower-to-gpu)"),
+               cl::cat(category));
 static cl::opt<std::string> emitOpt("emit",
                                     cl::desc("mlir | ptx | cubin | plan | all"),
                                     cl::init("plan"), cl::cat(category));
@@ -148,6 +154,9 @@ int main(int argc, char **argv) {
   if (!llvm::is_contained({"mlir", "ptx", "cubin", "plan", "all"}, emitOpt))
     return fail("unknown --emit '" + emitOpt +
                 "' (expected mlir, ptx, cubin, plan or all)");
+  if (kUnrollOpt != "auto" && kUnrollOpt != "on" && kUnrollOpt != "off")
+    return fail("--k-unroll must be auto, on or off, got '" + kUnrollOpt +
+                "'");
   // -o NAME.so: the linked artifact (plan, weights, PTX, cubin, then .so).
   std::string soPath, vggqLink;
   if (!emitOpt.getNumOccurrences() &&
@@ -205,6 +214,7 @@ int main(int argc, char **argv) {
   lowerPm.addNestedPass<func::FuncOp>(vggq::createPlanMemory());
   vggq::LowerToGPUOptions lower;
   lower.chip = chipOpt;
+  lower.kUnroll = kUnrollOpt;
   lowerPm.addPass(vggq::createLowerToGPU(lower));
   if (failed(lowerPm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");

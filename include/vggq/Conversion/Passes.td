@@ -74,6 +74,12 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
   let options = [
     Option<"chip", "chip", "std::string", "\"sm_89\"",
            "Target GPU: sm_89, sm_90 or sm_90a">,
+    Option<"kUnroll", "k-unroll", "std::string", "\"auto\"",
+           "Unroll the 8-bit GEMM K loop by the pipeline depth (constant "
+           "ring slots, about a third fewer instructions, more registers): "
+           "on, off, or auto (INT8 on; FP8 off: its unrolled kernels need "
+           "~197 registers instead of ~170 and twice the ptxas time). "
+           "FP32 kernels are never unrolled">,
   ];
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::NVVM::NVVMDialect",

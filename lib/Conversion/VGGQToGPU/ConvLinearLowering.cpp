@@ -89,6 +89,10 @@ public:
     spec.pool = chain.pool != nullptr;
     spec.outElem =
         cast<RankedTensorType>(chain.result.getType()).getElementType();
+    // 8-bit kernels only; k-unroll=auto: INT8 only (see the pass option).
+    spec.unrollK = spec.inBytes == 1 &&
+                   (state.kUnroll == "on" ||
+                    (state.kUnroll == "auto" && inElem.isInteger(8)));
 
     std::unique_ptr<GemmStrategy> strategy;
     if (quantized) {

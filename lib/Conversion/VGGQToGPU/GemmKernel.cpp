@@ -13,9 +13,10 @@
 //     acc = strategy.multiplyStage(slot kt % S, acc)
 //   cp.async.wait_group 0; bar.sync; epilogue
 //
-// The loop is unrolled by S (the KT % S last slices, or all of them when
-// KT < 2S, are emitted straight), so every ring slot is a compile-time
-// constant and each shared address is a per-thread base plus an immediate.
+// With spec.unrollK the loop is unrolled by S (the KT % S last slices, or
+// all of them when KT < 2S, are emitted straight), so every ring slot is a
+// compile-time constant and each shared address is a per-thread base plus
+// an immediate.
 //
 // The A loader gathers the im2col matrix on the fly: row m = (image, oh, ow),
 // K byte kb = (tap, channel byte) with tap = kh * KW + kw; out-of-image taps,
@@ -370,13 +371,13 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   const int64_t kTiles = spec.kPadded * spec.inBytes / kTileRowBytes;
   // The loop runs over groups of `unroll` slices when there are at least
   // two groups; the remaining slices are emitted straight with constant
-  // slice indices. 8-bit kernels unroll by `stages` (constant slots); the
-  // FP32 strategy computes each of its 32 shared addresses per slice from a
+  // slice indices. With spec.unrollK (8-bit kernels, the k-unroll option)
+  // the loop is unrolled by `stages` (constant slots); the FP32 strategy computes each of its 32 shared addresses per slice from a
   // separately swizzled row, which LLVM would hoist per constant slot (96
   // live addresses, spills), so it keeps a computed slot. (Peeling slice 0
   // to start from constant-zero accumulators saves one mov per accumulator
   // but costs ptxas ~65 more registers in the pooled FP8 kernels.)
-  const int64_t unroll = spec.inBytes == 1 ? stages : 1;
+  const int64_t unroll = spec.unrollK ? stages : 1;
   const int64_t groups = kTiles / unroll;
   const bool rolled = groups >= 2;
   TileLoader loader{spec, args[0], args[1]};

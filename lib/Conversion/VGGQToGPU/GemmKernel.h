@@ -54,6 +54,8 @@ struct GemmSpec {
   std::optional<float> outScale; ///< quantize the result by this scale
   mlir::Type outElem;            ///< f32, f8E4M3FN, f8E5M2 or i8
   TileConfig tile;
+  /// Unroll the K loop by `tile.stages` (constant ring slots).
+  bool unrollK = false;
 };
 
 /// One pair of horizontally adjacent accumulators: tile-local row and

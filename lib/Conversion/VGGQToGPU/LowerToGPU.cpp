@@ -89,7 +89,14 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
     module->setAttr("vggq.precision",
                     StringAttr::get(&getContext(), precision));
 
+    if (kUnroll != "auto" && kUnroll != "on" && kUnroll != "off") {
+      module.emitError("vggq-lower-to-gpu: k-unroll must be auto, on or "
+                       "off, got '")
+          << kUnroll << "'";
+      return signalPassFailure();
+    }
     lowering::LoweringState state(module, forward, chip, sm);
+    state.kUnroll = kUnroll;
     for (Operation &op : body.without_terminator()) {
       if (needsNoKernel(&op))
         continue;

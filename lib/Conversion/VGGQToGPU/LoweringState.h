@@ -38,6 +38,8 @@ public:
   mlir::gpu::GPUModuleOp kernels() { return gpuModule; }
   mlir::OpBuilder &builder() { return b; }
   unsigned smVersion() const { return sm; }
+  /// The k-unroll option: "on", "off" or "auto".
+  std::string kUnroll = "auto";
 
   /// A kernel name not used yet: "vggq_<kind>_<layer>".
   std::string kernelName(llvm::StringRef kind, mlir::Operation *op);

@@ -1,8 +1,9 @@
 //===- MmaSyncStrategy.cpp - 8-bit tensor cores via mma.sync ----*- C++ -*-===//
 //
 // mma.sync.aligned.m16n8k32.row.col with 8-bit A and B (s8 -> s32 through
-// nvvm.mma.sync; e4m3/e5m2 -> f32 through inline PTX, which MLIR 22's
-// nvvm.mma.sync cannot express and which needs PTX ISA 8.4).
+// nvvm.mma.sync; e4m3/e5m2 -> f32 through llvm.call_intrinsic of LLVM 22's
+// llvm.nvvm.mma.m16n8k32.row.col.f32.<a>.<b>.f32, which MLIR 22's
+// nvvm.mma.sync cannot express; both need PTX ISA 8.4).
 //
 // Four warps in a 2 x 2 grid; warp (wm, wn) owns tile rows
 // [wm*WM, (wm+1)*WM) and columns [wn*WN, (wn+1)*WN), WM = BM/2, WN = BN/2,
@@ -162,20 +163,18 @@ private:
           std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                          NVVM::MMALayout::col});
     } else {
-      std::string asmStr =
-          std::string("mma.sync.aligned.m16n8k32.row.col.f32.") +
-          pa.mma.ptxInputType + "." + pb.mma.ptxInputType +
-          ".f32 {$0,$1,$2,$3}, {$4,$5,$6,$7}, {$8,$9}, "
-          "{$10,$11,$12,$13};";
+      // MLIR 22's nvvm.mma.sync has no FP8 form, but LLVM 22's NVPTX
+      // backend has the intrinsic (PTX ISA 8.4, sm_89+): calling it instead
+      // of inline PTX leaves register allocation and scheduling to the
+      // backend and ptxas.
+      std::string name = std::string("llvm.nvvm.mma.m16n8k32.row.col.f32.") +
+                         pa.mma.ptxInputType + "." + pb.mma.ptxInputType +
+                         ".f32";
       SmallVector<Value> operands(a.begin(), a.end());
       operands.append(b.begin(), b.end());
       operands.append(c.begin(), c.end());
-      d = LLVM::InlineAsmOp::create(
-              ob, kb.getLoc(), st, operands, asmStr,
-              "=f,=f,=f,=f,r,r,r,r,r,r,0,1,2,3", /*has_side_effects=*/false,
-              /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
-              LLVM::AsmDialectAttr::get(kb.ctx(), LLVM::AsmDialect::AD_ATT),
-              ArrayAttr())
+      d = LLVM::CallIntrinsicOp::create(ob, kb.getLoc(), st,
+                                        ob.getStringAttr(name), operands)
               .getResult(0);
     }
     return {kb.extract(d, 0), kb.extract(d, 1), kb.extract(d, 2),

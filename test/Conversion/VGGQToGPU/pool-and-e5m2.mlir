@@ -9,7 +9,7 @@
 // CHECK-LABEL: gpu.func @vggq_conv_features_0(
 // CHECK-NOT: vggq.pool_fused
 // CHECK-SAME: vggq.mma = "m16n8k32.e5m2.e4m3"
-// CHECK: "mma.sync.aligned.m16n8k32.row.col.f32.e5m2.e4m3.f32 {$0,$1,$2,$3}, {$4,$5,$6,$7}, {$8,$9}, {$10,$11,$12,$13};"
+// CHECK: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e5m2.e4m3.f32"
 // CHECK: nvvm.convert.f32x2.to.f8x2 {{.*}} : i16(f8E5M2)
 // CHECK-LABEL: gpu.func @vggq_pool_features_1(
 // CHECK-SAME: nvvm.maxntid = array<i32: 256, 1, 1>
