@@ -17,31 +17,36 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <memory>
 #include <thread>
 
 using namespace mlir;
 
-bool vggq::writeFile(llvm::StringRef path, llvm::StringRef data) {
+/// Opens `path` for writing; on failure says so and returns null.
+static std::unique_ptr<llvm::raw_fd_ostream> openOutput(llvm::StringRef path) {
   std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    llvm::errs() << "vggq-compile: cannot write '" << path
-                 << "': " << ec.message() << "\n";
+  auto os = std::make_unique<llvm::raw_fd_ostream>(path, ec,
+                                                   llvm::sys::fs::OF_None);
+  if (!ec)
+    return os;
+  llvm::errs() << "vggq-compile: cannot write '" << path
+               << "': " << ec.message() << "\n";
+  return nullptr;
+}
+
+bool vggq::writeFile(llvm::StringRef path, llvm::StringRef data) {
+  std::unique_ptr<llvm::raw_fd_ostream> os = openOutput(path);
+  if (!os)
     return false;
-  }
-  os << data;
+  *os << data;
   return true;
 }
 
 bool vggq::emitReference(ModuleOp model, llvm::StringRef path) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    llvm::errs() << "vggq-compile: cannot write '" << path
-                 << "': " << ec.message() << "\n";
+  std::unique_ptr<llvm::raw_fd_ostream> os = openOutput(path);
+  if (!os)
     return false;
-  }
-  if (failed(writeBytecodeToFile(model, os))) {
+  if (failed(writeBytecodeToFile(model, *os))) {
     llvm::errs() << "vggq-compile: cannot serialize the CPU reference to '"
                  << path << "'\n";
     return false;
