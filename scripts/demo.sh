@@ -18,11 +18,21 @@ cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR="$PWD"
 ./scripts/setup.sh
 ninja -C build vggq-import vggq-opt vggq-run vggq-compile >/dev/null
-# The CUDA runtime (and its PTX emulator) is built when the toolkit's cuda.h is.
+# The CUDA runtime (and its PTX emulator) is configured when the toolkit's
+# cuda.h is found. Ask ninja about the one target, without a pipe: a
+# `ninja -t targets | grep -q` pipeline fails at random under pipefail (grep
+# exits at its match, and ninja, still writing, dies of SIGPIPE).
 RUNTIME=0
-if ninja -C build -t targets all 2>/dev/null | grep -q '^vggq_cuda_emu:'; then
+if ninja -C build -t query vggq_cuda_emu >/dev/null 2>&1; then
   ninja -C build vggq-runtime-all vggq_cuda_emu >/dev/null
   RUNTIME=1
+elif [ -f /usr/local/cuda/include/cuda.h ]; then
+  echo "vggq demo: error: /usr/local/cuda/include/cuda.h exists but build/ has no runtime target" >&2
+  echo "  (vggq_cuda_emu); see build/configure.log for why CMake did not find the CUDA toolkit" >&2
+  exit 1
+else
+  echo "vggq demo: WARNING: no CUDA toolkit (/usr/local/cuda): the compiled kernels are NOT run;" >&2
+  echo "  the table's 'kernels vs CPU' column says so" >&2
 fi
 
 BIN=build/bin
@@ -61,6 +71,11 @@ else
   "$BIN/vggq-import" --seed 1 -o "$OUT/vgg16_fp32.mlirbc"
 fi
 
+# logged LOG CMD...: runs CMD with its output in LOG; on failure shows the log and stops.
+logged() {
+  local log=$1; shift
+  "$@" > "$log" 2>&1 || { cat "$log" >&2; echo "vggq demo: error: '$*' failed (log: $log)" >&2; exit 1; }
+}
 top1() { sed -n 's/^top-1: *\([0-9.]*\) %.*/\1/p' "$1"; }
 field() { sed -n "s/^$2: *//p" "$1" | head -1; }
 
@@ -71,7 +86,7 @@ printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' ----------- ------------ ---------- -------
 # kernels P: run the artifact's kernels on $KCHECK images, every layer
 # checked against the CPU reference; prints the table cell.
 kernels() {
-  if [ "$RUNTIME" = 0 ]; then echo "no CUDA toolkit"; return; fi
+  if [ "$RUNTIME" = 0 ]; then echo "NOT RUN: no CUDA toolkit"; return; fi
   if "$BIN/vggq-run" "$OUT/vgg16_$1.so" --device cuda --compare-to cpu --data "$TEST" \
        --limit "$KCHECK" --no-progress > "$OUT/kernels_$1.txt" 2>&1; then
     echo "PASS ($KCHECK img, $KWHERE)"
@@ -89,7 +104,7 @@ weights() {
 
 echo "-- FP32: compiling to PTX ($CHIP)"
 if [ "$RUNTIME" = 1 ]; then
-  "$BIN/vggq-compile" "$OUT/vgg16_fp32.mlirbc" --precision fp32 --chip "$CHIP" -o "$OUT/vgg16_fp32.so" > /dev/null 2>&1
+  logged "$OUT/compile_fp32.log" "$BIN/vggq-compile" "$OUT/vgg16_fp32.mlirbc" --precision fp32 --chip "$CHIP" -o "$OUT/vgg16_fp32.so"
   echo "-- FP32: running the kernels ($KWHERE), every layer against the CPU reference"
 else
   "$BIN/vggq-compile" "$OUT/vgg16_fp32.mlirbc" --precision fp32 --chip "$CHIP" --emit all -o "$OUT/vgg16_fp32" > /dev/null
@@ -109,8 +124,8 @@ for p in fp8e4m3 fp8e5m2 int8; do
     --compare-to "$OUT/vgg16_fp32.mlirbc" > "$OUT/$p.txt"
   echo "-- $p: compiling to PTX ($CHIP)"
   if [ "$RUNTIME" = 1 ]; then
-    "$BIN/vggq-compile" "$OUT/vgg16_fp32.mlirbc" --precision "$p" --chip "$CHIP" \
-      --calibration-table "$OUT/calib_$p.json" -o "$OUT/vgg16_$p.so" > /dev/null 2>&1
+    logged "$OUT/compile_$p.log" "$BIN/vggq-compile" "$OUT/vgg16_fp32.mlirbc" --precision "$p" --chip "$CHIP" \
+      --calibration-table "$OUT/calib_$p.json" -o "$OUT/vgg16_$p.so"
     echo "-- $p: running the kernels ($KWHERE), every layer against the CPU reference"
   else
     "$BIN/vggq-compile" "$OUT/vgg16_fp32.mlirbc" --precision "$p" --chip "$CHIP" \

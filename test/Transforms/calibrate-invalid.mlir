@@ -1,4 +1,4 @@
-// RUN: python3 %S/Inputs/make_cifar.py 2 %t.bin
+// RUN: %python %S/Inputs/make_cifar.py 2 %t.bin
 // RUN: head -c 100 %t.bin > %t.bad.bin
 // RUN: not vggq-opt %s --vggq-calibrate="data=%t.bad.bin" 2>&1 | FileCheck %s --check-prefix=BADDATA
 // RUN: not vggq-opt %s --vggq-calibrate="data=%t.missing.bin" 2>&1 | FileCheck %s --check-prefix=NODATA

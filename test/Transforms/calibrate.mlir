@@ -1,4 +1,4 @@
-// RUN: python3 %S/Inputs/make_cifar.py 4 %t.bin
+// RUN: %python %S/Inputs/make_cifar.py 4 %t.bin
 // RUN: vggq-opt %s --vggq-calibrate="data=%t.bin samples=4 method=max table=%t.json" 2>%t.log | FileCheck %s --check-prefix=MAX
 // RUN: FileCheck %s --check-prefix=PROGRESS < %t.log
 // RUN: FileCheck %s --check-prefix=TABLE < %t.json

@@ -1,4 +1,4 @@
-// RUN: python3 %S/Inputs/make_cifar.py 4 %t.bin
+// RUN: %python %S/Inputs/make_cifar.py 4 %t.bin
 // RUN: vggq-opt %s --vggq-quantize-pipeline="precision=fp8e4m3 samples=4 data=%t.bin explain=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARKS
 // RUN: vggq-opt %s --vggq-quantize-pipeline="precision=fp8e4m3 samples=4 data=%t.bin" 2>/dev/null | FileCheck %s
 

@@ -1,4 +1,4 @@
-// RUN: python3 %S/Inputs/make_cifar.py 8 %t.bin
+// RUN: %python %S/Inputs/make_cifar.py 8 %t.bin
 // RUN: vggq-opt %s --vggq-quantize-pipeline="precision=int8 method=max samples=8 data=%t.bin" 2>/dev/null | FileCheck %s --check-prefixes=CHECK,INT8
 // RUN: vggq-opt %s --vggq-quantize-pipeline="precision=fp8e4m3 method=mse samples=8 data=%t.bin table=%t.json" 2>/dev/null | FileCheck %s --check-prefixes=CHECK,E4M3
 // RUN: vggq-opt %s --vggq-quantize-pipeline="precision=fp8e5m2 load-table=%t.json" 2>/dev/null | FileCheck %s --check-prefixes=CHECK,E5M2
