@@ -12,10 +12,13 @@
 #  3. links every carried precision (plan + PTX/cubin) with vggq-link, and
 #     where weights were carried: per-layer comparison against the CPU
 #     reference dump and top-1 on the test set against the CPU top-1;
-#  4. times batch sizes side by side in this one run: vggq FP32, FP8-E4M3,
+#  4. runs compute-sanitizer (memcheck, racecheck, synccheck) over one
+#     forward of each precision at batch 1, where the toolkit has it
+#     (sanitizer.md);
+#  5. times batch sizes side by side in this one run: vggq FP32, FP8-E4M3,
 #     FP8-E5M2, INT8 (random weights: speed does not depend on the values)
 #     and PyTorch (true FP32, TF32, BF16 channels_last + cudnn.benchmark);
-#  5. prints one table and writes gpu_check.md, bench.csv, the log and
+#  6. prints one table and writes gpu_check.md, bench.csv, the log and
 #     time_per_batch.png to $OUT (or build-gpu-results/).
 # --dry-run does everything up to the first GPU call (here: build, link,
 # validate plans, data and reference dumps) and prints the GPU commands.
@@ -155,6 +158,42 @@ for p in "${precisions[@]}"; do
   fi
 done
 
+say "compute-sanitizer: memcheck, racecheck, synccheck over one forward (batch 1)"
+# One image through the whole forward graph of each precision, under each
+# tool; any error the tool reports fails the check (--error-exitcode).
+sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+sanmd="$out/sanitizer.md"
+printf '| precision | memcheck | racecheck | synccheck |\n| --- | --- | --- | --- |\n' > "$sanmd"
+if [ "$emu" = 1 ]; then
+  echo "emulation: compute-sanitizer needs a GPU (the emulator's own race and ordering checks ran above)"
+  echo "| (emulated) | skipped | skipped | skipped |" >> "$sanmd"
+elif [ ! -x "$sanitizer" ]; then
+  echo "compute-sanitizer not found in this toolkit: skipped"
+  echo "| - | not in the toolkit | not in the toolkit | not in the toolkit |" >> "$sanmd"
+elif [ -z "$data" ]; then
+  echo "no test set carried: compute-sanitizer skipped"
+else
+  for p in "${precisions[@]}"; do
+    d="$payload/$p"
+    w=()
+    [ -f "$d/model.weights" ] && w=(--weights "$d/model.weights")
+    row="| $p |"
+    for tool in memcheck racecheck synccheck; do
+      if gpu 150 "$sanitizer" --tool "$tool" --error-exitcode 99 --print-limit 10 \
+           "$rt/vggq-run-cuda" "$work/vgg16_$p.so" "${w[@]}" --data "$data" --limit 1 --batch 1 \
+           --no-progress > "$work/sanitizer_${p}_$tool.log" 2>&1; then
+        row+=" 0 errors |"
+      else
+        row+=" FAIL (sanitizer_${p}_$tool.log) |"
+        fail "$p: compute-sanitizer --tool $tool"
+        tail -15 "$work/sanitizer_${p}_$tool.log"
+      fi
+    done
+    echo "$row" >> "$sanmd"
+  done
+fi
+cat "$sanmd"
+
 say "timing: vggq (random weights) and PyTorch, batch $batches"
 csv="$out/bench.csv"
 : > "$csv"
@@ -183,6 +222,7 @@ if [ "$emu" = 1 ]; then
 elif [ "$dry" = 0 ] && [ -s "$csv" ]; then
   "$python" bench/torch_gpu_baseline.py table "$csv" --md "$out/gpu_check.md" \
     --png "$out/time_per_batch.png" || fail "table"
+  { echo; echo "compute-sanitizer, one forward at batch 1:"; cat "$sanmd"; } >> "$out/gpu_check.md"
 fi
 say "done: $failures failure(s); results in $out"
 [ "$failures" = 0 ]

@@ -9,7 +9,8 @@ from lit.llvm.subst import ToolSubst
 config.name = "VGGQ"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "Unit"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "Unit",
+                   "regressions"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.vggq_obj_root, "test")
 
@@ -42,6 +43,17 @@ else:
     lit_config.warning("ptxas not found: kernel assembly tests are skipped")
 if config.vggq_have_onnx in ("ON", "1", "TRUE"):
     config.available_features.add("onnx")
+# The libFuzzer targets (a build configured with -DVGGQ_FUZZ=ON).
+if config.vggq_fuzz in ("ON", "1", "TRUE"):
+    config.available_features.add("fuzz")
+# A sanitized build: any report aborts the tool (-fno-sanitize-recover), so a
+# test that expects a failure cannot pass on a sanitizer's abort; leaks are
+# reported at exit.
+if config.vggq_sanitize:
+    config.available_features.add("sanitized")
+    for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if name in os.environ:
+            config.environment[name] = os.environ[name]
 
 config.environment["VGGQ_SRC"] = config.vggq_src_root
 
