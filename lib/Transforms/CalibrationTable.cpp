@@ -33,6 +33,11 @@ llvm::Expected<float> getNumber(llvm::StringRef path, const llvm::json::Object &
   std::optional<double> v = obj.getNumber(key);
   if (!v || !std::isfinite(*v))
     return tableError(path, where + ": '" + key + "' must be a finite number");
+  // The table holds f32 values: 1e300 is finite as a double, infinite here.
+  if (!std::isfinite(static_cast<float>(*v)))
+    return tableError(path, where + ": '" + key + "' = " +
+                                llvm::formatv("{0:e}", *v).str() +
+                                " is outside the float32 range");
   return static_cast<float>(*v);
 }
 

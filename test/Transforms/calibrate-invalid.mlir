@@ -12,6 +12,8 @@
 // RUN: not vggq-opt %s --vggq-calibrate="load-table=%t.malformed.json" 2>&1 | FileCheck %s --check-prefix=MALFORMED
 // RUN: echo '{"format": "vggq-calibration", "version": 1, "method": "max", "layers": {"features.0": {"amax": "x", "min": 0, "max": 1}}}' > %t.key.json
 // RUN: not vggq-opt %s --vggq-calibrate="load-table=%t.key.json" 2>&1 | FileCheck %s --check-prefix=KEY
+// RUN: echo '{"format": "vggq-calibration", "version": 1, "method": "max", "layers": {"features.0": {"amax": 1e300, "min": 0, "max": 1}}}' > %t.range.json
+// RUN: not vggq-opt %s --vggq-calibrate="load-table=%t.range.json" 2>&1 | FileCheck %s --check-prefix=RANGE
 // A partial table: applied, with a warning for the layer it misses.
 // RUN: echo '{"format": "vggq-calibration", "version": 1, "method": "percentile", "samples": 9, "layers": {"features.0": {"amax": 2.5, "min": -1, "max": 3}}}' > %t.partial.json
 // RUN: vggq-opt %s --vggq-calibrate="load-table=%t.partial.json" 2>&1 | FileCheck %s --check-prefix=PARTIAL
@@ -24,6 +26,7 @@
 // VERSION: error: calibration table '{{.*}}version.json': unsupported 'version' 7 (this vggq reads version 1)
 // MALFORMED: error: calibration table '{{.*}}malformed.json': malformed JSON
 // KEY: error: calibration table '{{.*}}key.json': layer 'features.0': 'amax' must be a finite number
+// RANGE: error: calibration table '{{.*}}range.json': layer 'features.0': 'amax' = 1.000000e+300 is outside the float32 range
 // PARTIAL: warning: layer 'classifier' is not in calibration table
 // PARTIAL: vggq.conv2d {{.*}}vggq.calibration = {max = 3.000000e+00 : f32, method = "percentile", min = -1.000000e+00 : f32, samples = 9 : i64}, vggq.input_amax = 2.500000e+00 : f32
 

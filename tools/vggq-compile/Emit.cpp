@@ -19,11 +19,30 @@
 #include <algorithm>
 #include <memory>
 #include <thread>
+#include <vector>
 
 using namespace mlir;
 
+/// Every file this run has written or is about to write, so that a failure
+/// leaves none of them behind.
+static std::vector<std::string> &outputs() {
+  static std::vector<std::string> paths;
+  return paths;
+}
+
+void vggq::registerOutput(llvm::StringRef path) {
+  outputs().push_back(path.str());
+}
+
+void vggq::discardOutputs() {
+  for (const std::string &path : outputs())
+    llvm::sys::fs::remove(path);
+  outputs().clear();
+}
+
 /// Opens `path` for writing; on failure says so and returns null.
 static std::unique_ptr<llvm::raw_fd_ostream> openOutput(llvm::StringRef path) {
+  vggq::registerOutput(path);
   std::error_code ec;
   auto os = std::make_unique<llvm::raw_fd_ostream>(path, ec,
                                                    llvm::sys::fs::OF_None);
@@ -122,6 +141,7 @@ std::string vggq::emitPTX(ModuleOp lowered) {
 
 bool vggq::emitCubin(llvm::StringRef ptx, llvm::StringRef chip,
                      llvm::StringRef ptxas, llvm::StringRef cubinPath) {
+  registerOutput(cubinPath);
   if (ptxas.empty() || !llvm::sys::fs::can_execute(ptxas)) {
     llvm::errs() << "vggq-compile: ptxas not found (set VGGQ_PTXAS or "
                     "--ptxas); cannot write a cubin\n";
@@ -156,6 +176,7 @@ bool vggq::emitCubin(llvm::StringRef ptx, llvm::StringRef chip,
 
 bool vggq::linkArtifact(llvm::StringRef vggqLink, llvm::StringRef prefix,
                         bool withCubin, llvm::StringRef soPath) {
+  registerOutput(soPath);
   std::string plan = (prefix + ".plan.json").str(),
               ptx = (prefix + ".ptx").str(), cubin = (prefix + ".cubin").str();
   llvm::SmallVector<llvm::StringRef> args{vggqLink, "--plan", plan, "--ptx",

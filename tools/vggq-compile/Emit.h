@@ -16,6 +16,12 @@
 namespace vggq {
 
 /// Writes `data` to `path`; false (with a message on stderr) on failure.
+/// Remembers a file that this run writes (the writers below do it
+/// themselves); discardOutputs() removes them all, so that a failed
+/// compilation leaves no partial output behind.
+void registerOutput(llvm::StringRef path);
+void discardOutputs();
+
 bool writeFile(llvm::StringRef path, llvm::StringRef data);
 
 /// Writes `model` (the vggq-level model the kernels implement: after the

@@ -140,8 +140,8 @@ std::string ptxasPath() {
 
 } // namespace
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
+/// The whole compilation; main() removes what it wrote when it fails.
+int compile(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
@@ -177,6 +177,12 @@ int main(int argc, char **argv) {
   vggq::registerConversionDialects(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
+  // A failing pass names its problem; the whole model printed after it would
+  // bury the message (--mlir-print-op-on-diagnostic=true brings it back).
+  auto &clOptions = llvm::cl::getRegisteredOptions();
+  auto printOp = clOptions.find("mlir-print-op-on-diagnostic");
+  if (printOp == clOptions.end() || !printOp->second->getNumOccurrences())
+    ctx.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &ctx);
   OwningOpRef<ModuleOp> module = loadModel(ctx, sourceMgr);
@@ -265,4 +271,12 @@ int main(int argc, char **argv) {
   if (soPath.empty())
     return 0;
   return vggq::linkArtifact(vggqLink, outPath, cubin, soPath) ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  int rc = compile(argc, argv);
+  if (rc != 0)
+    vggq::discardOutputs();
+  return rc;
 }
