@@ -13,21 +13,21 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const std::string &path = vggq::fuzz::writeScratch(data, size, ".json");
-  auto table = vggq::readCalibrationTable(path);
+  auto table = vggq::calib::readCalibrationTable(path);
   if (!table) {
     vggq::fuzz::requireMessage(true, llvm::toString(table.takeError()));
     return 0;
   }
-  for (const vggq::LayerStats &l : table->layers)
+  for (const vggq::calib::LayerStats &l : table->layers)
     if (!std::isfinite(l.amax) || !(l.amax > 0.0f) || !std::isfinite(l.min) ||
         !std::isfinite(l.max))
       __builtin_trap();
   std::string again = path + ".again";
-  if (llvm::Error e = vggq::writeCalibrationTable(again, *table)) {
+  if (llvm::Error e = vggq::calib::writeCalibrationTable(again, *table)) {
     llvm::consumeError(std::move(e));
     __builtin_trap();
   }
-  auto reread = vggq::readCalibrationTable(again);
+  auto reread = vggq::calib::readCalibrationTable(again);
   std::remove(again.c_str());
   if (!reread) {
     llvm::consumeError(reread.takeError());
