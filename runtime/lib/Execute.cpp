@@ -129,8 +129,12 @@ bool vggq::rt::graphFor(vggq_model &m, int batch, CUgraphExec &exec) {
     return false;
   bool ok = enqueueLaunches(m, batch, 0, m.plan.launches.size());
   CUresult r = m.cu->cuStreamEndCapture(m.stream, &graph);
-  if (!ok)
+  if (!ok) {
+    // The capture ended; its graph is ours to free even though it is unused.
+    if (r == CUDA_SUCCESS && graph)
+      m.cu->cuGraphDestroy(graph);
     return false;
+  }
   if (!m.check(r, "cuStreamEndCapture", "forward graph, batch " +
                                              std::to_string(batch)))
     return false;
