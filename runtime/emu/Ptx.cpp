@@ -166,6 +166,8 @@ bool parseNumber(const std::string &w, uint64_t &v) {
 
 constexpr uint32_t kConstTag = 0x80000000u;
 constexpr uint32_t kSpecialTag = 0x40000000u;
+/// Registers one kernel may declare (virtual registers, before allocation).
+constexpr uint64_t kMaxRegisters = 1u << 20;
 
 /// A parsed operand before it becomes slots.
 struct Opnd {
@@ -594,6 +596,13 @@ bool Parser::parseRegDecl() {
       uint64_t n;
       if (!expectNumber(n) || !expectPunct(">"))
         return false;
+      // ptxas itself caps a kernel far below this; it bounds the memory
+      // that a declaration can make the parser allocate.
+      if (n == 0 || n > kMaxRegisters ||
+          regBits.size() + n > kMaxRegisters)
+        return fail(line, ".reg " + name + "<" + std::to_string(n) +
+                              ">: more than " + std::to_string(kMaxRegisters) +
+                              " registers in one kernel");
       uint32_t base = static_cast<uint32_t>(regBits.size());
       regBits.resize(regBits.size() + n, static_cast<uint8_t>(bits));
       scopes.back().ranges[name] = {base, static_cast<uint32_t>(n)};

@@ -110,7 +110,9 @@ public:
     uint64_t n = dtypeSize(b.dtype);
     for (size_t i = 0; i < shape->items.size(); ++i) {
       const JsonValue &d = shape->items[i];
-      bool ok = d.kind == JsonValue::Number && d.number == std::floor(d.number);
+      // Range first: casting 1e300 to an integer is undefined.
+      bool ok = d.kind == JsonValue::Number && d.number == std::floor(d.number) &&
+                d.number >= -1 && d.number <= double(1 << 24);
       int64_t dim = ok ? static_cast<int64_t>(d.number) : 0;
       if (i == 0 && dim != -1) {
         fail(p + ".shape", "must start with -1 (the batch)");
@@ -121,6 +123,10 @@ public:
         return;
       }
       b.shape.push_back(dim);
+      if (i > 0 && n > (UINT64_C(1) << 40) / static_cast<uint64_t>(dim)) {
+        fail(p + ".shape", "holds more than 2^40 bytes per image");
+        return;
+      }
       if (i > 0)
         n *= static_cast<uint64_t>(dim);
     }
@@ -282,8 +288,14 @@ bool vggq::rt::parsePlan(const std::string &json, Plan &plan,
       if (const JsonValue *b = r.member(ks->items[i], p, "block", JsonValue::Array)) {
         if (b->items.size() != 3)
           r.fail(p + ".block", "must have 3 entries");
-        for (size_t d = 0; d < 3 && d < b->items.size(); ++d)
-          k.block[d] = static_cast<unsigned>(b->items[d].number);
+        for (size_t d = 0; d < 3 && d < b->items.size() && !r.failed(); ++d) {
+          const JsonValue &e = b->items[d];
+          if (e.kind != JsonValue::Number || e.number != std::floor(e.number) ||
+              e.number < 1 || e.number > 1024)
+            r.fail(p + ".block", "entries must be integers in [1, 1024]");
+          else
+            k.block[d] = static_cast<unsigned>(e.number);
+        }
         if (!r.failed() && (k.block[0] * k.block[1] * k.block[2] == 0 ||
                             k.block[0] * k.block[1] * k.block[2] > 1024))
           r.fail(p + ".block", "must hold 1 to 1024 threads in all");

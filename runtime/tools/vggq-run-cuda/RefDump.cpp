@@ -18,12 +18,26 @@ namespace {
 
 class FileReader {
 public:
-  FileReader(std::FILE *f) : f(f) {}
+  FileReader(std::FILE *f) : f(f) {
+    if (std::fseek(f, 0, SEEK_END) == 0) {
+      long end = std::ftell(f);
+      size = end > 0 ? static_cast<uint64_t>(end) : 0;
+    }
+    std::rewind(f);
+  }
   bool read(void *dst, size_t n) { return std::fread(dst, 1, n, f) == n; }
   template <typename T> bool get(T &v) { return read(&v, sizeof(T)); }
+  /// Bytes not read yet: a header may not claim more data than the file has.
+  uint64_t remaining() const {
+    long at = std::ftell(f);
+    return at >= 0 && static_cast<uint64_t>(at) <= size
+               ? size - static_cast<uint64_t>(at)
+               : 0;
+  }
 
 private:
   std::FILE *f;
+  uint64_t size = 0;
 };
 
 const Dtype kCodes[] = {Dtype::F32, Dtype::S32, Dtype::E4M3, Dtype::E5M2,
@@ -70,11 +84,20 @@ bool vggq::rt::readRefDump(const std::string &path, RefDump &out,
     uint64_t n = dtypeSize(e.dtype);
     e.dims.resize(rank);
     for (auto &d : e.dims) {
-      ok = ok && r.get(d) && d > 0 && d < (INT64_C(1) << 32);
+      ok = ok && r.get(d) && d > 0 && d < (INT64_C(1) << 32) &&
+           n <= (UINT64_C(1) << 34) / uint64_t(d); // no wrap-around
       n *= ok ? uint64_t(d) : 0;
     }
     if (!ok || n > (UINT64_C(1) << 34)) {
       error = where + ": bad dimensions";
+      ok = false;
+      break;
+    }
+    // Checked before allocating: a 20-byte file must not claim 16 GiB.
+    if (n > r.remaining()) {
+      error = where + ": truncated data (" + std::to_string(n) +
+              " bytes, the file has " + std::to_string(r.remaining()) +
+              " left)";
       ok = false;
       break;
     }
