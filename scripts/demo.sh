@@ -77,7 +77,7 @@ logged() {
   "$@" > "$log" 2>&1 || { cat "$log" >&2; echo "vggq demo: error: '$*' failed (log: $log)" >&2; exit 1; }
 }
 top1() { sed -n 's/^top-1: *\([0-9.]*\) %.*/\1/p' "$1"; }
-field() { sed -n "s/^$2: *//p" "$1" | head -1; }
+field() { sed -n "/^$2: */{s///p;q}" "$1"; }
 
 echo "-- FP32: evaluating"
 "$BIN/vggq-run" "$OUT/vgg16_fp32.mlirbc" --data "$TEST" --limit "$LIMIT" > "$OUT/fp32.txt"
@@ -132,7 +132,7 @@ for p in fp8e4m3 fp8e5m2 int8; do
       --calibration-table "$OUT/calib_$p.json" --emit all -o "$OUT/vgg16_$p" > /dev/null
   fi
   kcheck=$(kernels "$p")
-  agree=$(sed -n 's/.*top-1 agreement[^0-9]*\([0-9.]*\) %.*/\1/p' "$OUT/$p.txt" | head -1)
+  agree=$(sed -n '/.*top-1 agreement[^0-9]*\([0-9.]*\) %.*/{s//\1/p;q}' "$OUT/$p.txt")
   printf '| %-9s | %-10s | %8s | %9s | %14s | %12s | %10s | %-22s |\n' "$p" "$METHOD" "$(top1 "$OUT/$p.txt")" "${agree:--}" \
     "$(field "$OUT/$p.txt" throughput | cut -d' ' -f1)" "$(weights "$OUT/vgg16_$p.plan.json")" "$(arena "$OUT/vgg16_$p.plan.json")" "$kcheck" >> "$OUT/table.md"
 done

@@ -122,7 +122,7 @@ run_one() {
   if [ "$rc" != 0 ] || [ "$found" != 0 ]; then
     verdict="FAILED (rc $rc; see $log)"
     status=1
-    grep -E '^==[0-9]+==|SUMMARY|ERROR: libFuzzer|runtime error' "$log" | head -5 >&2 || true
+    grep -m5 -E '^==[0-9]+==|SUMMARY|ERROR: libFuzzer|runtime error' "$log" >&2 || true
   fi
   rows+=("$(printf '| %-18s | %6s | %11s | %6s | %8s | %s |' "$t" "$((end - start))" "${execs:-?}" "$corpus" "$found" "$verdict")")
 }

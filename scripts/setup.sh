@@ -23,10 +23,13 @@ PACKAGES=(
 )
 
 die() { echo "vggq setup: error: $*" >&2; exit 1; }
+# No pipelines into grep -q under pipefail: grep exits at its match and the
+# writer can die of SIGPIPE, which fails the pipeline at random.
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "vggq setup: installing ${missing[*]}"
@@ -42,7 +45,7 @@ fi
 # still lack a piece (or a future Debian can split it), and CMake's messages
 # would name a variable, not the package.
 for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+  installed "$p" ||
     die "package '$p' is still not installed after apt-get"
 done
 need() { # need FILE PACKAGE WHAT
