@@ -144,6 +144,10 @@ llvm::Error ONNXImporter::importNode(size_t index) {
   if (!handler)
     return nodeError(llvm::Twine("unsupported operation (supported: ") +
                      kSupportedOps + ")");
+  // Every supported operation defines its output 0 (found by fuzzing: a node
+  // without outputs was read past the end of its output list).
+  if (node->output_size() < 1 || node->output(0).empty())
+    return nodeError("has no output");
   return (this->*handler)();
 }
 

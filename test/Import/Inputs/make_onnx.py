@@ -87,6 +87,10 @@ def build(kind):
             name="/features/features.1/Identity"))
         x = "/features/features.1/Identity_output_0"
     act = "Sigmoid" if kind == "sigmoid" else "Relu"
+    if kind == "nooutput":
+        # A node that defines nothing (found by fuzzing the importer).
+        nodes.append(helper.make_node("MaxPool", [x], [], name="/features/dangling",
+                                      kernel_shape=[2, 2], strides=[2, 2]))
     nodes.append(helper.make_node(act, [x], ["/features/features.2/Relu_output_0"],
                                   name="/features/features.2/" + act))
     x = "/features/features.2/Relu_output_0"
