@@ -1494,3 +1494,96 @@ TEST(EmuChecks, EnvironmentSwitches) {
   unsetenv("VGGQ_EMU_CHECK");
   unsetenv("VGGQ_EMU_SEED");
 }
+
+//===----------------------------------------------------------------------===//
+// FP8 accumulation models.
+//===----------------------------------------------------------------------===//
+
+TEST(EmuFp8Accum, ParseAndTruncate) {
+  unsigned bits = 99;
+  EXPECT_TRUE(parseFp8Accumulation("exact", bits));
+  EXPECT_EQ(bits, 0u);
+  EXPECT_TRUE(parseFp8Accumulation("hw13", bits));
+  EXPECT_EQ(bits, 13u);
+  EXPECT_TRUE(parseFp8Accumulation("hw23", bits));
+  EXPECT_EQ(bits, 23u);
+  EXPECT_FALSE(parseFp8Accumulation("hw0", bits));
+  EXPECT_FALSE(parseFp8Accumulation("hw24", bits));
+  EXPECT_FALSE(parseFp8Accumulation("hw", bits));
+  EXPECT_FALSE(parseFp8Accumulation("fast", bits));
+  // 1 + 3 * 2^-14 keeps 1 + 2^-13 with 13 explicit bits (toward zero).
+  EXPECT_EQ(truncateMantissa(1 + 3 * std::ldexp(1.0, -14), 13),
+            1 + std::ldexp(1.0, -13));
+  EXPECT_EQ(truncateMantissa(-(1 + 3 * std::ldexp(1.0, -14)), 13),
+            -(1 + std::ldexp(1.0, -13)));
+  // In [2^12, 2^13) the 13-bit quantum is 2^-1: 8191.75 -> 8191.5; in
+  // [2^14, 2^15) it is 2: 16385 -> 16384, 16386 stays.
+  EXPECT_EQ(truncateMantissa(8191.75, 13), 8191.5);
+  EXPECT_EQ(truncateMantissa(16385.0, 13), 16384.0);
+  EXPECT_EQ(truncateMantissa(16386.0, 13), 16386.0);
+  EXPECT_EQ(truncateMantissa(0.0, 13), 0.0);
+  EXPECT_TRUE(std::isinf(truncateMantissa(INFINITY, 13)));
+  Emulator e;
+  EXPECT_FALSE(e.setFp8Accumulation(24));
+  EXPECT_TRUE(e.setFp8Accumulation(13));
+  EXPECT_EQ(e.fp8Accumulation(), 13u);
+}
+
+// One mma.m16n8k32.e4m3 with hand-picked operands (A 16x32 row-major, B^T
+// 8x32, C and D 16x8 f32), exact and with 13 mantissa bits:
+//  row 0, col 0: 1*1 + 3 products 2^-7 * 2^-7 = 1 + 3 * 2^-14 (exact in
+//                f32) -> 1 + 2^-13 truncated;
+//  row 1, col 0: the same, negated (A row 1 = -row 0)   -> -(1 + 2^-13);
+//  row 2, col 1: C = 1 + 2^-20, no products             -> 1 (C truncates);
+//  row 3, col 2: 448 * 448 + C = 0.5: 200704.5 (exact)  -> 200704 (2^17
+//                binade: the 13th bit is 2^4 = 16; 200704 = 12544 * 16);
+//  row 4, col 3: 2^-9 * 2^-9 (smallest subnormals) + C = 1: the product is
+//                2^-18, below 1's 13-bit quantum -> 1.
+TEST_F(Emu, MmaE4M3Accumulation) {
+  ASSERT_TRUE(load(mmaKernel(".f32.e4m3.e4m3.f32")));
+  const uint8_t one = 0x38, tiny = 0x04, sub = 0x01, big = 0x7e, neg = 0x80;
+  ASSERT_EQ(refE4M3(one), 1.0);
+  ASSERT_EQ(refE4M3(tiny), std::ldexp(1.0, -7));
+  ASSERT_EQ(refE4M3(sub), std::ldexp(1.0, -9));
+  ASSERT_EQ(refE4M3(big), 448.0);
+  std::vector<uint8_t> A(16 * 32, 0), Bt(8 * 32, 0);
+  std::vector<float> C(16 * 8, 0.0f);
+  A[0 * 32 + 0] = one;
+  for (int k = 1; k <= 3; ++k)
+    A[0 * 32 + k] = tiny;
+  for (int k = 0; k <= 3; ++k)
+    A[1 * 32 + k] = A[0 * 32 + k] | neg;
+  Bt[0 * 32 + 0] = one;
+  for (int k = 1; k <= 3; ++k)
+    Bt[0 * 32 + k] = tiny;
+  C[2 * 8 + 1] = 1.0f + std::ldexp(1.0f, -20);
+  A[3 * 32 + 5] = big;
+  Bt[2 * 32 + 5] = big;
+  C[3 * 8 + 2] = 0.5f;
+  A[4 * 32 + 7] = sub;
+  Bt[3 * 32 + 7] = sub;
+  C[4 * 8 + 3] = 1.0f;
+  uint64_t pa = upload(A), pb = upload(Bt), pc = upload(C),
+           pd = upload(std::vector<float>(16 * 8, 0));
+  struct Want {
+    int m, n;
+    double exact, hw13;
+  } want[] = {
+      {0, 0, 1 + 3 * std::ldexp(1.0, -14), 1 + std::ldexp(1.0, -13)},
+      {1, 0, -(1 + 3 * std::ldexp(1.0, -14)), -(1 + std::ldexp(1.0, -13))},
+      {2, 1, 1 + std::ldexp(1.0, -20), 1.0},
+      {3, 2, 200704.5, 200704.0},
+      {4, 3, 1 + std::ldexp(1.0, -18), 1.0},
+      {5, 5, 0.0, 0.0},
+  };
+  for (unsigned bits : {0u, 13u}) {
+    emu.setFp8Accumulation(bits);
+    ASSERT_EQ(launch("mma_test", {1, 1, 1}, {32, 1, 1}, {pa, pb, pc, pd}),
+              Status::Ok)
+        << msg;
+    std::vector<float> D = download<float>(pd, 16 * 8);
+    for (const Want &w : want)
+      EXPECT_EQ(D[w.m * 8 + w.n], static_cast<float>(bits ? w.hw13 : w.exact))
+          << "bits " << bits << " m=" << w.m << " n=" << w.n;
+  }
+}
