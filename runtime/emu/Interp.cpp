@@ -422,6 +422,8 @@ public:
     if (sched) {
       readyPos.resize(nthreads);
       readyInWarp.resize(nwarps);
+      order.resize(nthreads);
+      rank.resize(nthreads);
     }
     if (prof) {
       size_t n = k.code.size();
@@ -483,6 +485,8 @@ private:
   uint32_t landNum = 0;
   unsigned style = 0;
   std::vector<uint32_t> readyList, readyPos, readyInWarp;
+  std::vector<uint32_t> order, rank; ///< the greedy style's priorities
+  uint32_t cursor = 0; ///< order[i] is not ready for i < cursor
 
   // Profiling. A site is one memory instruction and space: pc * 2 + 1 for
   // global memory, pc * 2 for shared.
@@ -531,6 +535,7 @@ private:
   int warpStep(uint32_t w);
   int barrierStep();
   void makeReady(uint32_t t);
+  void pickStyle();
   void removeReady(uint32_t t);
   uint64_t quantum();
   void landSome(uint32_t t);
@@ -1878,9 +1883,7 @@ bool Block::run(uint64_t linear) {
     rng = splitmix(rng) ^ (L.index * 0x9E3779B97F4A7C15ull);
     rng = splitmix(rng) ^ linear;
     splitmix(rng);
-    style = static_cast<unsigned>(splitmix(rng) % 3);
-    static const uint32_t kLand[4] = {0, 2, 16, 64};
-    landNum = kLand[splitmix(rng) & 3];
+    pickStyle();
     ok = runScheduled();
   } else {
     ok = runSequential();
@@ -1924,12 +1927,44 @@ bool Block::runSequential() {
   }
 }
 
+/// Draws the scheduler's style and copy landing for the next barrier
+/// interval (at the block start and at every barrier release).
+void Block::pickStyle() {
+  static const uint32_t kLand[4] = {0, 2, 16, 64};
+  landNum = kLand[splitmix(rng) & 3];
+  style = std::min<unsigned>(static_cast<unsigned>(splitmix(rng) & 3), 2);
+  if (style == 2) {
+    // A random priority order: the warps in a random order, the lanes of
+    // each in a random order, so that one warp runs ahead of the others.
+    std::vector<uint32_t> warps(nwarps);
+    for (uint32_t w = 0; w < nwarps; ++w)
+      warps[w] = w;
+    for (uint32_t i = nwarps; i > 1; --i)
+      std::swap(warps[i - 1], warps[splitmix(rng) % i]);
+    uint32_t n = 0;
+    for (uint32_t w : warps) {
+      uint32_t t0 = w * 32, nl = std::min<uint32_t>(32, nthreads - t0);
+      for (uint32_t l = 0; l < nl; ++l)
+        order[n + l] = t0 + l;
+      for (uint32_t i = nl; i > 1; --i)
+        std::swap(order[n + i - 1], order[n + splitmix(rng) % i]);
+      n += nl;
+    }
+    for (uint32_t i = 0; i < nthreads; ++i)
+      rank[order[i]] = i;
+    cursor = 0;
+    landNum = 0; // copies land at their waits: late, the worst case
+  }
+}
+
 void Block::makeReady(uint32_t t) {
   st[t] = TsReady;
   if (sched) {
     readyPos[t] = static_cast<uint32_t>(readyList.size());
     readyList.push_back(t);
     ++readyInWarp[t / 32];
+    if (style == 2)
+      cursor = std::min(cursor, rank[t]);
   }
 }
 
@@ -1941,7 +1976,8 @@ void Block::removeReady(uint32_t t) {
 }
 
 /// Instructions in the next turn of a thread, by the block's style: fine
-/// (1-4), mixed (mostly 1-16, sometimes up to 256) or coarse (up to 2048).
+/// (1-4), mixed (mostly 1-16, sometimes up to 256), or greedy (until the
+/// thread stops; see runScheduled).
 uint64_t Block::quantum() {
   uint64_t r = splitmix(rng);
   switch (style) {
@@ -1950,14 +1986,17 @@ uint64_t Block::quantum() {
   case 1:
     return (r & 3) == 0 ? 1 + ((r >> 8) & 255) : 1 + ((r >> 8) & 15);
   default:
-    return 1 + ((r >> 8) & 2047);
+    return ~0ull;
   }
 }
 
 /// The adversarial order: a random ready thread runs a random number of
 /// instructions; after its turn some pending copies (its own and a random
-/// thread's) land. Collectives and barriers execute when all their threads
-/// are there, as in the sequential order.
+/// thread's) land. In the greedy style, the ready thread first in a random
+/// priority order runs until it stops (so that some threads run far ahead
+/// of others), with one turn in 16 a random thread's short one instead.
+/// Collectives and barriers execute when all their threads are there, as
+/// in the sequential order.
 bool Block::runScheduled() {
   readyList.clear();
   for (uint32_t w = 0; w < nwarps; ++w)
@@ -1975,8 +2014,17 @@ bool Block::runScheduled() {
         return true;
       continue;
     }
-    uint32_t t = readyList[splitmix(rng) % readyList.size()];
-    budget = quantum();
+    uint32_t t;
+    uint64_t r = splitmix(rng);
+    if (style == 2 && (r & 15) != 0) {
+      while (st[order[cursor]] != TsReady)
+        ++cursor;
+      t = order[cursor];
+      budget = ~0ull;
+    } else {
+      t = readyList[(r >> 4) % readyList.size()];
+      budget = style == 2 ? 1 + ((r >> 40) & 15) : quantum();
+    }
     uint8_t s = stepThread(t);
     budget = ~0ull;
     if (s == TsFault)
@@ -2096,6 +2144,8 @@ int Block::barrierStep() {
     return -1;
   }
   ++epoch;
+  if (sched)
+    pickStyle();
   for (uint32_t t = 0; t < nthreads; ++t)
     if (st[t] == TsBar) {
       ++pcs[t];
