@@ -1874,6 +1874,10 @@ bool Block::run(uint64_t linear) {
     cpGroup[t] = 0;
   }
   std::memset(shared.data(), kPoison, shared.size());
+  if (race && epoch > 0xF0000000u) { // before the epochs wrap around
+    std::fill(shadow.begin(), shadow.end(), Shadow());
+    epoch = 0;
+  }
   ++epoch; // nothing of an earlier block conflicts
   bool ok;
   if (sched) {
