@@ -204,7 +204,8 @@ double vggq::emu::truncateMantissa(double x, unsigned bits) {
   if (x == 0 || !std::isfinite(x))
     return x;
   int e;
-  double fr = std::frexp(x, &e); // |fr| in [0.5, 1): 1 + bits significant bits
+  double fr = std::frexp(x, &e); // |fr| in [0.5, 1)
+  // Keep the leading bit and `bits` more: scale them above the point.
   return std::ldexp(std::trunc(std::ldexp(fr, static_cast<int>(bits) + 1)),
                     e - static_cast<int>(bits) - 1);
 }
@@ -214,7 +215,9 @@ Emulator::Emulator() {
   if (const char *env = std::getenv("VGGQ_EMU_THREADS"))
     n = static_cast<unsigned>(std::atoi(env));
   threads_ = n ? n : 1;
-  if (const char *env = std::getenv("VGGQ_EMU_CHECK")) {
+  const char *check = std::getenv("VGGQ_EMU_CHECK");
+  if (check && *check) {
+    const char *env = check;
     race_ = sched_ = false;
     std::string list = env;
     size_t pos = 0;
@@ -545,6 +548,8 @@ private:
                 uint32_t bytes, bool write);
   bool sharedAccess(uint32_t t, uint32_t pc, uint32_t off, uint32_t bytes,
                     bool write, uint32_t lowEpoch);
+  bool ownPending(uint32_t t, uint32_t pc, uint32_t off, uint32_t bytes,
+                  bool write);
   bool raceFault(const char *kind, uint32_t t, uint32_t pc, uint32_t off,
                  uint32_t otherT, uint32_t otherPc, const char *otherDid);
   void globalAccess(uint32_t t, uint32_t pc, uint64_t addr, uint32_t bytes,
@@ -807,11 +812,36 @@ void Block::globalAccess(uint32_t t, uint32_t pc, uint64_t addr,
   }
 }
 
+/// A thread's own access to the destination of one of its pending copies:
+/// the copy writes it at an unknown time before its wait, so the access
+/// sees old or new bytes (a read) or may be overwritten (a write).
+bool Block::ownPending(uint32_t t, uint32_t pc, uint32_t off, uint32_t bytes,
+                       bool write) {
+  uint64_t lo = kSharedBase + off, hi = lo + bytes;
+  for (const Pending &p : cp[t])
+    if (p.dst < hi && lo < p.dst + p.cpSize)
+      return fault(Status::LaunchFailed, t, k.code[pc],
+                   std::string("shared-memory race (") +
+                       (write ? "write" : "read") +
+                       " of a pending cp.async destination) at shared "
+                       "address " +
+                       hex(std::max(lo, p.dst)) +
+                       ": this thread's cp.async at PTX line " +
+                       std::to_string(k.code[p.pc].line) + ": `" +
+                       k.text[p.pc] +
+                       "` writes it at any time until the wait that "
+                       "completes it");
+  return true;
+}
+
 inline bool Block::onAccess(uint32_t t, uint32_t pc, const uint8_t *p,
                             uint64_t addr, uint32_t bytes, bool write) {
-  if (p >= shared.data() && p < shared.data() + L.sharedBytes)
-    return sharedAccess(t, pc, static_cast<uint32_t>(p - shared.data()),
-                        bytes, write, epoch);
+  if (p >= shared.data() && p < shared.data() + L.sharedBytes) {
+    uint32_t off = static_cast<uint32_t>(p - shared.data());
+    if (!cp[t].empty() && !ownPending(t, pc, off, bytes, write))
+      return false;
+    return sharedAccess(t, pc, off, bytes, write, epoch);
+  }
   globalAccess(t, pc, addr, bytes, write);
   return true;
 }
@@ -1690,10 +1720,13 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
         const uint8_t *p = sharedPtr(addr, 16, 16, t, I);
         if (!p)
           return false;
-        if (race && !sharedAccess(t, static_cast<uint32_t>(&I - k.code.data()),
-                                  static_cast<uint32_t>(addr - kSharedBase),
-                                  16, false, epoch))
-          return false;
+        if (race) {
+          uint32_t ipc = static_cast<uint32_t>(&I - k.code.data());
+          uint32_t off = static_cast<uint32_t>(addr - kSharedBase);
+          if ((!cp[t].empty() && !ownPending(t, ipc, off, 16, false)) ||
+              !sharedAccess(t, ipc, off, 16, false, epoch))
+            return false;
+        }
         rows[i][r] = p;
         rowAddr[i][r] = addr;
       }

@@ -347,6 +347,7 @@ TEST_F(Emu, LdmatrixX1Trans) {
 // N leaves the N most recent groups pending.
 TEST_F(Emu, CpAsyncGroupsAndZeroFill) {
   emu.setScheduler(false); // copies land exactly at their wait
+  emu.setRaceCheck(false);  // which would report the read before the wait
   ASSERT_TRUE(load(R"(
 .visible .entry cpa(.param .u64 psrc, .param .u64 pout)
 {
@@ -1218,6 +1219,29 @@ TEST_F(Emu, RaceCpAsyncWithoutWait) {
         wrong |= out[t * 16 + b] != src[(t ^ 1) * 16 + b];
   }
   EXPECT_TRUE(wrong);
+}
+
+// A thread reading its own copy's destination before the wait: the copy
+// may land before or after the read.
+TEST_F(Emu, RaceCpAsyncOwnDestinationBeforeWait) {
+  std::string body = cpKernel("");
+  body.replace(body.find("xor.b32 %r2, %r1, 1;"), 20, "mov.u32 %r2, %r1;");
+  ASSERT_TRUE(load(body));
+  uint64_t ps = upload(std::vector<uint8_t>(64 * 16, 1)),
+           po = emu.alloc(64 * 16);
+  EXPECT_EQ(launch("cpn", {1, 1, 1}, {64, 1, 1}, {ps, po}),
+            Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "shared-memory race (read of a pending cp.async "
+                       "destination)"))
+      << msg;
+  EXPECT_TRUE(has(msg, "this thread's cp.async at PTX line " +
+                           std::to_string(lineOf(body, "// the copy"))))
+      << msg;
+  mod = Module();
+  ASSERT_TRUE(load(cpKernel("cp.async.wait_all;").replace(
+      cpKernel("cp.async.wait_all;").find("xor.b32 %r2, %r1, 1;"), 20,
+      "mov.u32 %r2, %r1;")));
+  EXPECT_EQ(launch("cpn", {1, 1, 1}, {64, 1, 1}, {ps, po}), Status::Ok) << msg;
 }
 
 // The correct pattern: wait_group 0, then bar.sync. Every seed agrees.
