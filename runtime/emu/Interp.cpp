@@ -2013,13 +2013,13 @@ void Block::removeReady(uint32_t t) {
 }
 
 /// Instructions in the next turn of a thread, by the block's style: fine
-/// (1-4), mixed (mostly 1-16, sometimes up to 256), or greedy (until the
+/// (1-8), mixed (mostly 1-16, sometimes up to 256), or greedy (until the
 /// thread stops; see runScheduled).
 uint64_t Block::quantum() {
   uint64_t r = splitmix(rng);
   switch (style) {
   case 0:
-    return 1 + (r & 3);
+    return 1 + (r & 7);
   case 1:
     return (r & 3) == 0 ? 1 + ((r >> 8) & 255) : 1 + ((r >> 8) & 15);
   default:
