@@ -3,7 +3,8 @@
 // Small hand-written kernels whose expected results come from host models
 // written from the PTX ISA text: mma.m16n8k32 fragments (loaded with plain
 // ld.global at the spec's addresses), ldmatrix, cp.async groups, FP8
-// conversions, and the faults the emulator must report.
+// conversions and accumulation models, the faults the emulator must report,
+// and the race checker and adversarial scheduler.
 //
 //===----------------------------------------------------------------------===//
 #include "Interp.h"
