@@ -141,9 +141,16 @@ for p in $precisions; do
     elif grep -q '^vggq-emu:' "$log"; then
       how="emulator fault: $(grep '^vggq-emu:' "$log" | head -1 | sed 's/.*`: //' | cut -c1-80)"
       byfault=$((byfault + 1))
-    else
-      how="wrong result: $(grep -E '^ +[0-9]+ +[A-Za-z0-9_.]+ +[a-z0-9]+ +(FAIL|fail)' "$log" | head -1 | awk '{print $2}')"
+    elif grep -qE '^ +[0-9]+ +[A-Za-z0-9_.]+ +[a-z0-9]+ +FAIL' "$log"; then
+      how="wrong result: $(grep -E '^ +[0-9]+ +[A-Za-z0-9_.]+ +[a-z0-9]+ +FAIL' "$log" | head -1 | awk '{print $2}')"
       bylayer=$((bylayer + 1))
+    else
+      # Neither a fault nor a failing layer (a tool that could not run?).
+      echo "$p: line $l ($kernel): the run failed without a fault or a failing layer (see $log)"
+      pc=$((pc - 1))
+      caught=$((caught - 1))
+      status=1
+      continue
     fi
     echo "$p: line $l ($kernel): caught, $how"
     rm -f "$log"
