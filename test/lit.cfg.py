@@ -81,6 +81,12 @@ cuda_emu = os.environ.get("VGGQ_CUDA_EMU",
 if os.path.isfile(cuda_emu):
     config.available_features.add("cuda-emu")
     config.substitutions.append(("%cuda_emu", os.path.abspath(cuda_emu)))
+# The emulator's checkers are on unless VGGQ_EMU_CHECK says otherwise; it and
+# the scheduler's seed pass through (VGGQ_EMU_CHECK=none for speed,
+# VGGQ_EMU_SEED=N for another schedule).
+for var in ("VGGQ_EMU_CHECK", "VGGQ_EMU_SEED", "VGGQ_EMU_THREADS"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
 try:
     import ctypes
     ctypes.CDLL("libcuda.so.1")

@@ -163,11 +163,18 @@ CUresult runLaunch(State &s, EmuFunction *fn, const LaunchConfig &c,
     uint64_t n = s.emu.instructions() - i0;
     std::fprintf(stderr,
                  "vggq-emu: %s grid (%u,%u,%u) block (%u,%u,%u): %.3f s, %llu "
-                 "thread-instructions, %.1f M/s (%u host threads)\n",
+                 "thread-instructions, %.1f M/s (%u host threads; checks %s, "
+                 "seed %llu; FP8 accumulation %s)\n",
                  fn->kernel->name.c_str(), c.grid.x, c.grid.y, c.grid.z,
                  c.block.x, c.block.y, c.block.z, sec,
                  static_cast<unsigned long long>(n), n / sec / 1e6,
-                 s.emu.threads());
+                 s.emu.threads(),
+                 s.emu.raceCheck() ? (s.emu.scheduler() ? "race,sched" : "race")
+                                   : (s.emu.scheduler() ? "sched" : "none"),
+                 static_cast<unsigned long long>(s.emu.seed()),
+                 s.emu.fp8Accumulation()
+                     ? ("hw" + std::to_string(s.emu.fp8Accumulation())).c_str()
+                     : "exact");
   }
   return CUDA_SUCCESS;
 }

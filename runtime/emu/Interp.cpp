@@ -180,11 +180,75 @@ uint8_t vggq::emu::encodeE5M2Satfinite(float x) {
 // Memory
 //===----------------------------------------------------------------------===//
 
+bool vggq::emu::parseFp8Accumulation(const std::string &text,
+                                     unsigned &bits) {
+  if (text == "exact") {
+    bits = 0;
+    return true;
+  }
+  if (text.size() < 3 || text.compare(0, 2, "hw") != 0)
+    return false;
+  unsigned n = 0;
+  for (size_t i = 2; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9' || n > 100)
+      return false;
+    n = n * 10 + static_cast<unsigned>(text[i] - '0');
+  }
+  if (n < 1 || n > 23)
+    return false;
+  bits = n;
+  return true;
+}
+
+double vggq::emu::truncateMantissa(double x, unsigned bits) {
+  if (x == 0 || !std::isfinite(x))
+    return x;
+  int e;
+  double fr = std::frexp(x, &e); // |fr| in [0.5, 1)
+  // Keep the leading bit and `bits` more: scale them above the point.
+  return std::ldexp(std::trunc(std::ldexp(fr, static_cast<int>(bits) + 1)),
+                    e - static_cast<int>(bits) - 1);
+}
+
 Emulator::Emulator() {
   unsigned n = std::thread::hardware_concurrency();
   if (const char *env = std::getenv("VGGQ_EMU_THREADS"))
     n = static_cast<unsigned>(std::atoi(env));
   threads_ = n ? n : 1;
+  const char *check = std::getenv("VGGQ_EMU_CHECK");
+  if (check && *check) {
+    const char *env = check;
+    race_ = sched_ = false;
+    std::string list = env;
+    size_t pos = 0;
+    while (pos <= list.size()) {
+      size_t end = list.find(',', pos);
+      if (end == std::string::npos)
+        end = list.size();
+      std::string w = list.substr(pos, end - pos);
+      if (w == "race")
+        race_ = true;
+      else if (w == "sched")
+        sched_ = true;
+      else if (w == "all" || w == "on")
+        race_ = sched_ = true;
+      else if (!w.empty() && w != "none" && w != "off")
+        std::fprintf(stderr,
+                     "vggq-emu: VGGQ_EMU_CHECK: unknown check '%s' (race, "
+                     "sched, all, none)\n",
+                     w.c_str());
+      pos = end + 1;
+    }
+  }
+  if (const char *env = std::getenv("VGGQ_EMU_SEED"))
+    seed_ = std::strtoull(env, nullptr, 0);
+  if (const char *env = std::getenv("VGGQ_EMU_FP8_ACCUM")) {
+    if (*env && !parseFp8Accumulation(env, fp8Bits_))
+      std::fprintf(stderr,
+                   "vggq-emu: VGGQ_EMU_FP8_ACCUM: '%s' is not exact or hwN "
+                   "(N in 1..23); using exact\n",
+                   env);
+  }
 }
 
 Emulator::~Emulator() {
@@ -275,8 +339,26 @@ struct Pending {
   uint64_t dst; ///< shared window address
   uint64_t src;
   uint32_t group;
+  uint32_t pc;    ///< the cp.async
+  uint32_t epoch; ///< barrier epoch at the issue (race checker)
   uint8_t cpSize, srcSize;
+  bool landed; ///< data written to shared memory (the scheduler lands early)
 };
+
+/// Global bytes one block touched, for the race checker's sweep.
+struct BlockInterval {
+  uint64_t lo, hi; ///< [lo, hi)
+  uint64_t block;  ///< linear block index
+  uint32_t t, pc;  ///< one thread and instruction that touched it
+};
+
+/// splitmix64: the scheduler's generator (state advanced by a constant).
+inline uint64_t splitmix(uint64_t &state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
 
 struct Launch {
   const Kernel *k;
@@ -295,6 +377,12 @@ struct Launch {
   bool prof = false;
   std::vector<uint64_t> pcWarp;        ///< warp-instructions per pc
   std::vector<AccessCounters> sites;   ///< per site (pc * 2 + global)
+  // Checkers (Emulator::setRaceCheck, setScheduler) and the FP8 model.
+  bool race = false, sched = false;
+  uint64_t seed = 0;  ///< scheduler seed
+  uint64_t index = 0; ///< launch number in this process (from 1)
+  unsigned fp8Bits = 0;
+  std::vector<BlockInterval> greads, gwrites; ///< all blocks (race checker)
 };
 
 class Block {
@@ -329,6 +417,17 @@ public:
     cpGroup.resize(nthreads);
     shared.resize(l.sharedBytes + 16);
     prof = l.prof;
+    race = l.race;
+    sched = l.sched && !prof; // the counters need the sequential order
+    check = race || sched;
+    if (race)
+      shadow.resize(l.sharedBytes);
+    if (sched) {
+      readyPos.resize(nthreads);
+      readyInWarp.resize(nwarps);
+      order.resize(nthreads);
+      rank.resize(nthreads);
+    }
     if (prof) {
       size_t n = k.code.size();
       pcCur.assign(n, 0);
@@ -359,6 +458,38 @@ private:
   Dim3 cta;
   uint64_t cacheLo = 1, cacheHi = 0;
   uint64_t icount = 0;
+
+  // Race checker. Shadow state of one shared byte: its last writer and up
+  // to two readers (thread, pc, barrier epoch). The epoch grows at every
+  // barrier release and at every block start (never reset, so that the
+  // shadow needs no clearing between blocks); accesses of two threads in
+  // one epoch conflict.
+  struct Shadow {
+    uint32_t wE = 0, rE = 0, r2E = 0;
+    uint32_t wPc = 0, rPc = 0, r2Pc = 0;
+    uint16_t wT = 0, rT = 0, r2T = 0;
+  };
+  bool race = false, sched = false, check = false;
+  std::vector<Shadow> shadow;
+  uint32_t epoch = 0;
+  struct Interval {
+    uint64_t lo, hi;
+    uint32_t t, pc;
+  };
+  std::vector<Interval> gReads, gWrites;
+  size_t gReadsLimit = 1u << 15, gWritesLimit = 1u << 15;
+  uint64_t linearId = 0;
+
+  // Scheduler: the ready threads, a budget of instructions per turn, how
+  // eagerly copies land (landNum / 64 per pending copy and turn) and the
+  // shape of the turns (style).
+  uint64_t rng = 0;
+  uint64_t budget = ~0ull;
+  uint32_t landNum = 0;
+  unsigned style = 0;
+  std::vector<uint32_t> readyList, readyPos, readyInWarp;
+  std::vector<uint32_t> order, rank; ///< the greedy style's priorities
+  uint32_t cursor = 0; ///< order[i] is not ready for i < cursor
 
   // Profiling. A site is one memory instruction and space: pc * 2 + 1 for
   // global memory, pc * 2 for shared.
@@ -396,7 +527,34 @@ private:
 
   uint64_t *R(uint32_t t) { return &regs[static_cast<size_t>(t) * S]; }
 
-  template <bool Prof> uint8_t runThread(uint32_t t);
+  template <bool Prof, bool Check> uint8_t runThread(uint32_t t);
+  uint8_t stepThread(uint32_t t) {
+    if (prof)
+      return check ? runThread<true, true>(t) : runThread<true, false>(t);
+    return check ? runThread<false, true>(t) : runThread<false, false>(t);
+  }
+  bool runSequential();
+  bool runScheduled();
+  int warpStep(uint32_t w);
+  int barrierStep();
+  void makeReady(uint32_t t);
+  void pickStyle();
+  void removeReady(uint32_t t);
+  uint64_t quantum();
+  void landSome(uint32_t t);
+  void land(Pending &p);
+  std::string threadName(uint32_t t) const;
+  bool onAccess(uint32_t t, uint32_t pc, const uint8_t *p, uint64_t addr,
+                uint32_t bytes, bool write);
+  bool sharedAccess(uint32_t t, uint32_t pc, uint32_t off, uint32_t bytes,
+                    bool write, uint32_t lowEpoch);
+  bool ownPending(uint32_t t, uint32_t pc, uint32_t off, uint32_t bytes,
+                  bool write);
+  bool raceFault(const char *kind, uint32_t t, uint32_t pc, uint32_t off,
+                 uint32_t otherT, uint32_t otherPc, const char *otherDid);
+  void globalAccess(uint32_t t, uint32_t pc, uint64_t addr, uint32_t bytes,
+                    bool write);
+  void publishGlobal();
   bool fault(Status s, uint32_t t, const Instr &I, const std::string &what);
   uint8_t *globalPtr(uint64_t addr, unsigned bytes, unsigned align,
                      uint32_t t, const Instr &I);
@@ -404,7 +562,7 @@ private:
                      uint32_t t, const Instr &I);
   uint8_t *memPtr(uint8_t space, uint64_t addr, unsigned bytes, unsigned align,
                   uint32_t t, const Instr &I);
-  void completeCopies(uint32_t t, uint32_t belowGroup);
+  bool completeCopies(uint32_t t, uint32_t belowGroup);
   bool execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
                       const Instr &I);
   bool execGeneric(const Instr &I, uint64_t *Rt, uint32_t t);
@@ -428,8 +586,20 @@ bool Block::fault(Status s, uint32_t t, const Instr &I,
   if (!L.failed.exchange(true)) {
     L.status = s;
     L.message = where(t, I) + ": " + what;
+    if (sched)
+      L.message += " [scheduler seed " + std::to_string(L.seed) +
+                   ", launch " + std::to_string(L.index) +
+                   "; VGGQ_EMU_SEED=" + std::to_string(L.seed) +
+                   " replays it]";
   }
   return false;
+}
+
+std::string Block::threadName(uint32_t t) const {
+  uint32_t x = t % L.block.x, y = (t / L.block.x) % L.block.y,
+           z = t / (L.block.x * L.block.y);
+  return "thread (" + std::to_string(x) + "," + std::to_string(y) + "," +
+         std::to_string(z) + ")";
 }
 
 std::string hex(uint64_t v) {
@@ -511,20 +681,183 @@ inline uint8_t *Block::memPtr(uint8_t space, uint64_t addr, unsigned bytes,
   }
 }
 
-void Block::completeCopies(uint32_t t, uint32_t belowGroup) {
+void Block::land(Pending &p) {
+  uint8_t *d = shared.data() + (p.dst - kSharedBase);
+  std::memcpy(d, reinterpret_cast<const void *>(p.src), p.srcSize);
+  std::memset(d + p.srcSize, 0, p.cpSize - p.srcSize);
+  p.landed = true;
+}
+
+/// Completes the copies of thread t in groups below `belowGroup`. For the
+/// race checker, a copy's shared write happens at some time between its
+/// issue and this wait: it conflicts with other threads' accesses in any
+/// epoch since the issue, and is recorded in the current epoch.
+bool Block::completeCopies(uint32_t t, uint32_t belowGroup) {
   std::vector<Pending> &q = cp[t];
   size_t keep = 0;
   for (size_t i = 0; i < q.size(); ++i) {
-    const Pending &p = q[i];
+    Pending &p = q[i];
     if (p.group < belowGroup) {
-      uint8_t *d = shared.data() + (p.dst - kSharedBase);
-      std::memcpy(d, reinterpret_cast<const void *>(p.src), p.srcSize);
-      std::memset(d + p.srcSize, 0, p.cpSize - p.srcSize);
+      if (!p.landed)
+        land(p);
+      if (race && !sharedAccess(t, p.pc,
+                                static_cast<uint32_t>(p.dst - kSharedBase),
+                                p.cpSize, true, p.epoch))
+        return false;
     } else {
       q[keep++] = p;
     }
   }
   q.resize(keep);
+  return true;
+}
+
+void Block::landSome(uint32_t t) {
+  for (Pending &p : cp[t])
+    if (!p.landed && (splitmix(rng) & 63) < landNum)
+      land(p);
+}
+
+bool Block::raceFault(const char *kind, uint32_t t, uint32_t pc, uint32_t off,
+                      uint32_t otherT, uint32_t otherPc, const char *otherDid) {
+  const Instr &I = k.code[pc];
+  const Instr &J = k.code[otherPc];
+  std::string what = std::string("shared-memory race (") + kind +
+                     ") at shared address " + hex(kSharedBase + off) + ": " +
+                     threadName(otherT) + " " + otherDid + " it at PTX line " +
+                     std::to_string(J.line) + ": `" + k.text[otherPc] +
+                     "`, with no barrier between the two accesses";
+  if (I.op == Op::CpAsync)
+    what += " (this cp.async's shared write lands at any time between its "
+            "issue and the wait that completes it)";
+  return fault(Status::LaunchFailed, t, I, what);
+}
+
+/// One thread's access to shared bytes [off, off + bytes). A write conflicts
+/// with another thread's access in any epoch >= lowEpoch (the current one,
+/// or a cp.async's issue epoch); a read with another thread's write in this
+/// epoch. Reads of many threads, and a thread's own accesses, are fine.
+bool Block::sharedAccess(uint32_t t, uint32_t pc, uint32_t off, uint32_t bytes,
+                         bool write, uint32_t lowEpoch) {
+  const uint32_t E = epoch;
+  const uint16_t t16 = static_cast<uint16_t>(t);
+  for (uint32_t i = 0; i < bytes; ++i) {
+    Shadow &s = shadow[off + i];
+    if (write) {
+      if (s.wE >= lowEpoch && s.wT != t16)
+        return raceFault("write after write", t, pc, off + i, s.wT, s.wPc,
+                         "wrote");
+      if (s.rE >= lowEpoch && s.rT != t16)
+        return raceFault("write after read", t, pc, off + i, s.rT, s.rPc,
+                         "read");
+      if (s.r2E >= lowEpoch && s.r2T != t16)
+        return raceFault("write after read", t, pc, off + i, s.r2T, s.r2Pc,
+                         "read");
+      s.wE = E;
+      s.wT = t16;
+      s.wPc = pc;
+    } else {
+      if (s.wE == E && s.wT != t16)
+        return raceFault("read after write", t, pc, off + i, s.wT, s.wPc,
+                         "wrote");
+      if (s.rE != E) {
+        s.rE = E;
+        s.rT = t16;
+        s.rPc = pc;
+        s.r2E = 0;
+      } else if (s.rT != t16 && s.r2E != E) {
+        s.r2E = E;
+        s.r2T = t16;
+        s.r2Pc = pc;
+      }
+    }
+  }
+  return true;
+}
+
+namespace {
+/// Sorts and merges overlapping or adjacent intervals (keeping the first's
+/// thread and pc).
+template <typename Iv> void mergeIntervals(std::vector<Iv> &v) {
+  std::sort(v.begin(), v.end(),
+            [](const Iv &a, const Iv &b) { return a.lo < b.lo; });
+  size_t n = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (n && v[i].lo <= v[n - 1].hi)
+      v[n - 1].hi = std::max(v[n - 1].hi, v[i].hi);
+    else
+      v[n++] = v[i];
+  }
+  v.resize(n);
+}
+} // namespace
+
+void Block::globalAccess(uint32_t t, uint32_t pc, uint64_t addr,
+                         uint32_t bytes, bool write) {
+  std::vector<Interval> &v = write ? gWrites : gReads;
+  uint64_t hi = addr + bytes;
+  if (!v.empty()) {
+    Interval &b = v.back();
+    if (addr <= b.hi && hi >= b.lo) {
+      b.lo = std::min(b.lo, addr);
+      b.hi = std::max(b.hi, hi);
+      return;
+    }
+  }
+  v.push_back(Interval{addr, hi, t, pc});
+  size_t &limit = write ? gWritesLimit : gReadsLimit;
+  if (v.size() >= limit) {
+    mergeIntervals(v);
+    limit = std::max<size_t>(limit, 2 * v.size());
+  }
+}
+
+/// A thread's own access to the destination of one of its pending copies:
+/// the copy writes it at an unknown time before its wait, so the access
+/// sees old or new bytes (a read) or may be overwritten (a write).
+bool Block::ownPending(uint32_t t, uint32_t pc, uint32_t off, uint32_t bytes,
+                       bool write) {
+  uint64_t lo = kSharedBase + off, hi = lo + bytes;
+  for (const Pending &p : cp[t])
+    if (p.dst < hi && lo < p.dst + p.cpSize)
+      return fault(Status::LaunchFailed, t, k.code[pc],
+                   std::string("shared-memory race (") +
+                       (write ? "write" : "read") +
+                       " of a pending cp.async destination) at shared "
+                       "address " +
+                       hex(std::max(lo, p.dst)) +
+                       ": this thread's cp.async at PTX line " +
+                       std::to_string(k.code[p.pc].line) + ": `" +
+                       k.text[p.pc] +
+                       "` writes it at any time until the wait that "
+                       "completes it");
+  return true;
+}
+
+inline bool Block::onAccess(uint32_t t, uint32_t pc, const uint8_t *p,
+                            uint64_t addr, uint32_t bytes, bool write) {
+  if (p >= shared.data() && p < shared.data() + L.sharedBytes) {
+    uint32_t off = static_cast<uint32_t>(p - shared.data());
+    if (!cp[t].empty() && !ownPending(t, pc, off, bytes, write))
+      return false;
+    return sharedAccess(t, pc, off, bytes, write, epoch);
+  }
+  globalAccess(t, pc, addr, bytes, write);
+  return true;
+}
+
+/// Hands this block's global intervals to the launch's sweep.
+void Block::publishGlobal() {
+  mergeIntervals(gReads);
+  mergeIntervals(gWrites);
+  std::lock_guard<std::mutex> lock(L.mutex);
+  for (const Interval &i : gReads)
+    L.greads.push_back(BlockInterval{i.lo, i.hi, linearId, i.t, i.pc});
+  for (const Interval &i : gWrites)
+    L.gwrites.push_back(BlockInterval{i.lo, i.hi, linearId, i.t, i.pc});
+  gReads.clear();
+  gWrites.clear();
+  gReadsLimit = gWritesLimit = 1u << 15;
 }
 
 template <typename T> inline T sat32(int64_t v) {
@@ -967,7 +1300,7 @@ bool Block::execGeneric(const Instr &I, uint64_t *Rt, uint32_t t) {
 
 #define KEY(op, tc) ((unsigned(Op::op) << 4) | (tc))
 
-template <bool Prof> uint8_t Block::runThread(uint32_t t) {
+template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
   uint64_t *Rt = R(t);
   const Instr *code = k.code.data();
   uint32_t pc = pcs[t];
@@ -975,6 +1308,12 @@ template <bool Prof> uint8_t Block::runThread(uint32_t t) {
   uint8_t result;
   for (;;) {
     const Instr &I = code[pc];
+    if constexpr (Check) {
+      if (n >= budget) { // the scheduler's turn is over
+        result = TsReady;
+        goto out;
+      }
+    }
     ++n;
     if constexpr (Prof) {
       if (pcCur[pc]++ == 0)
@@ -1145,6 +1484,13 @@ template <bool Prof> uint8_t Block::runThread(uint32_t t) {
         if (I.space != SpParam)
           recordAccess(t, pc, I.space, addr, bytes);
       }
+      if constexpr (Check) {
+        if (race && I.space != SpParam &&
+            !onAccess(t, pc, p, addr, bytes, false)) {
+          result = TsFault;
+          goto out;
+        }
+      }
       bool sgn = I.tc == TC_S8 || I.tc == TC_S16 || I.tc == TC_S32;
       for (unsigned i = 0; i < I.vec; ++i) {
         uint64_t v = 0;
@@ -1176,6 +1522,13 @@ template <bool Prof> uint8_t Block::runThread(uint32_t t) {
       if constexpr (Prof) {
         if (I.space != SpParam)
           recordAccess(t, pc, I.space, addr, bytes);
+      }
+      if constexpr (Check) {
+        if (race && I.space != SpParam &&
+            !onAccess(t, pc, p, addr, bytes, true)) {
+          result = TsFault;
+          goto out;
+        }
       }
       for (unsigned i = 0; i < I.vec; ++i) {
         uint64_t v = Rt[I.v[i]];
@@ -1210,8 +1563,12 @@ template <bool Prof> uint8_t Block::runThread(uint32_t t) {
         result = TsFault;
         goto out;
       }
-      cp[t].push_back(Pending{dst, src, cpGroup[t], I.size,
-                              static_cast<uint8_t>(srcSize)});
+      cp[t].push_back(Pending{dst, src, cpGroup[t], pc, epoch, I.size,
+                              static_cast<uint8_t>(srcSize), false});
+      if constexpr (Check) {
+        if (race && srcSize)
+          globalAccess(t, pc, src, static_cast<uint32_t>(srcSize), false);
+      }
       if constexpr (Prof) {
         recordAccess(t, pc, SpShared, dst, I.size);
         if (srcSize)
@@ -1224,16 +1581,24 @@ template <bool Prof> uint8_t Block::runThread(uint32_t t) {
       break;
     case KEY(CpAsyncWait, TC_NONE):
       // Completes every committed group but the I.c most recent ones.
-      if (!cp[t].empty())
-        completeCopies(t, cpGroup[t] >= I.c ? cpGroup[t] - I.c : 0);
+      if (!cp[t].empty() &&
+          !completeCopies(t, cpGroup[t] >= I.c ? cpGroup[t] - I.c : 0)) {
+        result = TsFault;
+        goto out;
+      }
       break;
     case KEY(CpAsyncWaitAll, TC_NONE):
       ++cpGroup[t];
-      completeCopies(t, cpGroup[t]);
+      if (!completeCopies(t, cpGroup[t])) {
+        result = TsFault;
+        goto out;
+      }
       break;
     case KEY(Exit, TC_NONE):
-      if (!cp[t].empty())
-        completeCopies(t, ~0u);
+      if (!cp[t].empty() && !completeCopies(t, ~0u)) {
+        result = TsFault;
+        goto out;
+      }
       result = TsExited;
       goto out;
     case KEY(Bar, TC_NONE):
@@ -1355,6 +1720,13 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
         const uint8_t *p = sharedPtr(addr, 16, 16, t, I);
         if (!p)
           return false;
+        if (race) {
+          uint32_t ipc = static_cast<uint32_t>(&I - k.code.data());
+          uint32_t off = static_cast<uint32_t>(addr - kSharedBase);
+          if ((!cp[t].empty() && !ownPending(t, ipc, off, 16, false)) ||
+              !sharedAccess(t, ipc, off, 16, false, epoch))
+            return false;
+        }
         rows[i][r] = p;
         rowAddr[i][r] = addr;
       }
@@ -1441,9 +1813,12 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
         }
     } else {
       // FP8: products are exact in double; they are summed in double (k
-      // ascending), C is added, and the sum is rounded to f32 once.
-      // (Hardware accumulates with its own order and precision; results
-      // can differ in the last bits of f32.)
+      // ascending), C is added, and the sum is rounded to f32 once. The
+      // PTX ISA leaves the accumulation unspecified; with a hardware-like
+      // model (Emulator::setFp8Accumulation(N)), that sum of C and the 32
+      // products is truncated toward zero to N explicit mantissa bits
+      // instead, as measured on Ada/Hopper tensor cores (N = 13).
+      const unsigned accBits = L.fp8Bits;
       const float *ta = I.tc == TC_E4M3 ? e4m3Table : e5m2Table;
       const float *tb = I.tc2 == TC_E4M3 ? e4m3Table : e5m2Table;
       double ad[16][32], bd[8][32];
@@ -1459,6 +1834,8 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
           for (unsigned kk = 0; kk < 32; ++kk)
             acc += ad[m][kk] * bd[nn][kk];
           acc += static_cast<double>(asF32(C[m][nn]));
+          if (accBits)
+            acc = truncateMantissa(acc, accBits);
           D[m][nn] = static_cast<uint32_t>(f32Bits(static_cast<float>(acc)));
         }
     }
@@ -1518,6 +1895,7 @@ bool Block::run(uint64_t linear) {
   cta.x = static_cast<unsigned>(linear % L.grid.x);
   cta.y = static_cast<unsigned>((linear / L.grid.x) % L.grid.y);
   cta.z = static_cast<unsigned>(linear / (uint64_t(L.grid.x) * L.grid.y));
+  linearId = linear;
   for (uint32_t t = 0; t < nthreads; ++t) {
     uint64_t *sp = R(t) + k.specialBase;
     sp[SpCtaidX] = cta.x;
@@ -1529,8 +1907,37 @@ bool Block::run(uint64_t linear) {
     cpGroup[t] = 0;
   }
   std::memset(shared.data(), kPoison, shared.size());
-  bool done = false;
-  while (!done) {
+  if (race && epoch > 0xF0000000u) { // before the epochs wrap around
+    std::fill(shadow.begin(), shadow.end(), Shadow());
+    epoch = 0;
+  }
+  ++epoch; // nothing of an earlier block conflicts
+  bool ok;
+  if (sched) {
+    // One generator per (seed, launch, block): the schedule of a block does
+    // not depend on which host thread runs it.
+    rng = L.seed ^ 0x5851F42D4C957F2Dull;
+    rng = splitmix(rng) ^ (L.index * 0x9E3779B97F4A7C15ull);
+    rng = splitmix(rng) ^ linear;
+    splitmix(rng);
+    pickStyle();
+    ok = runScheduled();
+  } else {
+    ok = runSequential();
+  }
+  if (!ok)
+    return false;
+  if (race)
+    publishGlobal();
+  L.instructions += icount;
+  icount = 0;
+  return true;
+}
+
+/// Each warp in turn runs its lanes one after another until each stops at a
+/// collective (executed once all are there), a barrier or the exit.
+bool Block::runSequential() {
+  for (;;) {
     if (L.failed.load(std::memory_order_relaxed))
       return false;
     for (uint32_t w = 0; w < nwarps; ++w) {
@@ -1538,118 +1945,314 @@ bool Block::run(uint64_t linear) {
       for (;;) {
         for (uint32_t l = 0; l < nl; ++l)
           if (st[t0 + l] == TsReady) {
-            st[t0 + l] = prof ? runThread<true>(t0 + l)
-                              : runThread<false>(t0 + l);
+            st[t0 + l] = stepThread(t0 + l);
             if (st[t0 + l] == TsFault)
               return false;
           }
-        // Every lane is at a collective, a barrier or has exited.
-        if (prof)
-          flushWarp();
-        uint32_t nColl = 0, nActive = 0, nBar = 0;
-        uint32_t pc = ~0u;
-        bool same = true;
-        for (uint32_t l = 0; l < nl; ++l) {
-          uint8_t s = st[t0 + l];
-          if (s == TsExited)
-            continue;
-          ++nActive;
-          if (s == TsBar)
-            ++nBar;
-          if (s == TsColl) {
-            ++nColl;
-            if (pc == ~0u)
-              pc = pcs[t0 + l];
-            else if (pcs[t0 + l] != pc)
-              same = false;
-          }
-        }
-        if (!nColl)
-          break;
-        const Instr &I = k.code[pc];
-        if (nColl != nActive || !same || nActive != nl) {
-          // Name what the other lanes do.
-          std::string other;
-          for (uint32_t l = 0; l < nl; ++l) {
-            uint8_t s = st[t0 + l];
-            if (s == TsExited) {
-              other = "lane " + std::to_string(l) + " has exited";
-              break;
-            }
-            if (pcs[t0 + l] != pc) {
-              const Instr &J = k.code[pcs[t0 + l]];
-              other = "lane " + std::to_string(l) + " waits at PTX line " +
-                      std::to_string(J.line) + " `" +
-                      k.text[pcs[t0 + l]] + "`";
-              break;
-            }
-          }
-          uint32_t first = t0;
-          while (st[first] != TsColl || pcs[first] != pc)
-            ++first;
-          return fault(Status::LaunchFailed, first, I,
-                       "divergent warp " + std::to_string(w) +
-                           " at a warp-collective instruction: " + other);
-        }
-        if (!execCollective(w, 0, nl, I))
+        int r = warpStep(w);
+        if (r < 0)
           return false;
-        for (uint32_t l = 0; l < nl; ++l) {
-          st[t0 + l] = TsReady;
-          ++pcs[t0 + l];
-        }
+        if (r == 0)
+          break;
       }
     }
-    // Every thread is at a barrier or has exited.
-    uint32_t waiting = 0;
-    uint64_t barId = ~0ull;
-    bool sameId = true;
-    uint32_t firstWaiting = 0;
+    int b = barrierStep();
+    if (b < 0)
+      return false;
+    if (b == 0)
+      return true;
+  }
+}
+
+/// Draws the scheduler's style and copy landing for the next barrier
+/// interval (at the block start and at every barrier release).
+void Block::pickStyle() {
+  static const uint32_t kLand[4] = {0, 2, 16, 64};
+  landNum = kLand[splitmix(rng) & 3];
+  style = std::min<unsigned>(static_cast<unsigned>(splitmix(rng) & 3), 2);
+  if (style == 2) {
+    // A random priority order: the warps in a random order, the lanes of
+    // each in a random order, so that one warp runs ahead of the others.
+    std::vector<uint32_t> warps(nwarps);
+    for (uint32_t w = 0; w < nwarps; ++w)
+      warps[w] = w;
+    for (uint32_t i = nwarps; i > 1; --i)
+      std::swap(warps[i - 1], warps[splitmix(rng) % i]);
+    uint32_t n = 0;
+    for (uint32_t w : warps) {
+      uint32_t t0 = w * 32, nl = std::min<uint32_t>(32, nthreads - t0);
+      for (uint32_t l = 0; l < nl; ++l)
+        order[n + l] = t0 + l;
+      for (uint32_t i = nl; i > 1; --i)
+        std::swap(order[n + i - 1], order[n + splitmix(rng) % i]);
+      n += nl;
+    }
+    for (uint32_t i = 0; i < nthreads; ++i)
+      rank[order[i]] = i;
+    cursor = 0;
+    landNum = 0; // copies land at their waits: late, the worst case
+  }
+}
+
+void Block::makeReady(uint32_t t) {
+  st[t] = TsReady;
+  if (sched) {
+    readyPos[t] = static_cast<uint32_t>(readyList.size());
+    readyList.push_back(t);
+    ++readyInWarp[t / 32];
+    if (style == 2)
+      cursor = std::min(cursor, rank[t]);
+  }
+}
+
+void Block::removeReady(uint32_t t) {
+  uint32_t i = readyPos[t], last = readyList.back();
+  readyList[i] = last;
+  readyPos[last] = i;
+  readyList.pop_back();
+}
+
+/// Instructions in the next turn of a thread, by the block's style: fine
+/// (1-8), mixed (mostly 1-16, sometimes up to 256), or greedy (until the
+/// thread stops; see runScheduled).
+uint64_t Block::quantum() {
+  uint64_t r = splitmix(rng);
+  switch (style) {
+  case 0:
+    return 1 + (r & 7);
+  case 1:
+    return (r & 3) == 0 ? 1 + ((r >> 8) & 255) : 1 + ((r >> 8) & 15);
+  default:
+    return ~0ull;
+  }
+}
+
+/// The adversarial order: a random ready thread runs a random number of
+/// instructions; after its turn some pending copies (its own and a random
+/// thread's) land. In the greedy style, the ready thread first in a random
+/// priority order runs until it stops (so that some threads run far ahead
+/// of others), with one turn in 16 a random thread's short one instead.
+/// Collectives and barriers execute when all their threads are there, as
+/// in the sequential order.
+bool Block::runScheduled() {
+  readyList.clear();
+  for (uint32_t w = 0; w < nwarps; ++w)
+    readyInWarp[w] = 0;
+  for (uint32_t t = 0; t < nthreads; ++t)
+    makeReady(t);
+  for (;;) {
+    if (L.failed.load(std::memory_order_relaxed))
+      return false;
+    if (readyList.empty()) {
+      int b = barrierStep();
+      if (b < 0)
+        return false;
+      if (b == 0)
+        return true;
+      continue;
+    }
+    uint32_t t;
+    uint64_t r = splitmix(rng);
+    if (style == 2 && (r & 15) != 0) {
+      while (st[order[cursor]] != TsReady)
+        ++cursor;
+      t = order[cursor];
+      budget = ~0ull;
+    } else {
+      t = readyList[(r >> 4) % readyList.size()];
+      budget = style == 2 ? 1 + ((r >> 40) & 15) : quantum();
+    }
+    uint8_t s = stepThread(t);
+    budget = ~0ull;
+    if (s == TsFault)
+      return false;
+    st[t] = s;
+    if (landNum) {
+      landSome(t);
+      landSome(static_cast<uint32_t>(splitmix(rng) % nthreads));
+    }
+    if (s != TsReady) {
+      removeReady(t);
+      uint32_t w = t / 32;
+      if (--readyInWarp[w] == 0 && warpStep(w) < 0)
+        return false;
+    }
+  }
+}
+
+/// Once no lane of warp w is ready: executes the collective its lanes wait
+/// at. 1: executed (the lanes are ready again), 0: none waits at one, -1: a
+/// fault (divergence, or the collective's own).
+int Block::warpStep(uint32_t w) {
+  uint32_t t0 = w * 32, nl = std::min<uint32_t>(32, nthreads - t0);
+  // Every lane is at a collective, a barrier or has exited.
+  if (prof)
+    flushWarp();
+  uint32_t nColl = 0, nActive = 0, nBar = 0;
+  uint32_t pc = ~0u;
+  bool same = true;
+  for (uint32_t l = 0; l < nl; ++l) {
+    uint8_t s = st[t0 + l];
+    if (s == TsExited)
+      continue;
+    ++nActive;
+    if (s == TsBar)
+      ++nBar;
+    if (s == TsColl) {
+      ++nColl;
+      if (pc == ~0u)
+        pc = pcs[t0 + l];
+      else if (pcs[t0 + l] != pc)
+        same = false;
+    }
+  }
+  if (!nColl)
+    return 0;
+  const Instr &I = k.code[pc];
+  if (nColl != nActive || !same || nActive != nl) {
+    // Name what the other lanes do.
+    std::string other;
+    for (uint32_t l = 0; l < nl; ++l) {
+      uint8_t s = st[t0 + l];
+      if (s == TsExited) {
+        other = "lane " + std::to_string(l) + " has exited";
+        break;
+      }
+      if (pcs[t0 + l] != pc) {
+        const Instr &J = k.code[pcs[t0 + l]];
+        other = "lane " + std::to_string(l) + " waits at PTX line " +
+                std::to_string(J.line) + " `" + k.text[pcs[t0 + l]] + "`";
+        break;
+      }
+    }
+    uint32_t first = t0;
+    while (st[first] != TsColl || pcs[first] != pc)
+      ++first;
+    fault(Status::LaunchFailed, first, I,
+          "divergent warp " + std::to_string(w) +
+              " at a warp-collective instruction: " + other);
+    return -1;
+  }
+  if (!execCollective(w, 0, nl, I))
+    return -1;
+  for (uint32_t l = 0; l < nl; ++l) {
+    ++pcs[t0 + l];
+    makeReady(t0 + l);
+  }
+  return 1;
+}
+
+/// Once every thread is at a barrier or has exited: releases the barrier
+/// (a new epoch for the race checker). 1: released, 0: every thread has
+/// exited, -1: a deadlock.
+int Block::barrierStep() {
+  uint32_t waiting = 0;
+  uint64_t barId = ~0ull;
+  bool sameId = true;
+  uint32_t firstWaiting = 0;
+  for (uint32_t t = 0; t < nthreads; ++t)
+    if (st[t] == TsBar) {
+      const Instr &I = k.code[pcs[t]];
+      uint64_t id = R(t)[I.a] & 0xffffffffu;
+      if (!waiting++) {
+        barId = id;
+        firstWaiting = t;
+      } else if (id != barId) {
+        sameId = false;
+      }
+    }
+  if (!waiting)
+    return 0;
+  if (!sameId) {
+    std::string what = "deadlock: threads wait at different barriers (";
     for (uint32_t t = 0; t < nthreads; ++t)
       if (st[t] == TsBar) {
         const Instr &I = k.code[pcs[t]];
-        uint64_t id = R(t)[I.a] & 0xffffffffu;
-        if (!waiting++) {
-          barId = id;
-          firstWaiting = t;
-        } else if (id != barId) {
-          sameId = false;
+        if ((R(t)[I.a] & 0xffffffffu) != barId) {
+          what += "thread " + std::to_string(t) + " at barrier " +
+                  std::to_string(R(t)[I.a] & 0xffffffffu) + ", line " +
+                  std::to_string(I.line) + ", while thread " +
+                  std::to_string(firstWaiting) + " waits at barrier " +
+                  std::to_string(barId) + ")";
+          break;
         }
       }
-    if (!waiting) {
-      done = true;
-      break;
-    }
-    if (!sameId) {
-      std::string what = "deadlock: threads wait at different barriers (";
-      for (uint32_t t = 0; t < nthreads; ++t)
-        if (st[t] == TsBar) {
-          const Instr &I = k.code[pcs[t]];
-          if ((R(t)[I.a] & 0xffffffffu) != barId) {
-            what += "thread " + std::to_string(t) + " at barrier " +
-                    std::to_string(R(t)[I.a] & 0xffffffffu) + ", line " +
-                    std::to_string(I.line) + ", while thread " +
-                    std::to_string(firstWaiting) + " waits at barrier " +
-                    std::to_string(barId) + ")";
-            break;
-          }
-        }
-      return fault(Status::LaunchFailed, firstWaiting,
-                   k.code[pcs[firstWaiting]], what);
-    }
-    for (uint32_t t = 0; t < nthreads; ++t)
-      if (st[t] == TsBar) {
-        st[t] = TsReady;
-        ++pcs[t];
-      }
+    fault(Status::LaunchFailed, firstWaiting, k.code[pcs[firstWaiting]], what);
+    return -1;
   }
-  L.instructions += icount;
-  icount = 0;
-  return true;
+  ++epoch;
+  if (sched)
+    pickStyle();
+  for (uint32_t t = 0; t < nthreads; ++t)
+    if (st[t] == TsBar) {
+      ++pcs[t];
+      makeReady(t);
+    }
+  return 1;
 }
 
 } // namespace
 
 namespace {
+std::string blockName(const Launch &L, uint64_t linear) {
+  return "block (" + std::to_string(linear % L.grid.x) + "," +
+         std::to_string((linear / L.grid.x) % L.grid.y) + "," +
+         std::to_string(linear / (uint64_t(L.grid.x) * L.grid.y)) + ")";
+}
+
+std::string accessName(const Launch &L, const BlockInterval &i,
+                       const char *did) {
+  uint32_t t = i.t;
+  uint32_t x = t % L.block.x, y = (t / L.block.x) % L.block.y,
+           z = t / (L.block.x * L.block.y);
+  return blockName(L, i.block) + " (e.g. thread (" + std::to_string(x) + "," +
+         std::to_string(y) + "," + std::to_string(z) + ") at PTX line " +
+         std::to_string(L.k->code[i.pc].line) + ": `" + L.k->text[i.pc] +
+         "`) " + did;
+}
+
+/// The race checker's sweep over the global bytes the blocks of a launch
+/// touched: two blocks' writes, or a write and a read of two blocks, on one
+/// byte are a race (blocks run in no defined order and nothing orders them
+/// within a launch; there are no atomics in the emulated subset). False
+/// with a message naming both blocks.
+bool globalRaces(Launch &L, std::string &message) {
+  std::vector<BlockInterval> &w = L.gwrites;
+  auto byLo = [](const BlockInterval &a, const BlockInterval &b) {
+    return a.lo < b.lo || (a.lo == b.lo && a.block < b.block);
+  };
+  std::sort(w.begin(), w.end(), byLo);
+  auto report = [&](const BlockInterval &a, const BlockInterval &b,
+                    const char *did) {
+    uint64_t at = std::max(a.lo, b.lo);
+    message = "kernel '" + L.k->name +
+              "': global-memory race between two blocks of one launch at " +
+              "global address " + hex(at) + ": " +
+              accessName(L, a, "writes it") + ", and " +
+              accessName(L, b, did) + "; nothing orders two blocks";
+    return false;
+  };
+  // Each block's intervals are disjoint, so the writes overlap iff one
+  // overlaps the interval with the largest end so far, of another block.
+  size_t maxAt = 0;
+  for (size_t i = 1; i < w.size(); ++i) {
+    if (w[i].lo < w[maxAt].hi && w[i].block != w[maxAt].block)
+      return report(w[maxAt], w[i], "writes it too");
+    if (w[i].hi > w[maxAt].hi)
+      maxAt = i;
+  }
+  // The writes are now disjoint and sorted by both ends.
+  for (const BlockInterval &r : L.greads) {
+    auto it = std::upper_bound(
+        w.begin(), w.end(), r.lo,
+        [](uint64_t lo, const BlockInterval &x) { return lo < x.hi; });
+    for (; it != w.end() && it->lo < r.hi; ++it)
+      if (it->block != r.block)
+        return report(*it, r, "reads it");
+  }
+  return true;
+}
+
 /// The counters of one finished launch.
 KernelProfile launchProfile(const Kernel &k, const Launch &L, uint64_t blocks) {
   KernelProfile p;
@@ -1773,6 +2376,11 @@ Status Emulator::launchPacked(const Kernel &k, const LaunchConfig &config,
   uint64_t blocks = uint64_t(L.grid.x) * L.grid.y * L.grid.z;
   unsigned nworkers = static_cast<unsigned>(std::min<uint64_t>(threads_, blocks));
   L.prof = profiling_;
+  L.race = race_;
+  L.sched = sched_;
+  L.seed = seed_;
+  L.index = ++launchCount_;
+  L.fp8Bits = fp8Bits_;
   auto work = [&L, blocks]() {
     Block b(L);
     for (;;) {
@@ -1798,6 +2406,8 @@ Status Emulator::launchPacked(const Kernel &k, const LaunchConfig &config,
     message = L.message;
     return L.status;
   }
+  if (L.race && !globalRaces(L, message))
+    return Status::LaunchFailed;
   if (L.prof)
     addProfile(launchProfile(k, L, blocks));
   return Status::Ok;

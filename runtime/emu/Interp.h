@@ -14,6 +14,17 @@
 // With profiling on (setProfiling), launches also count what Profile.h
 // describes; without it, the interpreter runs its uninstrumented loop.
 //
+// Checkers (on by default; VGGQ_EMU_CHECK=race,sched|race|sched|none):
+//  - race: shared-memory accesses of two threads of a block to one byte with
+//    no barrier release between them (at least one a write), and global
+//    bytes touched by two blocks of one launch (at least one a write).
+//  - sched: a seeded adversarial scheduler (VGGQ_EMU_SEED) interleaves the
+//    threads of a block at instruction granularity and lands each cp.async
+//    at a random point between its issue and the wait that requires it.
+//
+// FP8 mma accumulation: exact (default) or truncated to N mantissa bits per
+// mma step like the tensor cores (VGGQ_EMU_FP8_ACCUM=exact|hw13|hwN).
+//
 //===----------------------------------------------------------------------===//
 #ifndef VGGQ_EMU_INTERP_H
 #define VGGQ_EMU_INTERP_H
@@ -103,6 +114,33 @@ public:
   std::vector<KernelProfile> profile() const;
   void clearProfile();
 
+  /// Race checker (shared memory within a block, global memory between the
+  /// blocks of a launch). On by default; VGGQ_EMU_CHECK sets the default.
+  void setRaceCheck(bool on) { race_ = on; }
+  bool raceCheck() const { return race_; }
+  /// Adversarial scheduler with a seed (VGGQ_EMU_SEED, default 1). On by
+  /// default; off (or with profiling on) blocks run in the sequential order
+  /// (each thread until its next barrier or collective).
+  void setScheduler(bool on, uint64_t seed) {
+    sched_ = on;
+    seed_ = seed;
+  }
+  void setScheduler(bool on) { sched_ = on; }
+  bool scheduler() const { return sched_; }
+  uint64_t seed() const { return seed_; }
+  /// FP8 mma accumulation: 0 = exact (products summed exactly, C added, one
+  /// rounding to f32); N in [1, 23] = after each mma step (k = 32) the sum
+  /// of C and the 32 exact products is truncated toward zero to N explicit
+  /// mantissa bits (13 models Ada/Hopper). VGGQ_EMU_FP8_ACCUM sets the
+  /// default. Returns false (and changes nothing) for N > 23.
+  bool setFp8Accumulation(unsigned mantissaBits) {
+    if (mantissaBits > 23)
+      return false;
+    fp8Bits_ = mantissaBits;
+    return true;
+  }
+  unsigned fp8Accumulation() const { return fp8Bits_; }
+
 private:
   /// Adds the counters of one finished launch to its kernel's.
   void addProfile(KernelProfile &&p);
@@ -116,7 +154,20 @@ private:
   mutable std::mutex profileMutex_;
   std::vector<KernelProfile> profile_;
   std::map<std::string, size_t> profileIndex_;
+  bool race_ = true;
+  bool sched_ = true;
+  uint64_t seed_ = 1;
+  unsigned fp8Bits_ = 0;
+  std::atomic<uint64_t> launchCount_{0};
 };
+
+/// Parses a VGGQ_EMU_FP8_ACCUM value: "exact" -> 0, "hwN" -> N (1..23).
+/// False for anything else.
+bool parseFp8Accumulation(const std::string &text, unsigned &bits);
+
+/// Truncates x toward zero to `bits` explicit mantissa bits (1 + bits
+/// significant bits); 0, infinities and NaN are returned as they are.
+double truncateMantissa(double x, unsigned bits);
 
 /// FP8 and FP16 helpers (exposed for tests).
 float decodeE4M3(uint8_t v);

@@ -3,7 +3,8 @@
 // Small hand-written kernels whose expected results come from host models
 // written from the PTX ISA text: mma.m16n8k32 fragments (loaded with plain
 // ld.global at the spec's addresses), ldmatrix, cp.async groups, FP8
-// conversions, and the faults the emulator must report.
+// conversions and accumulation models, the faults the emulator must report,
+// and the race checker and adversarial scheduler.
 //
 //===----------------------------------------------------------------------===//
 #include "Interp.h"
@@ -34,7 +35,10 @@ public:
   Module mod;
   std::string msg;
 
-  void SetUp() override { emu.setThreads(2); }
+  void SetUp() override {
+    emu.setThreads(2);
+    emu.setFp8Accumulation(0); // the host models sum exactly
+  }
 
   bool load(const std::string &body) {
     std::string err;
@@ -343,6 +347,8 @@ TEST_F(Emu, LdmatrixX1Trans) {
 // shared memory as it was (poison: shared memory is not zeroed); wait_group
 // N leaves the N most recent groups pending.
 TEST_F(Emu, CpAsyncGroupsAndZeroFill) {
+  emu.setScheduler(false); // copies land exactly at their wait
+  emu.setRaceCheck(false);  // which would report the read before the wait
   ASSERT_TRUE(load(R"(
 .visible .entry cpa(.param .u64 psrc, .param .u64 pout)
 {
@@ -928,4 +934,681 @@ TEST_F(EmuProfile, Reports) {
                       "\"ideal\":1,\"conflict_factor\":32.0000}"),
             std::string::npos)
       << json;
+}
+
+//===----------------------------------------------------------------------===//
+// The race checker and the adversarial scheduler. The kernels are written
+// from the PTX ISA's memory consistency model: two accesses of different
+// threads to one byte conflict unless a barrier (bar.sync) orders them;
+// cp.async's write is performed at some time before the wait that completes
+// it; nothing orders two CTAs of one grid.
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The 1-based line of the first line of `text` (with the header) that
+/// contains `needle`.
+int lineOf(const std::string &body, const std::string &needle) {
+  std::string text = kHeader + body;
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n)
+    if (line.find(needle) != std::string::npos)
+      return n;
+  ADD_FAILURE() << "no line with " << needle;
+  return -1;
+}
+
+bool has(const std::string &msg, const std::string &what) {
+  return msg.find(what) != std::string::npos;
+}
+
+std::string hex64(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+/// Thread `writer` stores 42 to buf[8..12); thread `reader` loads it; then
+/// every thread stores what it loaded (or 0) to out[tid]. BAR is replaced by
+/// a bar.sync or nothing; STORE2 by a second store (WAW) or nothing.
+const char *kPair = R"(
+.visible .entry pair(.param .u64 pout, .param .u32 pwriter, .param .u32 preader)
+{
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<10>;
+  .reg .pred %p<4>;
+  .shared .align 16 .b8 buf[256];
+  ld.param.u64 %rd2, [pout];
+  ld.param.u32 %r8, [pwriter];
+  ld.param.u32 %r9, [preader];
+  mov.u32 %r1, %tid.x;
+  mov.u64 %rd1, buf;
+  mov.u32 %r3, 0;
+  setp.ne.u32 %p1, %r1, %r8;
+  @%p1 bra NOWRITE;
+  mov.u32 %r2, 42;
+  st.shared.u32 [%rd1+8], %r2;      // the write
+NOWRITE:
+  BAR
+  setp.ne.u32 %p2, %r1, %r9;
+  @%p2 bra NOREAD;
+  ld.shared.u32 %r3, [%rd1+8];      // the read
+  STORE2
+NOREAD:
+  mul.wide.u32 %rd3, %r1, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  st.global.u32 [%rd4], %r3;
+  ret;
+}
+)";
+
+std::string pairKernel(const std::string &bar, const std::string &store2) {
+  std::string s = kPair;
+  s.replace(s.find("BAR"), 3, bar);
+  s.replace(s.find("STORE2"), 6, store2);
+  return s;
+}
+
+} // namespace
+
+// Thread 0 writes, thread 1 reads, no barrier: read after write. The
+// sequential order runs thread 0 first, so the read comes second.
+TEST_F(Emu, RaceSharedReadAfterWrite) {
+  emu.setScheduler(false);
+  std::string body = pairKernel("", "");
+  ASSERT_TRUE(load(body));
+  uint64_t po = emu.alloc(64 * 4);
+  EXPECT_EQ(launch("pair", {1, 1, 1}, {64, 1, 1}, {po, 0, 1}),
+            Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "shared-memory race (read after write)")) << msg;
+  EXPECT_TRUE(has(msg, "kernel 'pair', block (0,0,0), thread (1,0,0), PTX line " +
+                           std::to_string(lineOf(body, "// the read"))))
+      << msg;
+  EXPECT_TRUE(has(msg, "thread (0,0,0) wrote it at PTX line " +
+                           std::to_string(lineOf(body, "// the write"))))
+      << msg;
+  EXPECT_TRUE(has(msg, "st.shared.u32 [%rd1+8], %r2;")) << msg;
+  EXPECT_TRUE(has(msg, "shared address 0x1008")) << msg; // buf + 8
+}
+
+// Thread 1 reads first (the sequential order), then thread 32 (another
+// warp) writes: write after read.
+TEST_F(Emu, RaceSharedWriteAfterRead) {
+  emu.setScheduler(false);
+  std::string body = pairKernel("", "");
+  ASSERT_TRUE(load(body));
+  uint64_t po = emu.alloc(64 * 4);
+  EXPECT_EQ(launch("pair", {1, 1, 1}, {64, 1, 1}, {po, 32, 1}),
+            Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "shared-memory race (write after read)")) << msg;
+  EXPECT_TRUE(has(msg, "thread (32,0,0), PTX line " +
+                           std::to_string(lineOf(body, "// the write"))))
+      << msg;
+  EXPECT_TRUE(has(msg, "thread (1,0,0) read it at PTX line " +
+                           std::to_string(lineOf(body, "// the read"))))
+      << msg;
+  EXPECT_TRUE(has(msg, "0x1008")) << msg;
+}
+
+// Two threads store to the same bytes in one epoch: write after write.
+TEST_F(Emu, RaceSharedWriteAfterWrite) {
+  emu.setScheduler(false);
+  std::string body = pairKernel("", "st.shared.u8 [%rd1+9], %r3; // second");
+  ASSERT_TRUE(load(body));
+  uint64_t po = emu.alloc(64 * 4);
+  // Thread 0 writes, reads and writes again: its own accesses never race.
+  EXPECT_EQ(launch("pair", {1, 1, 1}, {64, 1, 1}, {po, 0, 0}), Status::Ok)
+      << msg;
+  // Threads 0 and 1 store to the same two bytes.
+  std::string waw = R"(
+.visible .entry waw(.param .u64 pout)
+{
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<10>;
+  .reg .pred %p<4>;
+  .shared .align 16 .b8 buf[64];
+  mov.u32 %r1, %tid.x;
+  mov.u64 %rd1, buf;
+  setp.gt.u32 %p1, %r1, 1;
+  @%p1 bra DONE;
+  st.shared.u16 [%rd1+6], %r1;      // both write
+DONE:
+  ret;
+}
+)";
+  Module m2;
+  std::string err;
+  ASSERT_TRUE(parsePtx(kHeader + waw, m2, err)) << err;
+  LaunchConfig c;
+  c.block = {64, 1, 1};
+  void *ps[] = {&po};
+  msg.clear();
+  EXPECT_EQ(emu.launch(*m2.find("waw"), c, ps, msg), Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "shared-memory race (write after write)")) << msg;
+  int line = lineOf(waw, "// both write");
+  EXPECT_TRUE(has(msg, "thread (1,0,0), PTX line " + std::to_string(line)))
+      << msg;
+  EXPECT_TRUE(has(msg, "thread (0,0,0) wrote it at PTX line " +
+                           std::to_string(line)))
+      << msg;
+  EXPECT_TRUE(has(msg, "0x1006")) << msg;
+}
+
+// With the bar.sync, every order is correct and nothing is reported; many
+// threads reading one byte is fine. Under the scheduler too, for seeds 1-20.
+TEST_F(Emu, RaceNoFalsePositiveWithBarrier) {
+  ASSERT_TRUE(load(pairKernel("bar.sync 0;", "")));
+  uint64_t po = emu.alloc(64 * 4);
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    emu.setScheduler(seed != 20, seed);
+    ASSERT_EQ(launch("pair", {1, 1, 1}, {64, 1, 1}, {po, 3, 40}), Status::Ok)
+        << msg;
+    std::vector<uint32_t> out = download<uint32_t>(po, 64);
+    for (int t = 0; t < 64; ++t)
+      EXPECT_EQ(out[t], t == 40 ? 42u : 0u) << "seed " << seed;
+  }
+}
+
+// Each thread writes and reads its own byte (neighbours share 4-byte words)
+// many times without a barrier; then, after one, all read every byte.
+TEST_F(Emu, RaceNoFalsePositiveOwnBytes) {
+  ASSERT_TRUE(load(R"(
+.visible .entry own(.param .u64 pout)
+{
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<10>;
+  .reg .pred %p<4>;
+  .shared .align 16 .b8 buf[64];
+  ld.param.u64 %rd2, [pout];
+  mov.u32 %r1, %tid.x;
+  mov.u64 %rd1, buf;
+  cvt.u64.u32 %rd3, %r1;
+  add.s64 %rd4, %rd1, %rd3;
+  mov.u32 %r2, 0;
+LOOP:
+  st.shared.u8 [%rd4], %r2;
+  ld.shared.u8 %r3, [%rd4];
+  add.u32 %r2, %r3, 1;
+  setp.lt.u32 %p1, %r2, 5;
+  @%p1 bra LOOP;
+  add.u32 %r5, %r1, %r2;
+  st.shared.u8 [%rd4], %r5;
+  bar.sync 0;
+  ld.shared.u32 %r6, [%rd1+12];     // everyone reads bytes 12..15
+  mul.wide.u32 %rd5, %r1, 4;
+  add.s64 %rd6, %rd2, %rd5;
+  st.global.u32 [%rd6], %r6;
+  ret;
+}
+)"));
+  uint64_t po = emu.alloc(64 * 4);
+  ASSERT_EQ(launch("own", {1, 1, 1}, {64, 1, 1}, {po}), Status::Ok) << msg;
+  std::vector<uint32_t> out = download<uint32_t>(po, 64);
+  for (int t = 0; t < 64; ++t)
+    EXPECT_EQ(out[t], 0x14131211u) << t; // bytes 12..15 = 5 + 12 .. 5 + 15
+}
+
+namespace {
+/// Each thread copies 16 bytes to buf[16 * tid] with cp.async, then reads
+/// its neighbour's 16 bytes (tid ^ 1) after SYNC and stores them.
+const char *kCpNeighbour = R"(
+.visible .entry cpn(.param .u64 psrc, .param .u64 pout)
+{
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<20>;
+  .shared .align 16 .b8 buf[1024];
+  ld.param.u64 %rd1, [psrc];
+  ld.param.u64 %rd2, [pout];
+  mov.u32 %r1, %tid.x;
+  mul.wide.u32 %rd3, %r1, 16;
+  add.s64 %rd4, %rd1, %rd3;
+  mov.u64 %rd5, buf;
+  add.s64 %rd6, %rd5, %rd3;
+  cp.async.cg.shared.global [%rd6], [%rd4], 16;   // the copy
+  cp.async.commit_group;
+  SYNC
+  xor.b32 %r2, %r1, 1;
+  mul.wide.u32 %rd7, %r2, 16;
+  add.s64 %rd8, %rd5, %rd7;
+  ld.shared.v4.b32 {%r4, %r5, %r6, %r7}, [%rd8];  // the neighbour's bytes
+  add.s64 %rd9, %rd2, %rd3;
+  st.global.v4.b32 [%rd9], {%r4, %r5, %r6, %r7};
+  ret;
+}
+)";
+std::string cpKernel(const std::string &sync) {
+  std::string s = kCpNeighbour;
+  s.replace(s.find("SYNC"), 4, sync);
+  return s;
+}
+} // namespace
+
+// A barrier without the wait_group before it: the copies may land after
+// it. The race checker reports the copy against the neighbour's read
+// (both orders), with the scheduler or without it.
+TEST_F(Emu, RaceCpAsyncWithoutWait) {
+  std::string body = cpKernel("bar.sync 0;");
+  ASSERT_TRUE(load(body));
+  std::vector<uint8_t> src(64 * 16);
+  for (size_t i = 0; i < src.size(); ++i)
+    src[i] = static_cast<uint8_t>(i * 7 + 3);
+  uint64_t ps = upload(src), po = emu.alloc(64 * 16);
+  for (int sched = 0; sched < 2; ++sched) {
+    emu.setScheduler(sched, 5);
+    EXPECT_EQ(launch("cpn", {1, 1, 1}, {64, 1, 1}, {ps, po}),
+              Status::LaunchFailed);
+    EXPECT_TRUE(has(msg, "shared-memory race")) << msg;
+    EXPECT_TRUE(has(msg, "PTX line " + std::to_string(lineOf(body, "// the copy"))))
+        << msg;
+    EXPECT_TRUE(has(msg, "PTX line " +
+                             std::to_string(lineOf(body, "// the neighbour"))))
+        << msg;
+    if (sched)
+      EXPECT_TRUE(has(msg, "scheduler seed 5")) << msg;
+  }
+  // Without the checker, the adversarial schedule shows it as wrong data
+  // for some seed (a copy that has not landed leaves the poison).
+  emu.setRaceCheck(false);
+  bool wrong = false;
+  for (uint64_t seed = 1; seed <= 16 && !wrong; ++seed) {
+    emu.setScheduler(true, seed);
+    ASSERT_EQ(launch("cpn", {1, 1, 1}, {64, 1, 1}, {ps, po}), Status::Ok);
+    std::vector<uint8_t> out = download<uint8_t>(po, 64 * 16);
+    for (int t = 0; t < 64; ++t)
+      for (int b = 0; b < 16; ++b)
+        wrong |= out[t * 16 + b] != src[(t ^ 1) * 16 + b];
+  }
+  EXPECT_TRUE(wrong);
+}
+
+// A thread reading its own copy's destination before the wait: the copy
+// may land before or after the read.
+TEST_F(Emu, RaceCpAsyncOwnDestinationBeforeWait) {
+  std::string body = cpKernel("");
+  body.replace(body.find("xor.b32 %r2, %r1, 1;"), 20, "mov.u32 %r2, %r1;");
+  ASSERT_TRUE(load(body));
+  uint64_t ps = upload(std::vector<uint8_t>(64 * 16, 1)),
+           po = emu.alloc(64 * 16);
+  EXPECT_EQ(launch("cpn", {1, 1, 1}, {64, 1, 1}, {ps, po}),
+            Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "shared-memory race (read of a pending cp.async "
+                       "destination)"))
+      << msg;
+  EXPECT_TRUE(has(msg, "this thread's cp.async at PTX line " +
+                           std::to_string(lineOf(body, "// the copy"))))
+      << msg;
+  mod = Module();
+  ASSERT_TRUE(load(cpKernel("cp.async.wait_all;").replace(
+      cpKernel("cp.async.wait_all;").find("xor.b32 %r2, %r1, 1;"), 20,
+      "mov.u32 %r2, %r1;")));
+  EXPECT_EQ(launch("cpn", {1, 1, 1}, {64, 1, 1}, {ps, po}), Status::Ok) << msg;
+}
+
+// The correct pattern: wait_group 0, then bar.sync. Every seed agrees.
+TEST_F(Emu, RaceCpAsyncWaitThenBarrierIsClean) {
+  ASSERT_TRUE(load(cpKernel("cp.async.wait_group 0;\n  bar.sync 0;")));
+  std::vector<uint8_t> src(64 * 16);
+  for (size_t i = 0; i < src.size(); ++i)
+    src[i] = static_cast<uint8_t>(i * 7 + 3);
+  uint64_t ps = upload(src), po = emu.alloc(64 * 16);
+  for (uint64_t seed = 1; seed <= 16; ++seed) {
+    emu.setScheduler(true, seed);
+    ASSERT_EQ(launch("cpn", {1, 1, 1}, {64, 1, 1}, {ps, po}), Status::Ok)
+        << msg;
+    std::vector<uint8_t> out = download<uint8_t>(po, 64 * 16);
+    for (int t = 0; t < 64; ++t)
+      for (int b = 0; b < 16; ++b)
+        ASSERT_EQ(out[t * 16 + b], src[(t ^ 1) * 16 + b]) << "seed " << seed;
+  }
+}
+
+// ldmatrix reads 16 bytes per row-address lane; the rows were written by
+// four threads each, with no barrier.
+TEST_F(Emu, RaceLdmatrixReadsPerLane) {
+  std::string body = R"(
+.visible .entry ldm(.param .u64 pout)
+{
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<10>;
+  .shared .align 16 .b8 buf[128];
+  ld.param.u64 %rd2, [pout];
+  mov.u32 %r1, %tid.x;
+  mov.u64 %rd1, buf;
+  mul.wide.u32 %rd3, %r1, 4;
+  add.s64 %rd4, %rd1, %rd3;
+  st.shared.u32 [%rd4], %r1;         // thread t writes bytes 4t..4t+3
+  SYNC
+  and.b32 %r2, %r1, 7;
+  mul.wide.u32 %rd5, %r2, 16;
+  add.s64 %rd6, %rd1, %rd5;
+  ldmatrix.sync.aligned.m8n8.x1.shared.b16 {%r3}, [%rd6];
+  add.s64 %rd7, %rd2, %rd3;
+  st.global.u32 [%rd7], %r3;
+  ret;
+}
+)";
+  std::string bad = body, good = body;
+  bad.replace(bad.find("SYNC"), 4, "");
+  good.replace(good.find("SYNC"), 4, "bar.sync 0;");
+  ASSERT_TRUE(load(good));
+  uint64_t po = emu.alloc(32 * 4);
+  ASSERT_EQ(launch("ldm", {1, 1, 1}, {32, 1, 1}, {po}), Status::Ok) << msg;
+  mod = Module();
+  ASSERT_TRUE(load(bad));
+  emu.setScheduler(false);
+  EXPECT_EQ(launch("ldm", {1, 1, 1}, {32, 1, 1}, {po}), Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "read after write")) << msg;
+  EXPECT_TRUE(has(msg, "ldmatrix")) << msg;
+  // Lane 0 reads row 0 (bytes 0..15): thread 1 wrote bytes 4..7.
+  EXPECT_TRUE(has(msg, "thread (0,0,0), PTX line")) << msg;
+  EXPECT_TRUE(has(msg, "thread (1,0,0) wrote it")) << msg;
+  EXPECT_TRUE(has(msg, "0x1004")) << msg;
+}
+
+namespace {
+/// Every block writes out[OFFSET + tid] (4-byte elements) and reads in[tid].
+const char *kGlobal = R"(
+.visible .entry gw(.param .u64 pin, .param .u64 pout, .param .u32 pstride)
+{
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<10>;
+  ld.param.u64 %rd1, [pin];
+  ld.param.u64 %rd2, [pout];
+  ld.param.u32 %r9, [pstride];
+  mov.u32 %r1, %tid.x;
+  mov.u32 %r2, %ctaid.x;
+  mad.lo.u32 %r3, %r2, %r9, %r1;     // ctaid * stride + tid
+  mul.wide.u32 %rd3, %r1, 4;
+  add.s64 %rd4, %rd1, %rd3;
+  ld.global.u32 %r4, [%rd4];         // the read
+  add.u32 %r5, %r4, %r2;
+  mul.wide.u32 %rd5, %r3, 4;
+  add.s64 %rd6, %rd2, %rd5;
+  st.global.u32 [%rd6], %r5;         // the write
+  ret;
+}
+)";
+} // namespace
+
+// Two blocks write the same bytes (stride 16 < 32 threads).
+TEST_F(Emu, RaceGlobalBetweenBlocks) {
+  ASSERT_TRUE(load(kGlobal));
+  uint64_t pi = upload(std::vector<uint32_t>(32, 1)),
+           po = emu.alloc(4 * 32 * 4);
+  EXPECT_EQ(launch("gw", {4, 1, 1}, {32, 1, 1}, {pi, po, 16}),
+            Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "kernel 'gw': global-memory race between two blocks"))
+      << msg;
+  EXPECT_TRUE(has(msg, "block (0,0,0)")) << msg;
+  EXPECT_TRUE(has(msg, "block (1,0,0)")) << msg;
+  std::string wl = std::to_string(lineOf(kGlobal, "// the write"));
+  EXPECT_TRUE(has(msg, "at PTX line " + wl + ": `st.global.u32 [%rd6], %r5;`) writes it, and"))
+      << msg;
+  EXPECT_TRUE(has(msg, "writes it too")) << msg;
+  // The first shared byte: block 1's first element, out + 16 * 4.
+  EXPECT_TRUE(has(msg, "global address " + hex64(po + 64))) << msg;
+  // Every block reads in[tid], the bytes block 1 writes (stride 32).
+  EXPECT_EQ(launch("gw", {2, 1, 1}, {32, 1, 1}, {po + 4 * 32, po, 32}),
+            Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "reads it")) << msg;
+  EXPECT_TRUE(has(msg, "PTX line " + std::to_string(lineOf(kGlobal, "// the read"))))
+      << msg;
+}
+
+// Disjoint writes (stride 32 = the block) and shared reads: no race.
+TEST_F(Emu, RaceGlobalDisjointIsClean) {
+  ASSERT_TRUE(load(kGlobal));
+  uint64_t pi = upload(std::vector<uint32_t>(32, 1)),
+           po = emu.alloc(8 * 32 * 4);
+  ASSERT_EQ(launch("gw", {8, 1, 1}, {32, 1, 1}, {pi, po, 32}), Status::Ok)
+      << msg;
+  std::vector<uint32_t> out = download<uint32_t>(po, 8 * 32);
+  for (int b = 0; b < 8; ++b)
+    for (int t = 0; t < 32; ++t)
+      EXPECT_EQ(out[b * 32 + t], 1u + b);
+}
+
+namespace {
+/// Warp 0 writes buf[tid] = tid + 1; warp 1 reads buf[tid - 32], with no
+/// barrier: the sequential order (warp 0 runs to its exit first) hides it.
+const char *kOrder = R"(
+.visible .entry order(.param .u64 pout)
+{
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<10>;
+  .reg .pred %p<4>;
+  .shared .align 16 .b8 buf[256];
+  ld.param.u64 %rd2, [pout];
+  mov.u32 %r1, %tid.x;
+  mov.u64 %rd1, buf;
+  and.b32 %r2, %r1, 31;
+  mul.wide.u32 %rd3, %r2, 4;
+  add.s64 %rd4, %rd1, %rd3;
+  setp.ge.u32 %p1, %r1, 32;
+  @%p1 bra READER;
+  add.u32 %r3, %r1, 1;
+  st.shared.u32 [%rd4], %r3;
+  ret;
+READER:
+  ld.shared.u32 %r4, [%rd4];
+  mul.wide.u32 %rd5, %r2, 4;
+  add.s64 %rd6, %rd2, %rd5;
+  st.global.u32 [%rd6], %r4;
+  ret;
+}
+)";
+
+/// A shared counter incremented without atomics: each thread stores the
+/// value it saw, so the output records the interleaving.
+const char *kCounter = R"(
+.visible .entry counter(.param .u64 pout)
+{
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<10>;
+  .reg .pred %p<4>;
+  .shared .align 4 .b32 cnt;
+  ld.param.u64 %rd2, [pout];
+  mov.u32 %r1, %tid.x;
+  mov.u64 %rd1, cnt;
+  setp.ne.u32 %p1, %r1, 0;
+  @%p1 bra WAIT;
+  mov.u32 %r2, 0;
+  st.shared.u32 [%rd1], %r2;
+WAIT:
+  bar.sync 0;
+  ld.shared.u32 %r3, [%rd1];
+  add.u32 %r4, %r3, 1;
+  st.shared.u32 [%rd1], %r4;
+  mul.wide.u32 %rd3, %r1, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  st.global.u32 [%rd4], %r3;
+  ret;
+}
+)";
+} // namespace
+
+TEST_F(Emu, SchedulerExposesOrderingBug) {
+  ASSERT_TRUE(load(kOrder));
+  uint64_t po = emu.alloc(32 * 4);
+  auto correct = [&] {
+    std::vector<uint32_t> out = download<uint32_t>(po, 32);
+    for (uint32_t t = 0; t < 32; ++t)
+      if (out[t] != t + 1)
+        return false;
+    return true;
+  };
+  emu.setRaceCheck(false);
+  emu.setScheduler(false);
+  ASSERT_EQ(launch("order", {1, 1, 1}, {64, 1, 1}, {po}), Status::Ok);
+  EXPECT_TRUE(correct()) << "the sequential order hides the missing barrier";
+  int wrong = 0;
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    emu.setScheduler(true, seed);
+    ASSERT_EQ(launch("order", {1, 1, 1}, {64, 1, 1}, {po}), Status::Ok);
+    wrong += !correct();
+  }
+  EXPECT_GE(wrong, 5) << "of 10 seeds";
+  // The race checker names it whatever the order.
+  emu.setRaceCheck(true);
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    emu.setScheduler(seed != 4, seed);
+    EXPECT_EQ(launch("order", {1, 1, 1}, {64, 1, 1}, {po}),
+              Status::LaunchFailed);
+    EXPECT_TRUE(has(msg, "shared-memory race")) << msg;
+  }
+}
+
+TEST_F(Emu, SchedulerSeedReplays) {
+  ASSERT_TRUE(load(kCounter));
+  emu.setRaceCheck(false);
+  uint64_t po = emu.alloc(128 * 4);
+  auto runWith = [&](uint64_t seed) {
+    Emulator e; // a fresh process: launch numbers start again
+    e.setThreads(2);
+    e.setRaceCheck(false);
+    e.setScheduler(true, seed);
+    uint64_t p = e.alloc(128 * 4);
+    std::vector<void *> ps{&p};
+    LaunchConfig c;
+    c.block = {128, 1, 1};
+    std::string m;
+    EXPECT_EQ(e.launch(*mod.find("counter"), c, ps.data(), m), Status::Ok);
+    std::vector<uint32_t> out(128);
+    std::memcpy(out.data(), reinterpret_cast<const void *>(p), 128 * 4);
+    return out;
+  };
+  (void)po;
+  std::vector<uint32_t> a = runWith(42), b = runWith(42);
+  EXPECT_EQ(a, b) << "the same seed, the same schedule";
+  int differ = 0;
+  for (uint64_t seed = 1; seed <= 6; ++seed)
+    differ += runWith(seed) != a;
+  EXPECT_GE(differ, 5) << "other seeds, other schedules";
+  // A fault message names the seed to replay it.
+  Emulator e;
+  e.setScheduler(true, 1234);
+  uint64_t p = e.alloc(128 * 4);
+  std::vector<void *> ps{&p};
+  LaunchConfig c;
+  c.block = {128, 1, 1};
+  std::string m;
+  EXPECT_EQ(e.launch(*mod.find("counter"), c, ps.data(), m),
+            Status::LaunchFailed);
+  EXPECT_TRUE(has(m, "scheduler seed 1234, launch 1; VGGQ_EMU_SEED=1234")) << m;
+}
+
+TEST(EmuChecks, EnvironmentSwitches) {
+  struct Case {
+    const char *check;
+    bool race, sched;
+  } cases[] = {{nullptr, true, true}, {"none", false, false},
+               {"race", true, false}, {"sched", false, true},
+               {"race,sched", true, true}};
+  for (const Case &c : cases) {
+    if (c.check)
+      setenv("VGGQ_EMU_CHECK", c.check, 1);
+    else
+      unsetenv("VGGQ_EMU_CHECK");
+    setenv("VGGQ_EMU_SEED", "77", 1);
+    Emulator e;
+    EXPECT_EQ(e.raceCheck(), c.race) << (c.check ? c.check : "(unset)");
+    EXPECT_EQ(e.scheduler(), c.sched) << (c.check ? c.check : "(unset)");
+    EXPECT_EQ(e.seed(), 77u);
+  }
+  unsetenv("VGGQ_EMU_CHECK");
+  unsetenv("VGGQ_EMU_SEED");
+}
+
+//===----------------------------------------------------------------------===//
+// FP8 accumulation models.
+//===----------------------------------------------------------------------===//
+
+TEST(EmuFp8Accum, ParseAndTruncate) {
+  unsigned bits = 99;
+  EXPECT_TRUE(parseFp8Accumulation("exact", bits));
+  EXPECT_EQ(bits, 0u);
+  EXPECT_TRUE(parseFp8Accumulation("hw13", bits));
+  EXPECT_EQ(bits, 13u);
+  EXPECT_TRUE(parseFp8Accumulation("hw23", bits));
+  EXPECT_EQ(bits, 23u);
+  EXPECT_FALSE(parseFp8Accumulation("hw0", bits));
+  EXPECT_FALSE(parseFp8Accumulation("hw24", bits));
+  EXPECT_FALSE(parseFp8Accumulation("hw", bits));
+  EXPECT_FALSE(parseFp8Accumulation("fast", bits));
+  // 1 + 3 * 2^-14 keeps 1 + 2^-13 with 13 explicit bits (toward zero).
+  EXPECT_EQ(truncateMantissa(1 + 3 * std::ldexp(1.0, -14), 13),
+            1 + std::ldexp(1.0, -13));
+  EXPECT_EQ(truncateMantissa(-(1 + 3 * std::ldexp(1.0, -14)), 13),
+            -(1 + std::ldexp(1.0, -13)));
+  // In [2^12, 2^13) the 13-bit quantum is 2^-1: 8191.75 -> 8191.5; in
+  // [2^14, 2^15) it is 2: 16385 -> 16384, 16386 stays.
+  EXPECT_EQ(truncateMantissa(8191.75, 13), 8191.5);
+  EXPECT_EQ(truncateMantissa(16385.0, 13), 16384.0);
+  EXPECT_EQ(truncateMantissa(16386.0, 13), 16386.0);
+  EXPECT_EQ(truncateMantissa(0.0, 13), 0.0);
+  EXPECT_TRUE(std::isinf(truncateMantissa(INFINITY, 13)));
+  Emulator e;
+  EXPECT_FALSE(e.setFp8Accumulation(24));
+  EXPECT_TRUE(e.setFp8Accumulation(13));
+  EXPECT_EQ(e.fp8Accumulation(), 13u);
+}
+
+// One mma.m16n8k32.e4m3 with hand-picked operands (A 16x32 row-major, B^T
+// 8x32, C and D 16x8 f32), exact and with 13 mantissa bits:
+//  row 0, col 0: 1*1 + 3 products 2^-7 * 2^-7 = 1 + 3 * 2^-14 (exact in
+//                f32) -> 1 + 2^-13 truncated;
+//  row 1, col 0: the same, negated (A row 1 = -row 0)   -> -(1 + 2^-13);
+//  row 2, col 1: C = 1 + 2^-20, no products             -> 1 (C truncates);
+//  row 3, col 2: 448 * 448 + C = 0.5: 200704.5 (exact)  -> 200704 (2^17
+//                binade: the 13th bit is 2^4 = 16; 200704 = 12544 * 16);
+//  row 4, col 3: 2^-9 * 2^-9 (smallest subnormals) + C = 1: the product is
+//                2^-18, below 1's 13-bit quantum -> 1.
+TEST_F(Emu, MmaE4M3Accumulation) {
+  ASSERT_TRUE(load(mmaKernel(".f32.e4m3.e4m3.f32")));
+  const uint8_t one = 0x38, tiny = 0x04, sub = 0x01, big = 0x7e, neg = 0x80;
+  ASSERT_EQ(refE4M3(one), 1.0);
+  ASSERT_EQ(refE4M3(tiny), std::ldexp(1.0, -7));
+  ASSERT_EQ(refE4M3(sub), std::ldexp(1.0, -9));
+  ASSERT_EQ(refE4M3(big), 448.0);
+  std::vector<uint8_t> A(16 * 32, 0), Bt(8 * 32, 0);
+  std::vector<float> C(16 * 8, 0.0f);
+  A[0 * 32 + 0] = one;
+  for (int k = 1; k <= 3; ++k)
+    A[0 * 32 + k] = tiny;
+  for (int k = 0; k <= 3; ++k)
+    A[1 * 32 + k] = A[0 * 32 + k] | neg;
+  Bt[0 * 32 + 0] = one;
+  for (int k = 1; k <= 3; ++k)
+    Bt[0 * 32 + k] = tiny;
+  C[2 * 8 + 1] = 1.0f + std::ldexp(1.0f, -20);
+  A[3 * 32 + 5] = big;
+  Bt[2 * 32 + 5] = big;
+  C[3 * 8 + 2] = 0.5f;
+  A[4 * 32 + 7] = sub;
+  Bt[3 * 32 + 7] = sub;
+  C[4 * 8 + 3] = 1.0f;
+  uint64_t pa = upload(A), pb = upload(Bt), pc = upload(C),
+           pd = upload(std::vector<float>(16 * 8, 0));
+  struct Want {
+    int m, n;
+    double exact, hw13;
+  } want[] = {
+      {0, 0, 1 + 3 * std::ldexp(1.0, -14), 1 + std::ldexp(1.0, -13)},
+      {1, 0, -(1 + 3 * std::ldexp(1.0, -14)), -(1 + std::ldexp(1.0, -13))},
+      {2, 1, 1 + std::ldexp(1.0, -20), 1.0},
+      {3, 2, 200704.5, 200704.0},
+      {4, 3, 1 + std::ldexp(1.0, -18), 1.0},
+      {5, 5, 0.0, 0.0},
+  };
+  for (unsigned bits : {0u, 13u}) {
+    emu.setFp8Accumulation(bits);
+    ASSERT_EQ(launch("mma_test", {1, 1, 1}, {32, 1, 1}, {pa, pb, pc, pd}),
+              Status::Ok)
+        << msg;
+    std::vector<float> D = download<float>(pd, 16 * 8);
+    for (const Want &w : want)
+      EXPECT_EQ(D[w.m * 8 + w.n], static_cast<float>(bits ? w.hw13 : w.exact))
+          << "bits " << bits << " m=" << w.m << " n=" << w.n;
+  }
 }
