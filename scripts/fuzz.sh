@@ -117,7 +117,7 @@ run_one() {
   local execs corpus found
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   corpus=$(ls "$WORK/corpus/$t" | wc -l)
-  found=$(ls "$WORK/artifacts/$t" | wc -l)
+  found=$(find "$WORK/artifacts/$t" -type f \( -name "crash-*" -o -name "leak-*" -o -name "timeout-*" -o -name "oom-*" \) | wc -l)
   local verdict=ok
   if [ "$rc" != 0 ] || [ "$found" != 0 ]; then
     verdict="FAILED (rc $rc; see $log)"

@@ -1204,8 +1204,9 @@ TEST_F(Emu, RaceCpAsyncWithoutWait) {
     EXPECT_TRUE(has(msg, "PTX line " +
                              std::to_string(lineOf(body, "// the neighbour"))))
         << msg;
-    if (sched)
+    if (sched) {
       EXPECT_TRUE(has(msg, "scheduler seed 5")) << msg;
+    }
   }
   // Without the checker, the adversarial schedule shows it as wrong data
   // for some seed (a copy that has not landed leaves the poison).
