@@ -178,6 +178,12 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
   for (auto [i, layer] : llvm::enumerate(layers)) {
     auto &[op, name] = layer;
     const Histogram &h = hists[layerSlot[i]];
+    if (h.nonFinite() > 0)
+      return op->emitError()
+             << "layer '" << name << "': its input held "
+             << static_cast<int64_t>(h.nonFinite())
+             << " non-finite values (inf or NaN) on the calibration images; "
+                "no scale can represent them";
     float amax = chooseAmax(h, m, percentile, p);
     if (!(amax > 0.0f)) {
       op->emitWarning() << "layer '" << name

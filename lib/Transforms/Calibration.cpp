@@ -53,8 +53,10 @@ float Histogram::absMax() const { return std::max(std::fabs(lo), std::fabs(hi));
 void Histogram::add(llvm::ArrayRef<float> values) {
   float batchAbs = 0.0f;
   for (float v : values) {
-    if (std::isnan(v))
+    if (!std::isfinite(v)) {
+      nonFiniteCount += 1.0;
       continue;
+    }
     if (!seen) {
       lo = hi = v;
       seen = true;
@@ -81,7 +83,7 @@ void Histogram::add(llvm::ArrayRef<float> values) {
     upper *= 2.0;
   }
   for (float v : values) {
-    if (std::isnan(v))
+    if (!std::isfinite(v))
       continue;
     double a = std::fabs(static_cast<double>(v));
     size_t bin = upper > 0.0 ? static_cast<size_t>(a / upper * n) : 0;

@@ -14,6 +14,10 @@
 // RUN: not vggq-opt %s --vggq-calibrate="load-table=%t.key.json" 2>&1 | FileCheck %s --check-prefix=KEY
 // RUN: echo '{"format": "vggq-calibration", "version": 1, "method": "max", "layers": {"features.0": {"amax": 1e300, "min": 0, "max": 1}}}' > %t.range.json
 // RUN: not vggq-opt %s --vggq-calibrate="load-table=%t.range.json" 2>&1 | FileCheck %s --check-prefix=RANGE
+// Inputs so large that the layers overflow to infinity (a std of 1e-40): the
+// layer is named, instead of a scale computed from infinities.
+// RUN: sed 's/vggq.input_std = array<f32: 0.5, 0.5, 0.5>/vggq.input_std = array<f32: 1.0e-40, 1.0e-40, 1.0e-40>/' %s > %t.tiny-std.mlir
+// RUN: not vggq-opt %t.tiny-std.mlir --vggq-calibrate="data=%t.bin samples=2" 2>&1 | FileCheck %s --check-prefix=NONFINITE
 // A partial table: applied, with a warning for the layer it misses.
 // RUN: echo '{"format": "vggq-calibration", "version": 1, "method": "percentile", "samples": 9, "layers": {"features.0": {"amax": 2.5, "min": -1, "max": 3}}}' > %t.partial.json
 // RUN: vggq-opt %s --vggq-calibrate="load-table=%t.partial.json" 2>&1 | FileCheck %s --check-prefix=PARTIAL
@@ -27,6 +31,7 @@
 // MALFORMED: error: calibration table '{{.*}}malformed.json': malformed JSON
 // KEY: error: calibration table '{{.*}}key.json': layer 'features.0': 'amax' must be a finite number
 // RANGE: error: calibration table '{{.*}}range.json': layer 'features.0': 'amax' = 1.000000e+300 is outside the float32 range
+// NONFINITE: error: layer 'features.0': its input held {{[0-9]+}} non-finite values (inf or NaN) on the calibration images; no scale can represent them
 // PARTIAL: warning: layer 'classifier' is not in calibration table
 // PARTIAL: vggq.conv2d {{.*}}vggq.calibration = {max = 3.000000e+00 : f32, method = "percentile", min = -1.000000e+00 : f32, samples = 9 : i64}, vggq.input_amax = 2.500000e+00 : f32
 

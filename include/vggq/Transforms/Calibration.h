@@ -39,8 +39,10 @@ class Histogram {
 public:
   explicit Histogram(int64_t numBins = 2048);
 
-  /// Adds values (NaNs are ignored).
+  /// Adds values; infinities and NaNs are not binned but counted
+  /// (nonFinite()), and the calibration refuses a layer that has any.
   void add(llvm::ArrayRef<float> values);
+  double nonFinite() const { return nonFiniteCount; }
 
   int64_t numBins() const { return static_cast<int64_t>(counts.size()); }
   double range() const { return upper; }
@@ -58,6 +60,7 @@ private:
   double upper = 0.0;
   double count = 0.0;
   double zeroCount = 0.0;
+  double nonFiniteCount = 0.0;
   float lo = 0.0f, hi = 0.0f;
   bool seen = false;
 };

@@ -456,3 +456,30 @@ func.func @qlinear_epilogue(%x: tensor<?x32xf8E5M2>, %w: tensor<10x32xf8E5M2>) {
   %0 = vggq.qlinear %x, %w input_scale 1.0 weight_scales [1.0] : (tensor<?x32xf8E5M2>, tensor<10x32xf8E5M2>) -> tensor<?x10xf8E5M2>
   return
 }
+
+// -----
+
+// The module's input normalization (found by fuzzing: a zero std fed
+// infinities into calibration).
+// expected-error @+1 {{'vggq.input_std'[0] = 0.000000e+00 must be finite and > 0}}
+module attributes {vggq.input_mean = array<f32: 0.0, 0.0, 0.0>, vggq.input_std = array<f32: 0.0, 1.0, 1.0>} {
+}
+
+// -----
+
+// expected-error @+1 {{'vggq.input_mean'[2] = nan must be finite}}
+module attributes {vggq.input_mean = array<f32: 0.0, 0.0, 0x7FC00000>} {
+}
+
+// -----
+
+// expected-error @+1 {{'vggq.input_std' must be a non-empty array<f32: ...>}}
+module attributes {vggq.input_std = [1.0, 2.0]} {
+}
+
+// -----
+
+func.func @mean_on_a_function() attributes {vggq.input_mean = array<f32: 0.5>} {
+  // expected-error @-1 {{'vggq.input_mean' belongs on the module}}
+  return
+}

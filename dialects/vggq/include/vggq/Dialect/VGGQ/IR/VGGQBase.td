@@ -38,6 +38,8 @@ def VGGQ_Dialect : Dialect {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
   let useDefaultAttributePrinterParser = 0;
   let useDefaultTypePrinterParser = 0;
+  // The module's input normalization (vggq.input_mean, vggq.input_std).
+  let hasOperationAttrVerify = 1;
 }
 
 /// Base class of every vggq op: value semantics, no side effects.
