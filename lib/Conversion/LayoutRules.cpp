@@ -78,7 +78,8 @@ TileConfig selectTile(Operation *op) {
     // Tensor cores: 4 warps (2 x 2), warp tile (BM/2) x (BN/2); BM * BN <=
     // 8192 keeps the accumulators at <= 64 registers per thread. Wide
     // layers get the wide N tile, narrow ones more rows.
-    t.bk = 64;
+    // BK: one 64-byte swizzled row of K per stage (GemmKernel.h).
+    t.bk = 64 / elementBytes(inElem);
     if (s.n >= 128) {
       t.bm = 64;
       t.bn = 128;

@@ -24,7 +24,7 @@ namespace {
 /// (a splat) or every element.
 void fillFromBytes(Tensor &t, llvm::ArrayRef<char> bytes, bool splat) {
   int64_t n = t.numElements();
-  size_t width = t.kind == ElemKind::Q8 ? 1 : 4;
+  size_t width = t.kind == ElemKind::Coded ? t.codeBytes() : 4;
   void *dst;
   if (t.kind == ElemKind::F32) {
     t.f32.resize(n);
@@ -33,8 +33,8 @@ void fillFromBytes(Tensor &t, llvm::ArrayRef<char> bytes, bool splat) {
     t.i32.resize(n);
     dst = t.i32.data();
   } else {
-    t.q8.resize(n);
-    dst = t.q8.data();
+    t.codes.resize(n * width);
+    dst = t.codes.data();
   }
   if (!splat) {
     std::memcpy(dst, bytes.data(), n * width);
@@ -60,16 +60,17 @@ llvm::Expected<Tensor> vggq::exec::detail::decodeConstant(mlir::Operation *op) {
   } else if (elem.isInteger(32)) {
     t.kind = ElemKind::I32;
   } else if (isQuantStorageType(elem)) {
-    t.kind = ElemKind::Q8;
+    t.kind = ElemKind::Coded;
     t.precision = lookupPrecision(elem);
   } else {
     std::string s;
     llvm::raw_string_ostream os(s);
     os << elem;
     return opError(op, "unsupported constant element type " + s +
-                           " (expected f32, i32, f8E4M3FN, f8E5M2 or i8)");
+                           " (expected f32, i32 or the storage of a precision: " +
+                           precisionNames(true) + ")");
   }
-  size_t width = t.kind == ElemKind::Q8 ? 1 : 4;
+  size_t width = t.kind == ElemKind::Coded ? t.codeBytes() : 4;
   size_t expected = t.numElements() * width;
   mlir::Attribute value = cst.getValue();
 

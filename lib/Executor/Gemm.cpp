@@ -11,6 +11,8 @@
 
 #include "Kernels.h"
 
+#include <cassert>
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -84,9 +86,14 @@ inline void loadRun(const ActSource &src, int64_t offset, int64_t count,
     std::memcpy(dst, src.f32 + offset, count * sizeof(float));
     return;
   }
-  const uint8_t *codes = src.codes + offset;
+  if (src.codeBytes == 1) {
+    const uint8_t *codes = src.codes + offset;
+    for (int64_t i = 0; i < count; ++i)
+      dst[i] = src.lut[codes[i]];
+    return;
+  }
   for (int64_t i = 0; i < count; ++i)
-    dst[i] = src.lut[codes[i]];
+    dst[i] = src.lut[numerics::loadCode(src.codes, offset + i, src.codeBytes)];
 }
 
 /// Writes im2col rows [row0, row0 + rows) into `col` ([rows, K]).
@@ -198,10 +205,11 @@ void vggq::exec::detail::matmulRows(const ActSource &a, int64_t m, int64_t k,
   });
 }
 
-std::array<float, 256> vggq::exec::detail::decodeTable(const Precision &p) {
-  std::array<float, 256> t;
-  for (int i = 0; i < 256; ++i)
-    t[i] = p.decode(static_cast<uint8_t>(i));
+std::vector<float> vggq::exec::detail::decodeTable(const Precision &p) {
+  assert(p.bits <= 16 && "decode tables cover formats of at most 16 bits");
+  std::vector<float> t(size_t(1) << p.bits);
+  for (size_t i = 0; i < t.size(); ++i)
+    t[i] = p.decode(static_cast<uint32_t>(i));
   return t;
 }
 

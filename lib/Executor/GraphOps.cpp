@@ -30,7 +30,7 @@ Tensor makeLike(const Tensor &src, std::vector<int64_t> shape) {
   if (t.kind == ElemKind::F32)
     t.f32.resize(t.numElements());
   else
-    t.q8.resize(t.numElements());
+    t.allocateCodes();
   return t;
 }
 
@@ -119,11 +119,11 @@ llvm::Expected<Tensor> runRelu(ReluOp, Inputs ins) {
       out.f32[i] = in.f32[i] > 0.0f ? in.f32[i] : 0.0f;
     return out;
   }
-  std::array<uint8_t, 256> relu;
-  for (int c = 0; c < 256; ++c)
-    relu[c] = in.precision->decode(c) > 0.0f ? c : 0;
-  for (size_t i = 0; i < in.q8.size(); ++i)
-    out.q8[i] = relu[in.q8[i]];
+  std::vector<float> lut = decodeTable(*in.precision);
+  for (int64_t i = 0, e = in.numElements(); i < e; ++i) {
+    uint32_t c = in.code(i);
+    out.setCode(i, lut[c] > 0.0f ? c : 0);
+  }
   return out;
 }
 
@@ -184,10 +184,10 @@ llvm::Expected<Tensor> runMaxPool(MaxPool2DOp op, Inputs ins) {
         });
     return out;
   }
-  std::array<float, 256> lut = decodeTable(*in.precision);
+  std::vector<float> lut = decodeTable(*in.precision);
   maxPool(
-      in.shape, *oh, *ow, k, s, p, [&](int64_t i) { return lut[in.q8[i]]; },
-      [&](int64_t o, int64_t i) { out.q8[o] = i < 0 ? 0 : in.q8[i]; });
+      in.shape, *oh, *ow, k, s, p, [&](int64_t i) { return lut[in.code(i)]; },
+      [&](int64_t o, int64_t i) { out.setCode(o, i < 0 ? 0 : in.code(i)); });
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace vggq {
 namespace exec {
@@ -42,11 +43,13 @@ struct ConvGeom {
   int64_t m() const { return n * oh * ow; }
 };
 
-/// The activation matrix source: f32 values, or 8-bit codes decoded through
-/// a 256-entry table (decode(code) as f32; exact for every precision).
+/// The activation matrix source: f32 values, or codes of `codeBytes` bytes
+/// decoded through a table over every code (decode(code) as f32; exact for
+/// every precision).
 struct ActSource {
   const float *f32 = nullptr;
   const uint8_t *codes = nullptr;
+  unsigned codeBytes = 1;
   const float *lut = nullptr;
 };
 
@@ -68,8 +71,9 @@ void matmulRows(const ActSource &a, int64_t m, int64_t k, const float *weights,
                 int64_t o, AccumMode mode, RowSink sink,
                 float *direct = nullptr);
 
-/// The 256-entry decode table of a quantized precision.
-std::array<float, 256> decodeTable(const Precision &p);
+/// The decode table of a quantized precision of at most 16 bits: entry c is
+/// decode(c), for all 2^bits codes.
+std::vector<float> decodeTable(const Precision &p);
 
 /// "'vggq.conv2d' at loc(...)": how errors name an op.
 std::string describeOp(mlir::Operation *op);

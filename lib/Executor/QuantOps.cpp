@@ -14,10 +14,10 @@
 //     relu:      y = y > 0 ? y : +0                      (NaN and -0 give +0)
 //     output:    code = encode(y / output_scale), or y itself for f32 results
 //
-// encode/decode are the precision registry's (vggq/Precision/Numerics.h):
-// FP8 rounds to nearest even and saturates, INT8 rounds half to even and
-// clamps to [-127, 127]. The accumulator `acc` is exact in int32 for INT8 and
-// an f32 sum of exact products for FP8.
+// encode/decode are the format's (vggq/Precision/Numerics.h): floats round
+// to nearest even (FP8 saturating, FP16/BF16 IEEE), INT8 rounds half to even
+// and clamps to [-127, 127]. The accumulator `acc` is exact in int32 for
+// integer formats and an f32 sum of exact products for float formats.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,13 +36,14 @@ const Precision *resultPrecision(mlir::Operation *op) {
   return lookupPrecision(type.getElementType());
 }
 
-Tensor makeQ8(std::vector<int64_t> shape, const Precision *p, float scale) {
+Tensor makeCoded(std::vector<int64_t> shape, const Precision *p,
+                 float scale) {
   Tensor t;
   t.shape = std::move(shape);
-  t.kind = ElemKind::Q8;
+  t.kind = ElemKind::Coded;
   t.precision = p;
   t.scale = scale;
-  t.q8.resize(t.numElements());
+  t.allocateCodes();
   return t;
 }
 
@@ -85,9 +86,9 @@ llvm::Expected<Tensor> runQuantize(QuantizeOp op, Inputs ins) {
     return ix.takeError();
   auto scales = op.getScales();
   const Precision *p = resultPrecision(op);
-  Tensor out = makeQ8(in.shape, p, ix->perTensor ? scales[0] : 0.0f);
+  Tensor out = makeCoded(in.shape, p, ix->perTensor ? scales[0] : 0.0f);
   for (int64_t i = 0, e = in.numElements(); i < e; ++i)
-    out.q8[i] = p->encode(in.f32[i] / scales[(*ix)(i)]);
+    out.setCode(i, p->encode(in.f32[i] / scales[(*ix)(i)]));
   return out;
 }
 
@@ -97,12 +98,12 @@ llvm::Expected<Tensor> runDequantize(DequantizeOp op, Inputs ins) {
   if (!ix)
     return ix.takeError();
   auto scales = op.getScales();
-  std::array<float, 256> lut = decodeTable(*in.precision);
+  std::vector<float> lut = decodeTable(*in.precision);
   Tensor out;
   out.shape = in.shape;
   out.f32.resize(in.numElements());
   for (int64_t i = 0, e = in.numElements(); i < e; ++i)
-    out.f32[i] = lut[in.q8[i]] * scales[(*ix)(i)];
+    out.f32[i] = lut[in.code(i)] * scales[(*ix)(i)];
   return out;
 }
 
@@ -111,13 +112,15 @@ llvm::Expected<Tensor> runRequantize(RequantizeOp op, Inputs ins) {
   float inScale = op.getInScale().convertToFloat();
   float outScale = op.getOutScale().convertToFloat();
   const Precision *p = resultPrecision(op);
-  // One code maps to one code: a 256-entry table is the same computation.
-  std::array<uint8_t, 256> table;
-  for (int c = 0; c < 256; ++c)
-    table[c] = p->encode((in.precision->decode(c) * inScale) / outScale);
-  Tensor out = makeQ8(in.shape, p, outScale);
-  for (size_t i = 0; i < in.q8.size(); ++i)
-    out.q8[i] = table[in.q8[i]];
+  // One code maps to one code: a table over every input code is the same
+  // computation.
+  std::vector<float> lut = decodeTable(*in.precision);
+  std::vector<uint32_t> table(lut.size());
+  for (size_t c = 0; c < lut.size(); ++c)
+    table[c] = p->encode((lut[c] * inScale) / outScale);
+  Tensor out = makeCoded(in.shape, p, outScale);
+  for (int64_t i = 0, e = in.numElements(); i < e; ++i)
+    out.setCode(i, table[in.code(i)]);
   return out;
 }
 
@@ -186,19 +189,17 @@ llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins, const ConvGeom *geom) {
     return std::move(e);
   Tensor out;
   if (ep.outPrecision) {
-    out = makeQ8(shape, ep.outPrecision, ep.outScale);
+    out = makeCoded(shape, ep.outPrecision, ep.outScale);
   } else {
     out.shape = shape;
     out.f32.resize(out.numElements());
   }
 
-  std::array<float, 256> inLut = decodeTable(*in.precision);
-  std::array<float, 256> wLut = decodeTable(*w.precision);
-  std::vector<float> weights(w.q8.size());
-  for (size_t i = 0; i < w.q8.size(); ++i)
-    weights[i] = wLut[w.q8[i]];
+  std::vector<float> inLut = decodeTable(*in.precision);
+  std::vector<float> weights = w.toFloat();
   ActSource src;
-  src.codes = in.q8.data();
+  src.codes = in.codes.data();
+  src.codeBytes = in.codeBytes();
   src.lut = inLut.data();
   AccumMode mode = exactInt ? AccumMode::ExactInt : AccumMode::F32;
   auto sink = [&](int64_t row0, int64_t rows, const float *accF,
@@ -208,7 +209,7 @@ llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins, const ConvGeom *geom) {
           ep.value(i % o, accF ? accF[i] : 0.0f, accI ? accI[i] : 0, exactInt);
       int64_t dst = row0 * o + i;
       if (ep.outPrecision)
-        out.q8[dst] = ep.outPrecision->encode(y / ep.outScale);
+        out.setCode(dst, ep.outPrecision->encode(y / ep.outScale));
       else
         out.f32[dst] = y;
     }

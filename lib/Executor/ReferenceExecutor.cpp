@@ -138,8 +138,8 @@ static bool matchesType(const Tensor &t, mlir::RankedTensorType type) {
   if (e.isInteger(32))
     return t.kind == ElemKind::I32 &&
            t.i32.size() == static_cast<size_t>(t.numElements());
-  return t.kind == ElemKind::Q8 && t.precision == lookupPrecision(e) &&
-         t.q8.size() == static_cast<size_t>(t.numElements());
+  return t.kind == ElemKind::Coded && t.precision == lookupPrecision(e) &&
+         t.codes.size() == static_cast<size_t>(t.numElements()) * t.codeBytes();
 }
 
 llvm::Expected<std::vector<Tensor>>

@@ -15,13 +15,12 @@ std::vector<float> Tensor::toFloat() const {
     return f32;
   case ElemKind::I32:
     return std::vector<float>(i32.begin(), i32.end());
-  case ElemKind::Q8: {
+  case ElemKind::Coded: {
     // A tensor without a single scale (per-channel weights) gives its codes'
     // values unscaled.
     float s = scale != 0.0f ? scale : 1.0f;
-    std::vector<float> out(q8.size());
-    for (size_t i = 0; i < q8.size(); ++i)
-      out[i] = precision->decode(q8[i]) * s;
+    std::vector<float> out(numElements());
+    numerics::decodeSpan(*precision, codes.data(), out.size(), out.data(), s);
     return out;
   }
   }
@@ -29,5 +28,6 @@ std::vector<float> Tensor::toFloat() const {
 }
 
 size_t Tensor::byteSize() const {
-  return f32.size() * sizeof(float) + i32.size() * sizeof(int32_t) + q8.size();
+  return f32.size() * sizeof(float) + i32.size() * sizeof(int32_t) +
+         codes.size();
 }

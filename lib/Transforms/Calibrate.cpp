@@ -173,7 +173,7 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
 
   CalibrationTable table;
   table.method = methodName(m).str();
-  table.precision = p.name.str();
+  table.precision = p.name;
   table.samples = set->count;
   for (auto [i, layer] : llvm::enumerate(layers)) {
     auto &[op, name] = layer;
@@ -209,7 +209,7 @@ void CalibratePass::runOnOperation() {
     return signalPassFailure();
   }
   const Precision *p = lookupPrecision(precision);
-  if (!p || !p->quantized) {
+  if (!p || !p->quantized()) {
     module.emitError() << "unknown or unquantized precision '" << precision
                        << "' (known: " << precisionNames(true) << ")";
     return signalPassFailure();

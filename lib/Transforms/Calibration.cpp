@@ -201,7 +201,7 @@ float calib::amaxEntropy(const Histogram &h, const Precision &precision) {
 float calib::amaxMse(const Histogram &h, const Precision &precision) {
   llvm::ArrayRef<double> c = h.getCounts();
   const int64_t n = h.numBins();
-  if (h.total() <= 0.0 || !precision.quantized)
+  if (h.total() <= 0.0 || !precision.quantized())
     return h.absMax();
   const double w = h.binWidth();
   double bestErr = std::numeric_limits<double>::infinity();

@@ -216,7 +216,7 @@ void QuantizePass::runOnOperation() {
     const Precision *p = perLayer.lookup(name);
     if (!p)
       p = def;
-    if (!p->quantized)
+    if (!p->quantized())
       continue; // fp32: stays as it is
     if (failed(quantizeOp(op, *p)))
       return signalPassFailure();

@@ -1,7 +1,7 @@
 //===- Dtype.cpp - plan element types ---------------------------------------===//
 //
-// Names, sizes and decoding of the plan's element types. FP8 decoding comes
-// from the project's bit-exact numerics (include/vggq/Precision/Numerics.h).
+// Names, sizes and decoding of the plan's element types, all from the format
+// table (include/vggq/Precision/Formats.def) and its bit-exact numerics.
 //
 //===----------------------------------------------------------------------===//
 #include "Plan.h"
@@ -10,49 +10,50 @@
 
 #include <cstring>
 
+using namespace vggq;
 using namespace vggq::rt;
 
+const format::Format *vggq::rt::dtypeFormat(Dtype d) {
+  return d == Dtype::S32 ? nullptr : format::byCode(static_cast<unsigned>(d));
+}
+
 const char *vggq::rt::dtypeName(Dtype d) {
-  switch (d) {
-  case Dtype::F32: return "f32";
-  case Dtype::S32: return "s32";
-  case Dtype::E4M3: return "e4m3";
-  case Dtype::E5M2: return "e5m2";
-  case Dtype::S8: return "s8";
-  }
-  return "?";
+  const format::Format *f = dtypeFormat(d);
+  return f ? f->rtName : d == Dtype::S32 ? "s32" : "?";
 }
 
 unsigned vggq::rt::dtypeSize(Dtype d) {
-  return d == Dtype::F32 || d == Dtype::S32 ? 4 : 1;
+  const format::Format *f = dtypeFormat(d);
+  return f ? f->bytes() : 4;
 }
 
 bool vggq::rt::parseDtype(const std::string &name, Dtype &out) {
-  for (Dtype d : {Dtype::F32, Dtype::S32, Dtype::E4M3, Dtype::E5M2, Dtype::S8})
-    if (name == dtypeName(d)) {
-      out = d;
-      return true;
-    }
-  return false;
+  if (name == "s32") {
+    out = Dtype::S32;
+    return true;
+  }
+  const format::Format *f = format::byRtName(name.c_str());
+  if (!f)
+    return false;
+  out = static_cast<Dtype>(f->code);
+  return true;
+}
+
+bool vggq::rt::dtypeFromCode(unsigned code, Dtype &out) {
+  if (code != static_cast<unsigned>(Dtype::S32) && !format::byCode(code))
+    return false;
+  out = static_cast<Dtype>(code);
+  return true;
 }
 
 double vggq::rt::decodeElement(Dtype d, const void *data, size_t i,
                                float scale) {
-  const auto *bytes = static_cast<const uint8_t *>(data);
-  switch (d) {
-  case Dtype::F32: {
-    float f;
-    std::memcpy(&f, bytes + 4 * i, 4);
-    return f;
-  }
-  case Dtype::S32: {
+  const format::Format *f = dtypeFormat(d);
+  if (!f) {
     int32_t v;
-    std::memcpy(&v, bytes + 4 * i, 4);
+    std::memcpy(&v, static_cast<const uint8_t *>(data) + 4 * i, 4);
     return double(v) * scale;
   }
-  case Dtype::E4M3: return double(numerics::e4m3ToFloat(bytes[i])) * scale;
-  case Dtype::E5M2: return double(numerics::e5m2ToFloat(bytes[i])) * scale;
-  case Dtype::S8: return double(static_cast<int8_t>(bytes[i])) * scale;
-  }
-  return 0;
+  float v = numerics::decode(numerics::loadCode(data, i, f->bytes()), *f);
+  return f->quantized() ? double(v) * scale : double(v);
 }

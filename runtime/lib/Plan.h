@@ -8,6 +8,8 @@
 #ifndef VGGQ_RUNTIME_PLAN_H
 #define VGGQ_RUNTIME_PLAN_H
 
+#include "vggq/Precision/Format.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,13 +17,23 @@
 namespace vggq {
 namespace rt {
 
-/// Element types of plan buffers and weight regions.
-enum class Dtype { F32, S32, E4M3, E5M2, S8 };
+/// Element types of plan buffers and weight regions: s32 (accumulators and
+/// integer biases) and every format of Formats.def; the value of each is its
+/// reference-dump code.
+enum class Dtype : unsigned {
+  S32 = 1,
+#define VGGQ_FORMAT(ID, NAME, DISPLAY, MLIR, RT, CODE, ...) ID = CODE,
+#include "vggq/Precision/Formats.def"
+};
 
+/// The format of `d`; nullptr for S32.
+const format::Format *dtypeFormat(Dtype d);
 const char *dtypeName(Dtype d);
 unsigned dtypeSize(Dtype d);
 /// Parses a plan dtype name; false if unknown.
 bool parseDtype(const std::string &name, Dtype &out);
+/// The dtype of a reference-dump code; false if unknown.
+bool dtypeFromCode(unsigned code, Dtype &out);
 /// The real value of element `i` of a buffer of `d` (codes times `scale`).
 double decodeElement(Dtype d, const void *data, size_t i, float scale);
 

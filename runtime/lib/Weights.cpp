@@ -8,11 +8,15 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Model.h"
+#include "vggq/Precision/Numerics.h"
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+using namespace vggq;
 using namespace vggq::rt;
 
 namespace {
@@ -40,36 +44,32 @@ void fillRegion(const WeightRegion &r, uint8_t *dst, Rng &rng) {
   size_t n = r.bytes / dtypeSize(r.dtype);
   for (size_t i = 0; i < n; ++i) {
     uint32_t bits = rng.next();
-    switch (r.dtype) {
-    case Dtype::F32: {
+    const format::Format *f = dtypeFormat(r.dtype);
+    if (!f) { // s32
+      int32_t v = static_cast<int32_t>(bits % 200) - 100;
+      v = v == 0 ? 1 : v;
+      std::memcpy(dst + 4 * i, &v, 4);
+    } else if (f->kind == format::Kind::F32) {
       float v = endsWith(r.name, "scale") ? rng.uniform(0.002f, 0.02f)
                                           : rng.uniform(0.001f, 0.02f);
       if (!endsWith(r.name, "scale") && (bits & 1))
         v = -v;
       std::memcpy(dst + 4 * i, &v, 4);
-      break;
-    }
-    case Dtype::S32: {
-      int32_t v = static_cast<int32_t>(bits % 200) - 100;
-      v = v == 0 ? 1 : v;
-      std::memcpy(dst + 4 * i, &v, 4);
-      break;
-    }
-    case Dtype::S8: { // [-127, 127] without 0
-      int v = static_cast<int>(bits % 254) - 127;
-      dst[i] = static_cast<uint8_t>(static_cast<int8_t>(v >= 0 ? v + 1 : v));
-      break;
-    }
-    case Dtype::E4M3: { // exponent 1..14 (normal, below NaN), any mantissa
-      uint8_t e = 1 + (bits >> 8) % 14;
-      dst[i] = static_cast<uint8_t>((bits & 0x80) | (e << 3) | (bits & 7));
-      break;
-    }
-    case Dtype::E5M2: { // exponent 1..30: normal, never inf/NaN
-      uint8_t e = 1 + (bits >> 8) % 30;
-      dst[i] = static_cast<uint8_t>((bits & 0x80) | (e << 2) | (bits & 3));
-      break;
-    }
+    } else if (f->isInteger()) { // [-max, max] without 0
+      int lim = static_cast<int>(f->maxFinite);
+      int v = static_cast<int>(bits % (2 * lim)) - lim;
+      numerics::storeCode(dst, i, f->bytes(),
+                          static_cast<uint32_t>(v >= 0 ? v + 1 : v));
+    } else { // normal, never inf/NaN: exponent field 1..14 from the bias - 6
+      int expAll = (1 << f->expBits) - 1;
+      int e = std::clamp(f->bias() - 6 + static_cast<int>((bits >> 8) % 14), 1,
+                         expAll - 1);
+      uint32_t sign = (bits & 0x80) ? 1u << (f->bits - 1) : 0u;
+      uint32_t frac = (bits >> 16) & ((1u << f->manBits) - 1);
+      if (f->nan == format::NaNStyle::AllOnes && e == expAll - 1)
+        frac = std::min(frac, (1u << f->manBits) - 2); // below NaN
+      numerics::storeCode(dst, i, f->bytes(),
+                          sign | (uint32_t(e) << f->manBits) | frac);
     }
   }
 }

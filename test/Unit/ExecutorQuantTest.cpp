@@ -91,11 +91,11 @@ protected:
   Tensor randomCodes(const QType &q, std::vector<int64_t> shape) {
     Tensor t;
     t.shape = std::move(shape);
-    t.kind = ElemKind::Q8;
+    t.kind = ElemKind::Coded;
     t.precision = lookupPrecision(q.precision);
-    t.q8.resize(t.numElements());
+    t.codes.resize(t.numElements());
     std::uniform_int_distribution<int> d(0, 255);
-    for (uint8_t &c : t.q8) {
+    for (uint8_t &c : t.codes) {
       do
         c = static_cast<uint8_t>(d(rng));
       while (!std::isfinite(q.decode(c)) ||
@@ -131,7 +131,7 @@ func.func @forward(%x: tensor<4x64xf32>) -> (tensor<4x64x{0}>, tensor<4x64xf32>)
   EXPECT_FLOAT_EQ(out[0].scale, 0.37f);
   for (int i = 0; i < 256; ++i) {
     uint8_t code = q.encode(x.f32[i] / 0.37f);
-    ASSERT_EQ(out[0].q8[i], code) << "element " << i;
+    ASSERT_EQ(out[0].codes[i], code) << "element " << i;
     ASSERT_TRUE(sameBits(out[1].f32[i], q.decode(code) * 0.37f)) << i;
   }
 }
@@ -153,9 +153,9 @@ func.func @forward(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4x{0}>, tensor<2x3x4xf8
   EXPECT_EQ(out[0].scale, 0.0f); // per channel: no single scale
   EXPECT_FLOAT_EQ(out[1].scale, 0.03f);
   for (int i = 0; i < 24; ++i) {
-    ASSERT_EQ(out[0].q8[i], q.encode(x.f32[i] / s2[i % 4])) << i;
+    ASSERT_EQ(out[0].codes[i], q.encode(x.f32[i] / s2[i % 4])) << i;
     uint8_t p = q.encode(x.f32[i] / s1[(i / 4) % 3]);
-    ASSERT_EQ(out[1].q8[i], numerics::floatToE5M2((q.decode(p) * 0.2f) / 0.03f))
+    ASSERT_EQ(out[1].codes[i], numerics::floatToE5M2((q.decode(p) * 0.2f) / 0.03f))
         << i;
   }
 }
@@ -170,15 +170,15 @@ func.func @forward(%x: tensor<2x4x4x8x{0}>) -> (tensor<2x4x4x8x{0}>, tensor<2x2x
 })",
                                   q.mlir);
   Tensor x = randomCodes(q, {2, 4, 4, 8});
-  x.q8[0] = 0x80; // -0 for FP8, -128 never comes from quantize for INT8
+  x.codes[0] = 0x80; // -0 for FP8, -128 never comes from quantize for INT8
   x.scale = 0.5f;
   auto out = run(src, {x});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].scale, 0.5f);
   EXPECT_EQ(out[1].scale, 0.5f);
   for (int i = 0; i < 256; ++i) {
-    float v = q.decode(x.q8[i]);
-    ASSERT_TRUE(sameBits(q.decode(out[0].q8[i]), v > 0 ? v : 0.0f)) << i;
+    float v = q.decode(x.codes[i]);
+    ASSERT_TRUE(sameBits(q.decode(out[0].codes[i]), v > 0 ? v : 0.0f)) << i;
   }
   for (int n = 0; n < 2; ++n)
     for (int y = 0; y < 2; ++y)
@@ -188,12 +188,12 @@ func.func @forward(%x: tensor<2x4x4x8x{0}>) -> (tensor<2x4x4x8x{0}>, tensor<2x2x
           for (int k = 0; k < 4; ++k)
             m = std::max(
                 m, q.decode(
-                       x.q8[((n * 4 + 2 * y + k / 2) * 4 + 2 * xx + k % 2) * 8 +
+                       x.codes[((n * 4 + 2 * y + k / 2) * 4 + 2 * xx + k % 2) * 8 +
                             c]));
-          ASSERT_EQ(q.decode(out[1].q8[((n * 2 + y) * 2 + xx) * 8 + c]), m);
+          ASSERT_EQ(q.decode(out[1].codes[((n * 2 + y) * 2 + xx) * 8 + c]), m);
         }
   std::vector<float> real = out[1].toFloat();
-  EXPECT_EQ(real[0], q.decode(out[1].q8[0]) * 0.5f);
+  EXPECT_EQ(real[0], q.decode(out[1].codes[0]) * 0.5f);
 }
 
 INSTANTIATE_TEST_SUITE_P(Precisions, QuantizeTest,
@@ -218,14 +218,14 @@ func.func @forward(%x: tensor<3x4096xi8>, %w: tensor<5x4096xi8>, %b: tensor<5xi3
   for (int64_t r = 0; r < n; ++r)
     for (int64_t i = 0; i < k / 2; ++i) {
       int v = big(rng);
-      x.q8[r * k + i] = static_cast<uint8_t>(v);
-      x.q8[r * k + i + k / 2] = static_cast<uint8_t>(v + small(rng) - 1);
+      x.codes[r * k + i] = static_cast<uint8_t>(v);
+      x.codes[r * k + i + k / 2] = static_cast<uint8_t>(v + small(rng) - 1);
     }
   for (int64_t c = 0; c < o; ++c)
     for (int64_t i = 0; i < k / 2; ++i) {
       int v = big(rng);
-      w.q8[c * k + i] = static_cast<uint8_t>(v);
-      w.q8[c * k + i + k / 2] = static_cast<uint8_t>(-v);
+      w.codes[c * k + i] = static_cast<uint8_t>(v);
+      w.codes[c * k + i + k / 2] = static_cast<uint8_t>(-v);
     }
   Tensor b;
   b.shape = {o};
@@ -237,7 +237,7 @@ func.func @forward(%x: tensor<3x4096xi8>, %w: tensor<5x4096xi8>, %b: tensor<5xi3
     for (int64_t c = 0; c < o; ++c) {
       int64_t acc = 0, partial = 0, maxPartial = 0;
       for (int64_t i = 0; i < k; ++i) {
-        acc += int64_t(int8_t(x.q8[r * k + i])) * int8_t(w.q8[c * k + i]);
+        acc += int64_t(int8_t(x.codes[r * k + i])) * int8_t(w.codes[c * k + i]);
         partial = std::max(partial, std::abs(acc));
         maxPartial = std::max(maxPartial, partial);
       }
@@ -311,8 +311,8 @@ func.func @forward(%x: tensor<2x{0}x{0}x{1}x{2}>, %w: tensor<{3}x3x3x{1}x{4}>, %
               if (iy < 0 || iy >= p.h || ix < 0 || ix >= p.h)
                 continue;
               for (int64_t c = 0; c < p.c; ++c) {
-                uint8_t xc = x.q8[((b0 * p.h + iy) * p.h + ix) * p.c + c];
-                uint8_t wc = w.q8[((o * 3 + ky) * 3 + kx) * p.c + c];
+                uint8_t xc = x.codes[((b0 * p.h + iy) * p.h + ix) * p.c + c];
+                uint8_t wc = w.codes[((o * 3 + ky) * 3 + kx) * p.c + c];
                 double prod = double(p.in.decode(xc)) * p.w.decode(wc);
                 accD += prod, accAbs += std::fabs(prod);
                 if (exact)
@@ -327,7 +327,7 @@ func.func @forward(%x: tensor<2x{0}x{0}x{1}x{2}>, %w: tensor<{3}x3x3x{1}x{4}>, %
             if (p.relu)
               v = v > 0 ? v : 0.0f;
             if (qOut)
-              ASSERT_EQ(out[0].q8[idx], outP->encode(v / 0.7f)) << idx;
+              ASSERT_EQ(out[0].codes[idx], outP->encode(v / 0.7f)) << idx;
             else
               ASSERT_TRUE(sameBits(out[0].f32[idx], v)) << idx;
             continue;

@@ -1,7 +1,8 @@
 //===- NumericsExhaustiveTest.cpp - all 2^32 float32 inputs -----*- C++ -*-===//
 //
 // The long test (ctest label "long", target check-vggq-long): every float32
-// bit pattern through the E4M3, E5M2 and INT8 conversions, against APFloat.
+// bit pattern through the conversion of every quantized format of
+// Formats.def (FP8, FP16, BF16, INT8, ...), against APFloat.
 //
 //===----------------------------------------------------------------------===//
 #include "NumericsReference.h"
@@ -32,27 +33,28 @@ template <typename Fn> uint64_t countMismatches(Fn check) {
   return bad;
 }
 
-TEST(Exhaustive, E4M3AllFloat32) {
-  auto f = test::fp8Formats()[0];
+class ExhaustiveFloat : public ::testing::TestWithParam<test::FloatFormat> {};
+
+TEST_P(ExhaustiveFloat, AllFloat32MatchAPFloat) {
+  const test::FloatFormat &f = GetParam();
   EXPECT_EQ(countMismatches([&](float x) {
-              return floatToFP8(x, f.fmt) == test::refEncode(x, f);
+              return encode(x, *f.p) == test::refEncode(x, f);
             }),
-            0u);
+            0u)
+      << f.name;
 }
 
-TEST(Exhaustive, E5M2AllFloat32) {
-  auto f = test::fp8Formats()[1];
-  EXPECT_EQ(countMismatches([&](float x) {
-              return floatToFP8(x, f.fmt) == test::refEncode(x, f);
-            }),
-            0u);
-}
+INSTANTIATE_TEST_SUITE_P(Formats, ExhaustiveFloat,
+                         ::testing::ValuesIn(test::floatFormats()),
+                         [](const auto &info) { return info.param.name; });
 
-TEST(Exhaustive, Int8AllFloat32) {
-  EXPECT_EQ(countMismatches([](float x) {
-              return floatToInt8(x) == test::refInt8(x);
-            }),
-            0u);
+TEST(ExhaustiveInt, AllFloat32MatchAPFloat) {
+  for (const Precision *p : test::intFormats())
+    EXPECT_EQ(countMismatches([&](float x) {
+                return encode(x, *p) == test::intCode(test::refInt(x, *p), *p);
+              }),
+              0u)
+        << p->name;
 }
 
 } // namespace

@@ -1,9 +1,9 @@
-//===- NumericsTest.cpp - FP8/INT8 conversions vs APFloat -------*- C++ -*-===//
+//===- NumericsTest.cpp - format conversions vs APFloat ---------*- C++ -*-===//
 //
 // The host conversions of the precision registry against LLVM's APFloat, the
-// bit-exact reference of DESIGN.md's numerics contract: every FP8 code, every
-// rounding midpoint and its neighbours one ulp away, saturation, NaN, and a
-// million random inputs.
+// bit-exact reference of the numerics contract: every code, every
+// rounding midpoint and its neighbours one ulp away, saturation or overflow,
+// NaN, and a million random inputs, for every format of Formats.def.
 //
 //===----------------------------------------------------------------------===//
 #include "NumericsReference.h"
@@ -22,50 +22,49 @@
 
 using namespace vggq;
 using namespace vggq::numerics;
-using vggq::test::Format;
+using vggq::test::FloatFormat;
 
 namespace {
 
-class FP8Test : public ::testing::TestWithParam<Format> {};
+class FloatFormatTest : public ::testing::TestWithParam<FloatFormat> {};
 
-TEST_P(FP8Test, EveryCodeDecodesLikeAPFloatAndRoundTrips) {
-  const Format &f = GetParam();
-  int nans = 0;
-  for (int c = 0; c < 256; ++c) {
-    auto code = static_cast<uint8_t>(c);
-    float ours = fp8ToFloat(code, f.fmt);
-    float ref = test::refDecode(code, *f.sem);
+TEST_P(FloatFormatTest, EveryCodeDecodesLikeAPFloatAndRoundTrips) {
+  const FloatFormat &f = GetParam();
+  FloatCodes fc = floatCodes(*f.p);
+  for (uint32_t code = 0; code < (1u << f.p->bits); ++code) {
+    float ours = decode(code, *f.p);
+    float ref = test::refDecode(code, f);
     if (std::isnan(ref)) {
-      EXPECT_TRUE(std::isnan(ours)) << f.name << " code " << c;
-      ++nans;
+      EXPECT_TRUE(std::isnan(ours)) << f.name << " code " << code;
       continue;
     }
-    EXPECT_EQ(bitsOf(ours), bitsOf(ref)) << f.name << " code " << c;
-    if (std::isinf(ref))
-      continue; // E5M2 infinity saturates on the way back (by contract)
-    EXPECT_EQ(floatToFP8(ours, f.fmt), code) << f.name << " code " << c;
+    ASSERT_EQ(bitsOf(ours), bitsOf(ref)) << f.name << " code " << code;
+    if (std::isinf(ref) && f.p->saturate)
+      continue; // infinity saturates on the way back (by contract)
+    ASSERT_EQ(encode(ours, *f.p), code) << f.name << " code " << code;
   }
-  EXPECT_EQ(nans, f.expectedNaNCodes) << f.name;
+  EXPECT_EQ(decode(fc.maxCode, *f.p), static_cast<float>(f.p->maxFinite))
+      << f.name << ": MAX_FINITE of Formats.def";
 }
 
-TEST_P(FP8Test, MidpointsAndNeighboursMatchAPFloat) {
-  const Format &f = GetParam();
+TEST_P(FloatFormatTest, MidpointsAndNeighboursMatchAPFloat) {
+  const FloatFormat &f = GetParam();
   // All finite non-negative values in increasing order.
   std::vector<float> values;
-  for (int c = 0; c < 0x80; ++c) {
-    float v = fp8ToFloat(static_cast<uint8_t>(c), f.fmt);
+  for (uint32_t c = 0; c < (1u << (f.p->bits - 1)); ++c) {
+    float v = decode(c, *f.p);
     if (std::isfinite(v))
       values.push_back(v);
   }
-  ASSERT_EQ(values.back(), f.fmt.maxFinite);
+  ASSERT_EQ(values.back(), static_cast<float>(f.p->maxFinite));
   int checked = 0;
   for (size_t i = 0; i + 1 < values.size(); ++i) {
-    // Exact in f32: FP8 values have at most 4 significant bits.
+    // Exact in f32: these formats have at most 11 significant bits.
     float mid = 0.5f * (values[i] + values[i + 1]);
     for (float x : {values[i], mid, std::nextafter(mid, 0.0f),
                     std::nextafter(mid, INFINITY)}) {
       for (float s : {x, -x}) {
-        ASSERT_EQ(floatToFP8(s, f.fmt), test::refEncode(s, f))
+        ASSERT_EQ(encode(s, *f.p), test::refEncode(s, f))
             << f.name << " input " << s << " (midpoint " << i << ")";
         ++checked;
       }
@@ -74,40 +73,48 @@ TEST_P(FP8Test, MidpointsAndNeighboursMatchAPFloat) {
   EXPECT_GT(checked, 900);
 }
 
-TEST_P(FP8Test, SaturatesAndKeepsNaN) {
-  const Format &f = GetParam();
-  const float m = f.fmt.maxFinite;
-  for (float x : {m, std::nextafter(m, INFINITY), m * 1.0625f, m * 2.0f,
+TEST_P(FloatFormatTest, OverflowSaturatesOrGoesToInfinityAndKeepsNaN) {
+  const FloatFormat &f = GetParam();
+  FloatCodes fc = floatCodes(*f.p);
+  const float m = static_cast<float>(f.p->maxFinite);
+  for (float x : {std::nextafter(m, INFINITY), m * 2.0f,
                   std::numeric_limits<float>::max(), INFINITY}) {
-    EXPECT_EQ(floatToFP8(x, f.fmt), f.fmt.maxCode) << x;
-    EXPECT_EQ(floatToFP8(-x, f.fmt), 0x80 | f.fmt.maxCode) << -x;
-    EXPECT_EQ(fp8ToFloat(floatToFP8(x, f.fmt), f.fmt), m);
+    if (f.p->saturate) {
+      EXPECT_EQ(encode(x, *f.p), fc.maxCode) << x;
+      EXPECT_EQ(encode(-x, *f.p), fc.signBit | fc.maxCode) << -x;
+    } else if (x >= m * 1.5f) { // beyond the rounding boundary: infinity
+      EXPECT_EQ(encode(x, *f.p), fc.infCode) << f.name << " " << x;
+      EXPECT_EQ(encode(-x, *f.p), fc.signBit | fc.infCode) << -x;
+    }
+    EXPECT_EQ(encode(x, *f.p), test::refEncode(x, f)) << f.name << " " << x;
   }
-  EXPECT_TRUE(std::isnan(fp8ToFloat(floatToFP8(NAN, f.fmt), f.fmt)));
-  EXPECT_EQ(floatToFP8(NAN, f.fmt), test::refEncode(NAN, f));
-  EXPECT_EQ(floatToFP8(-NAN, f.fmt), test::refEncode(-NAN, f));
-  // Signed zero and float subnormals underflow to signed zero.
-  EXPECT_EQ(floatToFP8(0.0f, f.fmt), 0x00);
-  EXPECT_EQ(floatToFP8(-0.0f, f.fmt), 0x80);
-  EXPECT_EQ(floatToFP8(std::numeric_limits<float>::denorm_min(), f.fmt), 0x00);
+  EXPECT_TRUE(std::isnan(decode(encode(NAN, *f.p), *f.p)));
+  EXPECT_EQ(encode(NAN, *f.p), test::refEncode(NAN, f));
+  EXPECT_EQ(encode(-NAN, *f.p), test::refEncode(-NAN, f));
+  // Signed zero; float32 subnormals round like APFloat (to zero below the
+  // format's range).
+  EXPECT_EQ(encode(0.0f, *f.p), 0u);
+  EXPECT_EQ(encode(-0.0f, *f.p), fc.signBit);
+  float dmin = std::numeric_limits<float>::denorm_min();
+  EXPECT_EQ(encode(dmin, *f.p), test::refEncode(dmin, f));
 }
 
-TEST_P(FP8Test, RandomInputsMatchAPFloat) {
-  const Format &f = GetParam();
+TEST_P(FloatFormatTest, RandomInputsMatchAPFloat) {
+  const FloatFormat &f = GetParam();
   std::mt19937 rng(1234);
   std::uniform_int_distribution<uint32_t> bits;
-  std::uniform_real_distribution<float> near(-2.0f * f.fmt.maxFinite,
-                                             2.0f * f.fmt.maxFinite);
+  float m = static_cast<float>(std::min(f.p->maxFinite, 1e30));
+  std::uniform_real_distribution<float> near(-2.0f * m, 2.0f * m);
   for (int i = 0; i < 500000; ++i) {
     float a = floatOf(bits(rng));
     float b = near(rng) * std::ldexp(1.0f, -static_cast<int>(rng() % 24));
-    ASSERT_EQ(floatToFP8(a, f.fmt), test::refEncode(a, f)) << a;
-    ASSERT_EQ(floatToFP8(b, f.fmt), test::refEncode(b, f)) << b;
+    ASSERT_EQ(encode(a, *f.p), test::refEncode(a, f)) << a;
+    ASSERT_EQ(encode(b, *f.p), test::refEncode(b, f)) << b;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, FP8Test,
-                         ::testing::ValuesIn(test::fp8Formats()),
+INSTANTIATE_TEST_SUITE_P(Formats, FloatFormatTest,
+                         ::testing::ValuesIn(test::floatFormats()),
                          [](const auto &info) { return info.param.name; });
 
 TEST(Int8Test, HalfwayCasesRoundToEvenAndClamp) {
@@ -115,7 +122,7 @@ TEST(Int8Test, HalfwayCasesRoundToEvenAndClamp) {
     float half = static_cast<float>(k) + 0.5f;
     for (float x : {static_cast<float>(k), half, std::nextafter(half, -INFINITY),
                     std::nextafter(half, INFINITY)})
-      ASSERT_EQ(floatToInt8(x), test::refInt8(x)) << x;
+      ASSERT_EQ(floatToInt8(x), int8_t(test::refInt(x, *lookupPrecision("int8")))) << x;
   }
   EXPECT_EQ(floatToInt8(2.5f), 2);
   EXPECT_EQ(floatToInt8(3.5f), 4);
@@ -135,42 +142,62 @@ TEST(Int8Test, RandomInputsMatchAPFloat) {
   for (int i = 0; i < 500000; ++i) {
     float a = floatOf(bits(rng));
     float b = near(rng);
-    ASSERT_EQ(floatToInt8(a), test::refInt8(a)) << a;
-    ASSERT_EQ(floatToInt8(b), test::refInt8(b)) << b;
+    ASSERT_EQ(floatToInt8(a), int8_t(test::refInt(a, *lookupPrecision("int8")))) << a;
+    ASSERT_EQ(floatToInt8(b), int8_t(test::refInt(b, *lookupPrecision("int8")))) << b;
   }
 }
 
 TEST(RegistryTest, DescribesEveryPrecision) {
   mlir::MLIRContext ctx;
-  ASSERT_EQ(getPrecisions().size(), 4u);
+  ASSERT_EQ(getPrecisions().size(), format::kNumFormats);
+  std::string names;
+  for (const Precision &p : getPrecisions()) {
+    SCOPED_TRACE(p.name);
+    EXPECT_EQ(lookupPrecision(p.name), &p);
+    mlir::Type t = p.storageType(&ctx);
+    ASSERT_TRUE(t) << "MLIR_TYPE '" << p.mlirType << "' does not parse";
+    EXPECT_EQ(lookupPrecision(t), &p);
+    EXPECT_EQ(t.getIntOrFloatBitWidth(), p.bits);
+    EXPECT_EQ(isQuantStorageType(t), p.quantized());
+    EXPECT_STREQ(format::byRtName(p.rtName)->name, p.name);
+    EXPECT_STREQ(format::byCode(p.code)->name, p.name);
+    EXPECT_NE(p.code, 1u) << "code 1 is s32";
+    EXPECT_TRUE(p.accumulatorType(&ctx).isF32() ||
+                p.accumulatorType(&ctx).isInteger(32));
+    EXPECT_EQ(p.accumulatorType(&ctx).isInteger(32), p.isInteger());
+    if (p.hasMma()) {
+      // The kernels feed 32 bytes of K per m16n8 MMA (MmaSyncStrategy.cpp).
+      EXPECT_EQ(p.mma.m, 16u);
+      EXPECT_EQ(p.mma.n, 8u);
+      EXPECT_EQ(p.mma.k * p.bits, 256u);
+      EXPECT_GE(p.minSM, 80u);
+    }
+    if (p.quantized()) {
+      names += (names.empty() ? "" : ", ") + std::string(p.name);
+      EXPECT_GT(std::string(p.cvt).size(), 0u) << "no epilogue conversion";
+    }
+  }
+  EXPECT_EQ(precisionNames(true), names);
+  EXPECT_EQ(lookupPrecision("fp4"), nullptr);
+  EXPECT_EQ(lookupPrecision(mlir::IntegerType::get(&ctx, 16)), nullptr);
   const Precision *e4m3 = lookupPrecision("fp8e4m3");
   const Precision *e5m2 = lookupPrecision("fp8e5m2");
   const Precision *int8 = lookupPrecision("int8");
-  const Precision *fp32 = lookupPrecision("fp32");
-  ASSERT_TRUE(e4m3 && e5m2 && int8 && fp32);
-  EXPECT_EQ(lookupPrecision("fp16"), nullptr);
+  ASSERT_TRUE(e4m3 && e5m2 && int8);
   EXPECT_EQ(e4m3->maxFinite, 448.0);
   EXPECT_EQ(e5m2->maxFinite, 57344.0);
   EXPECT_EQ(int8->maxFinite, 127.0);
   EXPECT_TRUE(mlir::isa<mlir::Float8E4M3FNType>(e4m3->storageType(&ctx)));
-  EXPECT_TRUE(mlir::isa<mlir::Float8E5M2Type>(e5m2->storageType(&ctx)));
-  EXPECT_TRUE(int8->storageType(&ctx).isInteger(8));
-  EXPECT_TRUE(int8->accumulatorType(&ctx).isInteger(32));
-  EXPECT_TRUE(e4m3->accumulatorType(&ctx).isF32());
-  EXPECT_EQ(lookupPrecision(e5m2->storageType(&ctx)), e5m2);
-  EXPECT_TRUE(isQuantStorageType(int8->storageType(&ctx)));
-  EXPECT_FALSE(isQuantStorageType(fp32->storageType(&ctx)));
-  EXPECT_FALSE(isQuantStorageType(mlir::IntegerType::get(&ctx, 16)));
-  // The MMA descriptions the lowering uses.
-  EXPECT_EQ(e4m3->mma.k, 32u);
-  EXPECT_STREQ(e4m3->mma.ptxInputType, "e4m3");
-  EXPECT_STREQ(int8->mma.ptxAccumType, "s32");
-  EXPECT_EQ(e4m3->mma.minSM, 89u);
+  EXPECT_EQ(e4m3->mmaIntrinsic(*e5m2),
+            "llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e5m2.f32");
+  EXPECT_EQ(int8->mmaIntrinsic(*int8),
+            "llvm.nvvm.mma.m16n8k32.row.col.satfinite.s8");
+  EXPECT_EQ(e4m3->minSM, 89u);
+  EXPECT_FALSE(e4m3->runsOn(80));
   // Registry conversions are the numerics functions.
   EXPECT_EQ(e4m3->encode(300.0f), floatToE4M3(300.0f));
   EXPECT_EQ(int8->decode(int8->encode(-3.5f)), -4.0f);
   EXPECT_FLOAT_EQ(e4m3->scaleForAmax(448.0f), 1.0f);
-  EXPECT_EQ(precisionNames(true), "fp8e4m3, fp8e5m2, int8");
 }
 
 } // namespace

@@ -197,11 +197,11 @@ int compile(int argc, char **argv) {
     return 1;
   if (isQuantized(*module)) {
     // Already quantized: the precision is the model's.
-  } else if (!precision->quantized) {
+  } else if (!precision->quantized()) {
     pm.addNestedPass<func::FuncOp>(vggq::createFoldBatchNorm());
   } else {
     vggq::QuantizePipelineOptions q;
-    q.precision = precision->name.str();
+    q.precision = precision->name;
     q.method = "max";
     q.samples = calibSamples;
     q.data = calibData;

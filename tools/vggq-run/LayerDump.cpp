@@ -23,27 +23,20 @@ using namespace vggq::run;
 
 namespace {
 
-/// VGGQDMP1 dtype code and element bytes of a tensor.
+/// VGGQDMP1 dtype code (Formats.def's CODE; 1 is s32) and element bytes of
+/// a tensor.
 std::pair<int, unsigned> dtypeOf(const exec::Tensor &t) {
   switch (t.kind) {
   case exec::ElemKind::F32:
-    return {0, 4};
+    return {static_cast<int>(format::get(format::FormatId::F32).code), 4};
   case exec::ElemKind::I32:
     return {1, 4};
-  case exec::ElemKind::Q8:
+  case exec::ElemKind::Coded:
     break;
   }
-  switch (t.precision ? t.precision->kind : PrecisionKind::FP32) {
-  case PrecisionKind::FP8E4M3:
-    return {2, 1};
-  case PrecisionKind::FP8E5M2:
-    return {3, 1};
-  case PrecisionKind::INT8:
-    return {4, 1};
-  case PrecisionKind::FP32:
-    break;
-  }
-  return {-1, 1};
+  if (!t.precision)
+    return {-1, 1};
+  return {static_cast<int>(t.precision->code), t.precision->bytes()};
 }
 
 const uint8_t *rawData(const exec::Tensor &t) {
@@ -52,10 +45,10 @@ const uint8_t *rawData(const exec::Tensor &t) {
     return reinterpret_cast<const uint8_t *>(t.f32.data());
   case exec::ElemKind::I32:
     return reinterpret_cast<const uint8_t *>(t.i32.data());
-  case exec::ElemKind::Q8:
+  case exec::ElemKind::Coded:
     break;
   }
-  return t.q8.data();
+  return t.codes.data();
 }
 
 template <typename T> void put(llvm::raw_ostream &os, T v) {
@@ -116,7 +109,7 @@ void LayerDumper::record(Entry &e, const exec::Tensor &t, int64_t images) {
     e.error = "unsupported value (element kind or shape)";
     return;
   }
-  float scale = t.kind == exec::ElemKind::Q8 ? t.scale : 1.0f;
+  float scale = t.kind == exec::ElemKind::Coded ? t.scale : 1.0f;
   if (!(scale > 0)) {
     e.error = "quantized value without a per-tensor scale";
     return;

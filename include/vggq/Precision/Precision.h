@@ -1,14 +1,17 @@
 //===- Precision.h - the precision registry ---------------------*- C++ -*-===//
 //
-// One table describes every precision vggq knows: its storage type, range,
-// rounding, host conversions, the MMA instruction that implements it and the
-// minimum GPU architecture. Passes, verifiers, the reference executor and the
-// GPU lowering ask this registry; adding a precision is one entry here (plus
-// its kernels and tests), not edits scattered through the passes.
+// The compiler's view of the element formats of Formats.def: each format
+// with its MLIR storage and accumulator types. Passes, verifiers, the
+// reference executor and the GPU lowering ask this registry; adding a
+// precision is one record in Formats.def (plus its tests), not edits
+// scattered through the passes.
 //
 //===----------------------------------------------------------------------===//
 #ifndef VGGQ_PRECISION_PRECISION_H
 #define VGGQ_PRECISION_PRECISION_H
+
+#include "vggq/Precision/Format.h"
+#include "vggq/Precision/Numerics.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Types.h"
@@ -16,51 +19,38 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <string>
 
 namespace vggq {
 
-enum class PrecisionKind { FP32, FP8E4M3, FP8E5M2, INT8 };
+/// A format of Formats.def as the compiler uses it.
+struct Precision : format::Format {
+  /// The builtin storage element type (MLIR_TYPE).
+  mlir::Type storageType(mlir::MLIRContext *ctx) const;
+  /// f32 or i32 (ACC).
+  mlir::Type accumulatorType(mlir::MLIRContext *ctx) const;
 
-/// The tensor-core instruction used for a precision's GEMMs.
-struct MmaDesc {
-  unsigned m, n, k;           ///< mma.sync shape (0 = CUDA cores, no MMA)
-  const char *ptxInputType;   ///< PTX multiplicand type: "e4m3", "s8", ...
-  const char *ptxAccumType;   ///< "f32" or "s32"
-  unsigned minSM;             ///< first architecture with this instruction
-  unsigned minPtxVersion;     ///< e.g. 84 for PTX ISA 8.4
-};
+  /// Host conversion of a value already divided by its scale to a code, and
+  /// back (Numerics.h).
+  uint32_t encode(float x) const { return numerics::encode(x, *this); }
+  float decode(uint32_t code) const { return numerics::decode(code, *this); }
 
-struct Precision {
-  PrecisionKind kind;
-  llvm::StringLiteral name;     ///< pass-option spelling: "fp8e4m3"
-  llvm::StringLiteral display;  ///< table spelling: "FP8-E4M3"
-  unsigned storageBits;
-  bool isFloat;
-  bool quantized;               ///< false only for the FP32 baseline
-  double maxFinite;             ///< largest representable magnitude
-  llvm::StringLiteral rounding; ///< "nearest-even"
-  bool saturating;              ///< overflow clamps to +-maxFinite
-  llvm::StringLiteral ptxConvert; ///< the epilogue conversion instruction
-  MmaDesc mma;
-  mlir::Type (*storageType)(mlir::MLIRContext *);
-  mlir::Type (*accumulatorType)(mlir::MLIRContext *);
-  /// Host conversion of a value already divided by its scale to a storage
-  /// code, and back (quantized precisions only).
-  uint8_t (*encode)(float);
-  float (*decode)(uint8_t);
-
-  bool isInteger() const { return !isFloat; }
-  /// scale = amax / maxFinite (DESIGN.md). amax must be finite and > 0.
+  /// The scale of a tensor whose largest magnitude is `amax` (finite, > 0):
+  /// amax / MAX_FINITE for CALIBRATED formats, else 1.
   float scaleForAmax(float amax) const {
-    return static_cast<float>(amax / maxFinite);
+    return calibrated ? static_cast<float>(amax / maxFinite) : 1.0f;
   }
+  /// Whether chip sm_<sm> has this format's MMA and conversions.
+  bool runsOn(unsigned sm) const { return sm >= minSM; }
+  /// The MMA intrinsic for A operands of this format and B of `b`.
+  std::string mmaIntrinsic(const Precision &b) const;
 };
 
-/// Every registered precision, FP32 first.
+/// Every registered precision, in Formats.def order (FP32 first).
 llvm::ArrayRef<Precision> getPrecisions();
-/// By option name ("fp32", "fp8e4m3", "fp8e5m2", "int8"); nullptr if unknown.
+/// By option name ("fp32", "fp8e4m3", ...); nullptr if unknown.
 const Precision *lookupPrecision(llvm::StringRef name);
-/// By storage element type (f32, f8E4M3FN, f8E5M2, i8); nullptr if unknown.
+/// By storage element type (f32, f8E4M3FN, ...); nullptr if unknown.
 const Precision *lookupPrecision(mlir::Type elementType);
 /// True for the element type of a quantized precision's storage.
 bool isQuantStorageType(mlir::Type type);

@@ -69,7 +69,7 @@ FailureOr<std::vector<char>> getConstantBytes(Value v) {
   FailureOr<std::vector<char>> raw = constantBytes(cst);
   auto type = cast<RankedTensorType>(q.getOutput().getType());
   const Precision *p = lookupPrecision(type.getElementType());
-  if (failed(raw) || !p || !p->encode)
+  if (failed(raw) || !p || !p->quantized())
     return failure();
   ArrayRef<float> scales = q.getScales();
   int64_t axis = q.getAxis() ? static_cast<int64_t>(*q.getAxis()) : -1;
@@ -77,12 +77,12 @@ FailureOr<std::vector<char>> getConstantBytes(Value v) {
     return failure(); // only per-output-channel (axis 0) weights
   int64_t n = type.getNumElements();
   int64_t perChannel = axis == 0 ? n / type.getDimSize(0) : n;
-  std::vector<char> out(n);
+  std::vector<char> out(n * p->bytes());
   for (int64_t i = 0; i < n; ++i) {
     float x;
     std::memcpy(&x, raw->data() + 4 * i, 4);
-    out[i] = static_cast<char>(
-        p->encode(x / scales[axis == 0 ? i / perChannel : 0]));
+    numerics::storeCode(out.data(), i, p->bytes(),
+                        p->encode(x / scales[axis == 0 ? i / perChannel : 0]));
   }
   return out;
 }

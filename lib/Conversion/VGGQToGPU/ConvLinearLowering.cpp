@@ -1,7 +1,7 @@
 //===- ConvLinearLowering.cpp - conv/linear -> implicit-GEMM kernels -----===//
 //
 // Lowers vggq.conv2d / linear (FP32, CUDA cores) and vggq.qconv2d / qlinear
-// (8-bit, tensor cores), each with the relu and 2x2 max-pool fused into it
+// (tensor cores), each with the relu and 2x2 max-pool fused into it
 // (LayoutRules' analyzeChain), to one GEMM kernel and its launch. Packs the
 // weight matrix as [N padded to BN][K padded to BK] (OHWI order, input
 // channels padded to the stored count), the per-channel f32 scales
@@ -79,7 +79,7 @@ public:
       spec.padTop = pad[0], spec.padLeft = pad[1];
     }
     if (!outElem.isF32() && spec.n % 4 != 0)
-      return op->emitError("vggq-lower-to-gpu: 8-bit outputs need a multiple "
+      return op->emitError("vggq-lower-to-gpu: coded outputs need a multiple "
                            "of 4 channels, got ")
              << spec.n;
     spec.tile = selectTile(op);
@@ -99,11 +99,17 @@ public:
       const Precision *pa = lookupPrecision(inElem);
       const Precision *pb = lookupPrecision(wType.getElementType());
       for (const Precision *p : {pa, pb})
-        if (p->mma.minSM > state.smVersion())
+        if (!p->runsOn(state.smVersion()))
           return op->emitError("vggq-lower-to-gpu: precision ")
-                 << p->name << " needs sm_" << p->mma.minSM
-                 << " or newer (mma.sync m16n8k32 " << p->mma.ptxInputType
+                 << p->name << " needs sm_" << p->minSM
+                 << " or newer (mma.sync m" << p->mma.m << "n" << p->mma.n
+                 << "k" << p->mma.k << " " << p->mma.ptxType
                  << "), but the target chip is sm_" << state.smVersion();
+      if (!pa->hasMma() ||
+          llvm::StringRef(pa->mma.intrinsic) != pb->mma.intrinsic ||
+          pa->mma.k != pb->mma.k)
+        return op->emitError("vggq-lower-to-gpu: no mma.sync multiplies ")
+               << pa->name << " activations by " << pb->name << " weights";
       strategy = createMmaSyncStrategy(*pa, *pb);
     } else {
       strategy = createSimtF32Strategy();
@@ -157,7 +163,7 @@ public:
     }
     spec.outScale = outScale;
     if (!spec.outElem.isF32() && !outScale)
-      return op->emitError("vggq-lower-to-gpu: an 8-bit result needs an "
+      return op->emitError("vggq-lower-to-gpu: a coded result needs an "
                            "output_scale");
     if (bias) {
       FailureOr<std::vector<char>> bytes = getConstantBytes(bias);

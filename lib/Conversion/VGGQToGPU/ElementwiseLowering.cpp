@@ -33,7 +33,7 @@ public:
     for (int64_t i = 1; i + 1 < in.getRank(); ++i)
       pixels *= in.getDimSize(i);
     int64_t c = in.getShape().back();
-    int64_t stored = storedChannels(c, 1);
+    int64_t stored = storedChannels(c, elementBytes(out.getElementType()));
     if (storedChannels(c, 4) != c)
       return op->emitError("vggq-lower-to-gpu: unexpected f32 channel padding");
     FailureOr<int64_t> inOff = state.offsetOf(q.getInput());

@@ -12,14 +12,15 @@
 //   relu:      y = y > 0 ? y : +0                (NaN and -0 give +0)
 //   pool:      y = max of the 2x2 window's y     (before quantization: the
 //              conversion is monotone, so this equals pooling the codes)
-//   output:    q = y / output_scale, then
-//              FP8:  cvt.rn.satfinite.{e4m3,e5m2}x2.f32 (nearest even,
-//              saturate) INT8: cvt.rni.s32.f32 (nearest even; NaN -> 0), clamp
-//              [-127, 127] f32:  y itself
+//   output:    q = y / output_scale, then the format's CVT (Formats.def):
+//              floats: e.g. cvt.rn.satfinite.e4m3x2.f32 (FP8: nearest even,
+//              saturate), cvt.rn.f16x2.f32 (FP16: nearest even, IEEE);
+//              integers: cvt.rni.s32.f32 (nearest even; NaN -> 0), clamped
+//              to [-MAX_FINITE, MAX_FINITE]; f32: y itself
 //
-// Without pooling, 8-bit results are staged: each thread writes its
-// accumulator pairs' codes (two adjacent channels, 16 bits) into a shared
-// [BM][BN + 16] byte tile, then the block stores whole 16-byte runs of
+// Without pooling, coded results are staged: each thread writes its
+// accumulator pairs' codes (two adjacent channels) into a shared
+// [BM][BN * bytes + 16] byte tile, then the block stores whole 16-byte runs of
 // channels, so a warp's stores cover full 32-byte sectors (direct stores
 // from the mma fragments touch 8 sectors for 64 bytes). f32 results are
 // stored directly (two f32 per pair). With pooling the tile's y values go to
@@ -39,37 +40,49 @@ using namespace mlir;
 namespace vggq {
 namespace lowering {
 
-Value packPair8(KernelBuilder &kb, Type outElem, Value q0, Value q1) {
-  OpBuilder &b = kb.builder();
+/// One PTX instruction `text` as inline assembly.
+static Value asmOp(KernelBuilder &kb, Type result, ValueRange operands,
+                   StringRef text, StringRef constraints) {
   MLIRContext *ctx = kb.ctx();
-  if (isa<FloatType>(outElem)) {
-    // The first operand goes to the high byte.
-    return NVVM::ConvertF32x2ToF8x2Op::create(
-        b, kb.getLoc(), kb.i16(), q1, q0,
-        NVVM::FPRoundingModeAttr::get(ctx, NVVM::FPRoundingMode::RN),
-        NVVM::SaturationModeAttr::get(ctx, NVVM::SaturationMode::SATFINITE),
-        b.getBoolAttr(false), TypeAttr::get(outElem));
+  return LLVM::InlineAsmOp::create(
+             kb.builder(), kb.getLoc(), result, operands, text, constraints,
+             /*has_side_effects=*/false, /*is_align_stack=*/false,
+             LLVM::tailcallkind::TailCallKind::None,
+             LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+             ArrayAttr())
+      .getResult(0);
+}
+
+Type codeType(KernelBuilder &kb, const Precision &p) {
+  return IntegerType::get(kb.ctx(), p.bits);
+}
+
+Value packPair(KernelBuilder &kb, const Precision &p, Value q0, Value q1) {
+  Type pairType = IntegerType::get(kb.ctx(), 2 * p.bits);
+  if (p.isFloat()) {
+    // "cvt.<...>x2.f32 d, a, b" puts a in the upper half.
+    StringRef reg = p.bits == 8 ? "h" : "r";
+    return asmOp(kb, pairType, ValueRange{q1, q0},
+                 (Twine(p.cvt) + " $0, $1, $2;").str(),
+                 ("=" + reg + ",f,f").str());
   }
-  auto toS8 = [&](Value q) {
-    Value i =
-        LLVM::InlineAsmOp::create(
-            b, kb.getLoc(), kb.i32(), ValueRange{q}, "cvt.rni.s32.f32 $0, $1;",
-            "=r,f", /*has_side_effects=*/false,
-            /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
-            LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
-            ArrayAttr())
-            .getResult(0);
-    i = arith::MaxSIOp::create(b, kb.getLoc(), i, kb.c32(-127));
-    i = arith::MinSIOp::create(b, kb.getLoc(), i, kb.c32(127));
-    return kb.band(i, 0xFF);
+  auto toInt = [&](Value q) {
+    Value i = asmOp(kb, kb.i32(), ValueRange{q},
+                    (Twine(p.cvt) + " $0, $1;").str(), "=r,f");
+    int32_t lim = static_cast<int32_t>(p.maxFinite);
+    i = arith::MaxSIOp::create(kb.builder(), kb.getLoc(), i, kb.c32(-lim));
+    i = arith::MinSIOp::create(kb.builder(), kb.getLoc(), i, kb.c32(lim));
+    return kb.band(i, static_cast<int64_t>((1u << p.bits) - 1));
   };
-  Value packed = kb.bor(toS8(q0), kb.shl(toS8(q1), 8));
-  return kb.trunc(packed, kb.i16());
+  Value packed = kb.bor(toInt(q0), kb.shl(toInt(q1), p.bits));
+  return kb.trunc(packed, pairType);
 }
 
 /// Row pitches of the epilogue's shared-memory tiles (see the file comment).
 int64_t pooledPitchFloats(const TileConfig &t) { return t.bn + 8; }
-int64_t stagedPitchBytes(const TileConfig &t) { return t.bn + 16; }
+int64_t stagedPitchBytes(const GemmSpec &s) {
+  return s.tile.bn * elementBytes(s.outElem) + 16;
+}
 
 bool stagesCodes(const GemmSpec &spec) {
   return !spec.pool && !spec.outElem.isF32() && spec.n % 16 == 0 &&
@@ -81,7 +94,7 @@ int64_t epilogueSharedBytes(const GemmSpec &spec) {
   if (spec.pool)
     return t.bm * pooledPitchFloats(t) * 4;
   if (stagesCodes(spec))
-    return t.bm * stagedPitchBytes(t);
+    return t.bm * stagedPitchBytes(spec);
   return 0;
 }
 
@@ -131,10 +144,11 @@ struct Epilogue {
     return y;
   }
 
-  /// The two codes of channels (col, col+1), packed (low byte: col).
+  /// The two codes of channels (col, col+1), packed (low half: col).
   Value codes(Value y0, Value y1) {
     Value s = kb.cf32(*spec.outScale);
-    return packPair8(kb, spec.outElem, kb.fdiv(y0, s), kb.fdiv(y1, s));
+    return packPair(kb, *lookupPrecision(spec.outElem), kb.fdiv(y0, s),
+                    kb.fdiv(y1, s));
   }
 
   /// Stores channels (col, col+1) of output row `row` (global indices).
@@ -147,7 +161,9 @@ struct Epilogue {
       });
       return;
     }
-    kb.store(codes(y0, y1), kb.gep(outPtr, base, kb.i8()), 2);
+    const Precision &p = *lookupPrecision(spec.outElem);
+    kb.store(codes(y0, y1), kb.gep(outPtr, base, codeType(kb, p)),
+             2 * p.bytes());
   }
 };
 
@@ -184,8 +200,10 @@ void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
     }
     if (stagesCodes(spec)) {
       // Rows and channels beyond the output are staged too and never stored.
-      Value off = kb.add(kb.mul(p.row, stagedPitchBytes(t)), p.col);
-      kb.store(ep.codes(y0, y1), kb.gepBytes(smem, off), 2);
+      unsigned eb = elementBytes(spec.outElem);
+      Value off = kb.add(kb.mul(p.row, stagedPitchBytes(spec)),
+                         kb.mul(p.col, static_cast<int64_t>(eb)));
+      kb.store(ep.codes(y0, y1), kb.gepBytes(smem, off), 2 * eb);
       continue;
     }
     Value row = kb.add(m0, p.row);
@@ -195,19 +213,23 @@ void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
   if (stagesCodes(spec)) {
     // Staged pass: item = (tile row, 16-byte run of channels).
     kb.barrier();
-    int64_t runsPerRow = t.bn / 16;
+    int64_t eb = elementBytes(spec.outElem);
+    int64_t runsPerRow = t.bn * eb / 16;
     Type v4 = VectorType::get({4}, kb.i32());
     Value step = kb.c32(t.threads);
     kb.forLoop(tid, kb.c32(t.bm * runsPerRow), step, {},
                [&](Value item, ValueRange) {
       Value r = kb.div(item, runsPerRow);
-      Value cb = kb.mul(kb.rem(item, runsPerRow), 16);
+      Value run = kb.rem(item, runsPerRow);
+      Value cb = kb.mul(run, 16 / eb);
       Value row = kb.add(m0, r);
       Value col = kb.add(n0, cb);
       kb.ifThen(kb.andi(kb.slt(row, rows), kb.ult(col, spec.n)), [&] {
-        Value v = kb.load(v4, kb.gepBytes(smem, kb.add(kb.mul(r, stagedPitchBytes(t)), cb)), 16);
-        Value base = kb.add(kb.mul(kb.zext64(row), kb.c64(spec.n)), kb.zext64(col));
-        kb.store(v, kb.gep(ep.outPtr, base, kb.i8()), 16);
+        Value src = kb.add(kb.mul(r, stagedPitchBytes(spec)), kb.mul(run, 16));
+        Value v = kb.load(v4, kb.gepBytes(smem, src), 16);
+        Value base =
+            kb.add(kb.mul(kb.zext64(row), kb.c64(spec.n)), kb.zext64(col));
+        kb.store(v, kb.gepBytes(ep.outPtr, kb.mul(base, kb.c64(eb))), 16);
       });
       return SmallVector<Value>{};
     });

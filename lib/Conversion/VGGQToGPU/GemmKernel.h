@@ -52,7 +52,7 @@ struct GemmSpec {
   bool relu = false;
   bool pool = false;             ///< fused 2x2 max-pool
   std::optional<float> outScale; ///< quantize the result by this scale
-  mlir::Type outElem;            ///< f32, f8E4M3FN, f8E5M2 or i8
+  mlir::Type outElem;            ///< f32 or a precision's storage type
   TileConfig tile;
   /// Unroll the K loop by `tile.stages` (constant ring slots).
   bool unrollK = false;
@@ -88,7 +88,8 @@ public:
                                                       mlir::ValueRange acc) = 0;
 };
 
-/// The mma.sync m16n8k32 strategy for an 8-bit precision (INT8 or FP8).
+/// The mma.sync strategy of a precision's MMA (Formats.def): m16n8k32 for
+/// 8-bit, m16n8k16 for 16-bit operands (32 bytes of K either way).
 std::unique_ptr<GemmStrategy> createMmaSyncStrategy(const Precision &a,
                                                     const Precision &b);
 /// The CUDA-core FP32 strategy (16 x 16 threads, 4 x 4 micro-tiles).
@@ -118,9 +119,12 @@ void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
                       mlir::Value tid, mlir::ValueRange args);
 
 /// Converts two f32 values (already divided by the output scale) to two
-/// codes of `outElem` packed into an i16 (first value in the low byte).
-mlir::Value packPair8(KernelBuilder &kb, mlir::Type outElem, mlir::Value q0,
-                      mlir::Value q1);
+/// codes of `p` with its CVT, packed into an integer of 2 * BITS bits (first
+/// value in the low half).
+mlir::Value packPair(KernelBuilder &kb, const Precision &p, mlir::Value q0,
+                     mlir::Value q1);
+/// The integer type of one code of `p` (i8, i16).
+mlir::Type codeType(KernelBuilder &kb, const Precision &p);
 
 } // namespace lowering
 } // namespace vggq

@@ -25,8 +25,10 @@ LoweringState::LoweringState(ModuleOp module, func::FuncOp forward,
   Location loc = forward.getLoc();
   module->setAttr("gpu.container_module", UnitAttr::get(ctx));
   b.setInsertionPointToStart(module.getBody());
+  ptxVersion = requiredPtxVersion(forward, sm, chip.ends_with("a"));
   auto target = NVVM::NVVMTargetAttr::get(
-      ctx, /*optLevel=*/2, "nvptx64-nvidia-cuda", chip, "+ptx84");
+      ctx, /*optLevel=*/2, "nvptx64-nvidia-cuda", chip,
+      "+ptx" + std::to_string(ptxVersion));
   gpuModule = gpu::GPUModuleOp::create(b, loc, "vggq_kernels",
                                        b.getArrayAttr({target}));
   b.setInsertionPointAfter(gpuModule);
@@ -165,7 +167,7 @@ void LoweringState::finish(Value input, Value output) {
   if (Attribute arena = forward->getAttr("vggq.arena"))
     host->setAttr("vggq.arena", arena);
   module->setAttr("vggq.chip", b.getStringAttr(chip));
-  module->setAttr("vggq.ptx_version", b.getI64IntegerAttr(84));
+  module->setAttr("vggq.ptx_version", b.getI64IntegerAttr(ptxVersion));
   module->setAttr(
       "vggq.weights",
       b.getDictionaryAttr(
@@ -184,17 +186,33 @@ void LoweringState::finish(Value input, Value output) {
 }
 
 StringRef dtypeName(Type t) {
-  if (t.isF32())
-    return "f32";
   if (t.isInteger(32))
     return "s32";
-  if (isa<Float8E4M3FNType>(t))
-    return "e4m3";
-  if (isa<Float8E5M2Type>(t))
-    return "e5m2";
-  if (t.isInteger(8))
-    return "s8";
+  if (const Precision *p = lookupPrecision(t))
+    return p->rtName;
   return "unknown";
+}
+
+unsigned requiredPtxVersion(func::FuncOp forward, unsigned sm,
+                            bool archSpecific) {
+  // The first PTX ISA version of each architecture (PTX ISA, "PTX Versions").
+  unsigned v = sm >= 90   ? (archSpecific ? 80 : 78)
+               : sm >= 89 ? 78
+               : sm >= 87 ? 74
+               : sm >= 86 ? 71
+                          : 70;
+  auto visit = [&](Type t) {
+    if (auto rt = dyn_cast<RankedTensorType>(t))
+      if (const Precision *p = lookupPrecision(rt.getElementType()))
+        v = std::max(v, p->minPtx);
+  };
+  for (Type t : forward.getArgumentTypes())
+    visit(t);
+  forward.walk([&](Operation *op) {
+    for (Type t : op->getResultTypes())
+      visit(t);
+  });
+  return v;
 }
 
 DictionaryAttr bufferDesc(Builder &b, Value v, int64_t offset,

@@ -69,12 +69,17 @@ private:
   mlir::OpBuilder b;
   std::string chip;
   unsigned sm;
+  unsigned ptxVersion = 0; ///< x10, from requiredPtxVersion
   std::vector<char> blob;
   llvm::SmallVector<mlir::Attribute> regions;
 };
 
 /// The plan's spelling of an element type: f32, s32, e4m3, e5m2, s8.
 llvm::StringRef dtypeName(mlir::Type t);
+/// The PTX ISA version (x10) of the kernels: the first one of chip sm_<sm>
+/// (sm_90a: 8.0), raised to the MIN_PTX of every precision in `forward`.
+unsigned requiredPtxVersion(mlir::func::FuncOp forward, unsigned sm,
+                            bool archSpecific);
 
 /// The buffer description of the plan: offset_per_image, shape (batch -1,
 /// channels as stored), dtype and, for 8-bit data, scale.

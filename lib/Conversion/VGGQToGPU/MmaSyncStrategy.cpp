@@ -1,23 +1,26 @@
-//===- MmaSyncStrategy.cpp - 8-bit tensor cores via mma.sync ----*- C++ -*-===//
+//===- MmaSyncStrategy.cpp - tensor cores via mma.sync -----------*- C++ -*-===//
 //
-// mma.sync.aligned.m16n8k32.row.col with 8-bit A and B (s8 -> s32 through
-// nvvm.mma.sync; e4m3/e5m2 -> f32 through llvm.call_intrinsic of LLVM 22's
-// llvm.nvvm.mma.m16n8k32.row.col.f32.<a>.<b>.f32, which MLIR 22's
-// nvvm.mma.sync cannot express; both need PTX ISA 8.4).
+// mma.sync.aligned.m16n8kK.row.col of a precision's MMA (Formats.def): K =
+// 32 for 8-bit operands (s8 -> s32, e4m3/e5m2 -> f32), K = 16 for 16-bit
+// ones (f16/bf16 -> f32), each through the LLVM 22 NVPTX intrinsic that the
+// format names (llvm.call_intrinsic: MLIR 22's nvvm.mma.sync has no FP8
+// form), which leaves register allocation and scheduling to the backend and
+// ptxas.
 //
 // Four warps in a 2 x 2 grid; warp (wm, wn) owns tile rows
 // [wm*WM, (wm+1)*WM) and columns [wn*WN, (wn+1)*WN), WM = BM/2, WN = BN/2,
-// as MT = WM/16 by NT = WN/8 MMA tiles. Per 32-byte K step:
+// as MT = WM/16 by NT = WN/8 MMA tiles, one MMA per 32-byte K step.
 //
-// Fragments (PTX ISA, mma.m16n8k32 with .s8/.e4m3/.e5m2; lane = 0..31,
-// g = lane / 4, t = lane % 4; each .b32 register holds 4 consecutive K
-// bytes, the lowest-addressed byte in the low bits):
-//   A (16x32, row-major), 4 regs:  a0 = A[g][4t..4t+3]      a1 = A[g+8][4t..]
-//                                  a2 = A[g][16+4t..]        a3 =
-//                                  A[g+8][16+4t..]
-//   B (32x8, col-major), 2 regs:   b0 = B[4t..4t+3][g]       b1 = B[16+4t..][g]
-//   C/D (16x8), 4 x f32/s32:       c0,c1 = C[g][2t, 2t+1]    c2,c3 = C[g+8][2t,
-//   2t+1]
+// Fragments (PTX ISA, mma.m16n8k32 with .s8/.e4m3/.e5m2 and mma.m16n8k16
+// with .f16/.bf16; lane = 0..31, g = lane / 4, t = lane % 4). In bytes both
+// are the same: each .b32 register holds 4 consecutive K bytes (4 8-bit or
+// 2 16-bit elements, the lowest-addressed in the low bits):
+//   A (16 rows x 32 bytes, row-major), 4 regs:
+//     a0 = A[g][bytes 4t..4t+3]      a1 = A[g+8][4t..]
+//     a2 = A[g][16+4t..]             a3 = A[g+8][16+4t..]
+//   B (32 bytes x 8 columns, col-major), 2 regs:
+//     b0 = B[bytes 4t..4t+3][g]      b1 = B[16+4t..][g]
+//   C/D (16x8), 4 x f32/s32:  c0,c1 = C[g][2t, 2t+1]  c2,c3 = C[g+8][2t, 2t+1]
 //
 // ldmatrix.x4 (.b16, m8n8) gives lane l of matrix j the 4 bytes at row l/4,
 // bytes 4*(l%4) of the 8x16-byte matrix whose row addresses lanes 8j..8j+7
@@ -43,12 +46,14 @@ public:
   MmaSyncStrategy(const Precision &a, const Precision &b) : pa(a), pb(b) {}
 
   std::string name() const override {
-    std::string s = "m16n8k32." + std::string(pa.mma.ptxInputType);
-    if (pa.kind != pb.kind)
-      s += "." + std::string(pb.mma.ptxInputType);
+    std::string s = "m" + std::to_string(pa.mma.m) + "n" +
+                    std::to_string(pa.mma.n) + "k" + std::to_string(pa.mma.k) +
+                    "." + pa.mma.ptxType;
+    if (&pa != &pb)
+      s += "." + std::string(pb.mma.ptxType);
     return s;
   }
-  bool isInt() const { return std::string(pa.mma.ptxAccumType) == "s32"; }
+  bool isInt() const { return std::string(pa.mma.accType) == "s32"; }
   Type accType(KernelBuilder &kb) const override {
     return isInt() ? kb.i32() : kb.f32();
   }
@@ -154,29 +159,23 @@ private:
     OpBuilder &ob = kb.builder();
     Type acc = accType(kb);
     auto st = LLVM::LLVMStructType::getLiteral(kb.ctx(), {acc, acc, acc, acc});
-    Value d;
-    if (isInt()) {
-      d = NVVM::MmaOp::create(
-          ob, kb.getLoc(), st, a, b, c, {16, 8, 32}, std::nullopt,
-          NVVM::MMAIntOverflow::satfinite,
-          std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8, NVVM::MMATypes::s8},
-          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                         NVVM::MMALayout::col});
-    } else {
-      // MLIR 22's nvvm.mma.sync has no FP8 form, but LLVM 22's NVPTX
-      // backend has the intrinsic (PTX ISA 8.4, sm_89+): calling it instead
-      // of inline PTX leaves register allocation and scheduling to the
-      // backend and ptxas.
-      std::string name = std::string("llvm.nvvm.mma.m16n8k32.row.col.f32.") +
-                         pa.mma.ptxInputType + "." + pb.mma.ptxInputType +
-                         ".f32";
-      SmallVector<Value> operands(a.begin(), a.end());
-      operands.append(b.begin(), b.end());
-      operands.append(c.begin(), c.end());
-      d = LLVM::CallIntrinsicOp::create(ob, kb.getLoc(), st,
-                                        ob.getStringAttr(name), operands)
-              .getResult(0);
-    }
+    // A and B registers are i32, or the fragment type the intrinsic takes.
+    Type frag = kb.i32();
+    if (std::string(pa.mma.fragment) == "v2f16")
+      frag = VectorType::get({2}, Float16Type::get(kb.ctx()));
+    SmallVector<Value> operands;
+    for (ArrayRef<Value> regs : {a, b})
+      for (Value r : regs)
+        operands.push_back(
+            frag == r.getType()
+                ? r
+                : LLVM::BitcastOp::create(ob, kb.getLoc(), frag, r).getResult());
+    operands.append(c.begin(), c.end());
+    Value d = LLVM::CallIntrinsicOp::create(ob, kb.getLoc(), st,
+                                            ob.getStringAttr(
+                                                pa.mmaIntrinsic(pb)),
+                                            operands)
+                  .getResult(0);
     return {kb.extract(d, 0), kb.extract(d, 1), kb.extract(d, 2),
             kb.extract(d, 3)};
   }

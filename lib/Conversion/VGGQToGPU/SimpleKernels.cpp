@@ -2,7 +2,7 @@
 //
 // Builds the element-wise kernels of SimpleKernels.h. The quantize kernel
 // computes q = x / scale (div.rn.f32, as the reference executor) and
-// converts with the epilogue's conversion (packPair8), so the codes are the
+// converts with the epilogue's conversion (packPair), so the codes are the
 // reference's bit for bit.
 //
 //===----------------------------------------------------------------------===//
@@ -10,6 +10,7 @@
 #include "GemmKernel.h"
 
 #include <cmath>
+#include <cstdint>
 
 using namespace mlir;
 
@@ -41,14 +42,16 @@ std::pair<Value, Value> globalIndex(KernelBuilder &kb, Value batch,
   return {idx, kb.slt(idx, total)};
 }
 
-/// Orderable key of an 8-bit code (FP8 is sign-magnitude, INT8 two's
-/// complement).
-Value codeKey(KernelBuilder &kb, Value code, Type elem) {
-  if (!isa<FloatType>(elem))
+/// Orderable key of a code (float formats are sign-magnitude, integers
+/// two's complement). NaN codes order above every number, as in no window of
+/// a relu'd tensor.
+Value codeKey(KernelBuilder &kb, Value code, const Precision &p) {
+  if (p.isInteger())
     return arith::ExtSIOp::create(kb.builder(), kb.getLoc(), kb.i32(), code);
+  int64_t signBit = int64_t(1) << (p.bits - 1);
   Value u = arith::ExtUIOp::create(kb.builder(), kb.getLoc(), kb.i32(), code);
-  Value mag = kb.band(u, 0x7F);
-  Value neg = kb.cmp(arith::CmpIPredicate::ne, kb.band(u, 0x80), kb.c32(0));
+  Value mag = kb.band(u, signBit - 1);
+  Value neg = kb.cmp(arith::CmpIPredicate::ne, kb.band(u, signBit), kb.c32(0));
   return kb.select(neg, kb.sub(kb.c32(0), mag), mag);
 }
 
@@ -77,9 +80,12 @@ gpu::GPUFuncOp buildQuantizeKernel(OpBuilder &b, Location loc,
           kb.f32(), kb.gep(args[0], kb.add(inBase, kb.c64(c)), kb.f32()), 4);
       q.push_back(kb.fdiv(x, s));
     }
+    const Precision &p = *lookupPrecision(outElem);
     for (int64_t c = 0; c + 1 < stored; c += 2) {
-      Value packed = packPair8(kb, outElem, q[c], q[c + 1]);
-      kb.store(packed, kb.gep(args[1], kb.add(outBase, kb.c64(c)), kb.i8()), 2);
+      Value packed = packPair(kb, p, q[c], q[c + 1]);
+      kb.store(packed,
+               kb.gep(args[1], kb.add(outBase, kb.c64(c)), codeType(kb, p)),
+               2 * p.bytes());
     }
   });
   gpu::ReturnOp::create(b, loc);
@@ -94,7 +100,9 @@ gpu::GPUFuncOp buildPoolKernel(OpBuilder &b, Location loc,
   KernelBuilder kb(b, loc);
   ValueRange args = fn.getArguments();
   bool isF32 = spec.elem.isF32();
-  Type elemType = isF32 ? kb.f32() : kb.i8();
+  const Precision &prec = *lookupPrecision(spec.elem);
+  Type elemType = isF32 ? kb.f32() : codeType(kb, prec);
+  unsigned eb = prec.bytes();
   auto [idx, inRange] = globalIndex(kb, args[2], spec.oh * spec.ow * spec.c);
   kb.ifThen(inRange, [&] {
     Value c = kb.rem(idx, spec.c);
@@ -105,8 +113,8 @@ gpu::GPUFuncOp buildPoolKernel(OpBuilder &b, Location loc,
     // Padding taps never win: start below every value.
     Value best = isF32 ? kb.cf32(-INFINITY) : kb.c32(0);
     if (!isF32)
-      best = kb.trunc(best, kb.i8());
-    Value bestKey = isF32 ? best : kb.c32(-1000);
+      best = kb.trunc(best, elemType);
+    Value bestKey = isF32 ? best : kb.c32(INT32_MIN);
     for (int64_t dh = 0; dh < spec.kh; ++dh)
       for (int64_t dw = 0; dw < spec.kw; ++dw) {
         Value ih = kb.add(kb.mul(oh, spec.strideH), dh - spec.padTop);
@@ -116,8 +124,8 @@ gpu::GPUFuncOp buildPoolKernel(OpBuilder &b, Location loc,
         Value off = kb.add(kb.mul(kb.zext64(p), kb.c64(spec.c)), kb.zext64(c));
         off = kb.select(valid, off, kb.c64(0));
         Value v =
-            kb.load(elemType, kb.gep(args[0], off, elemType), isF32 ? 4 : 1);
-        Value key = isF32 ? v : codeKey(kb, v, spec.elem);
+            kb.load(elemType, kb.gep(args[0], off, elemType), eb);
+        Value key = isF32 ? v : codeKey(kb, v, prec);
         Value better =
             isF32 ? arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
                                           key, bestKey)
@@ -127,7 +135,7 @@ gpu::GPUFuncOp buildPoolKernel(OpBuilder &b, Location loc,
         best = kb.select(better, v, best);
         bestKey = kb.select(better, key, bestKey);
       }
-    kb.store(best, kb.gep(args[1], kb.zext64(idx), elemType), isF32 ? 4 : 1);
+    kb.store(best, kb.gep(args[1], kb.zext64(idx), elemType), eb);
   });
   gpu::ReturnOp::create(b, loc);
   return fn;

@@ -40,9 +40,6 @@ private:
   uint64_t size = 0;
 };
 
-const Dtype kCodes[] = {Dtype::F32, Dtype::S32, Dtype::E4M3, Dtype::E5M2,
-                        Dtype::S8};
-
 } // namespace
 
 bool vggq::rt::readRefDump(const std::string &path, RefDump &out,
@@ -74,13 +71,12 @@ bool vggq::rt::readRefDump(const std::string &path, RefDump &out,
       break;
     }
     where += " ('" + e.name + "')";
-    if (code > 4 || rank < 1 || rank > 8 || !(e.scale > 0) ||
-        !std::isfinite(e.scale)) {
+    if (!dtypeFromCode(code, e.dtype) || rank < 1 || rank > 8 ||
+        !(e.scale > 0) || !std::isfinite(e.scale)) {
       error = where + ": bad dtype code, rank or scale";
       ok = false;
       break;
     }
-    e.dtype = kCodes[code];
     uint64_t n = dtypeSize(e.dtype);
     e.dims.resize(rank);
     for (auto &d : e.dims) {

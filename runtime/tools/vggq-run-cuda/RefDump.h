@@ -8,7 +8,7 @@
 //   per entry:
 //     u16 name length, then the name (no NUL): the launch's `layer`, or
 //         "input" (normalized NHWC f32) or "logits" (f32 [B, classes])
-//     u8  dtype (0 f32, 1 s32, 2 e4m3, 3 e5m2, 4 s8)
+//     u8  dtype: 1 s32, else the CODE of a format of Formats.def
 //     u8  rank (1..8)
 //     f32 scale (real value = decode(code) * scale; 1 for f32)
 //     i64 dims[rank] (dims[0] = the number of images)

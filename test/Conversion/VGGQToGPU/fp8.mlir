@@ -23,8 +23,8 @@
 // CHECK: %[[Q1:.*]] = arith.divf
 // CHECK: %[[Q2:.*]] = arith.divf
 // The first operand is the high byte: (channel 1, channel 0), then (pad, channel 2).
-// CHECK: nvvm.convert.f32x2.to.f8x2 %[[Q1]], %[[Q0]] {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : i16(f8E4M3FN)
-// CHECK: nvvm.convert.f32x2.to.f8x2 %cst{{.*}}, %[[Q2]] {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : i16(f8E4M3FN)
+// CHECK: llvm.inline_asm asm_dialect = att "cvt.rn.satfinite.e4m3x2.f32 $0, $1, $2;", "=h,f,f" %[[Q1]], %[[Q0]] : (f32, f32) -> i16
+// CHECK: llvm.inline_asm asm_dialect = att "cvt.rn.satfinite.e4m3x2.f32 $0, $1, $2;", "=h,f,f" %cst{{.*}}, %[[Q2]] : (f32, f32) -> i16
 
 // The conv: tile 128 x 32 x 64 (BN = 32 for 8 channels), 2 stages (K is one
 // slice), 4-byte cp.async for the 4-channel pixels, 16-byte ones for weights.
@@ -54,13 +54,13 @@
 // CHECK: arith.maximumf
 // CHECK: %[[OS:.*]] = arith.constant 5.000000e-02 : f32
 // CHECK: arith.divf %{{.*}}, %[[OS]] : f32
-// CHECK: nvvm.convert.f32x2.to.f8x2 {{.*}} : i16(f8E4M3FN)
+// CHECK: "cvt.rn.satfinite.e4m3x2.f32 $0, $1, $2;"
 // CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : i16, !llvm.ptr<1>
 
 // The classifier: f32 logits, no output scale, not pooled.
 // CHECK-LABEL: gpu.func @vggq_linear_classifier(
 // CHECK-SAME: vggq.mma = "m16n8k32.e4m3", vggq.shared_bytes = 12288 : i64, vggq.stages = 2 : i64, vggq.tile = array<i64: 64, 32, 64>
-// CHECK-NOT: nvvm.convert.f32x2.to.f8x2
+// CHECK-NOT: cvt.rn.satfinite
 // CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<1>
 // CHECK: gpu.return
 

@@ -1,7 +1,7 @@
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu=chip=sm_90 2>/dev/null | FileCheck %s
 // RUN: vggq-compile %s --chip sm_90 --emit ptx -o - 2>/dev/null | FileCheck %s --check-prefix=PTX
 
-// INT8: nvvm.mma.sync s8 x s8 -> s32, the i32 bias added to the accumulator
+// INT8: mma.sync s8 x s8 -> s32 (llvm.nvvm.mma.m16n8k32.row.col.satfinite.s8), the i32 bias added to the accumulator
 // before the f32 scale, cvt.rni and a clamp to [-127, 127]. 16 input
 // channels make 16-byte im2col granules; 64 output channels pick the
 // 128 x 64 tile; K = 9 * 16 = 144 -> 3 slices of 64 (weights 64 x 192 B),
@@ -20,7 +20,7 @@
 // straight, with constant ring slots.
 // CHECK-NOT: scf.for
 // CHECK: nvvm.cp.async.wait.group 1
-// CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {intOverflowBehavior = #nvvm.mma_int_overflow<satfinite>, layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<s8>, multiplicandBPtxType = #nvvm.mma_type<s8>, shape = #nvvm.shape<m = 16, n = 8, k = 32>} : (i32, i32, i32) -> !llvm.struct<(i32, i32, i32, i32)>
+// CHECK: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.satfinite.s8"({{.*}}) : (i32, i32, i32, i32, i32, i32, i32, i32, i32, i32) -> !llvm.struct<(i32, i32, i32, i32)>
 // CHECK: %[[S:.*]] = llvm.load %{{.*}} : !llvm.ptr<1> -> f32
 // CHECK: %[[B:.*]] = llvm.load %{{.*}} : !llvm.ptr<1> -> i32
 // CHECK: %[[SUM:.*]] = arith.addi %{{.*}}, %[[B]] : i32

@@ -25,7 +25,7 @@ func.func @forward(%x: tensor<?x10xf32>) -> tensor<?x10xf32> {
 
 // INT8 runs on sm_80 (the registry's minimum for s8 mma.sync), but an 8-bit
 // output needs channels in multiples of 4.
-// SM80: error: vggq-lower-to-gpu: 8-bit outputs need a multiple of 4 channels, got 6
+// SM80: error: vggq-lower-to-gpu: coded outputs need a multiple of 4 channels, got 6
 func.func @forward(%x: tensor<?x4x4x16xi8>) -> tensor<?x4x4x6xi8> {
   %w = arith.constant dense<1> : tensor<6x3x3x16xi8>
   %c = vggq.qconv2d %x, %w input_scale 0.5 weight_scales [0.125] output_scale 0.25 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<?x4x4x16xi8>, tensor<6x3x3x16xi8>) -> tensor<?x4x4x6xi8>

@@ -10,7 +10,7 @@
 // CHECK-NOT: vggq.pool_fused
 // CHECK-SAME: vggq.mma = "m16n8k32.e5m2.e4m3"
 // CHECK: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e5m2.e4m3.f32"
-// CHECK: nvvm.convert.f32x2.to.f8x2 {{.*}} : i16(f8E5M2)
+// CHECK: "cvt.rn.satfinite.e5m2x2.f32 $0, $1, $2;"
 // CHECK-LABEL: gpu.func @vggq_pool_features_1(
 // CHECK-SAME: nvvm.maxntid = array<i32: 256, 1, 1>
 // CHECK: %[[MAG:.*]] = arith.andi %{{.*}}, %c127_i32
