@@ -6,6 +6,7 @@
 #
 #   bench/quant_accuracy.sh            # full table (10,000 images)
 #   LIMIT=1000 bench/quant_accuracy.sh # quicker
+#   METHODS= PRECISIONS= UNCALIBRATED=fp16 bench/quant_accuracy.sh  # FP16 only
 #
 # Calibration uses the training batch (data_batch_1.bin), never the test set.
 set -eu
@@ -16,8 +17,11 @@ OUT=${OUT:-$ROOT/build/quant_accuracy}
 LIMIT=${LIMIT:-10000}
 SAMPLES=${SAMPLES:-1000}
 SQNR_LIMIT=${SQNR_LIMIT:-500}
-PRECISIONS=${PRECISIONS:-"fp8e4m3 int8 fp8e5m2"}
-METHODS=${METHODS:-"max percentile entropy mse"}
+PRECISIONS=${PRECISIONS-"fp8e4m3 int8 fp8e5m2"}
+# Formats whose scales are all 1 (not CALIBRATED in Formats.def): one row each,
+# no calibration.
+UNCALIBRATED=${UNCALIBRATED-"fp16 bf16"}
+METHODS=${METHODS-"max percentile entropy mse"}
 export VGGQ_SHARED="$SHARED"
 mkdir -p "$OUT"
 
@@ -88,6 +92,17 @@ for m in $METHODS; do
     row "$OUT/fp32.logits" "$OUT/$name.logits" "$label" "$m" "$left" >> "$OUT/table.md"
     tail -1 "$OUT/table.md"
   done
+done
+
+for p in $UNCALIBRATED; do
+  "$BIN/vggq-opt" "$OUT/fp32.mlirbc" \
+    --vggq-quantize-pipeline="precision=$p explain=true" \
+    --emit-bytecode -o "$OUT/$p.mlirbc" 2> "$OUT/$p.log"
+  left=$(sed -n 's/.*fuse-qdq: .*left: \([0-9]*\) quantize, \([0-9]*\) dequantize, \([0-9]*\) requantize.*/\1\/\2\/\3/p' "$OUT/$p.log")
+  "$BIN/vggq-run" "$OUT/$p.mlirbc" --limit="$LIMIT" \
+    --dump-logits="$OUT/$p.logits" > "$OUT/$p.txt"
+  row "$OUT/fp32.logits" "$OUT/$p.logits" "$(echo "$p" | tr a-z A-Z)" - "$left" >> "$OUT/table.md"
+  tail -1 "$OUT/table.md"
 done
 
 # Per-layer SQNR of the max-calibrated models against FP32.

@@ -1,7 +1,8 @@
 //===- Constants.cpp - decoding arith.constant weights --------------------===//
 //
 // Turns `arith.constant dense<...>` and `dense_resource<...>` tensors of f32,
-// i32 or 8-bit storage (f8E4M3FN, f8E5M2, i8) into executor tensors. Data is
+// i32 or the storage of a quantized precision (Formats.def) into executor
+// tensors. Data is
 // little-endian, as MLIR stores it.
 //
 //===----------------------------------------------------------------------===//

@@ -4,6 +4,7 @@
 // options, and the registration of every pass of this library.
 //
 //===----------------------------------------------------------------------===//
+#include "vggq/Precision/Precision.h"
 #include "vggq/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -12,9 +13,39 @@
 
 using namespace mlir;
 
+/// quantize -> fuse-qdq -> canonicalize.
+static void addQuantizeAndFuse(OpPassManager &pm,
+                               const vggq::QuantizePipelineOptions &options) {
+  vggq::QuantizeOptions quantize;
+  quantize.precision = options.precision;
+  quantize.exclude.assign(options.exclude.begin(), options.exclude.end());
+  quantize.precisionMap.assign(options.precisionMap.begin(),
+                               options.precisionMap.end());
+  pm.addNestedPass<func::FuncOp>(vggq::createQuantize(quantize));
+
+  vggq::FuseQDQOptions fuse;
+  fuse.explain = options.explain;
+  pm.addNestedPass<func::FuncOp>(vggq::createFuseQDQ(fuse));
+  pm.addPass(createCanonicalizerPass());
+}
+
 void vggq::buildQuantizePipeline(OpPassManager &pm,
                                  const QuantizePipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
+
+  // Calibration sets the scales of CALIBRATED formats (Formats.def); a model
+  // quantized only to formats whose scales are all 1 (FP16, BF16) needs no
+  // images.
+  bool calibrated = false;
+  auto needs = [&](llvm::StringRef name) {
+    const Precision *p = lookupPrecision(name);
+    calibrated |= !p || (p->quantized() && p->calibrated);
+  };
+  needs(options.precision);
+  for (const std::string &entry : options.precisionMap)
+    needs(llvm::StringRef(entry).rsplit(':').second);
+  if (!calibrated && options.loadTable.empty() && options.table.empty())
+    return addQuantizeAndFuse(pm, options);
 
   CalibrateOptions calibrate;
   calibrate.samples = options.samples;
@@ -25,18 +56,7 @@ void vggq::buildQuantizePipeline(OpPassManager &pm,
   calibrate.table = options.table;
   calibrate.loadTable = options.loadTable;
   pm.addPass(createCalibrate(calibrate));
-
-  QuantizeOptions quantize;
-  quantize.precision = options.precision;
-  quantize.exclude.assign(options.exclude.begin(), options.exclude.end());
-  quantize.precisionMap.assign(options.precisionMap.begin(),
-                               options.precisionMap.end());
-  pm.addNestedPass<func::FuncOp>(createQuantize(quantize));
-
-  FuseQDQOptions fuse;
-  fuse.explain = options.explain;
-  pm.addNestedPass<func::FuncOp>(createFuseQDQ(fuse));
-  pm.addPass(createCanonicalizerPass());
+  addQuantizeAndFuse(pm, options);
 }
 
 void vggq::registerTransformsPasses() {

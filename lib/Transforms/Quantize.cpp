@@ -2,7 +2,9 @@
 //
 // Quantizes every calibrated conv2d / linear: a per-tensor `quantize` on the
 // input, weights quantized per output channel at compile time, the bias kept
-// in f32 (FP8) or stored as i32 at input_scale * weight_scale (INT8).
+// in f32 (float formats) or stored as i32 at input_scale * weight_scale
+// (integer formats). Formats that are not CALIBRATED (Formats.def: FP16,
+// BF16) use scales of 1 and need no calibration.
 //
 //===----------------------------------------------------------------------===//
 #include "ConstantUtils.h"
@@ -50,7 +52,7 @@ QuantizedWeights quantizeWeights(ArrayRef<float> w, int64_t channels,
                                  float inScale, const Precision &p) {
   QuantizedWeights q;
   int64_t per = static_cast<int64_t>(w.size()) / channels;
-  q.codes.resize(w.size());
+  q.codes.resize(w.size() * p.bytes());
   for (int64_t o = 0; o < channels; ++o) {
     ArrayRef<float> ch = w.slice(o * per, per);
     float amax = 0.0f;
@@ -58,7 +60,7 @@ QuantizedWeights quantizeWeights(ArrayRef<float> w, int64_t channels,
       amax = std::max(amax, std::fabs(v));
     float s = p.scaleForAmax(amax);
     if (!(s > 0.0f) || !std::isfinite(s))
-      s = kZeroChannelScale;
+      s = p.calibrated ? kZeroChannelScale : 1.0f;
     if (p.isInteger() && bias) {
       // Keep the i32 bias representable: raise the scale of a channel whose
       // weights are tiny next to its bias.
@@ -68,7 +70,8 @@ QuantizedWeights quantizeWeights(ArrayRef<float> w, int64_t channels,
     }
     q.scales.push_back(s);
     for (int64_t k = 0; k < per; ++k)
-      q.codes[o * per + k] = static_cast<char>(p.encode(ch[k] / s));
+      numerics::storeCode(q.codes.data(), o * per + k, p.bytes(),
+                          p.encode(ch[k] / s));
     if (p.isInteger() && bias) {
       // Same product as QConv2DOp::getAccumulatorScale; round half to even.
       float acc = inScale * s;
@@ -98,11 +101,14 @@ struct QuantizePass : vggq::impl::QuantizeBase<QuantizePass> {
 LogicalResult QuantizePass::quantizeOp(Operation *op, const Precision &p) {
   std::string name = layerName(op);
   std::string what = name.empty() ? "this op" : "layer '" + name + "'";
+  // CALIBRATED formats take the input scale from the calibrated amax; the
+  // others (FP16, BF16) use a scale of 1 and need no calibration.
   auto amaxAttr = op->getAttrOfType<FloatAttr>("vggq.input_amax");
-  if (!amaxAttr)
+  if (!amaxAttr && p.calibrated)
     return op->emitError() << what
-                           << " has no 'vggq.input_amax': run --vggq-calibrate first";
-  float amax = amaxAttr.getValue().convertToFloat();
+                           << " has no 'vggq.input_amax': run --vggq-calibrate "
+                              "first (" << p.name << " scales are calibrated)";
+  float amax = amaxAttr ? amaxAttr.getValue().convertToFloat() : 1.0f;
   float inScale = p.scaleForAmax(amax);
   if (!std::isfinite(amax) || !(inScale > 0.0f) || !std::isfinite(inScale))
     return op->emitError() << what << " has 'vggq.input_amax' = " << amax
@@ -206,9 +212,17 @@ void QuantizePass::runOnOperation() {
       func.emitWarning() << "exclude names layer '" << e.getKey()
                          << "', which is not in this function";
   for (const auto &e : perLayer)
-    if (!seen.contains(e.getKey()))
-      func.emitWarning() << "precision-map names layer '" << e.getKey()
-                         << "', which is not in this function";
+    if (!seen.contains(e.getKey())) {
+      std::string known;
+      for (Operation *op : targets)
+        known += (known.empty() ? "" : ", ") + layerName(op);
+      func.emitError() << "precision-map names layer '" << e.getKey()
+                       << "' (" << e.getValue()->name
+                       << "), which is not a conv2d or linear of this "
+                          "function (layers: "
+                       << known << ")";
+      return signalPassFailure();
+    }
   for (Operation *op : targets) {
     std::string name = layerName(op);
     if (excluded.contains(name))

@@ -57,3 +57,10 @@ double vggq::rt::decodeElement(Dtype d, const void *data, size_t i,
   float v = numerics::decode(numerics::loadCode(data, i, f->bytes()), *f);
   return f->quantized() ? double(v) * scale : double(v);
 }
+
+std::string vggq::rt::dtypeNames() {
+  std::string s = "s32";
+  for (const format::Format &f : format::kFormats)
+    s += std::string(", ") + f.rtName;
+  return s;
+}

@@ -73,8 +73,8 @@ public:
     std::string name = str(o, p, "dtype");
     Dtype d = Dtype::F32;
     if (!failed() && !parseDtype(name, d))
-      fail(p + ".dtype", "is an unknown dtype '" + name +
-                             "' (expected f32, s32, e4m3, e5m2 or s8)");
+      fail(p + ".dtype",
+           "is an unknown dtype '" + name + "' (expected " + dtypeNames() + ")");
     return d;
   }
 

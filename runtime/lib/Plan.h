@@ -32,6 +32,8 @@ const char *dtypeName(Dtype d);
 unsigned dtypeSize(Dtype d);
 /// Parses a plan dtype name; false if unknown.
 bool parseDtype(const std::string &name, Dtype &out);
+/// "s32, f32, e4m3, ...": every dtype name, for diagnostics.
+std::string dtypeNames();
 /// The dtype of a reference-dump code; false if unknown.
 bool dtypeFromCode(unsigned code, Dtype &out);
 /// The real value of element `i` of a buffer of `d` (codes times `scale`).

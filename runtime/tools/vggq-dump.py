@@ -12,13 +12,37 @@ and `vggq-run-cuda --compare-ref` reads. This script
 """
 import argparse
 import json
+import os
+import re
 import struct
 import sys
 
 import numpy as np
 
-DTYPES = ["f32", "s32", "e4m3", "e5m2", "s8"]
-NUMPY = {"f32": "<f4", "s32": "<i4", "e4m3": "u1", "e5m2": "u1", "s8": "i1"}
+FORMATS_DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                           "..", "include", "vggq", "Precision", "Formats.def")
+
+
+def read_formats(path=FORMATS_DEF):
+    """dtype code -> (runtime name, NumPy type), from Formats.def's records."""
+    text = open(path).read()
+    codes = {1: ("s32", "<i4")}
+    for m in re.finditer(r"^VGGQ_FORMAT\(([^)]*)\)", text, re.M):
+        f = [x.strip().strip('"') for x in m.group(1).split(",")]
+        rt, code, kind, bits = f[4], int(f[5]), f[6], int(f[7])
+        if kind == "F32":
+            np_type = "<f4"
+        elif kind == "Int":
+            np_type = {8: "i1", 16: "<i2", 32: "<i4"}[bits]
+        else:  # codes of a narrower float: raw unsigned integers
+            np_type = {8: "u1", 16: "<u2"}[bits]
+        codes[code] = (rt, np_type)
+    return codes
+
+
+FORMATS = read_formats()
+CODE_OF = {rt: code for code, (rt, _) in FORMATS.items()}
+NUMPY = {rt: np_type for rt, np_type in FORMATS.values()}
 
 
 def write_dump(path, entries):
@@ -28,7 +52,7 @@ def write_dump(path, entries):
         for name, dtype, scale, arr in entries:
             raw = name.encode()
             f.write(struct.pack("<H", len(raw)) + raw)
-            f.write(struct.pack("<BBf", DTYPES.index(dtype), arr.ndim, scale))
+            f.write(struct.pack("<BBf", CODE_OF[dtype], arr.ndim, scale))
             f.write(struct.pack("<%dq" % arr.ndim, *arr.shape))
             f.write(np.ascontiguousarray(arr, dtype=NUMPY[dtype]).tobytes())
 
@@ -46,11 +70,14 @@ def read_dump(path):
         pos += 6
         dims = struct.unpack_from("<%dq" % rank, data, pos)
         pos += 8 * rank
-        dt = np.dtype(NUMPY[DTYPES[code]])
+        if code not in FORMATS:
+            raise SystemExit("%s: entry '%s' has unknown dtype code %d"
+                             % (path, name, code))
+        dt = np.dtype(FORMATS[code][1])
         size = int(np.prod(dims)) * dt.itemsize
         arr = np.frombuffer(data[pos:pos + size], dtype=dt).reshape(dims)
         pos += size
-        out.append((name, DTYPES[code], scale, arr))
+        out.append((name, FORMATS[code][0], scale, arr))
     return out
 
 

@@ -25,7 +25,7 @@
 // BADDATA: error: --vggq-calibrate: {{.*}}bad.bin
 // NODATA: error: --vggq-calibrate: {{.*}}missing.bin
 // METHOD: error: unknown calibration method 'kl' (known: max, percentile, entropy, mse)
-// PREC: error: unknown or unquantized precision 'fp32' (known: fp8e4m3, fp8e5m2, int8)
+// PREC: error: unknown or unquantized precision 'fp32' (known: fp8e4m3, fp8e5m2, int8, fp16{{.*}})
 // UNKNOWN: error: calibration table '{{.*}}unknown.json': unknown layer 'features.9' (no conv2d/linear of that name)
 // VERSION: error: calibration table '{{.*}}version.json': unsupported 'version' 7 (this vggq reads version 1)
 // MALFORMED: error: calibration table '{{.*}}malformed.json': malformed JSON

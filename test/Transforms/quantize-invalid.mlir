@@ -1,16 +1,24 @@
 // RUN: vggq-opt %s --split-input-file --vggq-quantize=precision=int8 -verify-diagnostics
-// RUN: not vggq-opt %s --split-input-file --vggq-quantize=precision=fp16 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: not vggq-opt %s --split-input-file --vggq-quantize=precision=fp6 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // RUN: not vggq-opt %s --split-input-file --vggq-quantize="precision=int8 precision-map=classifier" 2>&1 | FileCheck %s --check-prefix=BADMAP
 
-// UNKNOWN: unknown precision 'fp16' (known: fp32, fp8e4m3, fp8e5m2, int8)
+// UNKNOWN: unknown precision 'fp6' (known: fp32, fp8e4m3, fp8e5m2, int8, fp16{{.*}})
 // RUN: not vggq-opt %s --split-input-file --vggq-quantize="precision=int8 exclude=nope" 2>&1 | FileCheck %s --check-prefix=WARN
 
 // BADMAP: precision-map entry 'classifier' must be layer:precision
+// A precision-map entry must name a layer of the function (a typo would
+// otherwise leave that layer at the default precision).
+// RUN: not vggq-opt %s --split-input-file --vggq-quantize="precision=int8 precision-map=features.99:fp16" 2>&1 | FileCheck %s --check-prefix=NOLAYER
+// NOLAYER: error: precision-map names layer 'features.99' (fp16), which is not a conv2d or linear of this function (layers: classifier)
+// FP16 scales are all 1: no calibration is needed, so the same layer quantizes.
+// RUN: not vggq-opt %s --split-input-file --vggq-quantize=precision=fp16 2>&1 | FileCheck %s --check-prefix=FP16
+// FP16: vggq.quantize %{{.*}} scale [1.000000e+00] : tensor<?x4xf32> -> tensor<?x4xf16>
+// FP16: vggq.qlinear {{.*}} input_scale 1.000000e+00 weight_scales [1.000000e+00, 1.000000e+00] {{.*}} : (tensor<?x4xf16>, tensor<2x4xf16>) -> tensor<?x2xf32>
 // WARN: warning: exclude names layer 'nope', which is not in this function
 
 func.func @missing_amax(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
   %w = arith.constant dense<1.0> : tensor<2x4xf32>
-  // expected-error @below {{layer 'classifier' has no 'vggq.input_amax': run --vggq-calibrate first}}
+  // expected-error @below {{layer 'classifier' has no 'vggq.input_amax': run --vggq-calibrate first (int8 scales are calibrated)}}
   %0 = vggq.linear %x, %w {vggq.layer = "classifier"} : (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32>
   return %0 : tensor<?x2xf32>
 }

@@ -47,7 +47,10 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                       cl::desc("<model .onnx|.mlir|.mlirbc>"),
                                       cl::cat(category));
 static cl::opt<std::string>
-    precisionOpt("precision", cl::desc("fp32 | fp8e4m3 | fp8e5m2 | int8"),
+    precisionOpt("precision",
+                 cl::desc("a precision of include/vggq/Precision/Formats.def "
+                          "(fp32, fp8e4m3, int8, fp16, ...); an unknown name "
+                          "lists them all"),
                  cl::init("fp8e4m3"), cl::cat(category));
 static cl::opt<std::string> chipOpt("chip", cl::desc("sm_89 | sm_90 | sm_90a"),
                                     cl::init("sm_90"), cl::cat(category));

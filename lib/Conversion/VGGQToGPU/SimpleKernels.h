@@ -31,7 +31,7 @@ buildQuantizeKernel(mlir::OpBuilder &b, mlir::Location loc,
 /// Geometry of a standalone max-pool over NHWC (channels as stored).
 struct PoolSpec {
   int64_t h, w, c, oh, ow, kh, kw, strideH, strideW, padTop, padLeft;
-  mlir::Type elem; ///< f32, f8E4M3FN, f8E5M2 or i8
+  mlir::Type elem; ///< f32 or the storage type of a precision
 };
 
 /// `gpu.func @name(%in, %out, %batch)`: one thread per output element

@@ -300,15 +300,15 @@ func.func @axis_dynamic(%x: tensor<?x8xf32>) {
 // -----
 
 func.func @storage_type(%x: tensor<4x8xf32>) {
-  // expected-error @+1 {{result #0 must be ranked tensor of quantized storage type registered in the precision registry (f8E4M3FN, f8E5M2, i8) values}}
-  %0 = vggq.quantize %x scale [1.0] : tensor<4x8xf32> -> tensor<4x8xf16>
+  // expected-error @+1 {{result #0 must be ranked tensor of quantized storage type registered in the precision registry (include/vggq/Precision/Formats.def) values}}
+  %0 = vggq.quantize %x scale [1.0] : tensor<4x8xf32> -> tensor<4x8xf64>
   return
 }
 
 // -----
 
 func.func @storage_type_i16(%x: tensor<4x8xi16>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of quantized storage type registered in the precision registry (f8E4M3FN, f8E5M2, i8) values}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of quantized storage type registered in the precision registry (include/vggq/Precision/Formats.def) values}}
   %0 = vggq.dequantize %x scale [1.0] : tensor<4x8xi16> -> tensor<4x8xf32>
   return
 }
@@ -436,7 +436,7 @@ func.func @qconv_shape(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x5xi8>) {
 // -----
 
 func.func @qconv_float_input(%x: tensor<1x8x8x4xf32>, %w: tensor<2x3x3x4xi8>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of quantized storage type registered in the precision registry (f8E4M3FN, f8E5M2, i8) values}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of quantized storage type registered in the precision registry (include/vggq/Precision/Formats.def) values}}
   %0 = vggq.qconv2d %x, %w input_scale 1.0 weight_scales [1.0] strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xf32>, tensor<2x3x3x4xi8>) -> tensor<1x8x8x2xf32>
   return
 }

@@ -12,10 +12,11 @@ include "vggq/Dialect/VGGQ/IR/VGGQBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 
-/// An element type that the precision registry knows as 8-bit storage.
+/// An element type that the precision registry knows as the storage of a
+/// quantized precision (include/vggq/Precision/Formats.def).
 def VGGQ_StorageElement : Type<CPred<"::vggq::isQuantStorageType($_self)">,
     "quantized storage type registered in the precision registry "
-    "(f8E4M3FN, f8E5M2, i8)">;
+    "(include/vggq/Precision/Formats.def)">;
 def VGGQ_QTensor : RankedTensorOf<[VGGQ_StorageElement]>;
 def VGGQ_AnyTensor : RankedTensorOf<[F32, VGGQ_StorageElement]>;
 def VGGQ_QOutTensor : RankedTensorOf<[F32, VGGQ_StorageElement]>;
