@@ -118,7 +118,7 @@ fi
 
 say "link the carried models"
 precisions=()
-for p in fp32 fp8e4m3 fp8e5m2 int8 fp8e4m3-kunroll; do
+for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16 fp8e4m3-kunroll; do
   d="$payload/$p"
   if [ ! -f "$d/model.plan.json" ]; then
     echo "$p: not carried ($d/model.plan.json missing)"

@@ -58,7 +58,7 @@ head -c $((3073 * testimages)) "$test_set" > "$data"
 say "test set: $testimages images"
 "$bin/vggq-import" "$model" -o "$work/fp32.mlirbc"
 
-for p in fp32 fp8e4m3 fp8e5m2 int8; do
+for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16; do
   d="$pl/$p"
   mkdir -p "$d"
   src="$work/fp32.mlirbc"

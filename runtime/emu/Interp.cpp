@@ -38,6 +38,7 @@ struct SmallFormat {
 constexpr SmallFormat kE4M3{4, 3, 7, 448.0, false};
 constexpr SmallFormat kE5M2{5, 2, 15, 57344.0, true};
 constexpr SmallFormat kF16{5, 10, 15, 65504.0, true};
+constexpr SmallFormat kBF16{8, 7, 127, 3.3895313892515355e38, true};
 
 double decodeSmall(uint32_t v, const SmallFormat &f) {
   uint32_t m = v & ((1u << f.mbits) - 1);
@@ -1281,6 +1282,23 @@ bool Block::execGeneric(const Instr &I, uint64_t *Rt, uint32_t t) {
     d = (hi << 8) | lo;
     return true;
   }
+  case Op::CvtF16x2: {
+    // PTX: "the value converted from input a is stored in the upper half of
+    // d and the value converted from input b in the lower half". NaN gives
+    // the canonical NaN; without .satfinite, overflow gives infinity.
+    const SmallFormat &f = I.mode ? kBF16 : kF16;
+    const uint32_t nan = 0x7fff; // canonical NaN of both formats
+    uint32_t h[2];
+    float in[2] = {asF32(a), asF32(b)};
+    for (int i = 0; i < 2; ++i) {
+      float v = in[i];
+      if ((I.flags & FlRelu) && !std::isnan(v) && v < 0)
+        v = 0;
+      h[i] = encodeSmall(v, f, I.flags & FlSatfinite, nan);
+    }
+    d = (h[0] << 16) | h[1];
+    return true;
+  }
   case Op::CvtF16x2F8: {
     const float *tab = I.tc == TC_E4M3 ? e4m3Table : e5m2Table;
     uint32_t r = 0;
@@ -1609,6 +1627,8 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
     case KEY(Mma, TC_U8):
     case KEY(Mma, TC_E4M3):
     case KEY(Mma, TC_E5M2):
+    case KEY(Mma, TC_F16): // .f16
+    case KEY(Mma, TC_U16): // .bf16 (typed as b16)
     case KEY(Shfl, TC_NONE):
       result = TsColl;
       goto out;
@@ -1792,7 +1812,32 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
             static_cast<uint32_t>(Rl[I.vc[i]]);
     }
     uint32_t D[16][8];
-    if (I.mode == 0) { // integer: exact products summed exactly, + C
+    if (I.mode == MmaF16 || I.mode == MmaBF16) {
+      // m16n8k16 .f16/.bf16: the fragments hold two 16-bit elements per
+      // register in the same byte positions as the 8-bit m16n8k32 ones
+      // (PTX ISA, "Matrix Fragments for mma.m16n8k16 with floating point
+      // type": a0,a1 = A[g][2t, 2t+1], a2,a3 = A[g+8][...], a4..a7 = columns
+      // 8 + 2t...; b0,b1 = B[2t, 2t+1][g], b2,b3 = B[8 + 2t...][g]), so
+      // element kk of a row is bytes 2kk, 2kk+1 of the 32-byte rows above.
+      // Products are exact in double, summed in double with C, rounded to
+      // f32 once.
+      const SmallFormat &f = I.mode == MmaF16 ? kF16 : kBF16;
+      double ad[16][16], bd[8][16];
+      for (unsigned m = 0; m < 16; ++m)
+        for (unsigned kk = 0; kk < 16; ++kk)
+          ad[m][kk] = decodeSmall(A[m][2 * kk] | (A[m][2 * kk + 1] << 8), f);
+      for (unsigned nn = 0; nn < 8; ++nn)
+        for (unsigned kk = 0; kk < 16; ++kk)
+          bd[nn][kk] = decodeSmall(Bt[nn][2 * kk] | (Bt[nn][2 * kk + 1] << 8), f);
+      for (unsigned m = 0; m < 16; ++m)
+        for (unsigned nn = 0; nn < 8; ++nn) {
+          double acc = 0;
+          for (unsigned kk = 0; kk < 16; ++kk)
+            acc += ad[m][kk] * bd[nn][kk];
+          acc += static_cast<double>(asF32(C[m][nn]));
+          D[m][nn] = static_cast<uint32_t>(f32Bits(static_cast<float>(acc)));
+        }
+    } else if (I.mode == MmaInt) { // integer: exact products summed exactly, + C
       bool sa = I.tc == TC_S8, sb = I.tc2 == TC_S8;
       int32_t a32[16][32], b32[8][32];
       for (unsigned m = 0; m < 16; ++m)

@@ -49,6 +49,7 @@ InstrClass vggq::emu::classify(const Instr &I) {
     return IcCpAsync;
   case Op::Cvt:
   case Op::CvtF8x2:
+  case Op::CvtF16x2:
   case Op::CvtF16x2F8:
     return IcCvt;
   case Op::Bra:

@@ -59,6 +59,7 @@ enum class Op : uint8_t {
   Cvt,     ///< scalar conversions (types in ty / ty2)
   CvtF8x2, ///< cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32 d, a, b
   CvtF16x2F8, ///< cvt.rn.f16x2.{e4m3x2,e5m2x2} d, a
+  CvtF16x2,   ///< cvt.rn.{f16x2,bf16x2}.f32 d, a, b (mode 1: bf16)
   Cvta,
   Ld,
   St,
@@ -113,6 +114,9 @@ enum : uint16_t {
   FlNegGuard = 16,
   FlRelu = 32,
 };
+
+/// Mma modes: the operand family.
+enum : uint8_t { MmaInt = 0, MmaF8 = 1, MmaF16 = 2, MmaBF16 = 3 };
 
 /// Shfl modes.
 enum : uint8_t { ShflUp, ShflDown, ShflBfly, ShflIdx };

@@ -97,7 +97,8 @@ double refE5M2(uint8_t v) {
 /// as B^T, 8x32 row-major, i.e. column-major B) and C (16x8 row-major,
 /// 4-byte elements) at the addresses the PTX ISA layout gives, runs one mma
 /// and stores D like C.
-std::string mmaKernel(const std::string &types) {
+std::string mmaKernel(const std::string &types,
+                      const std::string &shape = "m16n8k32") {
   return R"(
 .visible .entry mma_test(.param .u64 pa, .param .u64 pb, .param .u64 pc,
                          .param .u64 pd)
@@ -132,8 +133,8 @@ std::string mmaKernel(const std::string &types) {
   ld.global.b32 %r17, [%rd9+4];     // c1: row g,   col t*2+1
   ld.global.b32 %r18, [%rd9+256];   // c2: row g+8, col t*2
   ld.global.b32 %r19, [%rd9+260];   // c3: row g+8, col t*2+1
-  mma.sync.aligned.m16n8k32.row.col)" +
-         types + R"(
+  mma.sync.aligned.)" +
+         shape + ".row.col" + types + R"(
     {%r20, %r21, %r22, %r23}, {%r10, %r11, %r12, %r13}, {%r14, %r15},
     {%r16, %r17, %r18, %r19};
   add.s64 %rd10, %rd4, %rd8;
@@ -243,6 +244,160 @@ TEST_F(Emu, MmaE5M2MatchesHostGemm) {
 TEST_F(Emu, MmaMixedFp8) {
   ASSERT_TRUE(load(mmaKernel(".f32.e4m3.e5m2.f32")));
   runF8Mma(*this, true, false);
+}
+
+namespace {
+/// IEEE half and bfloat codes -> double, from the formats' definitions
+/// (written here independently of the emulator and of the compiler).
+double refF16(uint16_t c) {
+  int e = (c >> 10) & 31, m = c & 1023;
+  double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
+  return (c & 0x8000) ? -v : v; // finite codes only
+}
+double refBF16(uint16_t c) {
+  uint32_t u = uint32_t(c) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+/// m16n8k16 .f16/.bf16: A is 16 rows of 16 elements (32 bytes, as the
+/// kernel's 8-bit A), B^T 8 rows of 16; random finite codes; D must be the
+/// exact sum of the products and C, rounded to f32 once.
+void runF16Mma(Emu &t, bool bf16) {
+  std::mt19937 rng(bf16 ? 21 : 17);
+  auto code = [&] {
+    // exponent within +-8 of 1.0: products and sums stay normal
+    uint32_t r = rng();
+    uint32_t sign = (r & 1) << 15;
+    if (bf16)
+      return uint16_t(sign | ((127 - 8 + (r >> 1) % 16) << 7) | ((r >> 8) & 127));
+    return uint16_t(sign | ((15 - 8 + (r >> 1) % 16) << 10) | ((r >> 8) & 1023));
+  };
+  std::vector<uint16_t> A(16 * 16), Bt(8 * 16);
+  for (auto &x : A)
+    x = code();
+  for (auto &x : Bt)
+    x = code();
+  std::vector<float> C(16 * 8);
+  std::uniform_real_distribution<float> acc(-100.0f, 100.0f);
+  for (auto &x : C)
+    x = acc(rng);
+  uint64_t pa = t.upload(A), pb = t.upload(Bt), pc = t.upload(C),
+           pd = t.upload(std::vector<float>(16 * 8, 0.0f));
+  ASSERT_EQ(t.launch("mma_test", {1, 1, 1}, {32, 1, 1}, {pa, pb, pc, pd}),
+            Status::Ok);
+  std::vector<float> D = t.download<float>(pd, 16 * 8);
+  for (int m = 0; m < 16; ++m)
+    for (int n = 0; n < 8; ++n) {
+      double s = 0;
+      for (int k = 0; k < 16; ++k)
+        s += (bf16 ? refBF16(A[m * 16 + k]) * refBF16(Bt[n * 16 + k])
+                   : refF16(A[m * 16 + k]) * refF16(Bt[n * 16 + k]));
+      s += C[m * 8 + n];
+      EXPECT_EQ(D[m * 8 + n], static_cast<float>(s)) << "m=" << m << " n=" << n;
+    }
+}
+} // namespace
+
+TEST_F(Emu, MmaF16MatchesHostGemm) {
+  ASSERT_TRUE(load(mmaKernel(".f32.f16.f16.f32", "m16n8k16")));
+  runF16Mma(*this, false);
+}
+
+TEST_F(Emu, MmaBF16MatchesHostGemm) {
+  ASSERT_TRUE(load(mmaKernel(".f32.bf16.bf16.f32", "m16n8k16")));
+  runF16Mma(*this, true);
+}
+
+TEST_F(Emu, MmaShapeAndTypesMustMatch) {
+  // m16n8k16 takes 16-bit floats only; 8-bit types need m16n8k32.
+  std::string err;
+  EXPECT_FALSE(parsePtx(kHeader + mmaKernel(".f32.e4m3.e4m3.f32", "m16n8k16"),
+                        mod, err));
+  EXPECT_NE(err.find("types .f32.e4m3.e4m3.f32 for m16n8k16"),
+            std::string::npos)
+      << err;
+  err.clear();
+  EXPECT_FALSE(parsePtx(kHeader + mmaKernel(".f32.f16.f16.f32"), mod, err));
+  EXPECT_NE(err.find("for m16n8k32"), std::string::npos) << err;
+}
+
+// cvt.rn[.satfinite][.relu].{f16x2,bf16x2}.f32 d, a, b: a -> upper half, b ->
+// lower half; round to nearest even; overflow to infinity unless .satfinite;
+// NaN -> 0x7fff.
+TEST_F(Emu, CvtF16x2AndBF16x2) {
+  ASSERT_TRUE(load(R"(
+.visible .entry cvt16(.param .u64 pin, .param .u64 pout, .param .u32 n)
+{
+  .reg .pred %p<3>;
+  .reg .b32 %r<20>;
+  .reg .f32 %f<4>;
+  .reg .b64 %rd<20>;
+  ld.param.u64 %rd1, [pin];
+  ld.param.u64 %rd2, [pout];
+  ld.param.u32 %r9, [n];
+  mov.u32 %r1, %tid.x;
+  setp.ge.u32 %p1, %r1, %r9;
+  @%p1 bra DONE;
+  mul.wide.u32 %rd3, %r1, 8;
+  add.s64 %rd4, %rd1, %rd3;
+  ld.global.f32 %f1, [%rd4];
+  ld.global.f32 %f2, [%rd4+4];
+  cvt.rn.f16x2.f32 %r2, %f1, %f2;
+  cvt.rn.bf16x2.f32 %r3, %f1, %f2;
+  cvt.rn.satfinite.f16x2.f32 %r4, %f1, %f2;
+  cvt.rn.relu.bf16x2.f32 %r5, %f1, %f2;
+  mul.wide.u32 %rd5, %r1, 16;
+  add.s64 %rd6, %rd2, %rd5;
+  st.global.b32 [%rd6], %r2;
+  st.global.b32 [%rd6+4], %r3;
+  st.global.b32 [%rd6+8], %r4;
+  st.global.b32 [%rd6+12], %r5;
+DONE:
+  ret;
+}
+)")) << msg;
+  struct Case {
+    float a, b;
+    uint32_t f16, bf16, f16sat, bf16relu;
+  };
+  const float inf = INFINITY, nan = NAN;
+  const Case cases[] = {
+      {1.0f, 2.0f, 0x3c004000, 0x3f804000, 0x3c004000, 0x3f804000},
+      // ties to even: 1 + 2^-11 -> 1.0 (f16); 1 + 3*2^-11 -> 1 + 2^-9;
+      // bf16: 1 + 2^-8 -> 1.0, 1 + 3*2^-8 -> 1 + 2^-6
+      {1.00048828125f, 1.00146484375f, 0x3c003c02, 0x3f803f80, 0x3c003c02,
+       0x3f803f80},
+      {1.00390625f, 1.01171875f, 0x3c043c0c, 0x3f803f82, 0x3c043c0c,
+       0x3f803f82},
+      // f16 overflow: 65520 ties up to infinity, satfinite gives 65504;
+      // bf16 holds both; relu zeroes the negative one
+      {65520.0f, -70000.0f, 0x7c00fc00, 0x4780c789, 0x7bfffbff, 0x47800000},
+      {inf, -inf, 0x7c00fc00, 0x7f80ff80, 0x7bfffbff, 0x7f800000},
+      // NaN -> canonical 0x7fff; f16 subnormal 2^-24, half of it ties to 0
+      {nan, 5.9604644775390625e-08f, 0x7fff0001, 0x7fff3380, 0x7fff0001,
+       0x7fff3380},
+      // (-0 is not below 0: .relu keeps it)
+      {2.98023223876953125e-08f, -0.0f, 0x00008000, 0x33008000, 0x00008000,
+       0x33008000},
+  };
+  size_t n = sizeof(cases) / sizeof(cases[0]);
+  std::vector<float> in;
+  for (const Case &c : cases) {
+    in.push_back(c.a);
+    in.push_back(c.b);
+  }
+  uint64_t pi = upload(in), po = upload(std::vector<uint32_t>(4 * n, 0));
+  ASSERT_EQ(launch("cvt16", {1, 1, 1}, {32, 1, 1}, {pi, po, n}), Status::Ok)
+      << msg;
+  std::vector<uint32_t> out = download<uint32_t>(po, 4 * n);
+  for (size_t i = 0; i < n; ++i) {
+    EXPECT_EQ(out[4 * i], cases[i].f16) << std::hex << "f16x2 case " << i;
+    EXPECT_EQ(out[4 * i + 1], cases[i].bf16) << std::hex << "bf16x2 case " << i;
+    EXPECT_EQ(out[4 * i + 2], cases[i].f16sat) << std::hex << "satfinite case " << i;
+    EXPECT_EQ(out[4 * i + 3], cases[i].bf16relu) << std::hex << "relu case " << i;
+  }
 }
 
 namespace {
