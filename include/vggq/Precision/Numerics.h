@@ -1,8 +1,8 @@
 //===- Numerics.h - bit-exact host conversions of every format --*- C++ -*-===//
 //
 // Host-side conversions between f32 and the codes of a format of
-// Formats.def, following the numerics contract of dialects/vggq/docs/
-// RationaleVGGQ.md:
+// Formats.def (the contract is in dialects/vggq/docs/RationaleVGGQ.md,
+// "Element formats and their numerics"):
 //  - f32 -> Float formats: round to nearest, ties to even. SATURATE formats
 //    (FP8) clamp to +-MAX_FINITE, infinities included (PTX
 //    cvt.rn.satfinite); the others (FP16, BF16) overflow to infinity as IEEE
