@@ -67,9 +67,10 @@ llvm::Expected<Tensor> vggq::exec::detail::decodeConstant(mlir::Operation *op) {
     std::string s;
     llvm::raw_string_ostream os(s);
     os << elem;
-    return opError(op, "unsupported constant element type " + s +
-                           " (expected f32, i32 or the storage of a precision: " +
-                           precisionNames(true) + ")");
+    return opError(op,
+                   "unsupported constant element type " + s +
+                       " (expected f32, i32 or the storage of a precision: " +
+                       precisionNames(true) + ")");
   }
   size_t width = t.kind == ElemKind::Coded ? t.codeBytes() : 4;
   size_t expected = t.numElements() * width;

@@ -36,8 +36,7 @@ const Precision *resultPrecision(mlir::Operation *op) {
   return lookupPrecision(type.getElementType());
 }
 
-Tensor makeCoded(std::vector<int64_t> shape, const Precision *p,
-                 float scale) {
+Tensor makeCoded(std::vector<int64_t> shape, const Precision *p, float scale) {
   Tensor t;
   t.shape = std::move(shape);
   t.kind = ElemKind::Coded;

@@ -10,8 +10,7 @@ using namespace vggq;
 
 namespace {
 const Precision kPrecisions[] = {
-#define VGGQ_FORMAT(ID, ...)                                                   \
-  Precision{format::get(format::FormatId::ID)},
+#define VGGQ_FORMAT(ID, ...) Precision{format::get(format::FormatId::ID)},
 #include "vggq/Precision/Formats.def"
 };
 } // namespace
@@ -28,9 +27,9 @@ mlir::Type Precision::accumulatorType(mlir::MLIRContext *ctx) const {
 
 std::string Precision::mmaIntrinsic(const Precision &b) const {
   std::string s = mma.intrinsic;
-  for (auto [key, value] : {std::pair<llvm::StringRef, llvm::StringRef>{
-                                "{a}", mma.ptxType},
-                            {"{b}", b.mma.ptxType}}) {
+  for (auto [key, value] :
+       {std::pair<llvm::StringRef, llvm::StringRef>{"{a}", mma.ptxType},
+        {"{b}", b.mma.ptxType}}) {
     size_t pos;
     while ((pos = s.find(key.str())) != std::string::npos)
       s.replace(pos, key.size(), value.str());

@@ -107,7 +107,8 @@ LogicalResult QuantizePass::quantizeOp(Operation *op, const Precision &p) {
   if (!amaxAttr && p.calibrated)
     return op->emitError() << what
                            << " has no 'vggq.input_amax': run --vggq-calibrate "
-                              "first (" << p.name << " scales are calibrated)";
+                              "first ("
+                           << p.name << " scales are calibrated)";
   float amax = amaxAttr ? amaxAttr.getValue().convertToFloat() : 1.0f;
   float inScale = p.scaleForAmax(amax);
   if (!std::isfinite(amax) || !(inScale > 0.0f) || !std::isfinite(inScale))
@@ -216,8 +217,8 @@ void QuantizePass::runOnOperation() {
       std::string known;
       for (Operation *op : targets)
         known += (known.empty() ? "" : ", ") + layerName(op);
-      func.emitError() << "precision-map names layer '" << e.getKey()
-                       << "' (" << e.getValue()->name
+      func.emitError() << "precision-map names layer '" << e.getKey() << "' ("
+                       << e.getValue()->name
                        << "), which is not a conv2d or linear of this "
                           "function (layers: "
                        << known << ")";

@@ -1828,7 +1828,8 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
           ad[m][kk] = decodeSmall(A[m][2 * kk] | (A[m][2 * kk + 1] << 8), f);
       for (unsigned nn = 0; nn < 8; ++nn)
         for (unsigned kk = 0; kk < 16; ++kk)
-          bd[nn][kk] = decodeSmall(Bt[nn][2 * kk] | (Bt[nn][2 * kk + 1] << 8), f);
+          bd[nn][kk] =
+              decodeSmall(Bt[nn][2 * kk] | (Bt[nn][2 * kk + 1] << 8), f);
       for (unsigned m = 0; m < 16; ++m)
         for (unsigned nn = 0; nn < 8; ++nn) {
           double acc = 0;
@@ -1837,7 +1838,8 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
           acc += static_cast<double>(asF32(C[m][nn]));
           D[m][nn] = static_cast<uint32_t>(f32Bits(static_cast<float>(acc)));
         }
-    } else if (I.mode == MmaInt) { // integer: exact products summed exactly, + C
+    } else if (I.mode ==
+               MmaInt) { // integer: exact products summed exactly, + C
       bool sa = I.tc == TC_S8, sb = I.tc2 == TC_S8;
       int32_t a32[16][32], b32[8][32];
       for (unsigned m = 0; m < 16; ++m)

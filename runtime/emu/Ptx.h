@@ -56,8 +56,8 @@ enum class Op : uint8_t {
   Setp,
   Selp,
   Fma,
-  Cvt,     ///< scalar conversions (types in ty / ty2)
-  CvtF8x2, ///< cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32 d, a, b
+  Cvt,        ///< scalar conversions (types in ty / ty2)
+  CvtF8x2,    ///< cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32 d, a, b
   CvtF16x2F8, ///< cvt.rn.f16x2.{e4m3x2,e5m2x2} d, a
   CvtF16x2,   ///< cvt.rn.{f16x2,bf16x2}.f32 d, a, b (mode 1: bf16)
   Cvta,
@@ -69,7 +69,7 @@ enum class Op : uint8_t {
   CpAsyncWaitAll,
   Bra,
   Exit,
-  Bar,     ///< bar.sync / barrier.sync (block collective)
+  Bar, ///< bar.sync / barrier.sync (block collective)
   Ldmatrix,
   Mma,
   Shfl,

@@ -1,4 +1,5 @@
-//===- Dtype.cpp - plan element types ---------------------------------------===//
+//===- Dtype.cpp - plan element types
+//---------------------------------------===//
 //
 // Names, sizes and decoding of the plan's element types, all from the format
 // table (include/vggq/Precision/Formats.def) and its bit-exact numerics.

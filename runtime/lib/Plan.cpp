@@ -73,8 +73,8 @@ public:
     std::string name = str(o, p, "dtype");
     Dtype d = Dtype::F32;
     if (!failed() && !parseDtype(name, d))
-      fail(p + ".dtype",
-           "is an unknown dtype '" + name + "' (expected " + dtypeNames() + ")");
+      fail(p + ".dtype", "is an unknown dtype '" + name + "' (expected " +
+                             dtypeNames() + ")");
     return d;
   }
 

@@ -271,8 +271,10 @@ void runF16Mma(Emu &t, bool bf16) {
     uint32_t r = rng();
     uint32_t sign = (r & 1) << 15;
     if (bf16)
-      return uint16_t(sign | ((127 - 8 + (r >> 1) % 16) << 7) | ((r >> 8) & 127));
-    return uint16_t(sign | ((15 - 8 + (r >> 1) % 16) << 10) | ((r >> 8) & 1023));
+      return uint16_t(sign | ((127 - 8 + (r >> 1) % 16) << 7) |
+                      ((r >> 8) & 127));
+    return uint16_t(sign | ((15 - 8 + (r >> 1) % 16) << 10) |
+                    ((r >> 8) & 1023));
   };
   std::vector<uint16_t> A(16 * 16), Bt(8 * 16);
   for (auto &x : A)
@@ -395,8 +397,10 @@ DONE:
   for (size_t i = 0; i < n; ++i) {
     EXPECT_EQ(out[4 * i], cases[i].f16) << std::hex << "f16x2 case " << i;
     EXPECT_EQ(out[4 * i + 1], cases[i].bf16) << std::hex << "bf16x2 case " << i;
-    EXPECT_EQ(out[4 * i + 2], cases[i].f16sat) << std::hex << "satfinite case " << i;
-    EXPECT_EQ(out[4 * i + 3], cases[i].bf16relu) << std::hex << "relu case " << i;
+    EXPECT_EQ(out[4 * i + 2], cases[i].f16sat)
+        << std::hex << "satfinite case " << i;
+    EXPECT_EQ(out[4 * i + 3], cases[i].bf16relu)
+        << std::hex << "relu case " << i;
   }
 }
 

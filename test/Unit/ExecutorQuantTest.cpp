@@ -155,7 +155,8 @@ func.func @forward(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4x{0}>, tensor<2x3x4xf8
   for (int i = 0; i < 24; ++i) {
     ASSERT_EQ(out[0].codes[i], q.encode(x.f32[i] / s2[i % 4])) << i;
     uint8_t p = q.encode(x.f32[i] / s1[(i / 4) % 3]);
-    ASSERT_EQ(out[1].codes[i], numerics::floatToE5M2((q.decode(p) * 0.2f) / 0.03f))
+    ASSERT_EQ(out[1].codes[i],
+              numerics::floatToE5M2((q.decode(p) * 0.2f) / 0.03f))
         << i;
   }
 }
@@ -187,8 +188,9 @@ func.func @forward(%x: tensor<2x4x4x8x{0}>) -> (tensor<2x4x4x8x{0}>, tensor<2x2x
           float m = -INFINITY;
           for (int k = 0; k < 4; ++k)
             m = std::max(
-                m, q.decode(
-                       x.codes[((n * 4 + 2 * y + k / 2) * 4 + 2 * xx + k % 2) * 8 +
+                m,
+                q.decode(
+                    x.codes[((n * 4 + 2 * y + k / 2) * 4 + 2 * xx + k % 2) * 8 +
                             c]));
           ASSERT_EQ(q.decode(out[1].codes[((n * 2 + y) * 2 + xx) * 8 + c]), m);
         }

@@ -122,7 +122,9 @@ TEST(Int8Test, HalfwayCasesRoundToEvenAndClamp) {
     float half = static_cast<float>(k) + 0.5f;
     for (float x : {static_cast<float>(k), half, std::nextafter(half, -INFINITY),
                     std::nextafter(half, INFINITY)})
-      ASSERT_EQ(floatToInt8(x), int8_t(test::refInt(x, *lookupPrecision("int8")))) << x;
+      ASSERT_EQ(floatToInt8(x),
+                int8_t(test::refInt(x, *lookupPrecision("int8"))))
+          << x;
   }
   EXPECT_EQ(floatToInt8(2.5f), 2);
   EXPECT_EQ(floatToInt8(3.5f), 4);
@@ -142,8 +144,10 @@ TEST(Int8Test, RandomInputsMatchAPFloat) {
   for (int i = 0; i < 500000; ++i) {
     float a = floatOf(bits(rng));
     float b = near(rng);
-    ASSERT_EQ(floatToInt8(a), int8_t(test::refInt(a, *lookupPrecision("int8")))) << a;
-    ASSERT_EQ(floatToInt8(b), int8_t(test::refInt(b, *lookupPrecision("int8")))) << b;
+    ASSERT_EQ(floatToInt8(a), int8_t(test::refInt(a, *lookupPrecision("int8"))))
+        << a;
+    ASSERT_EQ(floatToInt8(b), int8_t(test::refInt(b, *lookupPrecision("int8"))))
+        << b;
   }
 }
 

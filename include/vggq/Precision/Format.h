@@ -64,12 +64,28 @@ enum class FormatId : unsigned {
 };
 
 inline constexpr Format kFormats[] = {
-#define VGGQ_FORMAT(ID, NAME, DISPLAY, MLIR, RT, CODE, KIND, BITS, EB, MB,   \
+#define VGGQ_FORMAT(ID, NAME, DISPLAY, MLIR, RT, CODE, KIND, BITS, EB, MB,     \
                     NAN, SAT, MAXF, CAL, CVT, MM, MN, MK, MT, ACC, INTR, FRAG, \
                     RATE, SM, PTX)                                             \
-  {#ID, NAME,  DISPLAY, MLIR,        RT,                                       \
-   CODE, Kind::KIND, BITS, EB, MB, NaNStyle::NAN, SAT != 0, MAXF, CAL != 0,   \
-   CVT,  {MM, MN, MK, MT, ACC, INTR, FRAG}, RATE, SM, PTX},
+  {#ID,                                                                        \
+   NAME,                                                                       \
+   DISPLAY,                                                                    \
+   MLIR,                                                                       \
+   RT,                                                                         \
+   CODE,                                                                       \
+   Kind::KIND,                                                                 \
+   BITS,                                                                       \
+   EB,                                                                         \
+   MB,                                                                         \
+   NaNStyle::NAN,                                                              \
+   SAT != 0,                                                                   \
+   MAXF,                                                                       \
+   CAL != 0,                                                                   \
+   CVT,                                                                        \
+   {MM, MN, MK, MT, ACC, INTR, FRAG},                                          \
+   RATE,                                                                       \
+   SM,                                                                         \
+   PTX},
 #include "vggq/Precision/Formats.def"
 };
 

@@ -112,7 +112,8 @@ inline float decodeFloat(uint32_t code, const Format &f) {
     float v = std::ldexp(static_cast<float>(frac), 1 - f.bias() - m);
     return sign ? -v : v;
   }
-  uint32_t e32 = static_cast<uint32_t>(static_cast<int>(expField) - f.bias() + 127);
+  uint32_t e32 =
+      static_cast<uint32_t>(static_cast<int>(expField) - f.bias() + 127);
   return floatOf(sign | (e32 << 23) | (frac << (23 - m)));
 }
 
@@ -135,18 +136,24 @@ inline float decodeInt(uint32_t code, const Format &f) {
 /// f32 -> code of any format.
 inline uint32_t encode(float x, const Format &f) {
   switch (f.kind) {
-  case format::Kind::F32: return bitsOf(x);
-  case format::Kind::Float: return encodeFloat(x, f);
-  case format::Kind::Int: return encodeInt(x, f);
+  case format::Kind::F32:
+    return bitsOf(x);
+  case format::Kind::Float:
+    return encodeFloat(x, f);
+  case format::Kind::Int:
+    return encodeInt(x, f);
   }
   return 0;
 }
 /// Code of any format -> f32.
 inline float decode(uint32_t code, const Format &f) {
   switch (f.kind) {
-  case format::Kind::F32: return floatOf(code);
-  case format::Kind::Float: return decodeFloat(code, f);
-  case format::Kind::Int: return decodeInt(code, f);
+  case format::Kind::F32:
+    return floatOf(code);
+  case format::Kind::Float:
+    return decodeFloat(code, f);
+  case format::Kind::Int:
+    return decodeInt(code, f);
   }
   return 0.0f;
 }

@@ -26,9 +26,9 @@ LoweringState::LoweringState(ModuleOp module, func::FuncOp forward,
   module->setAttr("gpu.container_module", UnitAttr::get(ctx));
   b.setInsertionPointToStart(module.getBody());
   ptxVersion = requiredPtxVersion(forward, sm, chip.ends_with("a"));
-  auto target = NVVM::NVVMTargetAttr::get(
-      ctx, /*optLevel=*/2, "nvptx64-nvidia-cuda", chip,
-      "+ptx" + std::to_string(ptxVersion));
+  auto target =
+      NVVM::NVVMTargetAttr::get(ctx, /*optLevel=*/2, "nvptx64-nvidia-cuda",
+                                chip, "+ptx" + std::to_string(ptxVersion));
   gpuModule = gpu::GPUModuleOp::create(b, loc, "vggq_kernels",
                                        b.getArrayAttr({target}));
   b.setInsertionPointAfter(gpuModule);

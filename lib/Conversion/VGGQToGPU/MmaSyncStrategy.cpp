@@ -1,4 +1,5 @@
-//===- MmaSyncStrategy.cpp - tensor cores via mma.sync -----------*- C++ -*-===//
+//===- MmaSyncStrategy.cpp - tensor cores via mma.sync -----------*- C++
+//-*-===//
 //
 // mma.sync.aligned.m16n8kK.row.col of a precision's MMA (Formats.def): K =
 // 32 for 8-bit operands (s8 -> s32, e4m3/e5m2 -> f32), K = 16 for 16-bit
@@ -166,15 +167,14 @@ private:
     SmallVector<Value> operands;
     for (ArrayRef<Value> regs : {a, b})
       for (Value r : regs)
-        operands.push_back(
-            frag == r.getType()
-                ? r
-                : LLVM::BitcastOp::create(ob, kb.getLoc(), frag, r).getResult());
+        operands.push_back(frag == r.getType() ? r
+                                               : LLVM::BitcastOp::create(
+                                                     ob, kb.getLoc(), frag, r)
+                                                     .getResult());
     operands.append(c.begin(), c.end());
-    Value d = LLVM::CallIntrinsicOp::create(ob, kb.getLoc(), st,
-                                            ob.getStringAttr(
-                                                pa.mmaIntrinsic(pb)),
-                                            operands)
+    Value d = LLVM::CallIntrinsicOp::create(
+                  ob, kb.getLoc(), st, ob.getStringAttr(pa.mmaIntrinsic(pb)),
+                  operands)
                   .getResult(0);
     return {kb.extract(d, 0), kb.extract(d, 1), kb.extract(d, 2),
             kb.extract(d, 3)};

@@ -123,8 +123,7 @@ gpu::GPUFuncOp buildPoolKernel(OpBuilder &b, Location loc,
         Value p = kb.add(kb.mul(kb.add(kb.mul(img, spec.h), ih), spec.w), iw);
         Value off = kb.add(kb.mul(kb.zext64(p), kb.c64(spec.c)), kb.zext64(c));
         off = kb.select(valid, off, kb.c64(0));
-        Value v =
-            kb.load(elemType, kb.gep(args[0], off, elemType), eb);
+        Value v = kb.load(elemType, kb.gep(args[0], off, elemType), eb);
         Value key = isF32 ? v : codeKey(kb, v, prec);
         Value better =
             isF32 ? arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
