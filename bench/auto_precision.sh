@@ -10,7 +10,9 @@
 #   LIMIT=1000 bench/auto_precision.sh          # quicker
 #   BASELINE=1 bench/auto_precision.sh          # also uniform $BASE
 #   EXTRA="bias-correction=true" bench/auto_precision.sh
+#   REUSE=1 bench/auto_precision.sh   # only the table, from $OUT
 set -eu
+
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/build/bin}
 SHARED=${VGGQ_SHARED:-$ROOT/../shared}
@@ -34,6 +36,8 @@ if [ ! -f "$OUT/fp32.logits" ] || \
     --dump-logits="$OUT/fp32.logits" > "$OUT/fp32.txt"
 fi
 
+REUSE=${REUSE:-0}
+if [ "$REUSE" != 1 ] || [ ! -f "$OUT/auto.logits" ]; then
 start=$(date +%s)
 "$BIN/vggq-opt" "$OUT/fp32.mlirbc" --mlir-print-op-on-diagnostic=false \
   --vggq-quantize-pipeline="precision=auto base=$BASE agreement=$BUDGET samples=$SAMPLES sensitivity-samples=$SENS precision-map-out=$OUT/auto.map table=$OUT/auto.json $EXTRA" \
@@ -41,8 +45,9 @@ start=$(date +%s)
 echo "$(( $(date +%s) - start ))" > "$OUT/auto.seconds"
 "$BIN/vggq-run" "$OUT/auto.mlirbc" --limit="$LIMIT" \
   --dump-logits="$OUT/auto.logits" > "$OUT/auto.txt"
+fi
 
-if [ "$BASELINE" = 1 ]; then
+if [ "$BASELINE" = 1 ] && { [ "$REUSE" != 1 ] || [ ! -f "$OUT/base.logits" ]; }; then
   "$BIN/vggq-opt" "$OUT/fp32.mlirbc" \
     --vggq-quantize-pipeline="precision=$BASE samples=$SAMPLES $EXTRA" \
     --emit-bytecode -o "$OUT/base.mlirbc" 2> "$OUT/base.log"
@@ -86,8 +91,8 @@ print("Test images: first %d of test_batch.bin; calibration: images [0, %s) "
       "of data_batch_1.bin, sensitivity: [%s, %d)" %
       (n, samples, samples, int(samples) + int(sens)))
 print()
-print("| model | top-1 (%) | agreement with FP32 (%) | MACs in 8-bit (%) | "
-      "agreement on sensitivity images (%) | layers not in %s |" % base)
+print("| model | top-1 (%%) | agreement with FP32 (%%) | MACs in 8-bit (%%) | "
+      "agreement on sensitivity images (%%) | layers not in %s |" % base)
 print("| --- | --- | --- | --- | --- | --- |")
 fp32_top1 = 100.0 * (ref[:n] == labels[:n]).mean()
 print("| FP32 | %.2f | - | 0.00 | - | - |" % fp32_top1)
