@@ -10,6 +10,10 @@
 // RUN: vggq-opt %s --mlir-print-op-on-diagnostic=false --vggq-quantize-pipeline="precision=auto samples=8 sensitivity-samples=8 data=%t.bin candidates=fp8e4m3,fp32" 2>&1 >/dev/null | FileCheck %s --check-prefix=FP32
 // A fixed layer is not searched.
 // RUN: vggq-opt %s --mlir-print-op-on-diagnostic=false --vggq-quantize-pipeline="precision=auto samples=8 sensitivity-samples=8 data=%t.bin precision-map=classifier:fp32" 2>&1 >/dev/null | FileCheck %s --check-prefix=FIXED
+// Bias correction in the measurements too: the corrected E4M3 classifier
+// keeps the top-1 of the images with v = -0.2 (E[x] = -0.2), still far from
+// the budget.
+// RUN: vggq-opt %s --mlir-print-op-on-diagnostic=false --vggq-quantize-pipeline="precision=auto samples=8 sensitivity-samples=8 data=%t.bin bias-correction=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=BC
 // The standalone passes; sensitivity-begin=4 overlaps the 8 calibration
 // images, which is a warning.
 // RUN: vggq-opt %s --mlir-print-op-on-diagnostic=false --vggq-calibrate="samples=8 data=%t.bin" --vggq-choose-precision="sensitivity-begin=4 sensitivity-samples=8 data=%t.bin" 2>&1 >/dev/null | FileCheck %s --check-prefix=PASS
@@ -45,6 +49,8 @@
 
 // FIXED: 'classifier' -> fp32 {{.*}} fixed by precision-map
 // FIXED: agreement 100.00 % (budget 99.50 %, all fp8e4m3 100.00 %)
+
+// BC: agreement 100.00 % (budget 99.50 %, all fp8e4m3 25.00 %) on 8 sensitivity images [8, 16){{.*}}promoted: classifier:int8
 
 // PASS: warning: sensitivity-begin=4 overlaps the 8 calibration images
 // PASS: 'classifier' -> int8
