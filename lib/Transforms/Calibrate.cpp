@@ -5,6 +5,7 @@
 // the amax chosen by the requested method; or applies a saved table.
 //
 //===----------------------------------------------------------------------===//
+#include "BiasCorrection.h"
 #include "vggq/Data/Cifar.h"
 #include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
 #include "vggq/Executor/ReferenceExecutor.h"
@@ -126,6 +127,18 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
                            "the first argument only");
   }
   std::vector<Histogram> hists(slotOf.size(), Histogram(bins));
+  // bias-correction: the per-image input summed over the images, per slot.
+  std::vector<std::vector<double>> sums(biasCorrection ? slotOf.size() : 0);
+  auto addSum = [&](unsigned slot, const std::vector<float> &v, int64_t n) {
+    if (!biasCorrection || n == 0)
+      return;
+    std::vector<double> &acc = sums[slot];
+    size_t per = v.size() / n;
+    acc.resize(per, 0.0);
+    for (int64_t i = 0; i < n; ++i)
+      for (size_t k = 0; k < per; ++k)
+        acc[k] += v[i * per + k];
+  };
 
   std::string path = data;
   if (path.empty())
@@ -149,10 +162,15 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
     auto it = producerSlot.find(op);
     if (it == producerSlot.end())
       return;
-    if (t.kind == exec::ElemKind::F32)
+    int64_t n = t.shape.empty() ? 1 : t.shape[0];
+    if (t.kind == exec::ElemKind::F32) {
       hists[it->second].add(t.f32);
-    else
-      hists[it->second].add(t.toFloat());
+      addSum(it->second, t.f32, n);
+    } else {
+      std::vector<float> v = t.toFloat();
+      hists[it->second].add(v);
+      addSum(it->second, v, n);
+    }
   };
   int64_t step = std::max<int64_t>(1, batch);
   for (int64_t begin = 0; begin < set->count; begin += step) {
@@ -161,8 +179,10 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
     in.shape = {n, 32, 32, 3};
     in.f32.resize(n * 32 * 32 * 3);
     normalizeCifar(*set, begin, n, mean, stdv, in.f32.data());
-    if (argSlot >= 0)
+    if (argSlot >= 0) {
       hists[argSlot].add(in.f32);
+      addSum(argSlot, in.f32, n);
+    }
     auto out = (*exec)->run({in}, observer);
     if (!out)
       return module.emitError() << "--vggq-calibrate: " << llvm::toString(out.takeError());
@@ -191,6 +211,11 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
       amax = 1.0f;
     }
     annotate(op, amax, table.method, h.min(), h.max(), table.samples);
+    if (biasCorrection)
+      op->setAttr("vggq.input_col_mean",
+                  Builder(op->getContext())
+                      .getDenseF32ArrayAttr(
+                          inputColumnMean(op, sums[layerSlot[i]], set->count)));
     table.layers.push_back({name, amax, h.min(), h.max()});
     ++numLayers;
   }
@@ -220,6 +245,11 @@ void CalibratePass::runOnOperation() {
   }
   if (bins < 1 || samples < 1) {
     module.emitError("bins and samples must be positive");
+    return signalPassFailure();
+  }
+  if (biasCorrection && !loadTable.empty()) {
+    module.emitError("bias-correction=true needs the calibration activations; "
+                     "a table (load-table) does not hold them");
     return signalPassFailure();
   }
   LogicalResult result =

@@ -7,6 +7,7 @@
 // BF16) use scales of 1 and need no calibration.
 //
 //===----------------------------------------------------------------------===//
+#include "BiasCorrection.h"
 #include "ConstantUtils.h"
 #include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
 #include "vggq/Transforms/Passes.h"
@@ -131,6 +132,29 @@ LogicalResult QuantizePass::quantizeOp(Operation *op, const Precision &p) {
   if (b)
     biasRef = ArrayRef<float>(*b);
   QuantizedWeights q = quantizeWeights(*w, channels, biasRef, inScale, p);
+  bool corrected = false;
+  if (biasCorrection) {
+    // BiasCorrection.h: b += (W - Wq) E[x]; INT8 requantizes the new bias.
+    auto mean = op->getAttrOfType<DenseF32ArrayAttr>("vggq.input_col_mean");
+    int64_t per = static_cast<int64_t>(w->size()) / channels;
+    if (!mean || static_cast<int64_t>(mean.size()) != per)
+      return op->emitError()
+             << "bias-correction: " << what
+             << " has no 'vggq.input_col_mean' of " << per
+             << " values: run --vggq-calibrate with bias-correction=true";
+    SmallVector<float> wq(w->size());
+    for (int64_t i = 0, e = w->size(); i < e; ++i)
+      wq[i] = p.decode(static_cast<uint8_t>(q.codes[i])) * q.scales[i / per];
+    SmallVector<double> delta =
+        vggq::biasCorrection(*w, wq, channels, mean.asArrayRef());
+    if (!b)
+      b.emplace(channels, 0.0f);
+    for (int64_t o = 0; o < channels; ++o)
+      (*b)[o] = static_cast<float>((*b)[o] + delta[o]);
+    biasRef = ArrayRef<float>(*b);
+    q = quantizeWeights(*w, channels, biasRef, inScale, p);
+    corrected = true;
+  }
 
   MLIRContext *ctx = op->getContext();
   OpBuilder builder(op);
@@ -142,7 +166,11 @@ LogicalResult QuantizePass::quantizeOp(Operation *op, const Precision &p) {
   Value wq = createConstant(builder, loc, wqType, q.codes, resource,
                             blob + ".weight_q");
   Value qBias = bias;
-  if (bias && p.isInteger()) {
+  if (corrected && !p.isInteger())
+    qBias = createF32Constant(
+        builder, loc, RankedTensorType::get({channels}, builder.getF32Type()),
+        *b, resource, blob + ".bias_c");
+  if ((bias || corrected) && p.isInteger()) {
     auto bt = RankedTensorType::get({channels}, builder.getI32Type());
     ArrayRef<char> raw(reinterpret_cast<const char *>(q.i32Bias.data()),
                        q.i32Bias.size() * sizeof(int32_t));
@@ -229,6 +257,13 @@ void QuantizePass::runOnOperation() {
     if (excluded.contains(name))
       continue;
     const Precision *p = perLayer.lookup(name);
+    // The choice of --vggq-choose-precision; precision-map wins over it.
+    if (auto chosen = op->getAttrOfType<StringAttr>("vggq.precision");
+        !p && chosen && !(p = lookupPrecision(chosen.getValue()))) {
+      op->emitError() << "unknown 'vggq.precision' = '" << chosen.getValue()
+                      << "' (known: " << precisionNames() << ")";
+      return signalPassFailure();
+    }
     if (!p)
       p = def;
     if (!p->quantized())

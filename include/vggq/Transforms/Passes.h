@@ -26,9 +26,11 @@ namespace vggq {
 /// Options of `--vggq-quantize-pipeline`.
 struct QuantizePipelineOptions
     : public mlir::PassPipelineOptions<QuantizePipelineOptions> {
-  Option<std::string> precision{*this, "precision",
-                                llvm::cl::desc("fp8e4m3 | fp8e5m2 | int8"),
-                                llvm::cl::init("fp8e4m3")};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("A registered precision, or auto: per-layer precisions "
+                     "chosen by --vggq-choose-precision under `agreement`"),
+      llvm::cl::init("fp8e4m3")};
   Option<std::string> method{*this, "method",
                              llvm::cl::desc("max | percentile | entropy | mse"),
                              llvm::cl::init("max")};
@@ -52,6 +54,37 @@ struct QuantizePipelineOptions
                                   llvm::cl::desc("Layers kept in FP32")};
   ListOption<std::string> precisionMap{
       *this, "precision-map", llvm::cl::desc("Per-layer precisions name:prec")};
+  Option<std::string> base{
+      *this, "base",
+      llvm::cl::desc("precision=auto: the starting precision of every layer "
+                     "(also the calibration grid of entropy/mse)"),
+      llvm::cl::init("fp8e4m3")};
+  Option<double> agreement{
+      *this, "agreement",
+      llvm::cl::desc("precision=auto: top-1 agreement budget with FP32 (%) "
+                     "on the sensitivity images"),
+      llvm::cl::init(99.5)};
+  Option<int64_t> sensitivitySamples{
+      *this, "sensitivity-samples",
+      llvm::cl::desc("precision=auto: images [samples, samples + this) of "
+                     "`data`, held apart from the calibration images [0, "
+                     "samples), on which sensitivity and the budget are "
+                     "measured"),
+      llvm::cl::init(500)};
+  ListOption<std::string> candidates{
+      *this, "candidates",
+      llvm::cl::desc("precision=auto: the formats to choose from (default: "
+                     "every registered precision)")};
+  Option<std::string> precisionMapOut{
+      *this, "precision-map-out",
+      llvm::cl::desc("precision=auto: write the choice here, one "
+                     "layer:precision line per layer"),
+      llvm::cl::init("")};
+  Option<bool> biasCorrection{
+      *this, "bias-correction",
+      llvm::cl::desc("Fold the mean weight-rounding error (W - Wq) E[x] into "
+                     "each layer's bias"),
+      llvm::cl::init(false)};
   Option<bool> explain{*this, "explain",
                        llvm::cl::desc("Explain fusions with remarks"),
                        llvm::cl::init(false)};

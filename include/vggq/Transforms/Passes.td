@@ -50,7 +50,11 @@ def Calibrate : Pass<"vggq-calibrate", "mlir::ModuleOp"> {
 
     Writes `vggq.input_amax` and `vggq.calibration = {method, min, max,
     samples}` on each op; `table=FILE` also writes a versioned JSON table and
-    `load-table=FILE` applies a table instead of running the graph.
+    `load-table=FILE` applies a table instead of running the graph. With
+    `bias-correction=true` it also writes `vggq.input_col_mean`: the mean
+    over the images and output positions of each im2col column of a conv's
+    input (zero padding included), in the weight's (kh, kw, c) order, or the
+    mean input feature of a linear; the table does not hold it.
   }];
   let dependentDialects = ["vggq::VGGQDialect"];
   let options = [
@@ -70,6 +74,9 @@ def Calibrate : Pass<"vggq-calibrate", "mlir::ModuleOp"> {
            "Write the calibration table (JSON) to this file">,
     Option<"loadTable", "load-table", "std::string", "\"\"",
            "Apply this calibration table instead of running the graph">,
+    Option<"biasCorrection", "bias-correction", "bool", "false",
+           "Also record vggq.input_col_mean (the mean im2col column of each "
+           "layer's input), which --vggq-quantize=bias-correction=true needs">,
   ];
   let statistics = [
     Statistic<"numLayers", "num-layers", "Number of layers calibrated">,
@@ -87,7 +94,17 @@ def Quantize : Pass<"vggq-quantize", "mlir::func::FuncOp"> {
     the bias in f32 for FP8 and stores it as i32 at `input_scale *
     weight_scale` (round half to even) for INT8, and replaces the op by
     `vggq.qconv2d` / `vggq.qlinear` with an f32 result. `exclude` keeps
-    layers in FP32; `precision-map` gives layers another precision.
+    layers in FP32; `precision-map` gives layers another precision. A layer
+    not in `precision-map` that carries a `vggq.precision` string attribute
+    (written by --vggq-choose-precision) gets that precision; otherwise
+    `precision`.
+
+    With `bias-correction=true`, the bias of output channel o becomes
+    `b[o] + sum_k (W[o,k] - Wq[o,k]) * m[k]`, Wq the dequantized weights and
+    m the layer's `vggq.input_col_mean` (--vggq-calibrate with
+    bias-correction=true): the mean error that weight rounding adds to the
+    output over the calibration images is removed. A layer without bias gets
+    one. INT8 rounds the corrected bias to i32 as usual.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "vggq::VGGQDialect"];
   let options = [
@@ -97,6 +114,9 @@ def Quantize : Pass<"vggq-quantize", "mlir::func::FuncOp"> {
                "Layers (vggq.layer names) kept in FP32">,
     ListOption<"precisionMap", "precision-map", "std::string",
                "Per-layer precisions: name:precision,...">,
+    Option<"biasCorrection", "bias-correction", "bool", "false",
+           "Fold the mean output error of weight rounding, (W - Wq) E[x] per "
+           "output channel, into the bias (needs vggq.input_col_mean)">,
     Option<"report", "report", "bool", "false",
            "Emit a remark with the counts below (Debian's LLVM is built "
            "without statistics, so --mlir-pass-statistics shows nothing)">,
@@ -107,6 +127,72 @@ def Quantize : Pass<"vggq-quantize", "mlir::func::FuncOp"> {
               "Bytes of the quantized layers' weights and biases before">,
     Statistic<"weightBytesAfter", "weight-bytes-after",
               "Bytes of the quantized layers' weights and biases after">,
+  ];
+}
+
+def ChoosePrecision : Pass<"vggq-choose-precision", "mlir::ModuleOp"> {
+  let summary = "Choose per-layer precisions under a top-1 agreement budget";
+  let description = [{
+    Runs after --vggq-calibrate (it needs `vggq.input_amax`). The scales come
+    from the calibration images; the sensitivity is measured on other images
+    of the same file: `sensitivity-samples` images starting at
+    `sensitivity-begin` (default: right after the calibration images, i.e.
+    the largest `samples` of the ops' `vggq.calibration`). The FP32 logits
+    of those images and every layer's FP32 input are computed once.
+
+    1. Sensitivity: each conv2d / linear is quantized alone in every
+       candidate format (the rest stays FP32) and only the graph from that
+       layer on is run on the cached FP32 input: top-1 agreement with FP32
+       and the SQNR of the logits.
+    2. Search: every layer starts at `base`. While the whole assignment's
+       agreement (measured) is below `agreement`, the move with the largest
+       SQNR gain (noise power removed) per added cost is made; a move that
+       costs nothing and helps goes first. Then each promoted layer is tried
+       once at its most accurate cheaper format and kept there if the budget
+       still holds. Cost per layer is `formatCost` (lib/Transforms/
+       ChoosePrecision.cpp): MACs over the format's relative MMA rate plus
+       the bytes it moves.
+    3. Output: a `vggq.precision` string attribute on every layer (which
+       --vggq-quantize reads), a remark per layer explaining the choice,
+       `precision-map-out=FILE` (one `layer:precision` line per layer, usable
+       as `precision-map=` entries) and `table=FILE` (the calibration table,
+       for `load-table=`). A budget that no assignment of the candidates
+       meets is an error naming the limiting layers and the best agreement
+       reached; nothing is written then.
+
+    The candidates are every registered precision unless `candidates` names
+    some. Layers named in `precision-map` / `exclude` keep that precision /
+    FP32 and are not searched.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "vggq::VGGQDialect"];
+  let options = [
+    Option<"base", "base", "std::string", "\"fp8e4m3\"",
+           "Starting (cheapest wanted) precision of every layer">,
+    Option<"agreement", "agreement", "double", "99.5",
+           "Top-1 agreement budget with FP32 on the sensitivity images (%)">,
+    Option<"sensitivitySamples", "sensitivity-samples", "int64_t", "500",
+           "Images the sensitivity and the budget are measured on; held "
+           "apart from the calibration images">,
+    Option<"sensitivityBegin", "sensitivity-begin", "int64_t", "-1",
+           "Index of the first sensitivity image in `data` (-1: right after "
+           "the calibration images, the ops' vggq.calibration samples)">,
+    Option<"data", "data", "std::string", "\"\"",
+           "CIFAR-10 binary file (default: the shared training batch)">,
+    Option<"batch", "batch", "int64_t", "100", "Images per executor run">,
+    ListOption<"candidates", "candidates", "std::string",
+               "Formats to choose from (default: every registered "
+               "precision); must include base">,
+    ListOption<"precisionMap", "precision-map", "std::string",
+               "Fixed layers: name:precision,... (not searched)">,
+    ListOption<"exclude", "exclude", "std::string",
+               "Fixed FP32 layers (not searched)">,
+    Option<"precisionMapOut", "precision-map-out", "std::string", "\"\"",
+           "Write the choice here, one layer:precision line per layer">,
+    Option<"table", "table", "std::string", "\"\"",
+           "Write the calibration table (JSON) here after a successful "
+           "choice">,
+    Option<"biasCorrection", "bias-correction", "bool", "false",
+           "Measure with --vggq-quantize's bias correction">,
   ];
 }
 
