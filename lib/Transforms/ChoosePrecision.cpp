@@ -22,6 +22,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -62,7 +63,19 @@ struct Layer {
 struct Score {
   double agreement = 100.0;
   double nsr = 0.0;
+  double lower = 100.0; ///< one-sided Wilson bound of `agreement` (%)
 };
+
+/// The lower end of the Wilson score interval of `hits` of `n` (%), z-score
+/// `z` (0: the measured ratio).
+double wilsonLower(double hits, double n, double z) {
+  if (n <= 0)
+    return 100.0;
+  double p = hits / n, z2 = z * z;
+  double center = p + z2 / (2 * n);
+  double half = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  return 100.0 * std::max(0.0, (center - half) / (1 + z2 / n));
+}
 
 /// An FP32 tensor of the reference run over all sensitivity images.
 struct Capture {
@@ -359,6 +372,7 @@ ChoosePrecisionPass::evaluate(ArrayRef<const Precision *> assign, int tail) {
     }
   }
   s.agreement = 100.0 * agree / count;
+  s.lower = wilsonLower(agree, count, confidence);
   s.nsr = signal > 0.0 ? noise / signal : noise;
   return s;
 }
@@ -419,6 +433,10 @@ LogicalResult ChoosePrecisionPass::choose() {
     return module.emitError() << "agreement must be a percentage in (0, 100], "
                                  "got "
                               << fmtPct(agreement);
+  if (!(confidence >= 0.0 && confidence <= 10.0))
+    return module.emitError()
+           << "confidence must be a z-score in [0, 10], got "
+           << llvm::formatv("{0:F2}", confidence.getValue()).str();
   if (sensitivitySamples < 1 || batch < 1)
     return module.emitError("sensitivity-samples and batch must be positive");
   if (candidates.empty())
@@ -534,7 +552,7 @@ LogicalResult ChoosePrecisionPass::choose() {
   Score start = *cur;
   std::vector<int> promotedAt(n, 0);
   int stepNo = 0;
-  while (cur->agreement < agreement) {
+  while (cur->lower < agreement) {
     double bestScore = -1.0, bestGain = 0.0;
     size_t bi = 0;
     const Precision *bp = nullptr;
@@ -570,7 +588,7 @@ LogicalResult ChoosePrecisionPass::choose() {
     os << " -> " << fmtPct(cur->agreement);
     why[bi] = s;
   }
-  if (cur->agreement < agreement) {
+  if (cur->lower < agreement) {
     // Every layer is at its least noisy candidate: the best reachable.
     std::vector<size_t> order;
     for (size_t i = 0; i < n; ++i)
@@ -589,8 +607,11 @@ LogicalResult ChoosePrecisionPass::choose() {
     InFlightDiagnostic d = module.emitError();
     d << "agreement budget " << fmtPct(agreement) << " cannot be met on the "
       << count << " sensitivity images: the best reachable agreement is "
-      << fmtPct(cur->agreement)
-      << " (every layer at its most accurate candidate); limiting layers:";
+      << fmtPct(cur->agreement);
+    if (confidence > 0)
+      d << " (Wilson bound " << fmtPct(cur->lower) << " at z = "
+        << llvm::formatv("{0:F2}", confidence.getValue()).str() << ")";
+    d << " (every layer at its most accurate candidate); limiting layers:";
     for (size_t k = 0; k < std::min<size_t>(3, order.size()); ++k) {
       size_t i = order[k];
       size_t c = candIndex(assign[i]);
@@ -623,7 +644,7 @@ LogicalResult ChoosePrecisionPass::choose() {
     FailureOr<Score> s = evaluate(assign, -1);
     if (failed(s))
       return failure();
-    if (s->agreement >= agreement) {
+    if (s->lower >= agreement) {
       why[i] += "; demoted back from " + std::string(was->name) + " to " +
                 std::string(alt->name) + ": the budget still holds (" +
                 fmtPct(s->agreement) + ")";
@@ -662,8 +683,12 @@ LogicalResult ChoosePrecisionPass::choose() {
           << fmtSqnr(alone[i][c].nsr) << ";";
     d << " " << why[i];
   }
+  std::string bound;
+  if (confidence > 0)
+    bound = ", Wilson bound " + fmtPct(cur->lower) + " at z = " +
+            llvm::formatv("{0:F2}", confidence.getValue()).str();
   module.emitRemark() << "choose-precision: agreement "
-                      << fmtPct(cur->agreement) << " (budget "
+                      << fmtPct(cur->agreement) << bound << " (budget "
                       << fmtPct(agreement) << ", all " << basePrec->name << " "
                       << fmtPct(start.agreement) << ") on " << count
                       << " sensitivity images [" << begin << ", "

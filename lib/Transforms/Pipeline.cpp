@@ -71,6 +71,7 @@ void vggq::buildQuantizePipeline(OpPassManager &pm,
     ChoosePrecisionOptions choose;
     choose.base = options.base;
     choose.agreement = options.agreement;
+    choose.confidence = options.confidence;
     choose.sensitivitySamples = options.sensitivitySamples;
     choose.data = options.data;
     choose.candidates.assign(options.candidates.begin(),

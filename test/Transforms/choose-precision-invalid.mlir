@@ -5,6 +5,14 @@
 // RUN: not test -e %t.json
 // RUN: not test -s %t.out
 // RUN: not vggq-opt %s --vggq-quantize-pipeline="precision=auto samples=8 data=%t.bin agreement=100.5" 2>&1 | FileCheck %s --check-prefix=RANGE
+// With confidence=1 the one-sided Wilson bound of the agreement must reach
+// the budget: 8 of 8 images agreeing bound it at 88.89 % only.
+// RUN: not vggq-opt %s --mlir-print-op-on-diagnostic=false --vggq-quantize-pipeline="precision=auto samples=8 sensitivity-samples=8 data=%t.bin confidence=1" 2>&1 | FileCheck %s --check-prefix=WILSON
+// RUN: vggq-opt %s --mlir-print-op-on-diagnostic=false --vggq-quantize-pipeline="precision=auto samples=8 sensitivity-samples=8 data=%t.bin confidence=1 agreement=85" 2>&1 >/dev/null | FileCheck %s --check-prefix=WILSONOK
+// RUN: not vggq-opt %s --vggq-quantize-pipeline="precision=auto samples=8 data=%t.bin confidence=-1" 2>&1 | FileCheck %s --check-prefix=ZRANGE
+// WILSON: error: agreement budget 99.50 % cannot be met on the 8 sensitivity images: the best reachable agreement is 100.00 % (Wilson bound 88.89 % at z = 1.00) (every layer at its most accurate candidate)
+// WILSONOK: remark: choose-precision: agreement 100.00 %, Wilson bound 88.89 % at z = 1.00 (budget 85.00 %
+// ZRANGE: error: confidence must be a z-score in [0, 10], got -1.00
 // RUN: not vggq-opt %s --vggq-quantize-pipeline="precision=auto samples=8 data=%t.bin agreement=0" 2>&1 | FileCheck %s --check-prefix=RANGE0
 // RUN: not vggq-opt %s --vggq-choose-precision="base=fp6" 2>&1 | FileCheck %s --check-prefix=BASE
 // RUN: not vggq-opt %s --vggq-quantize-pipeline="precision=auto samples=8 data=%t.bin base=fp6" 2>&1 | FileCheck %s --check-prefix=PIPEBASE

@@ -64,6 +64,12 @@ struct QuantizePipelineOptions
       llvm::cl::desc("precision=auto: top-1 agreement budget with FP32 (%) "
                      "on the sensitivity images"),
       llvm::cl::init(99.5)};
+  Option<double> confidence{
+      *this, "confidence",
+      llvm::cl::desc("precision=auto: z-score of the one-sided Wilson bound "
+                     "of the measured agreement that must reach the budget "
+                     "(0: the measured agreement)"),
+      llvm::cl::init(0.0)};
   Option<int64_t> sensitivitySamples{
       *this, "sensitivity-samples",
       llvm::cl::desc("precision=auto: images [samples, samples + this) of "

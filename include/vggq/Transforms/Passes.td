@@ -173,6 +173,10 @@ def ChoosePrecision : Pass<"vggq-choose-precision", "mlir::ModuleOp"> {
     Option<"sensitivitySamples", "sensitivity-samples", "int64_t", "500",
            "Images the sensitivity and the budget are measured on; held "
            "apart from the calibration images">,
+    Option<"confidence", "confidence", "double", "0",
+           "z-score of the one-sided Wilson bound that must reach the "
+           "budget (0: the measured agreement itself; 1: about 84 % "
+           "confidence that the agreement on unseen images holds)">,
     Option<"sensitivityBegin", "sensitivity-begin", "int64_t", "-1",
            "Index of the first sensitivity image in `data` (-1: right after "
            "the calibration images, the ops' vggq.calibration samples)">,
