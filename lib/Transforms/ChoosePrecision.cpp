@@ -311,12 +311,18 @@ ChoosePrecisionPass::evaluate(ArrayRef<const Precision *> assign, int tail) {
         return u.getOwner() == start || start->isBeforeInBlock(u.getOwner());
       });
     }
+    // Erase the ops before `start` (last first), then the constants that no
+    // longer have users; an erased op's slot is cleared, never read again.
     for (int64_t i = layers[tail].pos - 1; i >= 0; --i)
-      if (!ops[i]->hasTrait<OpTrait::ConstantLike>())
+      if (!ops[i]->hasTrait<OpTrait::ConstantLike>()) {
         ops[i]->erase();
+        ops[i] = nullptr;
+      }
     for (int64_t i = layers[tail].pos - 1; i >= 0; --i)
-      if (ops[i]->hasTrait<OpTrait::ConstantLike>() && ops[i]->use_empty())
+      if (ops[i] && ops[i]->use_empty()) {
         ops[i]->erase();
+        ops[i] = nullptr;
+      }
     llvm::BitVector erase(f.getNumArguments());
     erase.set(0, numOrig);
     if (failed(f.eraseArguments(erase)))
