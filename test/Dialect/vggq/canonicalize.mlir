@@ -104,3 +104,26 @@ func.func @requantize_rescale_kept(%x: tensor<4x8xi8>) -> tensor<4x8xi8> {
   %r = vggq.requantize %x from 0.5 to 1.0 : tensor<4x8xi8> -> tensor<4x8xi8>
   return %r : tensor<4x8xi8>
 }
+
+// -----
+
+// Two shortcuts in a row are one: strides multiply, channel paddings add.
+// CHECK-LABEL: func.func @subsample_pad_compose
+// CHECK-NEXT: %[[S:.*]] = vggq.subsample_pad %{{.*}} strides [2, 4] channel_padding [3, 5] : tensor<?x8x8x4xi8> -> tensor<?x4x2x12xi8>
+// CHECK-NEXT: return %[[S]]
+func.func @subsample_pad_compose(%x: tensor<?x8x8x4xi8>) -> tensor<?x4x2x12xi8> {
+  %0 = vggq.subsample_pad %x strides [2, 1] channel_padding [0, 0] : tensor<?x8x8x4xi8> -> tensor<?x4x8x4xi8>
+  %1 = vggq.subsample_pad %0 strides [1, 4] channel_padding [3, 5] : tensor<?x4x8x4xi8> -> tensor<?x4x2x12xi8>
+  return %1 : tensor<?x4x2x12xi8>
+}
+
+// -----
+
+// Stride 1 and no padding is the identity.
+// CHECK-LABEL: func.func @subsample_pad_identity
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8x8x4xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @subsample_pad_identity(%x: tensor<?x8x8x4xf32>) -> tensor<?x8x8x4xf32> {
+  %0 = vggq.subsample_pad %x strides [1, 1] channel_padding [0, 0] : tensor<?x8x8x4xf32> -> tensor<?x8x8x4xf32>
+  return %0 : tensor<?x8x8x4xf32>
+}

@@ -483,3 +483,139 @@ func.func @mean_on_a_function() attributes {vggq.input_mean = array<f32: 0.5>} {
   // expected-error @-1 {{'vggq.input_mean' belongs on the module}}
   return
 }
+
+// -----
+
+func.func @avg_pool_quantized_needs_scales(%x: tensor<1x8x8x4xi8>) {
+  // expected-error @+1 {{on quantized storage ('i8') it needs an 'input_scale' and an 'output_scale'}}
+  %0 = vggq.avg_pool2d %x kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0] input_scale 0.5 : tensor<1x8x8x4xi8> -> tensor<1x1x1x4xi8>
+  return
+}
+
+// -----
+
+func.func @avg_pool_f32_takes_no_scales(%x: tensor<1x8x8x4xf32>) {
+  // expected-error @+1 {{on f32 it takes no 'input_scale' or 'output_scale'}}
+  %0 = vggq.avg_pool2d %x kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0] output_scale 0.5 : tensor<1x8x8x4xf32> -> tensor<1x1x1x4xf32>
+  return
+}
+
+// -----
+
+func.func @avg_pool_bad_scale(%x: tensor<1x8x8x4xf8E4M3FN>) {
+  // expected-error @+1 {{'output_scale'[0] = -1 is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.avg_pool2d %x kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0] input_scale 0.5 output_scale -1.0 : tensor<1x8x8x4xf8E4M3FN> -> tensor<1x1x1x4xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @avg_pool_shape(%x: tensor<1x8x8x4xf32>) {
+  // expected-error @+1 {{result shape [1, 2, 2, 4] does not match the expected shape [1, 1, 1, 4]}}
+  %0 = vggq.avg_pool2d %x kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0] : tensor<1x8x8x4xf32> -> tensor<1x2x2x4xf32>
+  return
+}
+
+// -----
+
+func.func @avg_pool_window_too_big(%x: tensor<1x4x4x4xf32>) {
+  // expected-error @+1 {{window 8x8 (dilation 1x1) does not fit the padded input [1, 4, 4, 4]}}
+  %0 = vggq.avg_pool2d %x kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0] : tensor<1x4x4x4xf32> -> tensor<1x1x1x4xf32>
+  return
+}
+
+// -----
+
+func.func @avg_pool_padding_only_window(%x: tensor<1x8x8x4xf32>) {
+  // expected-error @+1 {{padding must be smaller than the kernel}}
+  %0 = vggq.avg_pool2d %x kernel [2, 2] strides [2, 2] padding [2, 0, 0, 0] : tensor<1x8x8x4xf32> -> tensor<1x5x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @subsample_pad_shape(%x: tensor<1x7x7x16xi8>) {
+  // expected-error @+1 {{result shape [1, 3, 3, 32] does not match the expected shape [1, 4, 4, 32]}}
+  %0 = vggq.subsample_pad %x strides [2, 2] channel_padding [8, 8] : tensor<1x7x7x16xi8> -> tensor<1x3x3x32xi8>
+  return
+}
+
+// -----
+
+func.func @subsample_pad_strides(%x: tensor<1x8x8x16xf32>) {
+  // expected-error @+1 {{'strides' must be two positive integers [h, w]}}
+  %0 = vggq.subsample_pad %x strides [0, 2] channel_padding [8, 8] : tensor<1x8x8x16xf32> -> tensor<1x4x4x32xf32>
+  return
+}
+
+// -----
+
+func.func @subsample_pad_negative_padding(%x: tensor<1x8x8x16xf32>) {
+  // expected-error @+1 {{'channel_padding' must be two non-negative integers [before, after]}}
+  %0 = vggq.subsample_pad %x strides [2, 2] channel_padding [-8, 8] : tensor<1x8x8x16xf32> -> tensor<1x4x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @subsample_pad_type(%x: tensor<1x8x8x16xi8>) {
+  // expected-error @+1 {{result element type must equal the input's}}
+  %0 = vggq.subsample_pad %x strides [2, 2] channel_padding [8, 8] : tensor<1x8x8x16xi8> -> tensor<1x4x4x32xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @qadd_shapes(%a: tensor<1x8x8x16xi8>, %b: tensor<1x8x8x32xi8>) {
+  // expected-error @+1 {{operand and result shapes must be equal, got [1, 8, 8, 16], [1, 8, 8, 32] -> [1, 8, 8, 16]}}
+  %0 = vggq.qadd %a, %b lhs_scale 0.5 rhs_scale 0.5 output_scale 0.5 : tensor<1x8x8x16xi8>, tensor<1x8x8x32xi8> -> tensor<1x8x8x16xi8>
+  return
+}
+
+// -----
+
+func.func @qadd_bad_scale(%a: tensor<1x8x8x16xi8>, %b: tensor<1x8x8x16xi8>) {
+  // expected-error @+1 {{'rhs_scale'[0] = 0 is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.qadd %a, %b lhs_scale 0.5 rhs_scale 0.0 output_scale 0.5 : tensor<1x8x8x16xi8>, tensor<1x8x8x16xi8> -> tensor<1x8x8x16xi8>
+  return
+}
+
+// -----
+
+func.func @qadd_f32(%a: tensor<1x8x8x16xf32>, %b: tensor<1x8x8x16xi8>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of quantized storage type}}
+  %0 = vggq.qadd %a, %b lhs_scale 0.5 rhs_scale 0.5 output_scale 0.5 : tensor<1x8x8x16xf32>, tensor<1x8x8x16xi8> -> tensor<1x8x8x16xi8>
+  return
+}
+
+// -----
+
+func.func @qconv_residual_needs_scales(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>, %r: tensor<1x8x8x2xi8>) {
+  // expected-error @+1 {{a 'residual' needs a 'residual_scale' and a 'sum_scale'}}
+  %0 = vggq.qconv2d %x, %w input_scale 0.5 weight_scales [0.5] output_scale 0.5 residual %r residual_scale 0.5 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>, tensor<1x8x8x2xi8>) -> tensor<1x8x8x2xi8>
+  return
+}
+
+// -----
+
+func.func @qconv_residual_shape(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>, %r: tensor<1x4x4x2xi8>) {
+  // expected-error @+1 {{residual shape [1, 4, 4, 2] does not match the result shape [1, 8, 8, 2]}}
+  %0 = vggq.qconv2d %x, %w input_scale 0.5 weight_scales [0.5] output_scale 0.5 residual %r residual_scale 0.5 sum_scale 0.5 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>, tensor<1x4x4x2xi8>) -> tensor<1x8x8x2xi8>
+  return
+}
+
+// -----
+
+func.func @qconv_sum_relu_without_residual(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>) {
+  // expected-error @+1 {{'residual_scale', 'sum_scale' and 'sum_relu' need a 'residual' operand}}
+  %0 = vggq.qconv2d %x, %w input_scale 0.5 weight_scales [0.5] output_scale 0.5 sum_relu strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>) -> tensor<1x8x8x2xi8>
+  return
+}
+
+// -----
+
+func.func @qconv_residual_bad_sum_scale(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3x4xi8>, %r: tensor<1x8x8x2xi8>) {
+  // expected-error @+1 {{'sum_scale'[0] = nan is not a valid scale (must be finite and > 0)}}
+  %0 = vggq.qconv2d %x, %w input_scale 0.5 weight_scales [0.5] output_scale 0.5 residual %r residual_scale 0.5 sum_scale 0x7FC00000 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>, tensor<1x8x8x2xi8>) -> tensor<1x8x8x2xi8>
+  return
+}

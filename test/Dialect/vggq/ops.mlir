@@ -66,3 +66,24 @@ func.func @qcompute_ops(%x: tensor<?x8x8x4xf8E4M3FN>, %w: tensor<2x3x3x4xf8E4M3F
       : (tensor<?x32xf8E5M2>, tensor<10x32xf8E4M3FN>, tensor<10xf32>) -> tensor<?x10xf32>
   return %0, %1, %2 : tensor<?x8x8x2xf8E4M3FN>, tensor<?x4x4x2xi8>, tensor<?x10xf32>
 }
+
+// The ResNet ops: average pool (f32 and 8-bit), the subsample-and-pad
+// shortcut, the quantized add and the qconv2d epilogue with a residual.
+// CHECK-LABEL: func.func @residual_ops
+func.func @residual_ops(%x: tensor<?x8x8x16xf32>, %q: tensor<?x8x8x16xi8>, %w: tensor<32x3x3x16xi8>,
+                        %b: tensor<32xi32>, %e: tensor<?x4x4x32xf8E4M3FN>)
+    -> (tensor<?x1x1x16xf32>, tensor<?x1x1x16xi8>, tensor<?x4x4x32xi8>, tensor<?x4x4x32xf8E4M3FN>, tensor<?x4x4x32xi8>) {
+  // CHECK: vggq.avg_pool2d %{{.*}} kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0] : tensor<?x8x8x16xf32> -> tensor<?x1x1x16xf32>
+  %0 = vggq.avg_pool2d %x kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0] : tensor<?x8x8x16xf32> -> tensor<?x1x1x16xf32>
+  // CHECK: vggq.avg_pool2d %{{.*}} kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0] input_scale 2.000000e-02 output_scale 0.00999999977 : tensor<?x8x8x16xi8> -> tensor<?x1x1x16xi8>
+  %1 = vggq.avg_pool2d %q kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0] input_scale 0.02 output_scale 0.01 : tensor<?x8x8x16xi8> -> tensor<?x1x1x16xi8>
+  // CHECK: vggq.subsample_pad %{{.*}} strides [2, 2] channel_padding [8, 8] : tensor<?x8x8x16xi8> -> tensor<?x4x4x32xi8>
+  %2 = vggq.subsample_pad %q strides [2, 2] channel_padding [8, 8] : tensor<?x8x8x16xi8> -> tensor<?x4x4x32xi8>
+  // CHECK: vggq.qadd %{{.*}}, %{{.*}} lhs_scale 5.000000e-02 rhs_scale 4.000000e-02 output_scale 6.000000e-02 relu : tensor<?x4x4x32xf8E4M3FN>, tensor<?x4x4x32xf8E4M3FN> -> tensor<?x4x4x32xf8E4M3FN>
+  %3 = vggq.qadd %e, %e lhs_scale 0.05 rhs_scale 0.04 output_scale 0.06 relu : tensor<?x4x4x32xf8E4M3FN>, tensor<?x4x4x32xf8E4M3FN> -> tensor<?x4x4x32xf8E4M3FN>
+  // CHECK: vggq.qconv2d %{{.*}}, %{{.*}}, %{{.*}} input_scale 1.000000e-01 weight_scales [1.000000e-01] output_scale 5.000000e-02 residual %{{.*}} residual_scale 4.000000e-02 sum_scale 6.000000e-02 sum_relu strides [2, 2] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<?x8x8x16xi8>, tensor<32x3x3x16xi8>, tensor<32xi32>, tensor<?x4x4x32xi8>) -> tensor<?x4x4x32xi8>
+  %4 = vggq.qconv2d %q, %w, %b input_scale 0.1 weight_scales [0.1] output_scale 0.05 residual %2 residual_scale 0.04 sum_scale 0.06 sum_relu
+      strides [2, 2] padding [1, 1, 1, 1] dilation [1, 1]
+      : (tensor<?x8x8x16xi8>, tensor<32x3x3x16xi8>, tensor<32xi32>, tensor<?x4x4x32xi8>) -> tensor<?x4x4x32xi8>
+  return %0, %1, %2, %3, %4 : tensor<?x1x1x16xf32>, tensor<?x1x1x16xi8>, tensor<?x4x4x32xi8>, tensor<?x4x4x32xf8E4M3FN>, tensor<?x4x4x32xi8>
+}

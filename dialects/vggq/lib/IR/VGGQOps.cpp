@@ -314,6 +314,112 @@ LogicalResult LinearOp::verify() {
                           getBias(), getOutput().getType());
 }
 
+bool ReluOp::keepsQuantAxis(int64_t) { return true; }
+
+bool MaxPool2DOp::keepsQuantAxis(int64_t axis) { return axis == 3; }
+
+bool FlattenOp::keepsQuantAxis(int64_t) { return false; }
+
+LogicalResult AvgPool2DOp::verify() {
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("result element type must equal the input's");
+  if (in.getRank() != 4)
+    return emitOpError() << "input must be rank 4 (NHWC), got rank "
+                         << in.getRank();
+  bool quantized = isQuantStorageType(in.getElementType());
+  FloatAttr inScale = getInputScaleAttr(), outScale = getOutputScaleAttr();
+  if (quantized && (!inScale || !outScale))
+    return emitOpError() << "on quantized storage (" << in.getElementType()
+                         << ") it needs an 'input_scale' and an 'output_scale'";
+  if (!quantized && (inScale || outScale))
+    return emitOpError("on f32 it takes no 'input_scale' or 'output_scale'");
+  if (inScale && failed(verifyScaleValue(*this, inScale, "input_scale")))
+    return failure();
+  if (outScale && failed(verifyScaleValue(*this, outScale, "output_scale")))
+    return failure();
+  ArrayRef<int64_t> k = getKernel();
+  if (k.size() != 2 || llvm::any_of(k, [](int64_t x) { return x <= 0; }))
+    return emitOpError("'kernel' must be two positive integers [h, w]");
+  SmallVector<int64_t> dilation{1, 1};
+  if (failed(verifyWindowAttrs(*this, getStrides(), getPadding(), dilation)))
+    return failure();
+  ArrayRef<int64_t> p = getPadding();
+  if (p[0] >= k[0] || p[2] >= k[0] || p[1] >= k[1] || p[3] >= k[1])
+    return emitOpError("padding must be smaller than the kernel (a window "
+                       "would hold only padding)");
+  auto expected = windowOutputShape(*this, in, k[0], k[1], in.getDimSize(3),
+                                    getStrides(), p, dilation);
+  if (failed(expected))
+    return failure();
+  return verifyResultShape(*this, *expected, out);
+}
+
+bool SubsamplePadOp::keepsQuantAxis(int64_t) { return false; }
+
+LogicalResult SubsamplePadOp::verify() {
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("result element type must equal the input's");
+  if (in.getRank() != 4)
+    return emitOpError() << "input must be rank 4 (NHWC), got rank "
+                         << in.getRank();
+  ArrayRef<int64_t> s = getStrides(), pad = getChannelPadding();
+  if (s.size() != 2 || llvm::any_of(s, [](int64_t x) { return x <= 0; }))
+    return emitOpError("'strides' must be two positive integers [h, w]");
+  if (pad.size() != 2 || llvm::any_of(pad, [](int64_t x) { return x < 0; }))
+    return emitOpError("'channel_padding' must be two non-negative integers "
+                       "[before, after]");
+  auto ceilDiv = [](int64_t d, int64_t by) {
+    return ShapedType::isDynamic(d) ? d : (d + by - 1) / by;
+  };
+  int64_t c = in.getDimSize(3);
+  int64_t oc = ShapedType::isDynamic(c) ? c : pad[0] + c + pad[1];
+  return verifyResultShape(*this,
+                           {in.getDimSize(0), ceilDiv(in.getDimSize(1), s[0]),
+                            ceilDiv(in.getDimSize(2), s[1]), oc},
+                           out);
+}
+
+OpFoldResult SubsamplePadOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getOutput().getType() &&
+      llvm::all_of(getStrides(), [](int64_t s) { return s == 1; }) &&
+      llvm::all_of(getChannelPadding(), [](int64_t p) { return p == 0; }))
+    return getInput();
+  return {};
+}
+
+namespace {
+/// subsample_pad(subsample_pad(x)) -> one subsample_pad: the strides
+/// multiply and the channel paddings add (ceil(ceil(H/a)/b) = ceil(H/(a*b))).
+struct ComposeSubsamplePad : OpRewritePattern<SubsamplePadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SubsamplePadOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<SubsamplePadOp>();
+    if (!inner)
+      return rewriter.notifyMatchFailure(op, "input is not a subsample_pad");
+    ArrayRef<int64_t> s1 = inner.getStrides(), s2 = op.getStrides();
+    ArrayRef<int64_t> p1 = inner.getChannelPadding(),
+                      p2 = op.getChannelPadding();
+    auto composed = SubsamplePadOp::create(
+        rewriter, op.getLoc(), op.getType(), inner.getInput(),
+        rewriter.getDenseI64ArrayAttr({s1[0] * s2[0], s1[1] * s2[1]}),
+        rewriter.getDenseI64ArrayAttr({p1[0] + p2[0], p1[1] + p2[1]}));
+    composed->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+    rewriter.replaceOp(op, composed);
+    return success();
+  }
+};
+} // namespace
+
+void SubsamplePadOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                 MLIRContext *context) {
+  results.add<ComposeSubsamplePad>(context);
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization ops
 //===----------------------------------------------------------------------===//
@@ -397,9 +503,53 @@ LogicalResult QConv2DOp::verify() {
   if (failed(verifyConvLike(*this, in, w, getBias(), out, getStrides(),
                             getPadding(), getDilation())))
     return failure();
-  return verifyQuantEpilogue(*this, in, w, getBias(), out, getInputScaleAttr(),
-                             getWeightScales(),
-                             optionalAttr(getOutputScaleAttr()));
+  if (failed(verifyQuantEpilogue(*this, in, w, getBias(), out,
+                                 getInputScaleAttr(), getWeightScales(),
+                                 optionalAttr(getOutputScaleAttr()))))
+    return failure();
+  if (!getResidual()) {
+    if (getResidualScaleAttr() || getSumScaleAttr() || getSumRelu())
+      return emitOpError("'residual_scale', 'sum_scale' and 'sum_relu' need a "
+                         "'residual' operand");
+    return success();
+  }
+  // The fused qadd: the conv's own result is quantized at output_scale, then
+  // added to the residual and quantized again at sum_scale.
+  if (!isQuantStorageType(out.getElementType()))
+    return emitOpError("a residual add needs a quantized result (the sum is "
+                       "quantized at 'sum_scale')");
+  if (!getResidualScaleAttr() || !getSumScaleAttr())
+    return emitOpError("a 'residual' needs a 'residual_scale' and a 'sum_scale'");
+  if (failed(verifyScaleValue(*this, getResidualScaleAttr(), "residual_scale")) ||
+      failed(verifyScaleValue(*this, getSumScaleAttr(), "sum_scale")))
+    return failure();
+  auto r = getResidual().getType();
+  if (r.getRank() != out.getRank() ||
+      llvm::any_of(llvm::zip(r.getShape(), out.getShape()), [](auto p) {
+        return dimsConflict(std::get<0>(p), std::get<1>(p));
+      }))
+    return emitOpError() << "residual shape " << shapeString(r.getShape())
+                         << " does not match the result shape "
+                         << shapeString(out.getShape());
+  return success();
+}
+
+LogicalResult QAddOp::verify() {
+  auto l = getLhs().getType(), r = getRhs().getType();
+  auto out = getOutput().getType();
+  for (RankedTensorType t : {r, out})
+    if (t.getRank() != l.getRank() ||
+        llvm::any_of(llvm::zip(l.getShape(), t.getShape()), [](auto p) {
+          return dimsConflict(std::get<0>(p), std::get<1>(p));
+        }))
+      return emitOpError() << "operand and result shapes must be equal, got "
+                           << shapeString(l.getShape()) << ", "
+                           << shapeString(r.getShape()) << " -> "
+                           << shapeString(out.getShape());
+  if (failed(verifyScaleValue(*this, getLhsScaleAttr(), "lhs_scale")) ||
+      failed(verifyScaleValue(*this, getRhsScaleAttr(), "rhs_scale")))
+    return failure();
+  return verifyScaleValue(*this, getOutputScaleAttr(), "output_scale");
 }
 
 LogicalResult QLinearOp::verify() {
@@ -412,6 +562,8 @@ LogicalResult QLinearOp::verify() {
                              getWeightScales(),
                              optionalAttr(getOutputScaleAttr()));
 }
+
+#include "vggq/Dialect/VGGQ/IR/VGGQInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "vggq/Dialect/VGGQ/IR/VGGQOps.cpp.inc"

@@ -3,6 +3,7 @@
 #define VGGQ_DIALECT_VGGQ_IR_VGGQOPS_H
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
@@ -11,6 +12,8 @@
 
 #include "vggq/Dialect/VGGQ/IR/VGGQDialect.h"
 #include "vggq/Precision/Precision.h"
+
+#include "vggq/Dialect/VGGQ/IR/VGGQInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "vggq/Dialect/VGGQ/IR/VGGQOps.h.inc"

@@ -9,6 +9,7 @@
 #define VGGQ_DIALECT_VGGQ_IR_VGGQOPS_TD
 
 include "vggq/Dialect/VGGQ/IR/VGGQBase.td"
+include "vggq/Dialect/VGGQ/IR/VGGQInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 
@@ -68,7 +69,8 @@ def VGGQ_BatchNormOp : VGGQ_Op<"batch_norm", [AllTypesMatch<["input", "output"]>
   let hasVerifier = 1;
 }
 
-def VGGQ_ReluOp : VGGQ_Op<"relu", [SameOperandsAndResultType]> {
+def VGGQ_ReluOp : VGGQ_Op<"relu", [SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<VGGQ_QuantCommutingOpInterface>]> {
   let summary = "max(x, 0), on f32 or on quantized storage";
   let description = [{
     Elementwise `max(x, 0)`. On quantized tensors it is exact: every storage
@@ -80,7 +82,8 @@ def VGGQ_ReluOp : VGGQ_Op<"relu", [SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def VGGQ_MaxPool2DOp : VGGQ_Op<"max_pool2d"> {
+def VGGQ_MaxPool2DOp : VGGQ_Op<"max_pool2d",
+    [DeclareOpInterfaceMethods<VGGQ_QuantCommutingOpInterface>]> {
   let summary = "2-D max pooling over H and W of an NHWC tensor";
   let description = [{
     Works on f32 and on quantized storage alike (max commutes with monotone
@@ -97,7 +100,77 @@ def VGGQ_MaxPool2DOp : VGGQ_Op<"max_pool2d"> {
   let hasVerifier = 1;
 }
 
-def VGGQ_FlattenOp : VGGQ_Op<"flatten"> {
+def VGGQ_AvgPool2DOp : VGGQ_Op<"avg_pool2d"> {
+  let summary = "2-D average pooling over H and W of an NHWC tensor";
+  let description = [{
+    `output[n, oh, ow, c]` is the mean of the window's cells, summed in
+    row-major window order (kh, then kw) in f32 and divided by the count in
+    f32. `padding` is `[top, left, bottom, right]`; the count is the number
+    of cells inside the input, or the whole window with `count_include_pad`
+    (padded cells are 0). A global average pool is the window `[H, W]`.
+
+    On quantized storage it carries `input_scale` and `output_scale` and
+    means exactly `quantize(avg_pool2d(dequantize(x, input_scale)),
+    output_scale)`: each cell is dequantized (`code * input_scale` in f32)
+    before the sum, so the rewrite that forms it is exact.
+
+    ```mlir
+    %p = vggq.avg_pool2d %x kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0]
+        : tensor<?x8x8x64xf32> -> tensor<?x1x1x64xf32>
+    %q = vggq.avg_pool2d %xq kernel [8, 8] strides [1, 1] padding [0, 0, 0, 0]
+        input_scale 0.02 output_scale 0.01 : tensor<?x8x8x64xi8> -> tensor<?x1x1x64xi8>
+    ```
+  }];
+  let arguments = (ins VGGQ_AnyTensor:$input, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+                       UnitAttr:$count_include_pad,
+                       OptionalAttr<F32Attr>:$input_scale,
+                       OptionalAttr<F32Attr>:$output_scale);
+  let results = (outs VGGQ_AnyTensor:$output);
+  let assemblyFormat = [{
+    $input `kernel` $kernel `strides` $strides `padding` $padding
+    (`count_include_pad` $count_include_pad^)?
+    (`input_scale` $input_scale^)? (`output_scale` $output_scale^)?
+    attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Whether the op works on quantized storage (it then has both scales).
+    bool isQuantized() { return getInputScaleAttr() != nullptr; }
+  }];
+}
+
+def VGGQ_SubsamplePadOp : VGGQ_Op<"subsample_pad",
+    [DeclareOpInterfaceMethods<VGGQ_QuantCommutingOpInterface>]> {
+  let summary = "strided subsampling of H and W, zero padding of channels";
+  let description = [{
+    The parameter-free shortcut of the CIFAR ResNets (PyTorch:
+    `F.pad(x[:, :, ::s, ::s], (0, 0, 0, 0, lo, hi))`):
+    `output[n, h, w, c] = x[n, h * sh, w * sw, c - lo]` for
+    `lo <= c < lo + C`, and 0 for the `lo` channels before and the `hi`
+    after. The result is `[N, ceil(H / sh), ceil(W / sw), lo + C + hi]`.
+    Pure data movement: it works on f32 and on every quantized storage (the
+    code of 0 is 0), and commutes with quantization.
+
+    ```mlir
+    %s = vggq.subsample_pad %x strides [2, 2] channel_padding [8, 8]
+        : tensor<?x32x32x16xi8> -> tensor<?x16x16x32xi8>
+    ```
+  }];
+  let arguments = (ins VGGQ_AnyTensor:$input, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$channel_padding);
+  let results = (outs VGGQ_AnyTensor:$output);
+  let assemblyFormat = [{
+    $input `strides` $strides `channel_padding` $channel_padding attr-dict
+    `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def VGGQ_FlattenOp : VGGQ_Op<"flatten",
+    [DeclareOpInterfaceMethods<VGGQ_QuantCommutingOpInterface>]> {
   let summary = "collapse all but the batch dimension, in the tensor's own order";
   let description = [{
     `[N, d1, ..., dk] -> [N, d1*...*dk]`, row-major in the tensor's own (NHWC)
@@ -194,18 +267,11 @@ def VGGQ_RequantizeOp : VGGQ_Op<"requantize"> {
 // Quantized compute ops
 //===----------------------------------------------------------------------===//
 
-class VGGQ_QComputeOp<string mnemonic> : VGGQ_Op<mnemonic> {
-  code extraQComputeDecl = [{
-    /// The real value of one accumulator unit for output channel `oc`.
-    float getAccumulatorScale(int64_t oc) {
-      auto ws = getWeightScales();
-      return getInputScale().convertToFloat() * ws[ws.size() == 1 ? 0 : oc];
-    }
-  }];
-}
+class VGGQ_QComputeOp<string mnemonic, list<Trait> traits = []>
+    : VGGQ_Op<mnemonic, !listconcat(traits, [VGGQ_QComputeOpInterface])>;
 
-def VGGQ_QConv2DOp : VGGQ_QComputeOp<"qconv2d"> {
-  let summary = "quantized convolution with a fused bias+relu+requantize epilogue";
+def VGGQ_QConv2DOp : VGGQ_QComputeOp<"qconv2d", [AttrSizedOperandSegments]> {
+  let summary = "quantized convolution with a fused bias+relu+requantize(+residual add) epilogue";
   let description = [{
     Inputs and weights are 8-bit (both INT8, or both FP8 of either flavour).
     The accumulator is `sum(q_in * q_w)`, exact in i32 for INT8 and in f32 for
@@ -217,28 +283,59 @@ def VGGQ_QConv2DOp : VGGQ_QComputeOp<"qconv2d"> {
     - `relu`: `y = max(y, 0)`
     - with `output_scale`: the result is quantized to the output storage type
       (`y / output_scale`, rounded and saturated); without it the result is f32.
+    - with a `residual` (a fused `vggq.qadd`, as in a ResNet block): the
+      quantized `y` is added to the residual tensor in f32,
+      `v = code(y) * output_scale + code(r) * residual_scale`, then
+      `sum_relu` applies `max(v, 0)` and `v` is quantized at `sum_scale`.
+      This is exactly `qadd(qconv2d(...), r)`: both operands 8-bit with their
+      own scales, the sum rescaled to the add's output scale.
 
     ```mlir
     %y = vggq.qconv2d %x, %w, %b input_scale 0.02 weight_scales [0.01, 0.03]
         output_scale 0.05 relu strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1]
         : (tensor<?x8x8x4xf8E4M3FN>, tensor<2x3x3x4xf8E4M3FN>, tensor<2xf32>) -> tensor<?x8x8x2xf8E4M3FN>
+    %z = vggq.qconv2d %x, %w, %b input_scale 0.02 weight_scales [0.01, 0.03]
+        output_scale 0.05 residual %r residual_scale 0.04 sum_scale 0.06 sum_relu
+        strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1]
+        : (tensor<?x8x8x4xi8>, tensor<2x3x3x4xi8>, tensor<2xi32>, tensor<?x8x8x2xi8>) -> tensor<?x8x8x2xi8>
     ```
   }];
   let arguments = (ins VGGQ_QTensor:$input, VGGQ_QTensor:$weight,
                        Optional<RankedTensorOf<[F32, I32]>>:$bias,
+                       Optional<VGGQ_QTensor>:$residual,
                        F32Attr:$input_scale, DenseF32ArrayAttr:$weight_scales,
                        OptionalAttr<F32Attr>:$output_scale, UnitAttr:$relu,
+                       OptionalAttr<F32Attr>:$residual_scale,
+                       OptionalAttr<F32Attr>:$sum_scale, UnitAttr:$sum_relu,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
                        DenseI64ArrayAttr:$dilation);
   let results = (outs VGGQ_QOutTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? `input_scale` $input_scale
     `weight_scales` $weight_scales (`output_scale` $output_scale^)? (`relu` $relu^)?
+    (`residual` $residual^)? (`residual_scale` $residual_scale^)?
+    (`sum_scale` $sum_scale^)? (`sum_relu` $sum_relu^)?
     `strides` $strides `padding` $padding `dilation` $dilation attr-dict
     `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
-  let extraClassDeclaration = extraQComputeDecl;
+  let builders = [
+    // Without a residual (the form vggq-quantize creates).
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$input,
+      "::mlir::Value":$weight, "::mlir::Value":$bias,
+      "::mlir::FloatAttr":$input_scale, "::mlir::DenseF32ArrayAttr":$weight_scales,
+      "::mlir::FloatAttr":$output_scale, "::mlir::UnitAttr":$relu,
+      "::mlir::DenseI64ArrayAttr":$strides, "::mlir::DenseI64ArrayAttr":$padding,
+      "::mlir::DenseI64ArrayAttr":$dilation), [{
+      build($_builder, $_state, output, input, weight, bias, ::mlir::Value(),
+            input_scale, weight_scales, output_scale, relu, ::mlir::FloatAttr(),
+            ::mlir::FloatAttr(), ::mlir::UnitAttr(), strides, padding, dilation);
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// Whether the epilogue adds a residual tensor (a fused vggq.qadd).
+    bool hasResidual() { return getResidual() != nullptr; }
+  }];
 }
 
 def VGGQ_QLinearOp : VGGQ_QComputeOp<"qlinear"> {
@@ -258,7 +355,34 @@ def VGGQ_QLinearOp : VGGQ_QComputeOp<"qlinear"> {
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
-  let extraClassDeclaration = extraQComputeDecl;
+}
+
+def VGGQ_QAddOp : VGGQ_Op<"qadd"> {
+  let summary = "elementwise addition of two quantized tensors, requantized";
+  let description = [{
+    Both operands are quantized with their own per-tensor scales; the sum is
+    computed in f32 and quantized at the add's own output scale:
+    `v = code(lhs) * lhs_scale + code(rhs) * rhs_scale` (two f32 products,
+    one f32 sum), `relu` applies `max(v, 0)`, and the result is
+    `quantize(v, output_scale)` in the result's storage type. This is exactly
+    `quantize(relu?(add(dequantize(lhs), dequantize(rhs))))`; f32 addition is
+    commutative, so the operand order does not change the result.
+
+    ```mlir
+    %s = vggq.qadd %a, %b lhs_scale 0.05 rhs_scale 0.04 output_scale 0.06 relu
+        : tensor<?x8x8x16xi8>, tensor<?x8x8x16xi8> -> tensor<?x8x8x16xi8>
+    ```
+  }];
+  let arguments = (ins VGGQ_QTensor:$lhs, VGGQ_QTensor:$rhs,
+                       F32Attr:$lhs_scale, F32Attr:$rhs_scale,
+                       F32Attr:$output_scale, UnitAttr:$relu);
+  let results = (outs VGGQ_QTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `lhs_scale` $lhs_scale `rhs_scale` $rhs_scale
+    `output_scale` $output_scale (`relu` $relu^)? attr-dict
+    `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // VGGQ_DIALECT_VGGQ_IR_VGGQOPS_TD
