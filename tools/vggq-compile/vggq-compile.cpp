@@ -2,7 +2,8 @@
 //-*-===//
 //
 //   vggq-compile MODEL(.onnx|.mlir|.mlirbc) --precision P --chip SM
-//                --emit mlir|ptx|cubin|plan|all -o OUT [--calibration-table F]
+//                --emit mlir|ptx|cubin|plan|all|perf -o OUT
+//                [--calibration-table F]
 //
 // import -> (fp32: fold batch norm | quantized: the quantize pipeline, unless
 // the model is already quantized) -> --vggq-plan-memory ->
@@ -14,13 +15,17 @@
 // runtime's vggq-link (next to vggq-compile, or --vggq-link); it also writes
 // NAME.vggq.mlirbc, the model after quantization (before the lowering), which
 // `vggq-run NAME.so --device cuda --compare-to cpu` runs as the reference.
+// `--emit perf` prints the performance model's prediction for the kernels
+// (lib/PerfModel, docs/PERF-MODEL.md) to OUT ("-": stdout).
 //
 //===----------------------------------------------------------------------===//
 #include "Emit.h"
+#include "PerfReport.h"
 #include "vggq/Conversion/Passes.h"
 #include "vggq/Dialect/VGGQ/IR/VGGQDialect.h"
 #include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
 #include "vggq/Import/Import.h"
+#include "vggq/PerfModel/PerfModel.h"
 #include "vggq/Precision/Precision.h"
 #include "vggq/Transforms/Passes.h"
 
@@ -60,9 +65,18 @@ static cl::opt<std::string>
                         "pipeline depth (auto: INT8 only; see "
                         "--vggq-lower-to-gpu)"),
                cl::cat(category));
-static cl::opt<std::string> emitOpt("emit",
-                                    cl::desc("mlir | ptx | cubin | plan | all"),
-                                    cl::init("plan"), cl::cat(category));
+static cl::opt<std::string>
+    emitOpt("emit", cl::desc("mlir | ptx | cubin | plan | all | perf"),
+            cl::init("plan"), cl::cat(category));
+static cl::opt<std::string>
+    perfChip("perf-chip",
+             cl::desc("--emit perf: the chip of the model's table (H200, "
+                      "H100, RTX4090; default: the one of --chip)"),
+             cl::init(""), cl::cat(category));
+static cl::opt<int64_t>
+    perfBatch("perf-batch",
+              cl::desc("--emit perf: the batch of the per-kernel table"),
+              cl::init(4096), cl::cat(category));
 static cl::opt<std::string>
     outPath("o", cl::desc("Output file (or prefix for --emit all)"),
             cl::Required, cl::cat(category));
@@ -154,9 +168,17 @@ int compile(int argc, char **argv) {
   if (!precision)
     return fail("unknown precision '" + precisionOpt + "' (expected one of " +
                 vggq::precisionNames() + ")");
-  if (!llvm::is_contained({"mlir", "ptx", "cubin", "plan", "all"}, emitOpt))
+  if (!llvm::is_contained({"mlir", "ptx", "cubin", "plan", "all", "perf"},
+                          emitOpt))
     return fail("unknown --emit '" + emitOpt +
-                "' (expected mlir, ptx, cubin, plan or all)");
+                "' (expected mlir, ptx, cubin, plan, all or perf)");
+  if (emitOpt == "perf" && !perfChip.empty() &&
+      !vggq::perf::lookupChip(perfChip))
+    return fail("unknown --perf-chip '" + perfChip +
+                "' (known: " + vggq::perf::chipNames() + ")");
+  if (emitOpt == "perf" && perfBatch < 1)
+    return fail("--perf-batch must be positive, got " +
+                llvm::Twine(perfBatch.getValue()));
   if (kUnrollOpt != "auto" && kUnrollOpt != "on" && kUnrollOpt != "off")
     return fail("--k-unroll must be auto, on or off, got '" + kUnrollOpt +
                 "'");
@@ -214,7 +236,7 @@ int compile(int argc, char **argv) {
   if (failed(pm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");
   OwningOpRef<ModuleOp> reference;
-  if (!soPath.empty())
+  if (!soPath.empty() || emitOpt == "perf")
     reference = module->clone();
 
   PassManager lowerPm(&ctx);
@@ -231,7 +253,8 @@ int compile(int argc, char **argv) {
     if (p.getValue() != precision->name && precisionOpt.getNumOccurrences())
       return fail("'" + inputPath + "' is already quantized to " +
                   p.getValue() + ", not " + precision->name);
-  if (reference && !vggq::emitReference(*reference, outPath + ".vggq.mlirbc"))
+  if (!soPath.empty() &&
+      !vggq::emitReference(*reference, outPath + ".vggq.mlirbc"))
     return 1;
 
   std::string name = modelName.empty() ? llvm::sys::path::stem(inputPath).str()
@@ -241,6 +264,11 @@ int compile(int argc, char **argv) {
     llvm::sys::path::replace_extension(s, ext);
     return std::string(s);
   };
+  if (emitOpt == "perf")
+    return vggq::emitPerfReport(*reference, *module, name, chipOpt, ptxasPath(),
+                                perfChip, perfBatch, outPath)
+               ? 0
+               : 1;
   if (emitOpt == "mlir") {
     std::string text;
     llvm::raw_string_ostream os(text);
