@@ -75,8 +75,8 @@ llvm::Expected<Model> vggq::run::loadModel(mlir::MLIRContext &ctx,
   if (!func || func.isExternal())
     return modelError(path, "has no function @forward");
   mlir::FunctionType type = func.getFunctionType();
-  auto image = type.getNumInputs() == 1 ? batchOf(type.getInput(0), 4)
-                                        : std::nullopt;
+  auto image =
+      type.getNumInputs() == 1 ? batchOf(type.getInput(0), 4) : std::nullopt;
   if (!image)
     return modelError(
         path, "@forward takes " +
@@ -85,8 +85,8 @@ llvm::Expected<Model> vggq::run::loadModel(mlir::MLIRContext &ctx,
                        : std::to_string(type.getNumInputs()) + " arguments") +
                   "; expected one batch of NHWC f32 images "
                   "tensor<?xHxWxCxf32> with static H, W and C");
-  auto logits = type.getNumResults() == 1 ? batchOf(type.getResult(0), 2)
-                                          : std::nullopt;
+  auto logits =
+      type.getNumResults() == 1 ? batchOf(type.getResult(0), 2) : std::nullopt;
   if (!logits)
     return modelError(path, "@forward must return one tensor<?xKxf32> of "
                             "logits with a static K");
@@ -125,10 +125,10 @@ llvm::Error vggq::run::checkDataShape(const Model &model,
                           std::to_string(width) + "x" +
                           std::to_string(channels) + " images");
   if (model.classes != classes)
-    return modelError(model.path,
-                      "@forward returns " + std::to_string(model.classes) +
-                          " logits, but " + dataName + " has " +
-                          std::to_string(classes) + " classes");
+    return modelError(model.path, "@forward returns " +
+                                      std::to_string(model.classes) +
+                                      " logits, but " + dataName + " has " +
+                                      std::to_string(classes) + " classes");
   return llvm::Error::success();
 }
 

@@ -172,8 +172,8 @@ static int runOnCpu(int argc, char **argv) {
     auto ref = loadModel(ctx, compareTo);
     if (!ref)
       return fail(llvm::toString(ref.takeError()));
-    if (llvm::Error err = checkDataShape(*ref, "CIFAR-10", kSide, kSide,
-                                         kChannels, kClasses))
+    if (llvm::Error err =
+            checkDataShape(*ref, "CIFAR-10", kSide, kSide, kChannels, kClasses))
       return fail(llvm::toString(std::move(err)));
     reference = std::move(*ref);
   }
