@@ -2,9 +2,10 @@
 //
 // PyTorch computes some operands at run time from constants, for example the
 // pad amounts of F.pad (ConstantOfShape, Concat, Reshape, Slice, Transpose and
-// Cast on int64 tensors). The importer evaluates every such node whose inputs
-// are all host constants, so that no shape arithmetic reaches the IR. Each
-// evaluator follows the ONNX operator definition for int64 and float32
+// Cast on int64 tensors) or the target of x.view(x.size(0), -1) (Shape,
+// Gather, Unsqueeze, Concat). The importer evaluates every such node whose
+// inputs are all host constants, so that no shape arithmetic reaches the IR.
+// Each evaluator follows the ONNX operator definition for int64 and float32
 // tensors of any rank.
 //
 //===----------------------------------------------------------------------===//
@@ -80,6 +81,8 @@ Expected<HostTensor> foldConstantOfShape(const onnx::NodeProto &node,
   Expected<SmallVector<int64_t, 4>> shape = intVector(in[0], "the shape");
   if (!shape)
     return shape.takeError();
+  if (dependsOnBatch(*in[0]))
+    return foldError("the shape depends on the batch size, which is dynamic");
   HostTensor value;
   value.f32 = {0.0f};
   value.shape = {1};
@@ -112,6 +115,8 @@ Expected<HostTensor> foldConstantOfShape(const onnx::NodeProto &node,
 
 Expected<HostTensor> foldConcat(const onnx::NodeProto &node,
                                 ArrayRef<const HostTensor *> in) {
+  if (llvm::is_contained(in, nullptr))
+    return foldError("has an empty input name");
   const HostTensor &first = *in[0];
   int64_t rank = first.shape.size();
   if (rank == 0)
@@ -257,6 +262,97 @@ Expected<HostTensor> foldSlice(ArrayRef<const HostTensor *> in) {
   return gather(x, shape, source);
 }
 
+Expected<HostTensor> foldGather(const onnx::NodeProto &node,
+                                ArrayRef<const HostTensor *> in) {
+  const HostTensor &x = *in[0];
+  int64_t rank = x.shape.size();
+  if (rank == 0)
+    return foldError("cannot gather from a scalar");
+  Expected<int64_t> axis =
+      normalizeAxis(getIntAttr(node, "axis", 0), rank, "axis");
+  if (!axis)
+    return axis.takeError();
+  const HostTensor &indices = *in[1];
+  if (!indices.isInt)
+    return foldError("indices must be int64");
+  int64_t dim = x.shape[*axis], outer = 1, inner = 1;
+  for (int64_t d = 0; d < *axis; ++d)
+    outer *= x.shape[d];
+  for (int64_t d = *axis + 1; d < rank; ++d)
+    inner *= x.shape[d];
+  SmallVector<int64_t, 4> shape(x.shape.begin(), x.shape.begin() + *axis);
+  shape.append(indices.shape.begin(), indices.shape.end());
+  shape.append(x.shape.begin() + *axis + 1, x.shape.end());
+  SmallVector<int64_t> source;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t index : indices.i64) {
+      if (index < -dim || index >= dim)
+        return foldError("index " + Twine(index) +
+                         " is out of range for a dimension of " + Twine(dim));
+      int64_t i = index < 0 ? index + dim : index;
+      for (int64_t k = 0; k < inner; ++k)
+        source.push_back((o * dim + i) * inner + k);
+    }
+  return gather(x, shape, source);
+}
+
+/// The axes of an Unsqueeze or Squeeze: input 1, or the attribute of older
+/// opsets; empty when neither is given.
+Expected<SmallVector<int64_t, 4>> squeezeAxes(const onnx::NodeProto &node,
+                                              ArrayRef<const HostTensor *> in) {
+  if (in.size() > 1 && in[1])
+    return intVector(in[1], "axes");
+  return getIntsAttr(node, "axes", {});
+}
+
+Expected<HostTensor> foldUnsqueeze(const onnx::NodeProto &node,
+                                   ArrayRef<const HostTensor *> in) {
+  Expected<SmallVector<int64_t, 4>> axes = squeezeAxes(node, in);
+  if (!axes)
+    return axes.takeError();
+  const HostTensor &x = *in[0];
+  int64_t rank = x.shape.size() + axes->size();
+  SmallVector<bool, 4> inserted(rank, false);
+  for (int64_t a : *axes) {
+    Expected<int64_t> axis = normalizeAxis(a, rank, "axis");
+    if (!axis)
+      return axis.takeError();
+    if (inserted[*axis])
+      return foldError("axis " + Twine(*axis) + " is given twice");
+    inserted[*axis] = true;
+  }
+  HostTensor out = x;
+  out.shape.clear();
+  for (int64_t d = 0, next = 0; d < rank; ++d)
+    out.shape.push_back(inserted[d] ? 1 : x.shape[next++]);
+  return out;
+}
+
+Expected<HostTensor> foldSqueeze(const onnx::NodeProto &node,
+                                 ArrayRef<const HostTensor *> in) {
+  Expected<SmallVector<int64_t, 4>> axes = squeezeAxes(node, in);
+  if (!axes)
+    return axes.takeError();
+  const HostTensor &x = *in[0];
+  int64_t rank = x.shape.size();
+  SmallVector<bool, 4> removed(rank, axes->empty());
+  for (int64_t a : *axes) {
+    Expected<int64_t> axis = normalizeAxis(a, rank, "axis");
+    if (!axis)
+      return axis.takeError();
+    if (x.shape[*axis] != 1)
+      return foldError("axis " + Twine(*axis) + " of " +
+                       shapeString(x.shape) + " is not 1");
+    removed[*axis] = true;
+  }
+  HostTensor out = x;
+  out.shape.clear();
+  for (int64_t d = 0; d < rank; ++d)
+    if (!removed[d] || x.shape[d] != 1)
+      out.shape.push_back(x.shape[d]);
+  return out;
+}
+
 Expected<HostTensor> foldCast(const onnx::NodeProto &node,
                               ArrayRef<const HostTensor *> in) {
   const HostTensor &x = *in[0];
@@ -281,6 +377,8 @@ Expected<HostTensor> foldCast(const onnx::NodeProto &node,
       out.f32 = x.f32;
       return out;
     }
+    if (dependsOnBatch(x))
+      return foldError("cannot cast the batch size, which is dynamic");
     for (int64_t v : x.i64)
       out.f32.push_back(float(v));
     return out;
@@ -316,6 +414,10 @@ Error decodeSliceParams(ArrayRef<const HostTensor *> in, int64_t rank,
   Expected<SmallVector<int64_t, 4>> ends = intVector(in[2], "ends");
   if (!ends)
     return ends.takeError();
+  for (int i = 1; i < 5; ++i)
+    if (int(in.size()) > i && in[i] && dependsOnBatch(*in[i]))
+      return foldError("the slice depends on the batch size, which is "
+                       "dynamic");
   size_t n = starts->size();
   if (ends->size() != n)
     return foldError("starts " + shapeString(*starts) + " and ends " +
@@ -356,6 +458,25 @@ Error decodeSliceParams(ArrayRef<const HostTensor *> in, int64_t rank,
   return Error::success();
 }
 
+HostTensor sliceShape(const onnx::NodeProto &node, HostTensor shape) {
+  int64_t rank = shape.i64.size();
+  auto clampIndex = [&](int64_t v) {
+    return std::clamp(v < 0 ? v + rank : v, int64_t(0), rank);
+  };
+  int64_t start = clampIndex(getIntAttr(node, "start", 0));
+  int64_t end = clampIndex(getIntAttr(node, "end", rank));
+  std::vector<int64_t> dims;
+  if (end > start)
+    dims.assign(shape.i64.begin() + start, shape.i64.begin() + end);
+  shape.i64 = std::move(dims);
+  shape.shape = {int64_t(shape.i64.size())};
+  return shape;
+}
+
+bool dependsOnBatch(const HostTensor &t) {
+  return t.isInt && llvm::is_contained(t.i64, kDynamicBatch);
+}
+
 bool isPermutationOf(ArrayRef<int64_t> perm, int64_t rank) {
   if (int64_t(perm.size()) != rank)
     return false;
@@ -371,7 +492,7 @@ bool isPermutationOf(ArrayRef<int64_t> perm, int64_t rank) {
 bool isConstantFoldable(StringRef opType) {
   return StringSwitch<bool>(opType)
       .Cases({"ConstantOfShape", "Concat", "Reshape", "Slice", "Transpose",
-              "Cast"},
+              "Cast", "Gather", "Unsqueeze", "Squeeze", "Shape"},
              true)
       .Default(false);
 }
@@ -380,8 +501,8 @@ Expected<HostTensor> foldConstantNode(const onnx::NodeProto &node,
                                       ArrayRef<const HostTensor *> inputs) {
   StringRef op = node.op_type();
   size_t required = StringSwitch<size_t>(op)
-                        .Cases({"ConstantOfShape", "Transpose", "Cast"}, 1)
                         .Case("Reshape", 2)
+                        .Case("Gather", 2)
                         .Case("Slice", 3)
                         .Default(1);
   if (inputs.size() < required ||
@@ -400,6 +521,19 @@ Expected<HostTensor> foldConstantNode(const onnx::NodeProto &node,
     return foldTranspose(node, inputs);
   if (op == "Cast")
     return foldCast(node, inputs);
+  if (op == "Gather")
+    return foldGather(node, inputs);
+  if (op == "Unsqueeze")
+    return foldUnsqueeze(node, inputs);
+  if (op == "Squeeze")
+    return foldSqueeze(node, inputs);
+  if (op == "Shape") {
+    HostTensor t;
+    t.isInt = true;
+    t.shape = {int64_t(inputs[0]->shape.size())};
+    t.i64.assign(inputs[0]->shape.begin(), inputs[0]->shape.end());
+    return sliceShape(node, std::move(t));
+  }
   return foldError("cannot be evaluated at import time");
 }
 

@@ -25,8 +25,8 @@ constexpr int64_t kMaxOpset = 21;
 constexpr const char *kSupportedOps =
     "Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, "
     "Flatten, Reshape, Gemm, MatMul, Add, Softmax, Slice, Pad, Transpose, "
-    "Identity, Dropout, Constant; on constants also ConstantOfShape, Concat, "
-    "Cast";
+    "Shape, Identity, Dropout, Constant; on constants also ConstantOfShape, "
+    "Concat, Cast, Gather, Unsqueeze, Squeeze";
 
 /// The metadata_props keys holding the input normalization, one
 /// comma-separated float per input channel.
@@ -35,9 +35,10 @@ constexpr const char *kStdKey = "vggq.input_std";
 
 /// Nodes that never emit an op of their own.
 bool emitsNoOp(llvm::StringRef opType) {
-  return llvm::is_contained(
-      {"Constant", "Identity", "Dropout", "ConstantOfShape", "Concat", "Cast"},
-      opType);
+  return llvm::is_contained({"Constant", "Identity", "Dropout",
+                             "ConstantOfShape", "Concat", "Cast", "Gather",
+                             "Unsqueeze", "Squeeze", "Shape"},
+                            opType);
 }
 
 } // namespace
@@ -113,11 +114,11 @@ llvm::Error ONNXImporter::importNormalization(int64_t channels) {
   // Without metadata, a 3-channel model gets the CIFAR-10 normalization of
   // the trained models and any other one none at all.
   if (channels == 3) {
-    mean.assign(kCifarMean.begin(), kCifarMean.end());
-    std.assign(kCifarStd.begin(), kCifarStd.end());
+    inputMean.assign(kCifarMean.begin(), kCifarMean.end());
+    inputStd.assign(kCifarStd.begin(), kCifarStd.end());
   } else {
-    mean.assign(channels, 0.0f);
-    std.assign(channels, 1.0f);
+    inputMean.assign(channels, 0.0f);
+    inputStd.assign(channels, 1.0f);
   }
   for (const onnx::StringStringEntryProto &entry : model.metadata_props()) {
     bool isMean = entry.key() == kMeanKey, isStd = entry.key() == kStdKey;
@@ -128,7 +129,7 @@ llvm::Error ONNXImporter::importNormalization(int64_t channels) {
     if (!values)
       return fileError(path, "metadata_props '" + entry.key() +
                                  "': " + llvm::toString(values.takeError()));
-    (isMean ? mean : std) = std::move(*values);
+    (isMean ? inputMean : inputStd) = std::move(*values);
   }
   return llvm::Error::success();
 }
@@ -191,7 +192,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
     return fileError(path, "graph output '" + outName + "' has rank " +
                                llvm::Twine(it->second.rank()) +
                                "; expected [N, classes]");
-  return builder->finish(it->second.value, path, mean, std);
+  return builder->finish(it->second.value, path, inputMean, inputStd);
 }
 
 llvm::Error ONNXImporter::importNode(size_t index) {
@@ -225,7 +226,9 @@ llvm::Error ONNXImporter::importNode(size_t index) {
           .Case("Slice", &ONNXImporter::importSlice)
           .Case("Pad", &ONNXImporter::importPad)
           .Case("Transpose", &ONNXImporter::importTranspose)
-          .Cases({"ConstantOfShape", "Concat", "Cast"},
+          .Case("Shape", &ONNXImporter::importShape)
+          .Cases({"ConstantOfShape", "Concat", "Cast", "Gather", "Unsqueeze",
+                  "Squeeze"},
                  &ONNXImporter::importConstantOnly)
           .Case("Softmax", &ONNXImporter::importSoftmax)
           .Cases({"Identity", "Dropout"}, &ONNXImporter::importAlias)

@@ -71,6 +71,9 @@ private:
   llvm::Error importSlice();
   llvm::Error importPad();
   llvm::Error importTranspose();
+  /// The shape of an activation, as a host constant (kDynamicBatch for a
+  /// dynamic batch).
+  llvm::Error importShape();
   /// ConstantOfShape, Concat and Cast, which are only supported on constants.
   llvm::Error importConstantOnly();
   /// Evaluates a node whose inputs are all host constants.
@@ -124,7 +127,7 @@ private:
   /// How many op-emitting nodes share each module path.
   llvm::StringMap<unsigned> layerCounts;
   /// The normalization recorded on the module.
-  llvm::SmallVector<float, 4> mean, std;
+  llvm::SmallVector<float, 4> inputMean, inputStd;
   /// Nodes already imported as part of an earlier one (MatMul + Add).
   llvm::DenseSet<size_t> consumed;
 

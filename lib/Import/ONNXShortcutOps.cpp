@@ -89,8 +89,7 @@ llvm::Error ONNXImporter::importSlice() {
                        axisName(axis) +
                        "); only a subsampling of H and W is supported");
     int64_t dim = nchwDim(x->value, axis);
-    auto [first, count] = resolveSliceAxis(dim, start, end, step);
-    (void)count;
+    int64_t first = resolveSliceAxis(dim, start, end, step).first;
     if (step < 1 || first != 0 || end < dim)
       return nodeError("slices axis " + llvm::Twine(axis) + " (" +
                        axisName(axis) + ", size " + llvm::Twine(dim) +
@@ -197,6 +196,26 @@ llvm::Error ONNXImporter::importTranspose() {
   out.perm = identity ? llvm::SmallVector<int64_t, 4>() : composed;
   out.transposedBy = identity ? "" : node->name();
   define(0, out);
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importShape() {
+  llvm::Expected<Activation> x = activationInput(0);
+  if (!x)
+    return x.takeError();
+  auto type = cast<RankedTensorType>(x->value.getType());
+  HostTensor shape;
+  shape.isInt = true;
+  if (x->rank() == 4)
+    shape.i64 = {nchwDim(x->value, 0), nchwDim(x->value, 1),
+                 nchwDim(x->value, 2), nchwDim(x->value, 3)};
+  else
+    shape.i64.assign(type.getShape().begin(), type.getShape().end());
+  for (int64_t &d : shape.i64)
+    if (ShapedType::isDynamic(d))
+      d = kDynamicBatch; // Only the batch is dynamic.
+  shape.shape = {int64_t(shape.i64.size())};
+  constants[node->output(0)] = sliceShape(*node, std::move(shape));
   return llvm::Error::success();
 }
 

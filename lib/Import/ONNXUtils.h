@@ -13,6 +13,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,14 @@ llvm::SmallVector<int64_t, 4> getIntsAttr(const onnx::NodeProto &node,
                                           llvm::StringRef name,
                                           llvm::ArrayRef<int64_t> fallback);
 
+/// The value a Shape node gives for a dynamic batch size. The evaluated ops
+/// only move it (Gather, Unsqueeze, Concat, ...), never compute with it; a
+/// Reshape of an activation reads it at position 0 as "the batch".
+constexpr int64_t kDynamicBatch = std::numeric_limits<int64_t>::min();
+
+/// Whether `t` holds kDynamicBatch.
+bool dependsOnBatch(const HostTensor &t);
+
 /// The operands of a Slice: one entry per sliced axis, axes normalised to
 /// [0, rank).
 struct SliceParams {
@@ -69,8 +78,13 @@ std::pair<int64_t, int64_t> resolveSliceAxis(int64_t dim, int64_t start,
 /// Whether `perm` holds each of 0 .. rank-1 once.
 bool isPermutationOf(llvm::ArrayRef<int64_t> perm, int64_t rank);
 
+/// The part of a Shape node's output `shape` that its start and end
+/// attributes select.
+HostTensor sliceShape(const onnx::NodeProto &node, HostTensor shape);
+
 /// Whether the importer evaluates `opType` when all its inputs are host
-/// constants (ConstantOfShape, Concat, Reshape, Slice, Transpose, Cast).
+/// constants (ConstantOfShape, Concat, Reshape, Slice, Transpose, Cast,
+/// Gather, Unsqueeze, Squeeze, Shape).
 bool isConstantFoldable(llvm::StringRef opType);
 
 /// Evaluates `node` on host constants (`inputs`, null for an absent

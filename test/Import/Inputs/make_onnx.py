@@ -214,11 +214,14 @@ INT64_MAX = 9223372036854775807
 #   pad-reflect, pad-value, pad-hw, slice-start, transpose-alone: broken
 #     variants of the shortcut
 #   concat: the gap model with a Concat of two activations (not a constant)
+#   view: the gap model flattened by x.view(x.size(0), -1) (Shape, Gather,
+#     Unsqueeze, Concat, Reshape) instead of Flatten
+#   view-3d: the same with x.view(x.size(0), 2, -1), which is not a flatten
 RESIDUAL_KINDS = [
     "gap", "gray100", "rgba100", "metadata", "metadata-count", "avgpool",
     "avgpool-incl", "ceil-mode", "shortcut-pad", "shortcut-transpose",
     "projection", "pad-reflect", "pad-value", "pad-hw", "slice-start",
-    "transpose-alone", "concat"]
+    "transpose-alone", "concat", "view", "view-3d"]
 
 
 class Graph:
@@ -256,7 +259,7 @@ def build_residual(kind):
     a = g.node("Relu", [x], "/Relu")
     if kind == "concat":
         a = g.node("Concat", [a, a], "/Concat", axis=1)
-    block = kind not in ("concat", "gap", "gray100", "rgba100", "metadata",
+    block = kind not in ("view", "view-3d", "concat", "gap", "gray100", "rgba100", "metadata",
                          "metadata-count", "avgpool", "avgpool-incl",
                          "ceil-mode")
     main_w, main_b = rand(8, 4, 3, 3), rand(8, scale=0.1)
@@ -334,7 +337,17 @@ def build_residual(kind):
                    strides=[2, 2], pads=[1, 1, 1, 1],
                    count_include_pad=1 if kind == "avgpool-incl" else 0,
                    ceil_mode=1 if kind == "ceil-mode" else 0)
-    f = g.node("Flatten", [p], "/Flatten", axis=1)
+    if kind in ("view", "view-3d"):
+        shape = g.node("Shape", [p], "/Shape")
+        batch = g.node("Gather", [shape, g.const("/Constant", np.array(0, np.int64))],
+                       "/Gather", axis=0)
+        batch = g.node("Unsqueeze", [batch, g.const("/Constant_1", [0])], "/Unsqueeze")
+        rest = [2, -1] if kind == "view-3d" else [-1]
+        target = g.node("Concat", [batch, g.const("/Constant_2", rest)], "/Concat",
+                        axis=0)
+        f = g.node("Reshape", [p, target], "/Reshape")
+    else:
+        f = g.node("Flatten", [p], "/Flatten", axis=1)
     g.nodes.append(helper.make_node(
         "Gemm", [f, g.init("linear.weight", fc_w), g.init("linear.bias", fc_b)],
         ["logits"], name="/linear/Gemm", alpha=1.0, beta=1.0, transB=1))
@@ -357,7 +370,7 @@ def build_residual(kind):
         helper.set_model_props(model, {"vggq.input_mean": text,
                                        "vggq.input_std": "0.5,1,2"})
     if kind in ("gap", "avgpool", "shortcut-pad", "shortcut-transpose",
-                "projection"):
+                "projection", "view"):
         onnx.checker.check_model(model)
 
     def reference(x):
