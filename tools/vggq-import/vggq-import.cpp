@@ -4,9 +4,11 @@
 //             [--emit-bytecode] [--mean a,b,...] [--std a,b,...]
 //
 // Writes the imported module as text, or as MLIR bytecode with
-// --emit-bytecode or when FILE ends in .mlirbc. --mean and --std (also
-// spelled --input-mean and --input-std) take one value per input channel and
-// win over the model's own normalization.
+// --emit-bytecode or when FILE ends in .mlirbc. The input normalization is
+// the model's own (for ONNX, metadata_props "vggq.input_mean" and
+// "vggq.input_std", comma-separated floats); --mean and --std (also spelled
+// --input-mean and --input-std) take one value per input channel and win
+// over it.
 //
 //===----------------------------------------------------------------------===//
 #include "vggq/Import/Import.h"
