@@ -24,7 +24,7 @@ constexpr int64_t kMinOpset = 13;
 constexpr int64_t kMaxOpset = 21;
 constexpr const char *kSupportedOps =
     "Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, "
-    "Flatten, Reshape, Gemm, MatMul, Add, Softmax, Slice, Pad, Transpose, "
+    "ReduceMean, Flatten, Reshape, Gemm, MatMul, Add, Softmax, Slice, Pad, Transpose, "
     "Shape, Identity, Dropout, Constant; on constants also ConstantOfShape, "
     "Concat, Cast, Gather, Unsqueeze, Squeeze";
 
@@ -223,6 +223,7 @@ llvm::Error ONNXImporter::importNode(size_t index) {
           .Case("Add", &ONNXImporter::importAdd)
           .Case("AveragePool", &ONNXImporter::importAveragePool)
           .Case("GlobalAveragePool", &ONNXImporter::importGlobalAveragePool)
+          .Case("ReduceMean", &ONNXImporter::importReduceMean)
           .Case("Slice", &ONNXImporter::importSlice)
           .Case("Pad", &ONNXImporter::importPad)
           .Case("Transpose", &ONNXImporter::importTranspose)

@@ -68,6 +68,8 @@ private:
   llvm::Error importAdd();
   llvm::Error importAveragePool();
   llvm::Error importGlobalAveragePool();
+  /// ReduceMean over H and W, as x.mean((2, 3)) exports.
+  llvm::Error importReduceMean();
   llvm::Error importSlice();
   llvm::Error importPad();
   llvm::Error importTranspose();

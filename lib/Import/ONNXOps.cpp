@@ -182,6 +182,44 @@ llvm::Error ONNXImporter::importGlobalAveragePool() {
   return llvm::Error::success();
 }
 
+llvm::Error ONNXImporter::importReduceMean() {
+  llvm::Expected<Activation> x = activationInput(0);
+  if (!x)
+    return x.takeError();
+  if (x->rank() != 4)
+    return nodeError("input has shape " + onnxShape(*x) +
+                     "; only the mean over H and W of [N, C, H, W] is "
+                     "supported");
+  // Opset 18 moved the axes from an attribute to input 1.
+  llvm::SmallVector<int64_t, 4> axes = getIntsAttr(*node, "axes", {});
+  if (hasInput(1)) {
+    llvm::Expected<const HostTensor *> a = constantInput(1, "axes");
+    if (!a)
+      return a.takeError();
+    if (!(*a)->isInt)
+      return nodeError("axes '" + node->input(1) + "' must be int64");
+    axes.assign((*a)->i64.begin(), (*a)->i64.end());
+  }
+  llvm::SmallVector<int64_t, 4> normalized;
+  for (int64_t axis : axes)
+    normalized.push_back(axis < 0 ? axis + 4 : axis);
+  llvm::sort(normalized);
+  if (normalized != llvm::SmallVector<int64_t, 4>{2, 3})
+    return nodeError("axes " + formatShape(axes) +
+                     " are not supported (only the mean over H and W, axes "
+                     "[2, 3])");
+  int64_t h = dimSize(x->value, 1), w = dimSize(x->value, 2);
+  Value pooled = builder->avgPool2d(layer, x->value, {h, w}, {1, 1},
+                                    {0, 0, 0, 0}, /*countIncludePad=*/false);
+  if (getIntAttr(*node, "keepdims", 1) != 0) {
+    define(0, {pooled, std::nullopt});
+    return llvm::Error::success();
+  }
+  std::array<int64_t, 3> chw = {dimSize(pooled, 3), 1, 1};
+  define(0, {builder->flatten(layer + ".flatten", pooled), chw});
+  return llvm::Error::success();
+}
+
 llvm::Error ONNXImporter::importAveragePool() {
   llvm::Expected<Activation> x = activationInput(0);
   if (!x)

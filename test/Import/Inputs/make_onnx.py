@@ -217,11 +217,15 @@ INT64_MAX = 9223372036854775807
 #   view: the gap model flattened by x.view(x.size(0), -1) (Shape, Gather,
 #     Unsqueeze, Concat, Reshape) instead of Flatten
 #   view-3d: the same with x.view(x.size(0), 2, -1), which is not a flatten
+#   reducemean: x.mean((2, 3)) (ReduceMean, keepdims 0) instead of the pool and
+#     Flatten; reducemean-keep: with keepdims 1, then Flatten;
+#     reducemean-c: the mean over C, H and W
 RESIDUAL_KINDS = [
     "gap", "gray100", "rgba100", "metadata", "metadata-count", "avgpool",
     "avgpool-incl", "ceil-mode", "shortcut-pad", "shortcut-transpose",
     "projection", "pad-reflect", "pad-value", "pad-hw", "slice-start",
-    "transpose-alone", "concat", "view", "view-3d"]
+    "transpose-alone", "concat", "view", "view-3d", "reducemean",
+    "reducemean-keep", "reducemean-c"]
 
 
 class Graph:
@@ -259,7 +263,8 @@ def build_residual(kind):
     a = g.node("Relu", [x], "/Relu")
     if kind == "concat":
         a = g.node("Concat", [a, a], "/Concat", axis=1)
-    block = kind not in ("view", "view-3d", "concat", "gap", "gray100", "rgba100", "metadata",
+    block = kind not in ("reducemean", "reducemean-keep", "reducemean-c",
+                         "view", "view-3d", "concat", "gap", "gray100", "rgba100", "metadata",
                          "metadata-count", "avgpool", "avgpool-incl",
                          "ceil-mode")
     main_w, main_b = rand(8, 4, 3, 3), rand(8, scale=0.1)
@@ -330,7 +335,11 @@ def build_residual(kind):
                 sc = g.node("Pad", [sc, pads, value], s + "/Pad", mode=mode)
         y = g.node("Add", [m, sc], s + "/Add")
         a = g.node("Relu", [y], s + "/Relu")
-    if pool == "gap":
+    if kind.startswith("reducemean"):
+        p = g.node("ReduceMean", [a], "/ReduceMean",
+                   axes=[1, 2, 3] if kind == "reducemean-c" else [2, -1],
+                   keepdims=1 if kind == "reducemean-keep" else 0)
+    elif pool == "gap":
         p = g.node("GlobalAveragePool", [a], "/GlobalAveragePool")
     else:
         p = g.node("AveragePool", [a], "/avgpool/AveragePool", kernel_shape=[3, 3],
@@ -346,6 +355,8 @@ def build_residual(kind):
         target = g.node("Concat", [batch, g.const("/Constant_2", rest)], "/Concat",
                         axis=0)
         f = g.node("Reshape", [p, target], "/Reshape")
+    elif kind in ("reducemean", "reducemean-c"):
+        f = p
     else:
         f = g.node("Flatten", [p], "/Flatten", axis=1)
     g.nodes.append(helper.make_node(
@@ -370,7 +381,7 @@ def build_residual(kind):
         helper.set_model_props(model, {"vggq.input_mean": text,
                                        "vggq.input_std": "0.5,1,2"})
     if kind in ("gap", "avgpool", "shortcut-pad", "shortcut-transpose",
-                "projection", "view"):
+                "projection", "view", "reducemean", "reducemean-keep"):
         onnx.checker.check_model(model)
 
     def reference(x):
