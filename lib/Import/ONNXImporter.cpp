@@ -156,18 +156,28 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
       ++useCounts[name];
   for (const onnx::ValueInfoProto &info : graph.output())
     ++useCounts[info.name()];
-  // An Add of a constant is the bias of the MatMul before it.
-  llvm::StringSet<> constantNames;
-  for (const onnx::NodeProto &n : graph.node())
-    if (n.op_type() == "Constant" && n.output_size())
-      constantNames.insert(n.output(0));
+  // Which nodes will emit ops: not those evaluated at import time (their
+  // outputs are host constants), nor an Add of a constant (the bias of the
+  // MatMul before it).
+  llvm::StringSet<> hostNames;
+  for (const onnx::NodeProto &n : graph.node()) {
+    bool host = llvm::all_of(n.input(), [&](const std::string &name) {
+      return name.empty() || initializers.count(name) || hostNames.count(name);
+    });
+    bool folded = n.op_type() == "Constant" || n.op_type() == "Shape" ||
+                  (host && isConstantFoldable(n.op_type()));
+    if (folded)
+      for (const std::string &name : n.output())
+        hostNames.insert(name);
+  }
   for (size_t i = 0, e = graph.node_size(); i < e; ++i) {
     const onnx::NodeProto &n = graph.node(i);
+    bool hostOutput = n.output_size() && hostNames.count(n.output(0));
     bool bias = n.op_type() == "Add" &&
                 llvm::any_of(n.input(), [&](const std::string &name) {
-                  return initializers.count(name) || constantNames.count(name);
+                  return initializers.count(name) || hostNames.count(name);
                 });
-    if (!emitsNoOp(n.op_type()) && !bias)
+    if (!emitsNoOp(n.op_type()) && !hostOutput && !bias)
       ++layerCounts[layerNameFor(n, i)];
   }
 

@@ -220,12 +220,14 @@ INT64_MAX = 9223372036854775807
 #   reducemean: x.mean((2, 3)) (ReduceMean, keepdims 0) instead of the pool and
 #     Flatten; reducemean-keep: with keepdims 1, then Flatten;
 #     reducemean-c: the mean over C, H and W
+#   gemm-transposed: the gap model whose Gemm (transB 0) reads its weight
+#     through a Transpose of the initializer, in the linear's own scope
 RESIDUAL_KINDS = [
     "gap", "gray100", "rgba100", "metadata", "metadata-count", "avgpool",
     "avgpool-incl", "ceil-mode", "shortcut-pad", "shortcut-transpose",
     "projection", "pad-reflect", "pad-value", "pad-hw", "slice-start",
     "transpose-alone", "concat", "view", "view-3d", "reducemean",
-    "reducemean-keep", "reducemean-c"]
+    "reducemean-keep", "reducemean-c", "gemm-transposed"]
 
 
 class Graph:
@@ -263,7 +265,7 @@ def build_residual(kind):
     a = g.node("Relu", [x], "/Relu")
     if kind == "concat":
         a = g.node("Concat", [a, a], "/Concat", axis=1)
-    block = kind not in ("reducemean", "reducemean-keep", "reducemean-c",
+    block = kind not in ("gemm-transposed", "reducemean", "reducemean-keep", "reducemean-c",
                          "view", "view-3d", "concat", "gap", "gray100", "rgba100", "metadata",
                          "metadata-count", "avgpool", "avgpool-incl",
                          "ceil-mode")
@@ -359,9 +361,16 @@ def build_residual(kind):
         f = p
     else:
         f = g.node("Flatten", [p], "/Flatten", axis=1)
-    g.nodes.append(helper.make_node(
-        "Gemm", [f, g.init("linear.weight", fc_w), g.init("linear.bias", fc_b)],
-        ["logits"], name="/linear/Gemm", alpha=1.0, beta=1.0, transB=1))
+    if kind == "gemm-transposed":
+        w = g.node("Transpose", [g.init("linear.weight", fc_w)], "/linear/Transpose",
+                   perm=[1, 0])
+        g.nodes.append(helper.make_node(
+            "Gemm", [f, w, g.init("linear.bias", fc_b)], ["logits"],
+            name="/linear/Gemm", alpha=1.0, beta=1.0, transB=0))
+    else:
+        g.nodes.append(helper.make_node(
+            "Gemm", [f, g.init("linear.weight", fc_w), g.init("linear.bias", fc_b)],
+            ["logits"], name="/linear/Gemm", alpha=1.0, beta=1.0, transB=1))
 
     graph = helper.make_graph(
         g.nodes, kind,
@@ -381,7 +390,8 @@ def build_residual(kind):
         helper.set_model_props(model, {"vggq.input_mean": text,
                                        "vggq.input_std": "0.5,1,2"})
     if kind in ("gap", "avgpool", "shortcut-pad", "shortcut-transpose",
-                "projection", "view", "reducemean", "reducemean-keep"):
+                "projection", "view", "reducemean", "reducemean-keep",
+                "gemm-transposed"):
         onnx.checker.check_model(model)
 
     def reference(x):
