@@ -206,13 +206,15 @@ INT64_MAX = 9223372036854775807
 #   metadata-count: the same with a 2-value mean
 #   avgpool, avgpool-incl: stem, AveragePool 3x3 stride 2 pads 1 with
 #     count_include_pad 0 / 1, Flatten, Gemm
-#   ceil-mode: avgpool with ceil_mode 1
+#   ceil-mode, avgpool-dilation, avgpool-samepad: avgpool with ceil_mode 1,
+#     dilations [2, 2], auto_pad SAME_UPPER
 #   shortcut-pad: Slice (H step 2), Slice (W step 2), Pad of channels (1, 3)
 #     with the amounts computed as PyTorch's F.pad exports them
 #   shortcut-transpose: the same Slices, then Transpose, Pad, Transpose
 #   projection: Conv 1x1 stride 2 + BatchNormalization
-#   pad-reflect, pad-value, pad-hw, slice-start, transpose-alone: broken
-#     variants of the shortcut
+#   pad-reflect, pad-value, pad-hw, pad-negative, slice-start, slice-channel,
+#     transpose-alone: broken variants of the shortcut
+#   dynamic-hw: the gap model with an input of dynamic height and width
 #   concat: the gap model with a Concat of two activations (not a constant)
 #   view: the gap model flattened by x.view(x.size(0), -1) (Shape, Gather,
 #     Unsqueeze, Concat, Reshape) instead of Flatten
@@ -227,7 +229,8 @@ RESIDUAL_KINDS = [
     "avgpool-incl", "ceil-mode", "shortcut-pad", "shortcut-transpose",
     "projection", "pad-reflect", "pad-value", "pad-hw", "slice-start",
     "transpose-alone", "concat", "view", "view-3d", "reducemean",
-    "reducemean-keep", "reducemean-c", "gemm-transposed"]
+    "reducemean-keep", "reducemean-c", "gemm-transposed", "avgpool-dilation",
+    "avgpool-samepad", "pad-negative", "slice-channel", "dynamic-hw"]
 
 
 class Graph:
@@ -265,7 +268,8 @@ def build_residual(kind):
     a = g.node("Relu", [x], "/Relu")
     if kind == "concat":
         a = g.node("Concat", [a, a], "/Concat", axis=1)
-    block = kind not in ("gemm-transposed", "reducemean", "reducemean-keep", "reducemean-c",
+    block = kind not in ("dynamic-hw", "avgpool-dilation", "avgpool-samepad",
+                         "gemm-transposed", "reducemean", "reducemean-keep", "reducemean-c",
                          "view", "view-3d", "concat", "gap", "gray100", "rgba100", "metadata",
                          "metadata-count", "avgpool", "avgpool-incl",
                          "ceil-mode")
@@ -276,7 +280,8 @@ def build_residual(kind):
     lo, hi = 1, 3
     features = 8 if block else 4
     pool = "gap"
-    if kind in ("avgpool", "avgpool-incl", "ceil-mode"):
+    if kind in ("avgpool", "avgpool-incl", "ceil-mode", "avgpool-dilation",
+                "avgpool-samepad"):
         pool = "avg"
         features = 4 * 16 * 16
     fc_w, fc_b = rand(classes, features, scale=0.2), rand(classes, scale=0.1)
@@ -300,14 +305,17 @@ def build_residual(kind):
             start = 1 if kind == "slice-start" else 0
             sc = g.node("Slice", [a, g.const(s + "/Constant_1", [start]),
                                   g.const(s + "/Constant_2", [INT64_MAX]),
-                                  g.const(s + "/Constant", [2]),
+                                  g.const(s + "/Constant",
+                                          [1 if kind == "slice-channel" else 2]),
                                   g.const(s + "/Constant_3", [2])], s + "/Slice")
             sc = g.node("Slice", [sc, g.const(s + "/Constant_5", [0]),
                                   g.const(s + "/Constant_6", [INT64_MAX]),
                                   g.const(s + "/Constant_4", [3]),
                                   g.const(s + "/Constant_7", [2])], s + "/Slice_1")
             # F.pad's amounts, as PyTorch 1.13 computes them.
-            torch_pads = [0, 0, 1, 1, lo, hi] if kind == "pad-hw" else [0, 0, 0, 0, lo, hi]
+            torch_pads = {"pad-hw": [0, 0, 1, 1, lo, hi],
+                          "pad-negative": [0, 0, 0, 0, -1, hi]}.get(
+                              kind, [0, 0, 0, 0, lo, hi])
             zeros = g.node("ConstantOfShape", [g.const(s + "/Constant_8", [2])],
                            s + "/ConstantOfShape",
                            value=numpy_helper.from_array(np.array([0], np.int64)))
@@ -344,10 +352,16 @@ def build_residual(kind):
     elif pool == "gap":
         p = g.node("GlobalAveragePool", [a], "/GlobalAveragePool")
     else:
-        p = g.node("AveragePool", [a], "/avgpool/AveragePool", kernel_shape=[3, 3],
-                   strides=[2, 2], pads=[1, 1, 1, 1],
-                   count_include_pad=1 if kind == "avgpool-incl" else 0,
-                   ceil_mode=1 if kind == "ceil-mode" else 0)
+        attrs = dict(kernel_shape=[3, 3], strides=[2, 2],
+                     count_include_pad=1 if kind == "avgpool-incl" else 0,
+                     ceil_mode=1 if kind == "ceil-mode" else 0)
+        if kind == "avgpool-samepad":
+            attrs["auto_pad"] = "SAME_UPPER"
+        else:
+            attrs["pads"] = [1, 1, 1, 1]
+        if kind == "avgpool-dilation":
+            attrs["dilations"] = [2, 2]
+        p = g.node("AveragePool", [a], "/avgpool/AveragePool", **attrs)
     if kind in ("view", "view-3d"):
         shape = g.node("Shape", [p], "/Shape")
         batch = g.node("Gather", [shape, g.const("/Constant", np.array(0, np.int64))],
@@ -374,8 +388,9 @@ def build_residual(kind):
 
     graph = helper.make_graph(
         g.nodes, kind,
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT,
-                                       ["batch", channels, H, W])],
+        [helper.make_tensor_value_info(
+            "input", TensorProto.FLOAT,
+            ["batch", channels] + (["h", "w"] if kind == "dynamic-hw" else [H, W]))],
         [helper.make_tensor_value_info("logits", TensorProto.FLOAT,
                                        ["batch", classes])],
         g.inits)
