@@ -23,6 +23,14 @@ Activation flattenActivation(GraphBuilder &builder, llvm::StringRef layer,
                                 dimSize(x.value, 2)};
   return {builder.flatten(layer, x.value), chw};
 }
+/// `dims` with the dynamic batch size printed as "batch".
+std::string shapeWithBatch(llvm::ArrayRef<int64_t> dims) {
+  std::string out = "[";
+  for (auto [i, d] : llvm::enumerate(dims))
+    out += (i ? ", " : "") +
+           (d == kDynamicBatch ? std::string("batch") : std::to_string(d));
+  return out + "]";
+}
 } // namespace
 
 llvm::Error ONNXImporter::importFlatten() {
@@ -55,13 +63,14 @@ llvm::Error ONNXImporter::importReshape() {
             getIntAttr(*node, "allowzero", 0) == 0;
   if (ok) {
     int64_t n = shape.i64[0], f = shape.i64[1];
-    ok = (n == 0 || n == -1 || n > 0) && (f == -1 || f == features) &&
-         !(n == -1 && f == -1);
+    // x.view(x.size(0), -1) gives the dynamic batch as n.
+    ok = (n == 0 || n == -1 || n > 0 || n == kDynamicBatch) &&
+         (f == -1 || f == features) && !(n == -1 && f == -1);
   }
   if (!ok)
     return nodeError(
         "shape '" + node->input(1) + "' is " +
-        (shape.isInt ? formatShape(shape.i64) : std::string("float")) +
+        (shape.isInt ? shapeWithBatch(shape.i64) : std::string("float")) +
         "; only a reshape to [N, -1] or [N, " + llvm::Twine(features) +
         "] is supported");
   define(0, flattenActivation(*builder, layer, *x));
