@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BiasCorrection.h"
+#include "CalibrationPoints.h"
 #include "vggq/Data/Cifar.h"
 #include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
 #include "vggq/Executor/ReferenceExecutor.h"
@@ -30,79 +31,6 @@ namespace {
 
 /// CIFAR-10 images are 32x32 RGB (Cifar.h).
 constexpr int64_t kImageH = 32, kImageW = 32, kImageC = 3;
-
-/// One tensor that --vggq-quantize quantizes: operand `operand` of `op` (the
-/// input of a conv2d / linear / avg_pool2d, or either operand of an add),
-/// with its calibration table key: the layer name, or "<layer>#0" /
-/// "<layer>#1" for an add's operands.
-struct CalibPoint {
-  Operation *op;
-  unsigned operand;
-  std::string name;
-};
-
-/// The attribute prefix of a point's amax: "input" for one-input ops,
-/// "lhs" / "rhs" for the operands of an add.
-StringRef operandKey(const CalibPoint &p) {
-  if (!isa<AddOp>(p.op))
-    return "input";
-  return p.operand == 0 ? "lhs" : "rhs";
-}
-
-/// The calibrated tensors of `root`, in walk order. Unnamed ops are named
-/// "<op name>#<index among the calibrated ops>".
-SmallVector<CalibPoint> collectPoints(Operation *root) {
-  SmallVector<CalibPoint> points;
-  unsigned ops = 0;
-  root->walk([&](Operation *op) {
-    if (!isa<Conv2DOp, LinearOp, AvgPool2DOp, AddOp>(op))
-      return;
-    std::string name;
-    if (auto attr = op->getAttrOfType<StringAttr>("vggq.layer"))
-      name = attr.str();
-    else
-      name = op->getName().getStringRef().str() + "#" + std::to_string(ops);
-    ++ops;
-    if (!isa<AddOp>(op)) {
-      points.push_back({op, 0, name});
-      return;
-    }
-    points.push_back({op, 0, name + "#0"});
-    points.push_back({op, 1, name + "#1"});
-  });
-  return points;
-}
-
-/// The tensor whose statistics decide the scale of `v`: after fusion a
-/// quantize of a subsample_pad's result sits on its input (the two commute),
-/// so both users of a block's input, the next conv and the shortcut,
-/// calibrate on one tensor and get one scale. subsample_pad drops rows and
-/// adds zeros, so its own range is not the input's.
-Value calibrationRoot(Value v) {
-  while (auto pad = v.getDefiningOp<SubsamplePadOp>())
-    v = pad.getInput();
-  return v;
-}
-
-/// Records the calibration of point `p`: `vggq.<key>_amax` and the min, max,
-/// method and sample count in `vggq.calibration` ("min"/"max" for one-input
-/// ops, "<key>_min"/"<key>_max" for the operands of an add).
-void annotate(const CalibPoint &p, float amax, StringRef method, float min,
-              float max, int64_t samples) {
-  Operation *op = p.op;
-  Builder b(op->getContext());
-  StringRef key = operandKey(p);
-  op->setAttr(("vggq." + key + "_amax").str(), b.getF32FloatAttr(amax));
-  std::string prefix = key == "input" ? "" : (key + "_").str();
-  NamedAttrList dict;
-  if (auto old = op->getAttrOfType<DictionaryAttr>("vggq.calibration"))
-    dict.assign(old.getValue());
-  dict.set("method", b.getStringAttr(method));
-  dict.set(prefix + "min", b.getF32FloatAttr(min));
-  dict.set(prefix + "max", b.getF32FloatAttr(max));
-  dict.set("samples", b.getI64IntegerAttr(samples));
-  op->setAttr("vggq.calibration", dict.getDictionary(op->getContext()));
-}
 
 /// The module's per-channel `name` array, one value per input channel.
 FailureOr<SmallVector<float>> moduleArray(ModuleOp module, StringRef name,
@@ -132,7 +60,7 @@ LogicalResult CalibratePass::applyTable(ModuleOp module) {
   auto table = readCalibrationTable(loadTable);
   if (!table)
     return module.emitError(llvm::toString(table.takeError()));
-  SmallVector<CalibPoint> points = collectPoints(module);
+  SmallVector<CalibPoint> points = collectCalibPoints(module);
   llvm::StringMap<const CalibPoint *> byName;
   for (const CalibPoint &p : points)
     byName[p.name] = &p;
@@ -144,7 +72,8 @@ LogicalResult CalibratePass::applyTable(ModuleOp module) {
              << s.name
              << "' (no conv2d, linear or avg_pool2d of that name, and no add "
                 "operand '<layer>#0' or '<layer>#1')";
-    annotate(*p, s.amax, table->method, s.min, s.max, table->samples);
+    annotateCalibration(*p, s.amax, table->method, s.min, s.max,
+                        table->samples);
     byName.erase(s.name);
     ++numLayers;
   }
@@ -172,7 +101,7 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
                            "to be an NHWC image batch with static H, W and C");
   int64_t imgH = inType.getDimSize(1), imgW = inType.getDimSize(2),
           imgC = inType.getDimSize(3);
-  SmallVector<CalibPoint> points = collectPoints(entry);
+  SmallVector<CalibPoint> points = collectCalibPoints(entry);
   if (points.empty()) {
     entry.emitWarning("no conv2d, linear, add or avg_pool2d to calibrate");
     return success();
@@ -298,7 +227,8 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
                         << "' saw only zeros; its amax is set to 1";
       amax = 1.0f;
     }
-    annotate(point, amax, table.method, h.min(), h.max(), table.samples);
+    annotateCalibration(point, amax, table.method, h.min(), h.max(),
+                        table.samples);
     if (biasCorrection && isa<Conv2DOp, LinearOp>(op))
       op->setAttr("vggq.input_col_mean",
                   Builder(op->getContext())

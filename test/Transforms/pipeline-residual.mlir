@@ -14,6 +14,20 @@
 // RUN: vggq-run %t.unfused8.mlir --data %t.bin --dump-logits %t.unfused8.logits 2>/dev/null
 // RUN: vggq-run %t.fused8.mlir --data %t.bin --expect-logits %t.unfused8.logits --tolerance 0 2>/dev/null | FileCheck %s --check-prefix=EXACT
 
+// precision=auto on a residual graph: its table holds the add operands and
+// the pool input too, so load-table quantizes the same model again.
+// RUN: %python %S/Inputs/make_cifar.py 16 %t.16.bin noise
+// RUN: vggq-opt %s --vggq-quantize-pipeline="precision=auto base=int8 agreement=50 samples=8 sensitivity-samples=8 data=%t.16.bin table=%t.auto.json" -o %t.auto.mlir 2>/dev/null
+// RUN: FileCheck %s --check-prefix=TABLE < %t.auto.json
+// RUN: vggq-opt %s --vggq-quantize-pipeline="precision=int8 load-table=%t.auto.json" -o %t.reload.mlir
+// RUN: vggq-run %t.auto.mlir --data %t.bin --dump-logits %t.auto.logits 2>/dev/null
+// RUN: vggq-run %t.reload.mlir --data %t.bin --expect-logits %t.auto.logits --tolerance 0 2>/dev/null | FileCheck %s --check-prefix=EXACT
+// TABLE: "layer1.add#0"
+// TABLE: "layer1.add#1"
+// TABLE: "layer2.add#0"
+// TABLE: "layer2.add#1"
+// TABLE: "pool"
+
 // A small CIFAR ResNet: a stem, an identity block, a downsampling block with
 // the parameter-free shortcut, a global average pool and the classifier.
 // After fusion every tensor between the input quantize and the logits is
