@@ -1,5 +1,4 @@
-//===- ChoosePrecision.cpp - per-layer precisions under a budget -*- C++
-//-*-===//
+//===- ChoosePrecision.cpp - per-layer precisions in a budget ---*- C++ -*-===//
 //
 // --vggq-choose-precision: measures every conv2d / linear's sensitivity to
 // each candidate format on images held apart from the calibration images,

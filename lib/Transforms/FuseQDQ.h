@@ -36,8 +36,33 @@ std::optional<std::string> residualFusionFailure(QAddOp add, unsigned operand);
 /// nullopt when it can.
 std::optional<std::string> avgPoolFusionFailure(QuantizeOp q);
 
+/// Common state of the fusion patterns: the explain flag and the fusion
+/// counter.
+template <typename OpTy> struct FusionPattern : mlir::OpRewritePattern<OpTy> {
+  FusionPattern(mlir::MLIRContext *ctx, const FuseOptions &opts)
+      : mlir::OpRewritePattern<OpTy>(ctx), opts(opts) {}
+
+  void explain(mlir::Operation *op, const llvm::Twine &msg) const {
+    explain(op->getLoc(), msg);
+  }
+  void explain(mlir::Location loc, const llvm::Twine &msg) const {
+    ++*opts.numFusions;
+    ++*opts.fusionCount;
+    if (opts.explain)
+      mlir::emitRemark(loc, msg);
+  }
+  const FuseOptions &opts;
+};
+
+/// The fused op's result is `from`'s: it takes `from`'s layer name.
+void takeLayerName(mlir::Operation *to, mlir::Operation *from);
+
+/// The chain rules (FuseQDQPatterns.cpp), the residual rules included.
 void populateFuseQDQPatterns(mlir::RewritePatternSet &patterns,
                              const FuseOptions &opts);
+/// The residual-network rules alone (FuseResidualPatterns.cpp).
+void populateFuseResidualPatterns(mlir::RewritePatternSet &patterns,
+                                  const FuseOptions &opts);
 
 } // namespace vggq
 
