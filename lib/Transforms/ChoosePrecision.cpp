@@ -1,5 +1,4 @@
-//===- ChoosePrecision.cpp - per-layer precisions under a budget -*- C++
-//-*-===//
+//===- ChoosePrecision.cpp - per-layer precisions in a budget ---*- C++ -*-===//
 //
 // --vggq-choose-precision: measures every conv2d / linear's sensitivity to
 // each candidate format on images held apart from the calibration images,
@@ -8,6 +7,7 @@
 // attributes for --vggq-quantize (lib/Transforms/Quantize.cpp).
 //
 //===----------------------------------------------------------------------===//
+#include "CalibrationPoints.h"
 #include "vggq/Data/Cifar.h"
 #include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
 #include "vggq/Executor/ReferenceExecutor.h"
@@ -395,28 +395,13 @@ ChoosePrecisionPass::writeOutputs(ArrayRef<const Precision *> assign) {
       os << l.name << ":" << p->name << "\n";
   }
   if (!table.empty()) {
+    // Every calibrated tensor, the add operands and pool inputs included, so
+    // that load-table reproduces the whole quantization.
     calib::CalibrationTable t;
     t.precision = base;
-    for (const Layer &l : layers) {
-      calib::LayerStats s;
-      s.name = l.name;
-      s.amax = l.op->getAttrOfType<FloatAttr>("vggq.input_amax")
-                   .getValue()
-                   .convertToFloat();
-      s.min = -s.amax;
-      s.max = s.amax;
-      if (auto d = l.op->getAttrOfType<DictionaryAttr>("vggq.calibration")) {
-        if (auto m = d.getAs<StringAttr>("method"))
-          t.method = m.str();
-        if (auto v = d.getAs<FloatAttr>("min"))
-          s.min = v.getValue().convertToFloat();
-        if (auto v = d.getAs<FloatAttr>("max"))
-          s.max = v.getValue().convertToFloat();
-        if (auto v = d.getAs<IntegerAttr>("samples"))
-          t.samples = v.getInt();
-      }
-      t.layers.push_back(s);
-    }
+    for (const CalibPoint &p : collectCalibPoints(module))
+      if (auto s = readCalibration(p, t.method, t.samples))
+        t.layers.push_back(*s);
     if (t.method.empty())
       t.method = "max";
     if (llvm::Error err = calib::writeCalibrationTable(table, t))

@@ -1,10 +1,11 @@
-//===- FuseQDQPatterns.cpp - quantize/dequantize fusion patterns -*- C++ -*-===//
+//===- FuseQDQPatterns.cpp - q/dq fusion of layer chains --------*- C++ -*-===//
 //
 // The exact rewrites of --vggq-fuse-qdq (modelled on torch-mlir's
-// FuseQuantizedOps): relu into the quantized epilogue, quantize above ops
-// that commute with it, quantize into the producer's output_scale, and
-// dequantize->quantize pairs removed or turned into requantize. Each fusion
-// made is explained with a remark when asked.
+// FuseQuantizedOps) for chains of layers: relu into the quantized epilogue,
+// quantize above ops that commute with it, quantize into the producer's
+// output_scale, and dequantize->quantize pairs removed or turned into
+// requantize. The residual-network rules are in FuseResidualPatterns.cpp.
+// Each fusion made is explained with a remark when asked.
 //
 //===----------------------------------------------------------------------===//
 #include "FuseQDQ.h"
@@ -36,79 +37,71 @@ std::string vggq::scaleString(float scale) {
   return buf;
 }
 
-bool vggq::isQCompute(Operation *op) {
-  return op && isa<QConv2DOp, QLinearOp>(op);
+void vggq::takeLayerName(Operation *to, Operation *from) {
+  if (Attribute name = from->getAttr("vggq.layer"))
+    to->setAttr("vggq.layer", name);
 }
 
 namespace {
 
-/// Common state: the explain flag and the fusion counter.
-template <typename OpTy>
-struct FusionPattern : OpRewritePattern<OpTy> {
-  FusionPattern(MLIRContext *ctx, const FuseOptions &opts)
-      : OpRewritePattern<OpTy>(ctx), opts(opts) {}
-
-  void explain(Operation *op, const llvm::Twine &msg) const {
-    explain(op->getLoc(), msg);
-  }
-  void explain(Location loc, const llvm::Twine &msg) const {
-    ++*opts.numFusions;
-    ++*opts.fusionCount;
-    if (opts.explain)
-      mlir::emitRemark(loc, msg);
-  }
-  const FuseOptions &opts;
-};
-
-/// relu(qcompute(x)) -> qcompute(x) with the `relu` epilogue flag. Exact on
-/// an f32 result, and on a quantized one (symmetric storage, zero point 0).
+/// relu(qcompute(x)) -> qcompute(x) with the `relu` epilogue flag (or
+/// `sum_relu` when the epilogue ends with a residual sum). Exact on an f32
+/// result, and on a quantized one (symmetric storage, zero point 0).
 struct FuseReluIntoEpilogue : FusionPattern<ReluOp> {
   using FusionPattern::FusionPattern;
   LogicalResult matchAndRewrite(ReluOp relu,
                                 PatternRewriter &rewriter) const override {
-    Operation *producer = relu.getInput().getDefiningOp();
-    if (!isQCompute(producer))
+    auto producer = relu.getInput().getDefiningOp<QComputeOpInterface>();
+    if (!producer)
       return rewriter.notifyMatchFailure(relu, "producer is not qconv2d/qlinear");
     if (!producer->hasOneUse())
       return rewriter.notifyMatchFailure(relu, "producer has multiple users");
-    // The fused op's result is the relu's: it takes the relu's layer name.
+    auto conv = dyn_cast<QConv2DOp>(producer.getOperation());
+    bool afterSum = conv && conv.hasResidual();
     rewriter.modifyOpInPlace(producer, [&] {
-      producer->setAttr("relu", rewriter.getUnitAttr());
-      if (Attribute name = relu->getAttr("vggq.layer"))
-        producer->setAttr("vggq.layer", name);
+      if (afterSum)
+        conv.setSumRelu(true);
+      else
+        producer.addReluToEpilogue();
+      takeLayerName(producer, relu);
     });
-    explain(producer, "fused relu into the epilogue of " + describeOp(producer));
+    explain(producer,
+            afterSum
+                ? "fused relu after the residual sum of " + describeOp(producer)
+                : "fused relu into the epilogue of " + describeOp(producer));
     rewriter.replaceOp(relu, producer->getResult(0));
     return success();
   }
 };
 
-/// quantize(relu | max_pool2d | flatten (x)) -> the same op on quantize(x).
-/// Exact: quantization is monotone and maps 0 to 0, so it commutes with max
-/// and with reshapes.
+/// quantize(f(x)) -> f(quantize(x)) for every op f of the
+/// QuantCommutingOpInterface (relu, max_pool2d, flatten, subsample_pad).
+/// Exact: quantization is monotone and maps 0 to 0, so it commutes with max,
+/// with reshapes and with data movement that fills zeros. A per-channel
+/// quantize moves only when f keeps its axis.
 struct HoistQuantize : FusionPattern<QuantizeOp> {
   using FusionPattern::FusionPattern;
   LogicalResult matchAndRewrite(QuantizeOp q,
                                 PatternRewriter &rewriter) const override {
-    Operation *p = q.getInput().getDefiningOp();
-    if (!p || !isa<ReluOp, MaxPool2DOp, FlattenOp>(p))
+    auto p = q.getInput().getDefiningOp<QuantCommutingOpInterface>();
+    if (!p)
       return rewriter.notifyMatchFailure(q, "producer does not commute");
     if (!p->hasOneUse())
       return rewriter.notifyMatchFailure(q, "producer has multiple users");
-    if (std::optional<int64_t> axis = q.getAxis()) {
-      bool channelAxisKept =
-          isa<ReluOp>(p) || (isa<MaxPool2DOp>(p) && *axis == 3);
-      if (!channelAxisKept)
-        return rewriter.notifyMatchFailure(q, "per-channel axis does not survive");
-    }
-    Value x = p->getOperand(0);
+    if (std::optional<int64_t> axis = q.getAxis();
+        axis && !p.keepsQuantAxis(*axis))
+      return rewriter.notifyMatchFailure(q,
+                                         "per-channel axis does not survive");
+    Value x = p.getDataInput();
     auto xType = cast<RankedTensorType>(x.getType());
     Type storage = q.getType().getElementType();
     rewriter.setInsertionPoint(p);
     auto newQ = QuantizeOp::create(rewriter, q.getLoc(), xType.clone(storage), x,
                                    q.getScalesAttr(), q.getAxisAttr());
     Operation *moved = rewriter.clone(*p);
-    moved->setOperand(0, newQ);
+    for (OpOperand &operand : moved->getOpOperands())
+      if (operand.get() == x)
+        operand.set(newQ);
     moved->getResult(0).setType(q.getType());
     explain(moved, "quantize moved above " + describeOp(p) + ": it now runs on " +
                        typeString(storage) + " storage");
@@ -124,18 +117,16 @@ struct FoldQuantizeIntoEpilogue : FusionPattern<QuantizeOp> {
   using FusionPattern::FusionPattern;
   LogicalResult matchAndRewrite(QuantizeOp q,
                                 PatternRewriter &rewriter) const override {
-    Operation *p = q.getInput().getDefiningOp();
-    if (!isQCompute(p) || p->getAttr("output_scale"))
+    auto p = q.getInput().getDefiningOp<QComputeOpInterface>();
+    if (!p || p.getOutputScaleValue())
       return rewriter.notifyMatchFailure(q, "producer is not an f32 qconv2d/qlinear");
     if (q.getAxis())
       return rewriter.notifyMatchFailure(q, "per-channel output scales");
     if (!p->hasOneUse())
       return rewriter.notifyMatchFailure(q, "producer has multiple users");
     float scale = q.getScales()[0];
-    rewriter.modifyOpInPlace(p, [&] {
-      p->setAttr("output_scale", rewriter.getF32FloatAttr(scale));
-      p->getResult(0).setType(q.getType());
-    });
+    rewriter.modifyOpInPlace(p,
+                             [&] { p.setQuantizedResult(scale, q.getType()); });
     explain(p, "fused quantize (scale " + scaleString(scale) +
                    ") into the epilogue of " + describeOp(p) +
                    ": the result stays quantized");
@@ -169,7 +160,6 @@ struct FoldDequantizeQuantize : FusionPattern<QuantizeOp> {
     return success();
   }
 };
-
 } // namespace
 
 void vggq::populateFuseQDQPatterns(RewritePatternSet &patterns,
@@ -177,4 +167,5 @@ void vggq::populateFuseQDQPatterns(RewritePatternSet &patterns,
   MLIRContext *ctx = patterns.getContext();
   patterns.add<FuseReluIntoEpilogue, HoistQuantize, FoldQuantizeIntoEpilogue,
                FoldDequantizeQuantize>(ctx, opts);
+  populateFuseResidualPatterns(patterns, opts);
 }

@@ -1,30 +1,94 @@
-// RUN: %python %S/Inputs/make_cifar.py 4 %t.bin
-// RUN: vggq-opt %s --vggq-quantize-pipeline="precision=fp8e4m3 samples=4 data=%t.bin explain=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARKS
-// RUN: vggq-opt %s --vggq-quantize-pipeline="precision=fp8e4m3 samples=4 data=%t.bin" 2>/dev/null | FileCheck %s
+// RUN: %python %S/Inputs/make_cifar.py 8 %t.bin noise
+// RUN: vggq-opt %s --vggq-quantize-pipeline="precision=int8 samples=8 data=%t.bin explain=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARKS
+// RUN: vggq-opt %s --vggq-quantize-pipeline="precision=fp8e4m3 samples=8 data=%t.bin" -o %t.e4m3.mlir 2>/dev/null
+// RUN: FileCheck %s < %t.e4m3.mlir
+// fuse-qdq is exact: the graph before it (calibrated and quantized, every
+// add and pool between quantize/dequantize pairs) and after it give the
+// same logits, bit for bit, on the executor.
+// RUN: vggq-opt %s --vggq-fold-batchnorm --vggq-calibrate="samples=8 data=%t.bin" --vggq-quantize=precision=fp8e4m3 -o %t.unfused.mlir 2>/dev/null
+// RUN: vggq-opt %t.unfused.mlir --vggq-fuse-qdq --canonicalize -o %t.fused.mlir
+// RUN: vggq-run %t.unfused.mlir --data %t.bin --dump-logits %t.unfused.logits 2>/dev/null
+// RUN: vggq-run %t.fused.mlir --data %t.bin --expect-logits %t.unfused.logits --tolerance 0 2>/dev/null | FileCheck %s --check-prefix=EXACT
+// RUN: vggq-opt %s --vggq-fold-batchnorm --vggq-calibrate="samples=8 data=%t.bin" --vggq-quantize=precision=int8 -o %t.unfused8.mlir 2>/dev/null
+// RUN: vggq-opt %t.unfused8.mlir --vggq-fuse-qdq --canonicalize -o %t.fused8.mlir
+// RUN: vggq-run %t.unfused8.mlir --data %t.bin --dump-logits %t.unfused8.logits 2>/dev/null
+// RUN: vggq-run %t.fused8.mlir --data %t.bin --expect-logits %t.unfused8.logits --tolerance 0 2>/dev/null | FileCheck %s --check-prefix=EXACT
 
-// A residual block the VGG16 path never sees: the add is a float consumer,
-// so the convs feeding it keep f32 results and the add's result is
-// quantized again for the next conv.
+// precision=auto on a residual graph: its table holds the add operands and
+// the pool input too, so load-table quantizes the same model again.
+// RUN: %python %S/Inputs/make_cifar.py 16 %t.16.bin noise
+// RUN: vggq-opt %s --vggq-quantize-pipeline="precision=auto base=int8 agreement=50 samples=8 sensitivity-samples=8 data=%t.16.bin table=%t.auto.json" -o %t.auto.mlir 2>/dev/null
+// RUN: FileCheck %s --check-prefix=TABLE < %t.auto.json
+// RUN: vggq-opt %s --vggq-quantize-pipeline="precision=int8 load-table=%t.auto.json" -o %t.reload.mlir
+// RUN: vggq-run %t.auto.mlir --data %t.bin --dump-logits %t.auto.logits 2>/dev/null
+// RUN: vggq-run %t.reload.mlir --data %t.bin --expect-logits %t.auto.logits --tolerance 0 2>/dev/null | FileCheck %s --check-prefix=EXACT
+// TABLE: "layer1.add#0"
+// TABLE: "layer1.add#1"
+// TABLE: "layer2.add#0"
+// TABLE: "layer2.add#1"
+// TABLE: "pool"
+
+// A small CIFAR ResNet: a stem, an identity block, a downsampling block with
+// the parameter-free shortcut, a global average pool and the classifier.
+// After fusion every tensor between the input quantize and the logits is
+// 8-bit: each block's add (and its relu) is the residual epilogue of the
+// block's second conv, the shortcut is subsample_pad on storage, the pool
+// runs on storage, and no dequantize or requantize is left.
 // CHECK-LABEL: func.func @forward
 // CHECK: %[[Q0:.*]] = vggq.quantize %{{.*}} -> tensor<?x32x32x3xf8E4M3FN>
-// CHECK-NEXT: %[[A:.*]] = vggq.qconv2d %[[Q0]], {{.*}} -> tensor<?x32x32x3xf32>
-// CHECK-NEXT: %[[S:.*]] = vggq.add %[[A]], %{{.*}} : tensor<?x32x32x3xf32>
-// CHECK-NEXT: %[[Q1:.*]] = vggq.quantize %[[S]]
-// CHECK-NEXT: vggq.qconv2d %[[Q1]], {{.*}} -> tensor<?x32x32x2xf32>
+// CHECK-NEXT: %[[STEM:.*]] = vggq.qconv2d %[[Q0]], {{.*}} relu {{.*}} -> tensor<?x32x32x4xf8E4M3FN>
+// CHECK-NEXT: %[[A1:.*]] = vggq.qconv2d %[[STEM]], {{.*}} relu {{.*}} -> tensor<?x32x32x4xf8E4M3FN>
+// CHECK-NEXT: %[[B1:.*]] = vggq.qconv2d %[[A1]], {{.*}} residual %[[STEM]] {{.*}} sum_relu {{.*}}vggq.layer = "layer1.relu"} : {{.*}} -> tensor<?x32x32x4xf8E4M3FN>
+// CHECK-NEXT: %[[A2:.*]] = vggq.qconv2d %[[B1]], {{.*}} relu strides [2, 2] {{.*}} -> tensor<?x16x16x8xf8E4M3FN>
+// CHECK-NEXT: %[[S:.*]] = vggq.subsample_pad %[[B1]] strides [2, 2] channel_padding [2, 2] : tensor<?x32x32x4xf8E4M3FN> -> tensor<?x16x16x8xf8E4M3FN>
+// CHECK-NEXT: %[[B2:.*]] = vggq.qconv2d %[[A2]], {{.*}} residual %[[S]] {{.*}} sum_relu {{.*}}vggq.layer = "layer2.relu"} : {{.*}} -> tensor<?x16x16x8xf8E4M3FN>
+// CHECK-NEXT: %[[P:.*]] = vggq.avg_pool2d %[[B2]] kernel [16, 16] {{.*}} input_scale {{.*}} output_scale {{.*}} : tensor<?x16x16x8xf8E4M3FN> -> tensor<?x1x1x8xf8E4M3FN>
+// CHECK-NEXT: %[[F:.*]] = vggq.flatten %[[P]] : tensor<?x1x1x8xf8E4M3FN> -> tensor<?x8xf8E4M3FN>
+// CHECK-NEXT: %[[L:.*]] = vggq.qlinear %[[F]], {{.*}} -> tensor<?x10xf32>
+// CHECK-NEXT: return %[[L]]
 
-// REMARKS-DAG: remark: 'block.conv' (vggq.qconv2d) keeps an f32 result: float consumer 'vggq.add'
-// REMARKS-DAG: remark: quantize survives: non-commuting producer 'vggq.add' (its f32 result must be quantized)
+// REMARKS-DAG: remark: merged two equal quantizes
+// REMARKS-DAG: remark: quantize moved above 'vggq.subsample_pad': it now runs on i8 storage
+// REMARKS-DAG: remark: fused 'layer1.relu' (vggq.qadd) into the epilogue of 'layer1.conv2' (vggq.qconv2d)
+// REMARKS-DAG: remark: fused 'layer2.relu' (vggq.qadd) into the epilogue of 'layer2.conv2' (vggq.qconv2d)
+// REMARKS-DAG: remark: 'pool' (vggq.avg_pool2d) runs on i8 storage
 // REMARKS-DAG: remark: quantize survives: graph input
-// REMARKS-DAG: remark: fuse-qdq: {{[0-9]+}} fusions; left: 2 quantize, 0 dequantize, 0 requantize
-module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std = array<f32: 0.5, 0.5, 0.5>} {
-  func.func @forward(%x: tensor<?x32x32x3xf32>) -> tensor<?x32x32x2xf32> {
-    %w = arith.constant dense<0.1> : tensor<3x1x1x3xf32>
-    %w2 = arith.constant dense<0.2> : tensor<2x1x1x3xf32>
-    %0 = vggq.conv2d %x, %w strides [1, 1] padding [0, 0, 0, 0] dilation [1, 1] {vggq.layer = "block.conv"}
-        : (tensor<?x32x32x3xf32>, tensor<3x1x1x3xf32>) -> tensor<?x32x32x3xf32>
-    %1 = vggq.add %0, %x : tensor<?x32x32x3xf32>
-    %2 = vggq.conv2d %1, %w2 strides [1, 1] padding [0, 0, 0, 0] dilation [1, 1] {vggq.layer = "head"}
-        : (tensor<?x32x32x3xf32>, tensor<2x1x1x3xf32>) -> tensor<?x32x32x2xf32>
-    return %2 : tensor<?x32x32x2xf32>
+// REMARKS-DAG: remark: 'fc' (vggq.qlinear) keeps an f32 result: graph output
+// REMARKS-DAG: remark: fuse-qdq: {{[0-9]+}} fusions; left: 1 quantize, 0 dequantize, 0 requantize
+
+// EXACT: logits: match '{{.*}}logits' for 8 images (max |diff| 0.000000e+00 <=
+module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std = array<f32: 0.25, 0.25, 0.25>} {
+  func.func @forward(%x: tensor<?x32x32x3xf32>) -> tensor<?x10xf32> {
+    %ws = arith.constant dense<[[[[0.525, 0.299, -0.404], [-0.038, 0.509, -0.074], [-0.548, 0.086, 0.345]], [[-0.384, -0.455, 0.321], [0.245, -0.442, -0.11], [0.566, 0.122, -0.399]], [[0.193, 0.546, -0.178], [-0.407, 0.301, 0.27], [-0.5, -0.323, 0.374]]], [[[0.018, -0.558, -0.001], [0.502, -0.107, -0.378], [0.363, 0.483, -0.275]], [[-0.216, 0.485, 0.182], [-0.516, -0.111, 0.414], [-0.178, -0.577, 0.119]], [[0.368, -0.339, -0.335], [0.449, 0.318, -0.371], [-0.023, 0.589, 0.067]]], [[[-0.452, 0.14, 0.431], [-0.314, -0.482, 0.255], [0.207, -0.516, -0.252]], [[0.457, 0.081, -0.453], [0.135, 0.579, -0.085], [-0.345, 0.369, 0.403]], [[-0.384, -0.29, 0.394], [0.056, -0.592, -0.113], [0.414, -0.171, -0.493]]], [[[0.246, 0.456, -0.263], [-0.226, 0.522, 0.304], [-0.405, -0.048, 0.505]], [[-0.07, -0.552, 0.079], [0.348, -0.378, -0.457], [0.32, 0.254, -0.435]], [[-0.114, 0.567, 0.13], [-0.399, 0.185, 0.546], [-0.175, -0.415, 0.292]]]]> : tensor<4x3x3x3xf32>
+    %bs = arith.constant dense<[0.547, -0.186, -0.302, 0.42]> : tensor<4xf32>
+    %w11 = arith.constant dense<[[[[0.146, -0.406, 0.157, 0.523], [-0.197, -0.453, 0.256, 0.258], [-0.503, -0.338, 0.381, 0.059]], [[-0.524, 0.019, 0.54, -0.062], [-0.366, 0.355, 0.487, -0.283], [-0.258, 0.442, 0.162, -0.544]], [[-0.151, 0.402, -0.161, -0.568], [0.128, 0.409, -0.29, -0.312], [0.467, 0.351, -0.358, -0.046]]], [[[0.567, 0.055, -0.489, 0.088], [0.406, -0.323, -0.505, 0.244], [0.234, -0.482, -0.234, 0.489]], [[0.132, -0.424, 0.137, 0.588], [-0.076, -0.373, 0.326, 0.379], [-0.409, -0.336, 0.364, 0.06]], [[-0.589, -0.116, 0.441, -0.122], [-0.462, 0.266, 0.493, -0.232], [-0.234, 0.505, 0.299, -0.429]]], [[[-0.099, 0.468, -0.085, -0.579], [0.051, 0.356, -0.35, -0.443], [0.341, 0.303, -0.393, -0.101]], [[0.581, 0.152, -0.408, 0.148], [0.521, -0.195, -0.459, 0.248], [0.261, -0.499, -0.343, 0.381]], [[0.068, -0.52, 0.015, 0.544], [-0.053, -0.367, 0.349, 0.49], [-0.28, -0.267, 0.436, 0.165]]], [[[-0.545, -0.16, 0.401, -0.154], [-0.568, 0.125, 0.416, -0.281], [-0.314, 0.465, 0.358, -0.356]], [[-0.054, 0.564, 0.058, -0.494], [0.078, 0.405, -0.319, -0.509], [0.24, 0.241, -0.476, -0.237]], [[0.49, 0.142, -0.422, 0.131], [0.59, -0.071, -0.378, 0.317], [0.38, -0.408, -0.344, 0.359]]]]> : tensor<4x3x3x4xf32>
+    %w12 = arith.constant dense<[[[[-0.3, -0.153, 0.537, 0.172], [-0.487, -0.027, 0.435, -0.213], [-0.561, 0.149, 0.314, -0.41]], [[-0.336, 0.44, 0.243, -0.407], [0.019, 0.6, 0.038, -0.412], [0.224, 0.448, -0.321, -0.425]], [[0.301, 0.166, -0.553, -0.231], [0.434, -0.006, -0.488, 0.154], [0.545, -0.136, -0.311, 0.428]]], [[[0.397, -0.376, -0.209, 0.446], [0.033, -0.585, -0.064, 0.392], [-0.245, -0.508, 0.251, 0.389]], [[-0.327, -0.206, 0.54, 0.266], [-0.397, 0.032, 0.542, -0.081], [-0.506, 0.149, 0.336, -0.419]], [[-0.438, 0.324, 0.176, -0.493], [-0.102, 0.544, 0.061, -0.4], [0.241, 0.55, -0.187, -0.349]]], [[[0.366, 0.268, -0.499, -0.272], [0.386, -0.037, -0.583, 0.011], [0.458, -0.18, -0.385, 0.38]], [[0.449, -0.296, -0.16, 0.532], [0.175, -0.489, -0.037, 0.433], [-0.209, -0.564, 0.144, 0.32]], [[-0.403, -0.338, 0.44, 0.252], [-0.402, 0.014, 0.6, 0.044], [-0.416, 0.215, 0.448, -0.319]]], [[[-0.432, 0.295, 0.171, -0.55], [-0.236, 0.435, 0.004, -0.485], [0.151, 0.549, -0.129, -0.315]], [[0.422, 0.4, -0.375, -0.218], [0.441, 0.036, -0.586, -0.071], [0.394, -0.237, -0.508, 0.249]], [[0.396, -0.32, -0.209, 0.538], [0.272, -0.396, 0.023, 0.539], [-0.078, -0.511, 0.141, 0.338]]]]> : tensor<4x3x3x4xf32>
+    %b4 = arith.constant dense<[-0.366, 0.333, 0.478, -0.3]> : tensor<4xf32>
+    %w21 = arith.constant dense<[[[[0.009, 0.593, 0.036, -0.445], [0.173, 0.42, -0.34, -0.46], [0.278, 0.18, -0.533, -0.223]], [[0.463, 0.046, -0.454, 0.166], [0.569, -0.114, -0.327, 0.396], [0.381, -0.401, -0.26, 0.408]], [[0.025, -0.596, -0.08, 0.409], [-0.204, -0.482, 0.273, 0.434], [-0.288, -0.201, 0.538, 0.275]]], [[[-0.412, -0.014, 0.508, -0.101], [-0.543, 0.11, 0.332, -0.405], [-0.436, 0.339, 0.224, -0.451]], [[-0.084, 0.571, 0.097, -0.396], [0.218, 0.536, -0.202, -0.394], [0.319, 0.249, -0.514, -0.3]], [[0.382, -0.007, -0.558, 0.027], [0.498, -0.13, -0.365, 0.385], [0.466, -0.293, -0.195, 0.496]]], [[[0.156, -0.523, -0.086, 0.412], [-0.204, -0.569, 0.143, 0.355], [-0.357, -0.314, 0.465, 0.295]], [[-0.379, 0.003, 0.591, 0.04], [-0.449, 0.164, 0.419, -0.337], [-0.466, 0.273, 0.186, -0.528]], [[-0.226, 0.465, 0.056, -0.451], [0.162, 0.572, -0.109, -0.332], [0.389, 0.383, -0.401, -0.269]]], [[[0.403, 0.03, -0.596, -0.086], [0.412, -0.195, -0.482, 0.27], [0.441, -0.281, -0.205, 0.535]], [[0.28, -0.413, -0.023, 0.504], [-0.097, -0.547, 0.102, 0.335], [-0.399, -0.439, 0.338, 0.233]], [[-0.445, -0.087, 0.572, 0.104], [-0.397, 0.21, 0.536, -0.199], [-0.401, 0.31, 0.252, -0.513]]], [[[-0.306, 0.381, 0.002, -0.555], [0.023, 0.503, -0.121, -0.366], [0.381, 0.47, -0.29, -0.203]], [[0.49, 0.159, -0.525, -0.095], [0.411, -0.198, -0.57, 0.139], [0.361, -0.349, -0.316, 0.464]], [[0.303, -0.376, -0.004, 0.589], [0.044, -0.454, 0.154, 0.419], [-0.334, -0.472, 0.268, 0.192]]], [[[-0.523, -0.23, 0.467, 0.066], [-0.449, 0.158, 0.575, -0.103], [-0.337, 0.381, 0.384, -0.4]], [[-0.278, 0.398, 0.035, -0.596], [-0.092, 0.415, -0.186, -0.481], [0.268, 0.448, -0.274, -0.21]], [[0.532, 0.284, -0.414, -0.033], [0.501, -0.094, -0.552, 0.095], [0.338, -0.393, -0.441, 0.336]]], [[[0.242, -0.439, -0.091, 0.573], [0.112, -0.398, 0.202, 0.536], [-0.197, -0.408, 0.302, 0.254]], [[-0.511, -0.312, 0.38, 0.01], [-0.552, 0.02, 0.508, -0.112], [-0.367, 0.376, 0.474, -0.287]], [[-0.211, 0.484, 0.162, -0.526], [-0.104, 0.409, -0.192, -0.571], [0.136, 0.368, -0.341, -0.318]]], [[[0.463, 0.311, -0.373, -0.011], [0.587, 0.048, -0.458, 0.144], [0.419, -0.331, -0.478, 0.263]], [[0.199, -0.518, -0.233, 0.468], [0.076, -0.446, 0.153, 0.578], [-0.097, -0.342, 0.373, 0.386]], [[-0.4, -0.287, 0.393, 0.04], [-0.595, -0.098, 0.418, -0.176], [-0.48, 0.266, 0.455, -0.267]]]]> : tensor<8x3x3x4xf32>
+    %w22 = arith.constant dense<[[[[0.47, 0.378, -0.37, -0.126, 0.497, 0.018, -0.56, -0.001], [0.38, -0.305, -0.51, 0.256, 0.316, -0.395, -0.194, 0.541], [0.212, -0.397, 0.102, 0.568, -0.093, -0.451, 0.227, 0.333]], [[-0.442, -0.4, 0.336, 0.105, -0.543, -0.092, 0.51, -0.018], [-0.409, 0.282, 0.535, -0.208, -0.285, 0.436, 0.264, -0.487], [-0.2, 0.408, -0.088, -0.595, 0.033, 0.408, -0.263, -0.395]], [[0.388, 0.393, -0.33, -0.108, 0.57, 0.158, -0.457, 0.05], [0.459, -0.231, -0.531, 0.185, 0.274, -0.463, -0.332, 0.425], [0.17, -0.444, 0.044, 0.593, 0.003, -0.382, 0.291, 0.459]]], [[[-0.32, -0.363, 0.35, 0.14, -0.57, -0.203, 0.415, -0.081], [-0.517, 0.162, 0.501, -0.191, -0.291, 0.466, 0.383, -0.369], [-0.136, 0.492, 0.021, -0.563, -0.01, 0.381, -0.298, -0.511]], [[0.254, 0.324, -0.388, -0.197, 0.54, 0.22, -0.396, 0.094], [0.567, -0.09, -0.457, 0.218, 0.334, -0.439, -0.406, 0.334], [0.113, -0.538, -0.095, 0.514, -0.008, -0.408, 0.277, 0.538]], [[-0.204, -0.292, 0.428, 0.267, -0.488, -0.209, 0.406, -0.081], [-0.595, 0.028, 0.413, -0.254, -0.395, 0.386, 0.4, -0.325], [-0.115, 0.567, 0.162, -0.46, 0.04, 0.457, -0.228, -0.536]]], [[[0.179, 0.279, -0.457, -0.335, 0.426, 0.179, -0.44, 0.04], [0.595, 0.009, -0.385, 0.283, 0.46, -0.319, -0.371, 0.344], [0.144, -0.568, -0.209, 0.416, -0.071, -0.514, 0.159, 0.507]], [[-0.183, -0.294, 0.461, 0.387, -0.369, -0.145, 0.487, 0.024], [-0.566, -0.018, 0.382, -0.291, -0.513, 0.252, 0.332, -0.38], [-0.199, 0.54, 0.227, -0.396, 0.086, 0.565, -0.086, -0.463]], [[0.209, 0.335, -0.436, -0.412, 0.331, 0.121, -0.533, -0.098], [0.517, 0.001, -0.408, 0.272, 0.541, -0.2, -0.299, 0.421], [0.269, -0.488, -0.218, 0.403, -0.075, -0.595, 0.024, 0.418]]], [[[-0.245, -0.396, 0.384, 0.407, -0.321, -0.121, 0.563, 0.166], [-0.462, 0.03, 0.455, -0.224, -0.54, 0.173, 0.284, -0.451], [-0.337, 0.426, 0.189, -0.435, 0.035, 0.596, 0.015, -0.389]], [[0.274, 0.46, -0.317, -0.379, 0.337, 0.149, -0.566, -0.214], [0.418, -0.062, -0.512, 0.156, 0.513, -0.175, -0.297, 0.456], [0.39, -0.368, -0.154, 0.482, 0.028, -0.568, -0.026, 0.384]], [[-0.284, -0.514, 0.249, 0.34, -0.373, -0.202, 0.54, 0.235], [-0.395, 0.078, 0.563, -0.083, -0.469, 0.2, 0.337, -0.433], [-0.417, 0.328, 0.13, -0.529, -0.101, 0.52, 0.011, -0.407]]], [[[0.266, 0.544, -0.196, -0.306, 0.414, 0.271, -0.489, -0.227], [0.4, -0.069, -0.594, 0.02, 0.423, -0.235, -0.396, 0.382], [0.414, -0.316, -0.127, 0.559, 0.17, -0.465, 0.02, 0.453]], [[-0.22, -0.544, 0.167, 0.289, -0.444, -0.34, 0.426, 0.198], [-0.431, 0.031, 0.597, 0.022, -0.392, 0.266, 0.461, -0.315], [-0.387, 0.331, 0.153, -0.564, -0.22, 0.419, -0.052, -0.51]], [[0.153, 0.518, -0.167, -0.3, 0.451, 0.394, -0.367, -0.164], [0.477, 0.031, -0.571, -0.034, 0.385, -0.277, -0.515, 0.247], [0.348, -0.365, -0.205, 0.539, 0.242, -0.394, 0.07, 0.561]]], [[[-0.08, -0.474, 0.191, 0.338, -0.429, -0.422, 0.326, 0.138], [-0.524, -0.104, 0.523, 0.02, -0.407, 0.261, 0.546, -0.192], [-0.313, 0.406, 0.273, -0.489, -0.235, 0.398, -0.062, -0.594]], [[0.015, 0.429, -0.226, -0.396, 0.38, 0.421, -0.311, -0.134], [0.555, 0.174, -0.468, 0.01, 0.451, -0.216, -0.549, 0.162], [0.295, -0.437, -0.342, 0.426, 0.208, -0.427, 0.026, 0.598]], [[0.028, -0.396, 0.257, 0.461, -0.314, -0.395, 0.325, 0.158], [-0.562, -0.225, 0.42, -0.043, -0.507, 0.15, 0.523, -0.16], [-0.303, 0.446, 0.398, -0.366, -0.173, 0.472, 0.035, -0.573]]], [[[-0.042, 0.387, -0.27, -0.516, 0.244, 0.356, -0.358, -0.208], [0.538, 0.249, -0.394, 0.062, 0.559, -0.077, -0.48, 0.182], [0.34, -0.426, -0.427, 0.323, 0.146, -0.518, -0.108, 0.526]], [[0.03, -0.406, 0.255, 0.549, -0.188, -0.32, 0.398, 0.275], [-0.489, -0.244, 0.395, -0.056, -0.593, 0.011, 0.434, -0.217], [-0.396, 0.378, 0.428, -0.307, -0.14, 0.551, 0.178, -0.47]], [[0.0, 0.449, -0.212, -0.553, 0.156, 0.3, -0.43, -0.345], [0.427, 0.217, -0.422, 0.021, 0.599, 0.034, -0.399, 0.248], [0.461, -0.312, -0.403, 0.318, 0.162, -0.559, -0.23, 0.422]]], [[[-0.033, -0.505, 0.147, 0.528, -0.152, -0.307, 0.441, 0.401], [-0.366, -0.182, 0.466, 0.038, -0.575, -0.05, 0.388, -0.262], [-0.517, 0.242, 0.364, -0.35, -0.211, 0.537, 0.256, -0.393]], [[0.053, 0.557, -0.073, -0.486, 0.173, 0.341, -0.422, -0.432], [0.321, 0.154, -0.513, -0.111, 0.529, 0.039, -0.405, 0.25], [0.551, -0.184, -0.327, 0.391, 0.277, -0.489, -0.252, 0.392]], [[-0.049, -0.592, 0.007, 0.439, -0.207, -0.397, 0.375, 0.434], [-0.302, -0.146, 0.547, 0.181, -0.473, -0.01, 0.447, -0.208], [-0.556, 0.15, 0.305, -0.423, -0.347, 0.427, 0.227, -0.418]]]]> : tensor<8x3x3x8xf32>
+    %b8 = arith.constant dense<[0.58, -0.106, -0.355, 0.354, 0.358, -0.427, -0.307, 0.378]> : tensor<8xf32>
+    %wl = arith.constant dense<[[0.235, -0.402, 0.066, 0.541, -0.111, -0.493, 0.18, 0.319], [-0.443, -0.413, 0.341, 0.145, -0.505, -0.072, 0.545, 0.027], [-0.394, 0.272, 0.536, -0.213, -0.325, 0.39, 0.243, -0.513], [-0.24, 0.393, -0.07, -0.583, 0.041, 0.446, -0.212, -0.37], [0.404, 0.424, -0.315, -0.131, 0.545, 0.145, -0.491, -0.002], [0.43, -0.239, -0.551, 0.172, 0.299, -0.427, -0.313, 0.454], [0.22, -0.412, 0.046, 0.6, 0.012, -0.407, 0.247, 0.433], [-0.343, -0.408, 0.317, 0.143, -0.563, -0.205, 0.438, -0.031], [-0.483, 0.181, 0.536, -0.158, -0.296, 0.447, 0.376, -0.391], [-0.186, 0.452, 0.006, -0.587, -0.038, 0.387, -0.269, -0.494]]> : tensor<10x8xf32>
+    %s0 = vggq.conv2d %x, %ws, %bs strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "stem"}
+        : (tensor<?x32x32x3xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<?x32x32x4xf32>
+    %s1 = vggq.relu %s0 {vggq.layer = "stem.relu"} : tensor<?x32x32x4xf32>
+    %a0 = vggq.conv2d %s1, %w11, %b4 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "layer1.conv1"}
+        : (tensor<?x32x32x4xf32>, tensor<4x3x3x4xf32>, tensor<4xf32>) -> tensor<?x32x32x4xf32>
+    %a1 = vggq.relu %a0 : tensor<?x32x32x4xf32>
+    %a2 = vggq.conv2d %a1, %w12, %b4 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "layer1.conv2"}
+        : (tensor<?x32x32x4xf32>, tensor<4x3x3x4xf32>, tensor<4xf32>) -> tensor<?x32x32x4xf32>
+    %a3 = vggq.add %a2, %s1 {vggq.layer = "layer1.add"} : tensor<?x32x32x4xf32>
+    %a4 = vggq.relu %a3 {vggq.layer = "layer1.relu"} : tensor<?x32x32x4xf32>
+    %c0 = vggq.conv2d %a4, %w21, %b8 strides [2, 2] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "layer2.conv1"}
+        : (tensor<?x32x32x4xf32>, tensor<8x3x3x4xf32>, tensor<8xf32>) -> tensor<?x16x16x8xf32>
+    %c1 = vggq.relu %c0 : tensor<?x16x16x8xf32>
+    %c2 = vggq.conv2d %c1, %w22, %b8 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "layer2.conv2"}
+        : (tensor<?x16x16x8xf32>, tensor<8x3x3x8xf32>, tensor<8xf32>) -> tensor<?x16x16x8xf32>
+    %sc = vggq.subsample_pad %a4 strides [2, 2] channel_padding [2, 2] : tensor<?x32x32x4xf32> -> tensor<?x16x16x8xf32>
+    %c3 = vggq.add %c2, %sc {vggq.layer = "layer2.add"} : tensor<?x16x16x8xf32>
+    %c4 = vggq.relu %c3 {vggq.layer = "layer2.relu"} : tensor<?x16x16x8xf32>
+    %p = vggq.avg_pool2d %c4 kernel [16, 16] strides [1, 1] padding [0, 0, 0, 0] {vggq.layer = "pool"} : tensor<?x16x16x8xf32> -> tensor<?x1x1x8xf32>
+    %f = vggq.flatten %p : tensor<?x1x1x8xf32> -> tensor<?x8xf32>
+    %l = vggq.linear %f, %wl {vggq.layer = "fc"} : (tensor<?x8xf32>, tensor<10x8xf32>) -> tensor<?x10xf32>
+    return %l : tensor<?x10xf32>
   }
 }

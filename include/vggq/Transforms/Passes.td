@@ -32,10 +32,16 @@ def Calibrate : Pass<"vggq-calibrate", "mlir::ModuleOp"> {
     Runs `@forward` with the CPU reference executor on `samples` images of a
     CIFAR-10 binary file (default: `$VGGQ_SHARED/data/cifar-10-batches-bin/
     data_batch_1.bin`, the training batch; never calibrate on the test set),
-    normalized with the module's `vggq.input_mean` / `vggq.input_std`. For
-    the input activation of every `vggq.conv2d` / `vggq.linear` it collects
-    min, max and a histogram of |x| (`bins` bins; the range doubles and bins
-    merge pairwise when a larger value arrives) and chooses `amax`:
+    normalized with the module's `vggq.input_mean` / `vggq.input_std` (one
+    value per input channel). The images must have the H, W and C of
+    `@forward`'s first argument. For every tensor --vggq-quantize quantizes
+    (the input of each `vggq.conv2d` / `vggq.linear` / `vggq.avg_pool2d`,
+    both operands of each `vggq.add`) it collects min, max and a histogram
+    of |x| (`bins` bins; the range doubles and bins merge pairwise when a
+    larger value arrives) and chooses `amax`. A tensor reached through
+    `vggq.subsample_pad` is calibrated on the pad's input, where the
+    quantize ends up after fusion, so a block input read by a conv and by a
+    shortcut gets one histogram and one scale. The methods:
 
     - `max`: the largest |x| seen;
     - `percentile`: the upper edge of the bin where the |x| CDF reaches
@@ -49,7 +55,9 @@ def Calibrate : Pass<"vggq-calibrate", "mlir::ModuleOp"> {
       quantize/dequantize error of the histogram on `precision`'s grid.
 
     Writes `vggq.input_amax` and `vggq.calibration = {method, min, max,
-    samples}` on each op; `table=FILE` also writes a versioned JSON table and
+    samples}` on each op (an add gets `vggq.lhs_amax` / `vggq.rhs_amax` and
+    `lhs_min`, `lhs_max`, `rhs_min`, `rhs_max`; its table entries are
+    `<layer>#0` and `<layer>#1`); `table=FILE` also writes a versioned JSON table and
     `load-table=FILE` applies a table instead of running the graph. With
     `bias-correction=true` it also writes `vggq.input_col_mean`: the mean
     over the images and output positions of each im2col column of a conv's
@@ -85,7 +93,8 @@ def Calibrate : Pass<"vggq-calibrate", "mlir::ModuleOp"> {
 }
 
 def Quantize : Pass<"vggq-quantize", "mlir::func::FuncOp"> {
-  let summary = "Quantize every conv2d / linear to qconv2d / qlinear";
+  let summary = "Quantize every conv2d / linear to qconv2d / qlinear, and the "
+                "inputs of every add and avg_pool2d";
   let description = [{
     Inserts `vggq.quantize` on the input of every calibrated conv2d/linear
     (scale = the registry's `scaleForAmax(vggq.input_amax)`), quantizes the
@@ -93,7 +102,10 @@ def Quantize : Pass<"vggq-quantize", "mlir::func::FuncOp"> {
     amax / maxFinite; an all-zero channel gets a tiny positive scale), keeps
     the bias in f32 for FP8 and stores it as i32 at `input_scale *
     weight_scale` (round half to even) for INT8, and replaces the op by
-    `vggq.qconv2d` / `vggq.qlinear` with an f32 result. `exclude` keeps
+    `vggq.qconv2d` / `vggq.qlinear` with an f32 result. Each operand of a
+    `vggq.add` (at `vggq.lhs_amax` / `vggq.rhs_amax`) and the input of a
+    `vggq.avg_pool2d` get a `quantize`/`dequantize` pair; the op stays f32
+    until --vggq-fuse-qdq forms its quantized form. `exclude` keeps
     layers in FP32; `precision-map` gives layers another precision. A layer
     not in `precision-map` that carries a `vggq.precision` string attribute
     (written by --vggq-choose-precision) gets that precision; otherwise
@@ -206,13 +218,20 @@ def FuseQDQ : Pass<"vggq-fuse-qdq", "mlir::func::FuncOp"> {
     Modelled on torch-mlir's FuseQuantizedOps. Exact rewrites only:
 
     - `relu` after a quantized compute op with a single use becomes its
-      `relu` epilogue flag;
-    - `quantize` moves above `relu`, `max_pool2d` and `flatten` (they commute
-      with a monotone, zero-preserving quantization) so they run on storage;
+      `relu` epilogue flag (`sum_relu` after a residual sum), and after a
+      `qadd` its `relu`;
+    - `quantize` moves above every op of the QuantCommutingOpInterface
+      (`relu`, `max_pool2d`, `flatten`, `subsample_pad`: they commute with a
+      monotone, zero-preserving quantization) so they run on storage;
     - `quantize` of a quantized compute op's f32 result becomes the op's
       `output_scale` (the fused bias+relu+requantize epilogue);
     - `quantize(dequantize(x))` with equal parameters is `x`, with unequal
-      per-tensor ones a `requantize`.
+      per-tensor ones a `requantize`;
+    - two quantizes of one value with equal parameters and type are one;
+    - `quantize(add(dequantize(a), dequantize(b)))` is a `qadd`, and a
+      `qadd` of a single-use `qconv2d` result of its own type becomes that
+      conv's residual epilogue (the other operand is the residual);
+    - `quantize(avg_pool2d(dequantize(x)))` is the pool on storage.
 
     `dequantize(quantize(x))` is never folded (it rounds). With
     `explain=true` every fusion and every surviving quantize/dequantize/
