@@ -2,7 +2,9 @@
 //
 // --vggq-plan-memory: every buffer the GPU lowering materializes (see
 // vggq/Conversion/LayoutRules.h) gets an offset, in bytes per image, in one
-// device arena. Live ranges are op indices in @forward's single block;
+// device arena. Live ranges are op indices in @forward's single block, from
+// the op that writes a buffer to the last op that reads it, whichever of its
+// users that is (a ResNet shortcut stays live while the block's convs run);
 // placement is greedy, largest first, at the lowest aligned offset free of
 // every already placed buffer whose live range intersects.
 //
@@ -113,14 +115,9 @@ struct PlanMemoryPass : public vggq::impl::PlanMemoryBase<PlanMemoryPass> {
       if (isa<arith::ConstantOp, FlattenOp>(op) ||
           lowering::isFusedIntoProducer(&op))
         continue;
-      Value result;
-      if (lowering::isGemmOp(&op))
-        result = lowering::analyzeChain(&op).result;
-      else if (op.getNumResults() == 1 &&
-               isa<RankedTensorType>(op.getResult(0).getType()))
-        result = op.getResult(0);
-      if (result)
-        addBuffer(result, pos);
+      if (op.getNumResults() == 1 &&
+          isa<RankedTensorType>(op.getResult(0).getType()))
+        addBuffer(lowering::kernelResult(&op), pos);
     }
     // Returned values live to the end.
     for (Value v : block.getTerminator()->getOperands()) {
