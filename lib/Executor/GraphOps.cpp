@@ -1,9 +1,10 @@
 //===- GraphOps.cpp - FP32 graph ops of the reference executor ------------===//
 //
-// conv2d, batch_norm, linear, softmax, add on f32, and relu, max_pool2d and
-// flatten on f32 or directly on quantized codes (every storage type is
-// symmetric, so these commute with quantization; the per-tensor scale is
-// carried along).
+// conv2d, batch_norm, linear, softmax, add on f32, and relu, max_pool2d,
+// subsample_pad and flatten on f32 or directly on quantized codes (every
+// storage type is symmetric, so these commute with quantization; the
+// per-tensor scale is carried along). avg_pool2d runs on f32, or on codes
+// with its own input and output scales.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -191,6 +193,114 @@ llvm::Expected<Tensor> runMaxPool(MaxPool2DOp op, Inputs ins) {
   return out;
 }
 
+/// Average pooling: each window's cells inside the input are summed in f32
+/// in window order (kh, then kw), starting from +0, and the sum is divided by
+/// the count in f32 (the cells inside the input, or the whole window with
+/// `countIncludePad`; padded cells add 0).
+template <typename ValueAt, typename Store>
+void avgPool(const std::vector<int64_t> &is, int64_t oh, int64_t ow,
+             llvm::ArrayRef<int64_t> k, llvm::ArrayRef<int64_t> s,
+             llvm::ArrayRef<int64_t> p, bool countIncludePad, ValueAt valueAt,
+             Store store) {
+  int64_t n = is[0], h = is[1], w = is[2], c = is[3];
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          float sum = 0.0f;
+          int64_t count = 0;
+          for (int64_t ky = 0; ky < k[0]; ++ky) {
+            int64_t iy = y * s[0] - p[0] + ky;
+            if (iy < 0 || iy >= h)
+              continue;
+            for (int64_t kx = 0; kx < k[1]; ++kx) {
+              int64_t ix = x * s[1] - p[1] + kx;
+              if (ix < 0 || ix >= w)
+                continue;
+              sum = sum + valueAt(((b * h + iy) * w + ix) * c + ch);
+              ++count;
+            }
+          }
+          if (countIncludePad)
+            count = k[0] * k[1];
+          store(((b * oh + y) * ow + x) * c + ch,
+                sum / static_cast<float>(count));
+        }
+}
+
+/// avg_pool2d on f32, or on codes: cell = decode(code) * input_scale (f32),
+/// the mean as above, result code = encode(mean / output_scale).
+llvm::Expected<Tensor> runAvgPool(AvgPool2DOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  if (in.shape.size() != 4)
+    return opError(op, "expects a rank-4 input");
+  if ((in.kind == ElemKind::Coded) != op.isQuantized())
+    return opError(op, "input storage does not match the op's scales");
+  auto k = op.getKernel(), s = op.getStrides(), p = op.getPadding();
+  auto oh = windowOutputSize(in.shape[1], k[0], s[0], p[0], p[2], 1);
+  auto ow = windowOutputSize(in.shape[2], k[1], s[1], p[1], p[3], 1);
+  if (!oh || !ow)
+    return opError(op, "the window does not fit the input " +
+                           shapeString(in.shape));
+  std::vector<int64_t> shape = {in.shape[0], *oh, *ow, in.shape[3]};
+  if (llvm::Error e = checkResultShape(op, shape))
+    return std::move(e);
+  bool includePad = op.getCountIncludePad();
+  Tensor out = makeLike(in, shape);
+  if (in.kind == ElemKind::F32) {
+    avgPool(
+        in.shape, *oh, *ow, k, s, p, includePad,
+        [&](int64_t i) { return in.f32[i]; },
+        [&](int64_t o, float mean) { out.f32[o] = mean; });
+    return out;
+  }
+  float inScale = op.getInputScaleAttr().getValue().convertToFloat();
+  float outScale = op.getOutputScaleAttr().getValue().convertToFloat();
+  const Precision &prec = *in.precision;
+  std::vector<float> lut = decodeTable(prec);
+  out.scale = outScale;
+  avgPool(
+      in.shape, *oh, *ow, k, s, p, includePad,
+      [&](int64_t i) { return lut[in.code(i)] * inScale; },
+      [&](int64_t o, float mean) {
+        out.setCode(o, prec.encode(mean / outScale));
+      });
+  return out;
+}
+
+/// subsample_pad: out[n, h, w, c] = in[n, h * sh, w * sw, c - lo] for
+/// lo <= c < lo + C, zero (f32 +0, or code 0) elsewhere. Codes are copied
+/// as they are, so the scale carries over.
+llvm::Expected<Tensor> runSubsamplePad(SubsamplePadOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  if (in.shape.size() != 4)
+    return opError(op, "expects a rank-4 input");
+  if (in.kind == ElemKind::I32)
+    return opError(op, "does not take i32 tensors");
+  auto s = op.getStrides(), pad = op.getChannelPadding();
+  int64_t n = in.shape[0], h = in.shape[1], w = in.shape[2], c = in.shape[3];
+  int64_t oh = (h + s[0] - 1) / s[0], ow = (w + s[1] - 1) / s[1];
+  int64_t oc = pad[0] + c + pad[1];
+  std::vector<int64_t> shape = {n, oh, ow, oc};
+  if (llvm::Error e = checkResultShape(op, shape))
+    return std::move(e);
+  Tensor out = makeLike(in, shape); // zero-filled
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x) {
+        int64_t src = ((b * h + y * s[0]) * w + x * s[1]) * c;
+        int64_t dst = ((b * oh + y) * ow + x) * oc + pad[0];
+        if (in.kind == ElemKind::F32) {
+          std::copy_n(in.f32.data() + src, c, out.f32.data() + dst);
+        } else {
+          unsigned bytes = in.codeBytes();
+          std::copy_n(in.codes.data() + src * bytes, c * bytes,
+                      out.codes.data() + dst * bytes);
+        }
+      }
+  return out;
+}
+
 llvm::Expected<Tensor> runFlatten(FlattenOp op, Inputs ins) {
   const Tensor &in = *ins[0];
   std::vector<int64_t> shape = {in.shape[0], in.numElements() / in.shape[0]};
@@ -234,8 +344,8 @@ llvm::Expected<Tensor> runAdd(AddOp op, Inputs ins) {
 } // namespace
 
 bool vggq::exec::detail::isGraphOp(mlir::Operation *op) {
-  return llvm::isa<Conv2DOp, BatchNormOp, ReluOp, MaxPool2DOp, FlattenOp,
-                   LinearOp, SoftmaxOp, AddOp>(op);
+  return llvm::isa<Conv2DOp, BatchNormOp, ReluOp, MaxPool2DOp, AvgPool2DOp,
+                   SubsamplePadOp, FlattenOp, LinearOp, SoftmaxOp, AddOp>(op);
 }
 
 llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op,
@@ -245,6 +355,8 @@ llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op,
       .Case([&](BatchNormOp o) { return runBatchNorm(o, ins); })
       .Case([&](ReluOp o) { return runRelu(o, ins); })
       .Case([&](MaxPool2DOp o) { return runMaxPool(o, ins); })
+      .Case([&](AvgPool2DOp o) { return runAvgPool(o, ins); })
+      .Case([&](SubsamplePadOp o) { return runSubsamplePad(o, ins); })
       .Case([&](FlattenOp o) { return runFlatten(o, ins); })
       .Case([&](LinearOp o) { return runLinear(o, ins); })
       .Case([&](SoftmaxOp o) { return runSoftmax(o, ins); })

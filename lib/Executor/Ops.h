@@ -18,12 +18,12 @@ namespace detail {
 
 using Inputs = llvm::ArrayRef<const Tensor *>;
 
-/// The FP32 graph ops, and relu / max_pool2d / flatten on either f32 or
-/// quantized codes.
+/// The FP32 graph ops, and relu / max_pool2d / avg_pool2d / subsample_pad /
+/// flatten on either f32 or quantized codes.
 bool isGraphOp(mlir::Operation *op);
 llvm::Expected<Tensor> runGraphOp(mlir::Operation *op, Inputs ins);
 
-/// quantize, dequantize, requantize, qconv2d, qlinear.
+/// quantize, dequantize, requantize, qconv2d, qlinear, qadd.
 bool isQuantOp(mlir::Operation *op);
 llvm::Expected<Tensor> runQuantOp(mlir::Operation *op, Inputs ins);
 

@@ -13,6 +13,13 @@
 //     no bias:   y = float(acc) * s[o]
 //     relu:      y = y > 0 ? y : +0                      (NaN and -0 give +0)
 //     output:    code = encode(y / output_scale), or y itself for f32 results
+//     residual:  q = the output code above, r = the residual's code,
+//                v = decode(q) * output_scale;  t = decode(r) * residual_scale
+//                v = v + t;  sum_relu: v = v > 0 ? v : +0
+//                code = encode(v / sum_scale)
+//   qadd:        t1 = decode(lhs) * lhs_scale;  t2 = decode(rhs) * rhs_scale
+//                v = t1 + t2;  relu: v = v > 0 ? v : +0
+//                code = encode(v / output_scale)
 //
 // encode/decode are the format's (vggq/Precision/Numerics.h): floats round
 // to nearest even (FP8 saturating, FP16/BF16 IEEE), INT8 rounds half to even
@@ -24,6 +31,9 @@
 #include "Ops.h"
 
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <optional>
+#include <type_traits>
 
 using namespace vggq;
 using namespace vggq::exec;
@@ -123,6 +133,40 @@ llvm::Expected<Tensor> runRequantize(RequantizeOp op, Inputs ins) {
   return out;
 }
 
+/// The quantized sum of qadd and of the residual epilogue (see the file
+/// comment): two f32 products, one f32 sum, relu, one rounding.
+struct QuantSum {
+  float lhsScale, rhsScale, outScale;
+  bool relu;
+  const Precision *outPrecision;
+  uint32_t code(float lhs, float rhs) const {
+    float t1 = lhs * lhsScale;
+    float t2 = rhs * rhsScale;
+    float v = t1 + t2;
+    if (relu)
+      v = v > 0.0f ? v : 0.0f;
+    return outPrecision->encode(v / outScale);
+  }
+};
+
+llvm::Expected<Tensor> runQAdd(QAddOp op, Inputs ins) {
+  const Tensor &lhs = *ins[0], &rhs = *ins[1];
+  if (lhs.shape != rhs.shape)
+    return opError(op, "operand shapes " + shapeString(lhs.shape) + " and " +
+                           shapeString(rhs.shape) + " differ");
+  if (llvm::Error e = checkResultShape(op, lhs.shape))
+    return std::move(e);
+  QuantSum sum{
+      op.getLhsScale().convertToFloat(), op.getRhsScale().convertToFloat(),
+      op.getOutputScale().convertToFloat(), op.getRelu(), resultPrecision(op)};
+  std::vector<float> lhsLut = decodeTable(*lhs.precision);
+  std::vector<float> rhsLut = decodeTable(*rhs.precision);
+  Tensor out = makeCoded(lhs.shape, sum.outPrecision, sum.outScale);
+  for (int64_t i = 0, e = lhs.numElements(); i < e; ++i)
+    out.setCode(i, sum.code(lhsLut[lhs.code(i)], rhsLut[rhs.code(i)]));
+  return out;
+}
+
 /// The fused epilogue of qconv2d / qlinear (see the file comment).
 struct Epilogue {
   std::vector<float> accScale;
@@ -164,16 +208,32 @@ llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins, const ConvGeom *geom) {
                            llvm::Twine(o) + " output channels");
   for (int64_t c = 0; c < o; ++c)
     ep.accScale.push_back(op.getAccumulatorScale(c));
-  if (ins.size() > 2) {
-    if (ins[2]->numElements() != o)
-      return opError(op, "has " + llvm::Twine(ins[2]->numElements()) +
+  size_t next = 2;
+  if (op.getBias()) {
+    const Tensor &bias = *ins[next++];
+    if (bias.numElements() != o)
+      return opError(op, "has " + llvm::Twine(bias.numElements()) +
                              " biases for " + llvm::Twine(o) + " channels");
-    if (ins[2]->kind == ElemKind::I32 && !exactInt)
+    if (bias.kind == ElemKind::I32 && !exactInt)
       return opError(op, "has an i32 bias with floating-point storage");
-    if (ins[2]->kind == ElemKind::I32)
-      ep.biasI = ins[2]->i32.data();
+    if (bias.kind == ElemKind::I32)
+      ep.biasI = bias.i32.data();
     else
-      ep.biasF = ins[2]->f32.data();
+      ep.biasF = bias.f32.data();
+  }
+  // The fused qadd of a residual block (qconv2d only).
+  const Tensor *residual = nullptr;
+  std::optional<QuantSum> sum;
+  if constexpr (std::is_same_v<OpTy, QConv2DOp>) {
+    if (op.hasResidual()) {
+      if (!op.getOutputScale())
+        return opError(op, "has a residual but no 'output_scale'");
+      residual = ins[next];
+      sum = QuantSum{op.getOutputScale()->convertToFloat(),
+                     op.getResidualScaleAttr().getValue().convertToFloat(),
+                     op.getSumScaleAttr().getValue().convertToFloat(),
+                     op.getSumRelu(), resultPrecision(op)};
+    }
   }
   ep.relu = op.getRelu();
   if (auto os = op.getOutputScale()) {
@@ -186,15 +246,23 @@ llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins, const ConvGeom *geom) {
            : std::vector<int64_t>{in.shape[0], o};
   if (llvm::Error e = checkResultShape(op, shape))
     return std::move(e);
+  if (residual && residual->shape != shape)
+    return opError(op, "residual " + shapeString(residual->shape) +
+                           " does not match the result " + shapeString(shape));
   Tensor out;
   if (ep.outPrecision) {
-    out = makeCoded(shape, ep.outPrecision, ep.outScale);
+    out = makeCoded(shape, ep.outPrecision, sum ? sum->outScale : ep.outScale);
   } else {
     out.shape = shape;
     out.f32.resize(out.numElements());
   }
 
   std::vector<float> inLut = decodeTable(*in.precision);
+  std::vector<float> outLut, resLut;
+  if (sum) {
+    outLut = decodeTable(*ep.outPrecision);
+    resLut = decodeTable(*residual->precision);
+  }
   std::vector<float> weights = w.toFloat();
   ActSource src;
   src.codes = in.codes.data();
@@ -207,7 +275,10 @@ llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins, const ConvGeom *geom) {
       float y =
           ep.value(i % o, accF ? accF[i] : 0.0f, accI ? accI[i] : 0, exactInt);
       int64_t dst = row0 * o + i;
-      if (ep.outPrecision)
+      if (sum) {
+        uint32_t q = ep.outPrecision->encode(y / ep.outScale);
+        out.setCode(dst, sum->code(outLut[q], resLut[residual->code(dst)]));
+      } else if (ep.outPrecision)
         out.setCode(dst, ep.outPrecision->encode(y / ep.outScale));
       else
         out.f32[dst] = y;
@@ -227,8 +298,8 @@ llvm::Expected<Tensor> runQCompute(OpTy op, Inputs ins, const ConvGeom *geom) {
 } // namespace
 
 bool vggq::exec::detail::isQuantOp(mlir::Operation *op) {
-  return llvm::isa<QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp,
-                   QLinearOp>(op);
+  return llvm::isa<QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp, QLinearOp,
+                   QAddOp>(op);
 }
 
 llvm::Expected<Tensor> vggq::exec::detail::runQuantOp(mlir::Operation *op,
@@ -244,6 +315,7 @@ llvm::Expected<Tensor> vggq::exec::detail::runQuantOp(mlir::Operation *op,
         return runQCompute(o, ins, &*g);
       })
       .Case([&](QLinearOp o) { return runQCompute(o, ins, nullptr); })
+      .Case([&](QAddOp o) { return runQAdd(o, ins); })
       .Default([&](mlir::Operation *o) -> llvm::Expected<Tensor> {
         return opError(o, "is not a quantization op");
       });
