@@ -67,6 +67,17 @@ Type codeType(KernelBuilder &kb, const Precision &p) {
   return IntegerType::get(kb.ctx(), p.bits);
 }
 
+/// The code of an integer format for one f32 value, in the low bits of an
+/// i32: the format's CVT (round to nearest even), clamped to +-MAX_FINITE.
+static Value intCode(KernelBuilder &kb, const Precision &p, Value q) {
+  Value i = asmOp(kb, kb.i32(), ValueRange{q},
+                  (Twine(p.cvt) + " $0, $1;").str(), "=r,f");
+  int32_t lim = static_cast<int32_t>(p.maxFinite);
+  i = arith::MaxSIOp::create(kb.builder(), kb.getLoc(), i, kb.c32(-lim));
+  i = arith::MinSIOp::create(kb.builder(), kb.getLoc(), i, kb.c32(lim));
+  return kb.band(i, static_cast<int64_t>((1u << p.bits) - 1));
+}
+
 Value packPair(KernelBuilder &kb, const Precision &p, Value q0, Value q1) {
   Type pairType = IntegerType::get(kb.ctx(), 2 * p.bits);
   if (p.isFloat()) {
@@ -76,19 +87,13 @@ Value packPair(KernelBuilder &kb, const Precision &p, Value q0, Value q1) {
                  (Twine(p.cvt) + " $0, $1, $2;").str(),
                  ("=" + reg + ",f,f").str());
   }
-  auto toInt = [&](Value q) {
-    Value i = asmOp(kb, kb.i32(), ValueRange{q},
-                    (Twine(p.cvt) + " $0, $1;").str(), "=r,f");
-    int32_t lim = static_cast<int32_t>(p.maxFinite);
-    i = arith::MaxSIOp::create(kb.builder(), kb.getLoc(), i, kb.c32(-lim));
-    i = arith::MinSIOp::create(kb.builder(), kb.getLoc(), i, kb.c32(lim));
-    return kb.band(i, static_cast<int64_t>((1u << p.bits) - 1));
-  };
-  Value packed = kb.bor(toInt(q0), kb.shl(toInt(q1), p.bits));
+  Value packed = kb.bor(intCode(kb, p, q0), kb.shl(intCode(kb, p, q1), p.bits));
   return kb.trunc(packed, pairType);
 }
 
 Value encodeOne(KernelBuilder &kb, const Precision &p, Value q) {
+  if (p.isInteger())
+    return kb.trunc(intCode(kb, p, q), codeType(kb, p));
   Value pair = packPair(kb, p, q, kb.cf32(0.0f));
   return kb.trunc(pair, codeType(kb, p));
 }
