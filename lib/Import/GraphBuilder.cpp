@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "GraphBuilder.h"
 
+#include "vggq/Import/Import.h"
+
 #include "vggq/Dialect/VGGQ/IR/ShapeUtils.h"
 #include "vggq/Dialect/VGGQ/IR/VGGQDialect.h"
 #include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
@@ -17,6 +19,8 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -53,6 +57,32 @@ std::string sanitizeResourceName(llvm::StringRef name) {
     out.insert(0, "t_");
   return out;
 }
+
+} // namespace import
+
+llvm::Expected<llvm::SmallVector<float, 4>>
+parseNormalization(llvm::StringRef text, int64_t channels, bool isStd) {
+  llvm::SmallVector<llvm::StringRef, 4> parts;
+  text.split(parts, ',');
+  llvm::SmallVector<float, 4> values;
+  for (llvm::StringRef part : parts) {
+    double v;
+    if (part.trim().getAsDouble(v) || !std::isfinite(v) ||
+        !std::isfinite(float(v)) || (isStd && !(float(v) > 0.0f)))
+      return llvm::createStringError("'" + part.str() + "' is not a " +
+                                     (isStd ? "positive " : "") +
+                                     "finite number");
+    values.push_back(float(v));
+  }
+  if (int64_t(values.size()) != channels)
+    return llvm::createStringError(
+        "expected " + std::to_string(channels) +
+        " comma-separated values (one per input channel), got " +
+        std::to_string(values.size()));
+  return values;
+}
+
+namespace import {
 
 void setNormalization(ModuleOp module, llvm::ArrayRef<float> mean,
                       llvm::ArrayRef<float> std) {
@@ -165,6 +195,37 @@ Value GraphBuilder::maxPool2d(llvm::StringRef layer, Value input,
                layer);
 }
 
+Value GraphBuilder::avgPool2d(llvm::StringRef layer, Value input,
+                              llvm::ArrayRef<int64_t> kernel,
+                              llvm::ArrayRef<int64_t> strides,
+                              llvm::ArrayRef<int64_t> padding,
+                              bool countIncludePad) {
+  auto type = cast<RankedTensorType>(input.getType());
+  RankedTensorType resultType =
+      windowResult(input, kernel, strides, padding, {1, 1}, type.getDimSize(3));
+  return named(vggq::AvgPool2DOp::create(
+                   builder, loc(layer), resultType, input, kernel, strides,
+                   padding, countIncludePad, FloatAttr(), FloatAttr()),
+               layer);
+}
+
+Value GraphBuilder::subsamplePad(llvm::StringRef layer, Value input,
+                                 llvm::ArrayRef<int64_t> strides,
+                                 llvm::ArrayRef<int64_t> channelPadding) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto ceilDiv = [](int64_t d, int64_t by) { return (d + by - 1) / by; };
+  auto resultType = RankedTensorType::get(
+      {type.getDimSize(0), ceilDiv(type.getDimSize(1), strides[0]),
+       ceilDiv(type.getDimSize(2), strides[1]),
+       channelPadding[0] + type.getDimSize(3) + channelPadding[1]},
+      type.getElementType());
+  return named(vggq::SubsamplePadOp::create(
+                   builder, loc(layer), resultType, input,
+                   builder.getDenseI64ArrayAttr(strides),
+                   builder.getDenseI64ArrayAttr(channelPadding)),
+               layer);
+}
+
 Value GraphBuilder::flatten(llvm::StringRef layer, Value input) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t features = 1;
@@ -202,6 +263,11 @@ llvm::Expected<OwningOpRef<ModuleOp>>
 GraphBuilder::finish(Value result, llvm::StringRef source,
                      llvm::ArrayRef<float> mean, llvm::ArrayRef<float> std) {
   func::ReturnOp::create(builder, builder.getUnknownLoc(), result);
+  llvm::SmallVector<vggq::SubsamplePadOp> shortcuts;
+  func.walk([&](vggq::SubsamplePadOp op) { shortcuts.push_back(op); });
+  for (vggq::SubsamplePadOp op : llvm::reverse(shortcuts))
+    if (op->use_empty())
+      op->erase();
   func.setFunctionType(
       builder.getFunctionType({inputValue.getType()}, {result.getType()}));
   setNormalization(*module, mean, std);

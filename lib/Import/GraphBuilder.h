@@ -75,6 +75,17 @@ public:
                         llvm::ArrayRef<int64_t> kernel,
                         llvm::ArrayRef<int64_t> strides,
                         llvm::ArrayRef<int64_t> padding);
+  /// f32 average pooling; the window must fit and padding be smaller than
+  /// the kernel (callers check).
+  mlir::Value avgPool2d(llvm::StringRef layer, mlir::Value input,
+                        llvm::ArrayRef<int64_t> kernel,
+                        llvm::ArrayRef<int64_t> strides,
+                        llvm::ArrayRef<int64_t> padding, bool countIncludePad);
+  /// The ResNet shortcut: H and W subsampled by `strides`, channels padded
+  /// with `channelPadding` = [before, after] zeros.
+  mlir::Value subsamplePad(llvm::StringRef layer, mlir::Value input,
+                           llvm::ArrayRef<int64_t> strides,
+                           llvm::ArrayRef<int64_t> channelPadding);
   mlir::Value flatten(llvm::StringRef layer, mlir::Value input);
   /// Input [N, K], weight [O, K]; `bias` may be null.
   mlir::Value linear(llvm::StringRef layer, mlir::Value input,
@@ -82,8 +93,10 @@ public:
   mlir::Value add(llvm::StringRef layer, mlir::Value lhs, mlir::Value rhs);
   mlir::Value softmax(llvm::StringRef layer, mlir::Value input);
 
-  /// Returns `result` from @forward, records the normalization and verifies
-  /// the module. `source` names the input in errors.
+  /// Returns `result` from @forward, erases the subsample_pad ops that were
+  /// composed into later ones and have no use left, records the
+  /// normalization and verifies the module. `source` names the input in
+  /// errors.
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
   finish(mlir::Value result, llvm::StringRef source,
          llvm::ArrayRef<float> mean = kCifarMean,

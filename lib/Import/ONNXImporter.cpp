@@ -8,6 +8,7 @@
 
 #include "ONNXImporter.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -22,13 +23,34 @@ namespace {
 constexpr int64_t kMinOpset = 13;
 constexpr int64_t kMaxOpset = 21;
 constexpr const char *kSupportedOps =
-    "Conv, BatchNormalization, Relu, MaxPool, Flatten, Reshape, Gemm, MatMul, "
-    "Add, Softmax, Identity, Dropout, Constant";
+    "Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, "
+    "Flatten, Reshape, Gemm, MatMul, Add, Softmax, Slice, Pad, Transpose, "
+    "Identity, Dropout, Constant; on constants also ConstantOfShape, Concat, "
+    "Cast";
+
+/// The metadata_props keys holding the input normalization, one
+/// comma-separated float per input channel.
+constexpr const char *kMeanKey = "vggq.input_mean";
+constexpr const char *kStdKey = "vggq.input_std";
+
+/// Nodes that never emit an op of their own.
+bool emitsNoOp(llvm::StringRef opType) {
+  return llvm::is_contained(
+      {"Constant", "Identity", "Dropout", "ConstantOfShape", "Concat", "Cast"},
+      opType);
+}
 
 } // namespace
 
 int64_t Activation::rank() const {
   return cast<RankedTensorType>(value.getType()).getRank();
+}
+
+std::string onnxShape(const Activation &a) {
+  auto shape = cast<RankedTensorType>(a.value.getType()).getShape();
+  if (shape.size() == 4)
+    return formatShape({shape[0], shape[3], shape[1], shape[2]});
+  return formatShape(shape);
 }
 
 ONNXImporter::ONNXImporter(MLIRContext &ctx, llvm::StringRef path,
@@ -75,14 +97,50 @@ llvm::Error ONNXImporter::importInput() {
   for (const onnx::TensorShapeProto::Dimension &dim : shape.dim())
     dims.push_back(dim.has_dim_value() ? dim.dim_value()
                                        : ShapedType::kDynamic);
-  if (dims.size() != 4 || dims[1] != 3 || dims[2] < 1 || dims[3] < 1)
+  if (dims.size() != 4 || dims[1] < 1 || dims[2] < 1 || dims[3] < 1)
     return fileError(path, "graph input '" + input->name() + "' has shape " +
                                formatShape(dims) +
-                               "; expected NCHW [N, 3, H, W] with static H "
-                               "and W");
+                               "; expected NCHW [N, C, H, W] with static C, "
+                               "H and W");
+  if (llvm::Error err = importNormalization(dims[1]))
+    return err;
   builder.emplace(ctx, dims[2], dims[3], dims[1]);
   activations[input->name()] = Activation{builder->input(), std::nullopt};
   return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importNormalization(int64_t channels) {
+  // Without metadata, a 3-channel model gets the CIFAR-10 normalization of
+  // the trained models and any other one none at all.
+  if (channels == 3) {
+    mean.assign(kCifarMean.begin(), kCifarMean.end());
+    std.assign(kCifarStd.begin(), kCifarStd.end());
+  } else {
+    mean.assign(channels, 0.0f);
+    std.assign(channels, 1.0f);
+  }
+  for (const onnx::StringStringEntryProto &entry : model.metadata_props()) {
+    bool isMean = entry.key() == kMeanKey, isStd = entry.key() == kStdKey;
+    if (!isMean && !isStd)
+      continue;
+    llvm::Expected<llvm::SmallVector<float, 4>> values =
+        parseNormalization(entry.value(), channels, isStd);
+    if (!values)
+      return fileError(path, "metadata_props '" + entry.key() +
+                                 "': " + llvm::toString(values.takeError()));
+    (isMean ? mean : std) = std::move(*values);
+  }
+  return llvm::Error::success();
+}
+
+std::string ONNXImporter::layerNameOf(size_t index) const {
+  const onnx::NodeProto &n = graph.node(index);
+  std::string base = layerNameFor(n, index);
+  llvm::StringRef name = n.name();
+  if (layerCounts.lookup(base) < 2 || !name.starts_with("/"))
+    return base;
+  llvm::StringRef own = name.rsplit('/').second;
+  return own.empty() || own == base ? base : base + "." + own.str();
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
@@ -97,6 +155,20 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
       ++useCounts[name];
   for (const onnx::ValueInfoProto &info : graph.output())
     ++useCounts[info.name()];
+  // An Add of a constant is the bias of the MatMul before it.
+  llvm::StringSet<> constantNames;
+  for (const onnx::NodeProto &n : graph.node())
+    if (n.op_type() == "Constant" && n.output_size())
+      constantNames.insert(n.output(0));
+  for (size_t i = 0, e = graph.node_size(); i < e; ++i) {
+    const onnx::NodeProto &n = graph.node(i);
+    bool bias = n.op_type() == "Add" &&
+                llvm::any_of(n.input(), [&](const std::string &name) {
+                  return initializers.count(name) || constantNames.count(name);
+                });
+    if (!emitsNoOp(n.op_type()) && !bias)
+      ++layerCounts[layerNameFor(n, i)];
+  }
 
   for (size_t i = 0, e = graph.node_size(); i < e; ++i)
     if (!consumed.contains(i))
@@ -111,20 +183,31 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
   if (it == activations.end())
     return fileError(path, "graph output '" + outName +
                                "' is not computed from the input");
+  if (!it->second.perm.empty())
+    return fileError(
+        path, "graph output '" + outName + "' is transposed by node '" +
+                  it->second.transposedBy + "', and no Transpose undoes it");
   if (it->second.rank() != 2)
     return fileError(path, "graph output '" + outName + "' has rank " +
                                llvm::Twine(it->second.rank()) +
                                "; expected [N, classes]");
-  return builder->finish(it->second.value, path);
+  return builder->finish(it->second.value, path, mean, std);
 }
 
 llvm::Error ONNXImporter::importNode(size_t index) {
   node = &graph.node(index);
   nodeIndex = index;
-  layer = layerNameFor(*node, index);
+  layer = layerNameOf(index);
   if (!node->domain().empty() && node->domain() != "ai.onnx")
     return nodeError("unsupported operation from domain '" + node->domain() +
                      "'");
+  // Every supported operation defines its output 0 (found by fuzzing: a node
+  // without outputs was read past the end of its output list).
+  bool known = isConstantFoldable(node->op_type());
+  if (known && (node->output_size() < 1 || node->output(0).empty()))
+    return nodeError("has no output");
+  if (known && hasOnlyConstantInputs())
+    return foldNode();
   using Handler = llvm::Error (ONNXImporter::*)();
   Handler handler =
       llvm::StringSwitch<Handler>(node->op_type())
@@ -137,6 +220,13 @@ llvm::Error ONNXImporter::importNode(size_t index) {
           .Case("Gemm", &ONNXImporter::importGemm)
           .Case("MatMul", &ONNXImporter::importMatMul)
           .Case("Add", &ONNXImporter::importAdd)
+          .Case("AveragePool", &ONNXImporter::importAveragePool)
+          .Case("GlobalAveragePool", &ONNXImporter::importGlobalAveragePool)
+          .Case("Slice", &ONNXImporter::importSlice)
+          .Case("Pad", &ONNXImporter::importPad)
+          .Case("Transpose", &ONNXImporter::importTranspose)
+          .Cases({"ConstantOfShape", "Concat", "Cast"},
+                 &ONNXImporter::importConstantOnly)
           .Case("Softmax", &ONNXImporter::importSoftmax)
           .Cases({"Identity", "Dropout"}, &ONNXImporter::importAlias)
           .Case("Constant", &ONNXImporter::importConstant)
@@ -162,13 +252,46 @@ bool ONNXImporter::hasInput(int i) const {
   return i < node->input_size() && !node->input(i).empty();
 }
 
-llvm::Expected<Activation> ONNXImporter::activationInput(int i) const {
+bool ONNXImporter::hasOnlyConstantInputs() const {
+  for (const std::string &name : node->input())
+    if (!name.empty() && !constants.count(name) && !initializers.count(name))
+      return false;
+  return true;
+}
+
+llvm::Error ONNXImporter::foldNode() {
+  llvm::SmallVector<const HostTensor *, 5> inputs;
+  for (int i = 0, e = node->input_size(); i < e; ++i) {
+    if (!hasInput(i)) {
+      inputs.push_back(nullptr);
+      continue;
+    }
+    llvm::Expected<const HostTensor *> t = constantInput(i, "input");
+    if (!t)
+      return t.takeError();
+    inputs.push_back(*t);
+  }
+  llvm::Expected<HostTensor> value = foldConstantNode(*node, inputs);
+  if (!value)
+    return nodeError(llvm::toString(value.takeError()));
+  constants[node->output(0)] = std::move(*value);
+  return llvm::Error::success();
+}
+
+llvm::Expected<Activation>
+ONNXImporter::activationInput(int i, bool allowTransposed) const {
   if (!hasInput(i))
     return nodeError("missing input " + llvm::Twine(i));
   const std::string &name = node->input(i);
   auto it = activations.find(name);
-  if (it != activations.end())
+  if (it != activations.end()) {
+    if (!allowTransposed && !it->second.perm.empty())
+      return nodeError("input '" + name + "' is transposed by node '" +
+                       it->second.transposedBy +
+                       "'; a Transpose of an activation is only supported "
+                       "around a Pad, undone by the next Transpose");
     return it->second;
+  }
   if (initializers.count(name) || constants.count(name))
     return nodeError("input '" + name +
                      "' is a constant; expected a computed tensor");

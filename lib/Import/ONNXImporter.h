@@ -26,8 +26,18 @@ namespace import {
 struct Activation {
   mlir::Value value;
   std::optional<std::array<int64_t, 3>> flattenedCHW;
+  /// A rank-4 tensor as ONNX sees it after a Transpose that a later
+  /// Transpose is expected to undo: ONNX axis `i` is NCHW axis `perm[i]` of
+  /// `value`. Empty when the tensor is in NCHW order. Only Pad and Transpose
+  /// accept such a tensor.
+  llvm::SmallVector<int64_t, 4> perm;
+  /// The Transpose node that set `perm`, for errors.
+  std::string transposedBy;
   int64_t rank() const;
 };
+
+/// The shape of `a` as ONNX sees it (NCHW for rank 4).
+std::string onnxShape(const Activation &a);
 
 class ONNXImporter {
 public:
@@ -39,6 +49,12 @@ private:
   llvm::Error checkOpset();
   llvm::Error importInput();
   llvm::Error importNode(size_t index);
+  /// Reads the normalization from the model's metadata_props.
+  llvm::Error importNormalization(int64_t channels);
+  /// The vggq.layer of node `index`: its PyTorch module path, followed by
+  /// the node's own name when several nodes emit ops in the same module
+  /// (functional ReLUs and adds of a residual block).
+  std::string layerNameOf(size_t index) const;
 
   // Op handlers (ONNXOps.cpp).
   llvm::Error importConv();
@@ -50,6 +66,22 @@ private:
   llvm::Error importGemm();
   llvm::Error importMatMul();
   llvm::Error importAdd();
+  llvm::Error importAveragePool();
+  llvm::Error importGlobalAveragePool();
+  llvm::Error importSlice();
+  llvm::Error importPad();
+  llvm::Error importTranspose();
+  /// ConstantOfShape, Concat and Cast, which are only supported on constants.
+  llvm::Error importConstantOnly();
+  /// Evaluates a node whose inputs are all host constants.
+  llvm::Error foldNode();
+  /// Whether every present input of the current node is a host constant.
+  bool hasOnlyConstantInputs() const;
+  /// Emits `vggq.subsample_pad` of `x`, composed with the subsample_pad that
+  /// produces `x` if any, or returns `x` when there is nothing to do.
+  Activation emitSubsamplePad(const Activation &x,
+                              llvm::ArrayRef<int64_t> strides,
+                              llvm::ArrayRef<int64_t> channelPadding);
   llvm::Error importSoftmax();
   llvm::Error importAlias();
   llvm::Error importConstant();
@@ -63,7 +95,10 @@ private:
   /// An error "<file>: node '<name>' (<op>): <message>".
   llvm::Error nodeError(const llvm::Twine &message) const;
   bool hasInput(int i) const;
-  llvm::Expected<Activation> activationInput(int i) const;
+  /// Input `i` as a computed tensor; with `allowTransposed`, also one that
+  /// a Transpose left in a non-NCHW order.
+  llvm::Expected<Activation>
+  activationInput(int i, bool allowTransposed = false) const;
   llvm::Expected<const HostTensor *> constantInput(int i, llvm::StringRef role);
   /// The constant called `name` (an initializer, decoded on first use, or a
   /// Constant node's output).
@@ -86,6 +121,10 @@ private:
   llvm::StringMap<HostTensor> constants;
   llvm::StringMap<Activation> activations;
   llvm::StringMap<unsigned> useCounts;
+  /// How many op-emitting nodes share each module path.
+  llvm::StringMap<unsigned> layerCounts;
+  /// The normalization recorded on the module.
+  llvm::SmallVector<float, 4> mean, std;
   /// Nodes already imported as part of an earlier one (MatMul + Add).
   llvm::DenseSet<size_t> consumed;
 

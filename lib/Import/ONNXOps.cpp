@@ -14,16 +14,6 @@ using namespace mlir;
 namespace vggq {
 namespace import {
 
-namespace {
-/// The NCHW shape of an activation, as ONNX sees it.
-std::string onnxShape(const Activation &a) {
-  auto shape = cast<RankedTensorType>(a.value.getType()).getShape();
-  if (shape.size() == 4)
-    return formatShape({shape[0], shape[3], shape[1], shape[2]});
-  return formatShape(shape);
-}
-} // namespace
-
 llvm::Error ONNXImporter::importConv() {
   llvm::Expected<Activation> x = activationInput(0);
   if (!x)
@@ -174,6 +164,72 @@ llvm::Error ONNXImporter::importMaxPool() {
                         pads[3], 1))
     return nodeError("the pooling window does not fit input " + onnxShape(*x));
   define(0, {builder->maxPool2d(layer, x->value, kernel, strides, pads),
+             std::nullopt});
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importGlobalAveragePool() {
+  llvm::Expected<Activation> x = activationInput(0);
+  if (!x)
+    return x.takeError();
+  if (x->rank() != 4)
+    return nodeError("input has shape " + onnxShape(*x) +
+                     "; expected [N, C, H, W]");
+  int64_t h = dimSize(x->value, 1), w = dimSize(x->value, 2);
+  define(0, {builder->avgPool2d(layer, x->value, {h, w}, {1, 1}, {0, 0, 0, 0},
+                                /*countIncludePad=*/false),
+             std::nullopt});
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importAveragePool() {
+  llvm::Expected<Activation> x = activationInput(0);
+  if (!x)
+    return x.takeError();
+  if (x->rank() != 4)
+    return nodeError("input has shape " + onnxShape(*x) +
+                     "; expected [N, C, H, W]");
+  auto kernel = getIntsAttr(*node, "kernel_shape", {});
+  auto strides = getIntsAttr(*node, "strides", {1, 1});
+  auto pads = getIntsAttr(*node, "pads", {0, 0, 0, 0});
+  auto dilations = getIntsAttr(*node, "dilations", {1, 1});
+  if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4 ||
+      llvm::any_of(kernel, [](int64_t k) { return k < 1; }) ||
+      llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return nodeError("invalid kernel_shape " + formatShape(kernel) +
+                     ", strides " + formatShape(strides) + " or pads " +
+                     formatShape(pads));
+  if (dilations != llvm::SmallVector<int64_t, 4>{1, 1})
+    return nodeError("dilations " + formatShape(dilations) +
+                     " are not supported (only [1, 1])");
+  if (int64_t ceil = getIntAttr(*node, "ceil_mode", 0); ceil != 0)
+    return nodeError("ceil_mode " + llvm::Twine(ceil) +
+                     " is not supported (only 0: windows inside the padded "
+                     "input)");
+  std::string autoPad = getStringAttr(*node, "auto_pad", "NOTSET");
+  if (autoPad == "VALID")
+    pads.assign(4, 0);
+  else if (autoPad != "NOTSET")
+    return nodeError("auto_pad " + autoPad +
+                     " is not supported (only NOTSET with pads, or VALID)");
+  int64_t countIncludePad = getIntAttr(*node, "count_include_pad", 0);
+  if (countIncludePad != 0 && countIncludePad != 1)
+    return nodeError("count_include_pad " + llvm::Twine(countIncludePad) +
+                     " is invalid (expected 0 or 1)");
+  // ONNX pads are [top, left, bottom, right], as vggq's.
+  if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] ||
+      pads[3] >= kernel[1])
+    return nodeError("pads " + formatShape(pads) +
+                     " must be smaller than kernel_shape " +
+                     formatShape(kernel));
+  if (!windowOutputSize(dimSize(x->value, 1), kernel[0], strides[0], pads[0],
+                        pads[2], 1) ||
+      !windowOutputSize(dimSize(x->value, 2), kernel[1], strides[1], pads[1],
+                        pads[3], 1))
+    return nodeError("the pooling window does not fit input " + onnxShape(*x));
+  define(0, {builder->avgPool2d(layer, x->value, kernel, strides, pads,
+                                countIncludePad == 1),
              std::nullopt});
   return llvm::Error::success();
 }

@@ -142,14 +142,20 @@ std::string layerNameFor(const onnx::NodeProto &node, size_t index) {
   name.drop_front().split(parts, '/', -1, /*KeepEmpty=*/false);
   if (parts.size() < 2)
     return name.drop_front().str();
-  // Each scope is either the full path of the module ("features.0" under
-  // "features") or its attribute name ("conv1" under "layer1.0").
+  // Each scope is the full path of the module ("features.0" under
+  // "features"), its attribute name ("conv1" under "layer1.0"), or a child of
+  // a Sequential named after the Sequential's attribute ("shortcut.0" under
+  // "layer1.0/shortcut").
   std::string path;
+  StringRef previous;
   for (StringRef scope : ArrayRef<StringRef>(parts).drop_back()) {
     if (path.empty() || scope.starts_with(path + "."))
       path = scope.str();
+    else if (!previous.empty() && scope.starts_with(previous.str() + "."))
+      path += scope.drop_front(previous.size()).str();
     else
       path += "." + scope.str();
+    previous = scope;
   }
   return path;
 }

@@ -50,9 +50,39 @@ llvm::SmallVector<int64_t, 4> getIntsAttr(const onnx::NodeProto &node,
                                           llvm::StringRef name,
                                           llvm::ArrayRef<int64_t> fallback);
 
+/// The operands of a Slice: one entry per sliced axis, axes normalised to
+/// [0, rank).
+struct SliceParams {
+  llvm::SmallVector<int64_t, 4> starts, ends, axes, steps;
+};
+
+/// Decodes a Slice's constant operands `in` (data, starts, ends, optional
+/// axes, optional steps; null for an absent one) for a rank-`rank` input.
+llvm::Error decodeSliceParams(llvm::ArrayRef<const HostTensor *> in,
+                              int64_t rank, SliceParams &params);
+
+/// The first index and the element count of slicing a dimension of size
+/// `dim` with ONNX's clamping rules.
+std::pair<int64_t, int64_t> resolveSliceAxis(int64_t dim, int64_t start,
+                                             int64_t end, int64_t step);
+
+/// Whether `perm` holds each of 0 .. rank-1 once.
+bool isPermutationOf(llvm::ArrayRef<int64_t> perm, int64_t rank);
+
+/// Whether the importer evaluates `opType` when all its inputs are host
+/// constants (ConstantOfShape, Concat, Reshape, Slice, Transpose, Cast).
+bool isConstantFoldable(llvm::StringRef opType);
+
+/// Evaluates `node` on host constants (`inputs`, null for an absent
+/// optional input). The error message does not name the node.
+llvm::Expected<HostTensor>
+foldConstantNode(const onnx::NodeProto &node,
+                 llvm::ArrayRef<const HostTensor *> inputs);
+
 /// The PyTorch module path of a node from its scope name:
 /// "/features/features.0/Conv" -> "features.0", "/classifier/Gemm" ->
-/// "classifier", "/layer1/layer1.0/conv1/Conv" -> "layer1.0.conv1". Nodes
+/// "classifier", "/layer1/layer1.0/conv1/Conv" -> "layer1.0.conv1",
+/// "/layer1/layer1.0/shortcut/shortcut.0/Conv" -> "layer1.0.shortcut.0". Nodes
 /// without a scope keep their own name (without the leading '/'); unnamed
 /// nodes are called "<OpType>_<index>".
 std::string layerNameFor(const onnx::NodeProto &node, size_t index);

@@ -1,8 +1,9 @@
 //===- Calibrate.cpp - the --vggq-calibrate pass ----------------*- C++ -*-===//
 //
 // Runs the FP32 graph with the reference executor on CIFAR-10 images and
-// records, for the input activation of every conv2d / linear, its range and
-// the amax chosen by the requested method; or applies a saved table.
+// records, for every tensor that --vggq-quantize quantizes (the input of each
+// conv2d / linear / avg_pool2d, both operands of each add), its range and the
+// amax chosen by the requested method; or applies a saved table.
 //
 //===----------------------------------------------------------------------===//
 #include "BiasCorrection.h"
@@ -27,41 +28,96 @@ using namespace vggq::calib;
 
 namespace {
 
-/// The conv2d / linear ops of `region`, with their layer names.
-SmallVector<std::pair<Operation *, std::string>> collectLayers(Operation *root) {
-  SmallVector<std::pair<Operation *, std::string>> layers;
+/// CIFAR-10 images are 32x32 RGB (Cifar.h).
+constexpr int64_t kImageH = 32, kImageW = 32, kImageC = 3;
+
+/// One tensor that --vggq-quantize quantizes: operand `operand` of `op` (the
+/// input of a conv2d / linear / avg_pool2d, or either operand of an add),
+/// with its calibration table key: the layer name, or "<layer>#0" /
+/// "<layer>#1" for an add's operands.
+struct CalibPoint {
+  Operation *op;
+  unsigned operand;
+  std::string name;
+};
+
+/// The attribute prefix of a point's amax: "input" for one-input ops,
+/// "lhs" / "rhs" for the operands of an add.
+StringRef operandKey(const CalibPoint &p) {
+  if (!isa<AddOp>(p.op))
+    return "input";
+  return p.operand == 0 ? "lhs" : "rhs";
+}
+
+/// The calibrated tensors of `root`, in walk order. Unnamed ops are named
+/// "<op name>#<index among the calibrated ops>".
+SmallVector<CalibPoint> collectPoints(Operation *root) {
+  SmallVector<CalibPoint> points;
+  unsigned ops = 0;
   root->walk([&](Operation *op) {
-    if (!isa<Conv2DOp, LinearOp>(op))
+    if (!isa<Conv2DOp, LinearOp, AvgPool2DOp, AddOp>(op))
       return;
     std::string name;
     if (auto attr = op->getAttrOfType<StringAttr>("vggq.layer"))
       name = attr.str();
     else
-      name = op->getName().getStringRef().str() + "#" +
-             std::to_string(layers.size());
-    layers.emplace_back(op, name);
+      name = op->getName().getStringRef().str() + "#" + std::to_string(ops);
+    ++ops;
+    if (!isa<AddOp>(op)) {
+      points.push_back({op, 0, name});
+      return;
+    }
+    points.push_back({op, 0, name + "#0"});
+    points.push_back({op, 1, name + "#1"});
   });
-  return layers;
+  return points;
 }
 
-void annotate(Operation *op, float amax, StringRef method, float min,
+/// The tensor whose statistics decide the scale of `v`: after fusion a
+/// quantize of a subsample_pad's result sits on its input (the two commute),
+/// so both users of a block's input, the next conv and the shortcut,
+/// calibrate on one tensor and get one scale. subsample_pad drops rows and
+/// adds zeros, so its own range is not the input's.
+Value calibrationRoot(Value v) {
+  while (auto pad = v.getDefiningOp<SubsamplePadOp>())
+    v = pad.getInput();
+  return v;
+}
+
+/// Records the calibration of point `p`: `vggq.<key>_amax` and the min, max,
+/// method and sample count in `vggq.calibration` ("min"/"max" for one-input
+/// ops, "<key>_min"/"<key>_max" for the operands of an add).
+void annotate(const CalibPoint &p, float amax, StringRef method, float min,
               float max, int64_t samples) {
+  Operation *op = p.op;
   Builder b(op->getContext());
-  op->setAttr("vggq.input_amax", b.getF32FloatAttr(amax));
-  op->setAttr("vggq.calibration",
-              b.getDictionaryAttr({b.getNamedAttr("method", b.getStringAttr(method)),
-                                   b.getNamedAttr("min", b.getF32FloatAttr(min)),
-                                   b.getNamedAttr("max", b.getF32FloatAttr(max)),
-                                   b.getNamedAttr("samples",
-                                                  b.getI64IntegerAttr(samples))}));
+  StringRef key = operandKey(p);
+  op->setAttr(("vggq." + key + "_amax").str(), b.getF32FloatAttr(amax));
+  std::string prefix = key == "input" ? "" : (key + "_").str();
+  NamedAttrList dict;
+  if (auto old = op->getAttrOfType<DictionaryAttr>("vggq.calibration"))
+    dict.assign(old.getValue());
+  dict.set("method", b.getStringAttr(method));
+  dict.set(prefix + "min", b.getF32FloatAttr(min));
+  dict.set(prefix + "max", b.getF32FloatAttr(max));
+  dict.set("samples", b.getI64IntegerAttr(samples));
+  op->setAttr("vggq.calibration", dict.getDictionary(op->getContext()));
 }
 
-SmallVector<float> moduleArray(ModuleOp module, StringRef name, float dflt) {
-  if (auto attr = module->getAttrOfType<DenseF32ArrayAttr>(name))
+/// The module's per-channel `name` array, one value per input channel.
+FailureOr<SmallVector<float>> moduleArray(ModuleOp module, StringRef name,
+                                          float dflt, int64_t channels) {
+  if (auto attr = module->getAttrOfType<DenseF32ArrayAttr>(name)) {
+    if (attr.size() != channels)
+      return module.emitError()
+             << "module attribute '" << name << "' has " << attr.size()
+             << " values, but @forward's input has " << channels
+             << " channels (one value per channel)";
     return SmallVector<float>(attr.asArrayRef());
+  }
   module.emitWarning() << "module has no '" << name << "'; using " << dflt
                        << " for every channel";
-  return SmallVector<float>(3, dflt);
+  return SmallVector<float>(channels, dflt);
 }
 
 struct CalibratePass : vggq::impl::CalibrateBase<CalibratePass> {
@@ -76,24 +132,27 @@ LogicalResult CalibratePass::applyTable(ModuleOp module) {
   auto table = readCalibrationTable(loadTable);
   if (!table)
     return module.emitError(llvm::toString(table.takeError()));
-  auto layers = collectLayers(module);
-  llvm::StringMap<Operation *> byName;
-  for (auto &[op, name] : layers)
-    byName[name] = op;
+  SmallVector<CalibPoint> points = collectPoints(module);
+  llvm::StringMap<const CalibPoint *> byName;
+  for (const CalibPoint &p : points)
+    byName[p.name] = &p;
   for (const LayerStats &s : table->layers) {
-    Operation *op = byName.lookup(s.name);
-    if (!op)
-      return module.emitError() << "calibration table '" << loadTable
-                                << "': unknown layer '" << s.name
-                                << "' (no conv2d/linear of that name)";
-    annotate(op, s.amax, table->method, s.min, s.max, table->samples);
+    const CalibPoint *p = byName.lookup(s.name);
+    if (!p)
+      return module.emitError()
+             << "calibration table '" << loadTable << "': unknown layer '"
+             << s.name
+             << "' (no conv2d, linear or avg_pool2d of that name, and no add "
+                "operand '<layer>#0' or '<layer>#1')";
+    annotate(*p, s.amax, table->method, s.min, s.max, table->samples);
     byName.erase(s.name);
     ++numLayers;
   }
-  for (auto &e : byName)
-    e.second->emitWarning() << "layer '" << e.getKey()
-                            << "' is not in calibration table '" << loadTable
-                            << "'";
+  for (const CalibPoint &p : points)
+    if (byName.contains(p.name))
+      p.op->emitWarning() << "layer '" << p.name
+                          << "' is not in calibration table '" << loadTable
+                          << "'";
   return success();
 }
 
@@ -102,20 +161,37 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
   auto entry = module.lookupSymbol<func::FuncOp>("forward");
   if (!entry)
     return module.emitError("--vggq-calibrate needs a func.func @forward");
-  auto layers = collectLayers(entry);
-  if (layers.empty()) {
-    entry.emitWarning("no conv2d or linear to calibrate");
+  // The input shape comes from the graph; the images must match it.
+  auto inType =
+      entry.getNumArguments() == 0
+          ? RankedTensorType()
+          : dyn_cast<RankedTensorType>(entry.getArgument(0).getType());
+  if (!inType || inType.getRank() != 4 ||
+      llvm::any_of(inType.getShape().drop_front(), ShapedType::isDynamic))
+    return entry.emitError("--vggq-calibrate needs @forward's first argument "
+                           "to be an NHWC image batch with static H, W and C");
+  int64_t imgH = inType.getDimSize(1), imgW = inType.getDimSize(2),
+          imgC = inType.getDimSize(3);
+  SmallVector<CalibPoint> points = collectPoints(entry);
+  if (points.empty()) {
+    entry.emitWarning("no conv2d, linear, add or avg_pool2d to calibrate");
     return success();
   }
-  // One histogram per distinct input value; layers sharing an input share it.
+  // One histogram per distinct root tensor; points on one root share it.
   llvm::DenseMap<Value, unsigned> slotOf;
   llvm::DenseMap<Operation *, unsigned> producerSlot;
   int argSlot = -1;
-  SmallVector<unsigned> layerSlot;
-  for (auto &[op, name] : layers) {
-    Value in = op->getOperand(0);
+  SmallVector<unsigned> pointSlot;
+  for (const CalibPoint &p : points) {
+    Value in = calibrationRoot(p.op->getOperand(p.operand));
+    if (biasCorrection && isa<Conv2DOp, LinearOp>(p.op) &&
+        in != p.op->getOperand(0))
+      return p.op->emitError()
+             << "bias-correction: layer '" << p.name
+             << "' reads a subsample_pad, whose input statistics do not give "
+                "its column means";
     auto [it, inserted] = slotOf.try_emplace(in, slotOf.size());
-    layerSlot.push_back(it->second);
+    pointSlot.push_back(it->second);
     if (!inserted)
       continue;
     if (Operation *def = in.getDefiningOp())
@@ -123,8 +199,10 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
     else if (cast<BlockArgument>(in).getArgNumber() == 0)
       argSlot = it->second;
     else
-      return op->emitError("calibration supports layer inputs computed from "
-                           "the first argument only");
+      return p.op->emitError()
+             << "layer '" << p.name
+             << "': calibration supports tensors computed from the first "
+                "argument only";
   }
   std::vector<Histogram> hists(slotOf.size(), Histogram(bins));
   // bias-correction: the per-image input summed over the images, per slot.
@@ -146,14 +224,23 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
   if (llvm::sys::path::filename(path) == "test_batch.bin")
     module.emitWarning() << "calibrating on the test set '" << path
                          << "' biases test accuracy; use the training batch";
+  if (imgH != kImageH || imgW != kImageW || imgC != kImageC)
+    return entry.emitError()
+           << "--vggq-calibrate: @forward takes " << imgH << "x" << imgW << "x"
+           << imgC << " images (NHWC), but the CIFAR-10 images of '" << path
+           << "' are " << kImageH << "x" << kImageW << "x" << kImageC;
   auto set = loadCifar(path, samples);
   if (!set)
     return module.emitError() << "--vggq-calibrate: " << llvm::toString(set.takeError());
   if (set->count < samples)
     module.emitWarning() << "'" << path << "' holds only " << set->count
                          << " images; calibrating on those";
-  SmallVector<float> mean = moduleArray(module, "vggq.input_mean", 0.0f);
-  SmallVector<float> stdv = moduleArray(module, "vggq.input_std", 1.0f);
+  FailureOr<SmallVector<float>> mean =
+      moduleArray(module, "vggq.input_mean", 0.0f, imgC);
+  FailureOr<SmallVector<float>> stdv =
+      moduleArray(module, "vggq.input_std", 1.0f, imgC);
+  if (failed(mean) || failed(stdv))
+    return failure();
 
   auto exec = exec::ReferenceExecutor::create(module, "forward");
   if (!exec)
@@ -176,9 +263,9 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
   for (int64_t begin = 0; begin < set->count; begin += step) {
     int64_t n = std::min(step, set->count - begin);
     exec::Tensor in;
-    in.shape = {n, 32, 32, 3};
-    in.f32.resize(n * 32 * 32 * 3);
-    normalizeCifar(*set, begin, n, mean, stdv, in.f32.data());
+    in.shape = {n, imgH, imgW, imgC};
+    in.f32.resize(n * imgH * imgW * imgC);
+    normalizeCifar(*set, begin, n, *mean, *stdv, in.f32.data());
     if (argSlot >= 0) {
       hists[argSlot].add(in.f32);
       addSum(argSlot, in.f32, n);
@@ -195,9 +282,10 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
   table.method = methodName(m).str();
   table.precision = p.name;
   table.samples = set->count;
-  for (auto [i, layer] : llvm::enumerate(layers)) {
-    auto &[op, name] = layer;
-    const Histogram &h = hists[layerSlot[i]];
+  for (auto [i, point] : llvm::enumerate(points)) {
+    Operation *op = point.op;
+    const std::string &name = point.name;
+    const Histogram &h = hists[pointSlot[i]];
     if (h.nonFinite() > 0)
       return op->emitError()
              << "layer '" << name << "': its input held "
@@ -210,12 +298,12 @@ LogicalResult CalibratePass::calibrate(ModuleOp module, Method m,
                         << "' saw only zeros; its amax is set to 1";
       amax = 1.0f;
     }
-    annotate(op, amax, table.method, h.min(), h.max(), table.samples);
-    if (biasCorrection)
+    annotate(point, amax, table.method, h.min(), h.max(), table.samples);
+    if (biasCorrection && isa<Conv2DOp, LinearOp>(op))
       op->setAttr("vggq.input_col_mean",
                   Builder(op->getContext())
                       .getDenseF32ArrayAttr(
-                          inputColumnMean(op, sums[layerSlot[i]], set->count)));
+                          inputColumnMean(op, sums[pointSlot[i]], set->count)));
     table.layers.push_back({name, amax, h.min(), h.max()});
     ++numLayers;
   }

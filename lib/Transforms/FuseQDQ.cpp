@@ -21,6 +21,20 @@ using namespace vggq;
 
 namespace {
 
+/// How a quantize user `q` of the float value `v` takes part in keeping `v`:
+/// a dequantize's quantize user has other parameters (else they would have
+/// folded); quantizes of other values may differ from each other.
+std::string quantizeUseReason(Value v, QuantizeOp q) {
+  if (v.getDefiningOp<DequantizeOp>())
+    return "scale mismatch with its quantize user";
+  for (Operation *user : v.getUsers())
+    if (auto other = dyn_cast<QuantizeOp>(user);
+        other && other != q &&
+        (other.getScales() != q.getScales() || other.getType() != q.getType()))
+      return "quantize users with different scales or types";
+  return "a quantize user";
+}
+
 /// Why the users of a float value keep it in f32: graph output, float
 /// consumers, multiple users.
 /// `self` (the quantize asking) is counted but not described.
@@ -31,15 +45,58 @@ std::string floatUseReasons(Value v, Operation *self = nullptr) {
     ++users;
     if (user == self)
       continue;
+    std::string reason;
     if (isa<func::ReturnOp>(user))
-      reasons.push_back("graph output");
-    else if (isa<QuantizeOp>(user))
-      reasons.push_back("scale mismatch with its quantize user");
+      reason = "graph output";
+    else if (auto q = dyn_cast<QuantizeOp>(user))
+      reason = quantizeUseReason(v, q);
     else
-      reasons.push_back("float consumer " + describeOp(user));
+      reason = "float consumer " + describeOp(user);
+    if (!llvm::is_contained(reasons, reason))
+      reasons.push_back(reason);
   }
   if (users > 1)
     reasons.insert(reasons.begin(), "multiple users (" + std::to_string(users) + ")");
+  return llvm::join(reasons, ", ");
+}
+
+/// Why quantize(add) did not become a qadd (the add has one user, `q`).
+std::string addFailure(AddOp add, QuantizeOp q) {
+  if (q.getAxis())
+    return "per-channel scales cannot become the per-tensor output_scale of " +
+           describeOp(add);
+  SmallVector<std::string> reasons;
+  for (auto [i, v] : llvm::enumerate(add->getOperands())) {
+    auto dq = v.getDefiningOp<DequantizeOp>();
+    if (!dq)
+      reasons.push_back("operand #" + std::to_string(i) +
+                        " is f32, not dequantized");
+    else if (dq.getAxis())
+      reasons.push_back("operand #" + std::to_string(i) +
+                        " is dequantized per channel");
+  }
+  return llvm::join(reasons, ", ");
+}
+
+/// Why an f32 add or avg_pool2d was not turned into its quantized form: its
+/// inputs are not dequantized, its result is not (only) quantized, or the
+/// one quantize of its result does not fit.
+std::string floatOpReason(Operation *op) {
+  Value r = op->getResult(0);
+  auto q = r.hasOneUse() ? dyn_cast<QuantizeOp>(*r.getUsers().begin())
+                         : QuantizeOp();
+  if (q && isa<AvgPool2DOp>(op))
+    return *avgPoolFusionFailure(q);
+  if (q)
+    return addFailure(cast<AddOp>(op), q);
+  SmallVector<std::string> reasons;
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (!v.getDefiningOp<DequantizeOp>())
+      reasons.push_back("operand #" + std::to_string(i) + " is f32");
+  if (r.use_empty())
+    reasons.push_back("its result is unused");
+  else
+    reasons.push_back("its f32 result is used (" + floatUseReasons(r) + ")");
   return llvm::join(reasons, ", ");
 }
 
@@ -56,12 +113,16 @@ std::string quantizeReason(QuantizeOp q) {
   else if (!in.hasOneUse())
     reason = "multiple users of " + describeOp(p) + " (" +
              floatUseReasons(in, q) + ")";
-  else if (isQCompute(p))
+  else if (isa<QComputeOpInterface>(p))
     reason = "per-channel scales cannot become the per-tensor output_scale of " +
              describeOp(p);
-  else if (isa<ReluOp, MaxPool2DOp, FlattenOp>(p))
+  else if (isa<QuantCommutingOpInterface>(p))
     reason = "non-commuting consumer: a per-channel quantize does not commute "
              "with " + describeOp(p);
+  else if (isa<AvgPool2DOp>(p))
+    reason = "not a pool on storage: " + *avgPoolFusionFailure(q);
+  else if (auto add = dyn_cast<AddOp>(p))
+    reason = "not a qadd: " + addFailure(add, q);
   else
     reason = "non-commuting producer " + describeOp(p) +
              " (its f32 result must be quantized)";
@@ -103,9 +164,23 @@ struct FuseQDQPass : vggq::impl::FuseQDQBase<FuseQDQPass> {
                            << " -> "
                            << scaleString(rq.getOutScale().convertToFloat())
                            << " " << typeString(rq.getType().getElementType()) << ")";
-      } else if (isQCompute(op) && !op->getAttr("output_scale") && explain) {
+      } else if (!explain) {
+        return;
+      } else if (auto qc = dyn_cast<QComputeOpInterface>(op);
+                 qc && !qc.getOutputScaleValue()) {
         op->emitRemark() << describeOp(op) << " keeps an f32 result: "
                          << floatUseReasons(op->getResult(0));
+      } else if (auto add = dyn_cast<QAddOp>(op)) {
+        auto lhs = residualFusionFailure(add, 0);
+        auto rhs = residualFusionFailure(add, 1);
+        if (lhs && rhs)
+          op->emitRemark() << describeOp(op)
+                           << " is not fused into a conv epilogue: lhs " << *lhs
+                           << "; rhs " << *rhs;
+      } else if (isa<AddOp>(op) || (isa<AvgPool2DOp>(op) &&
+                                    !cast<AvgPool2DOp>(op).isQuantized())) {
+        op->emitRemark() << describeOp(op)
+                         << " stays f32: " << floatOpReason(op);
       }
     });
     numQuantize = nq;

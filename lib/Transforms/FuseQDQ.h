@@ -7,10 +7,13 @@
 #ifndef VGGQ_LIB_TRANSFORMS_FUSEQDQ_H
 #define VGGQ_LIB_TRANSFORMS_FUSEQDQ_H
 
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/Statistic.h"
 
+#include <optional>
 #include <string>
 
 namespace vggq {
@@ -26,8 +29,12 @@ std::string describeOp(mlir::Operation *op);
 std::string typeString(mlir::Type type);
 /// A scale as "%g" prints it.
 std::string scaleString(float scale);
-/// qconv2d or qlinear.
-bool isQCompute(mlir::Operation *op);
+/// Why operand `operand` of `add` cannot take the qadd into its producer's
+/// epilogue as a residual sum, or nullopt when it can.
+std::optional<std::string> residualFusionFailure(QAddOp add, unsigned operand);
+/// Why `q` of an avg_pool2d result cannot become a pool on storage, or
+/// nullopt when it can.
+std::optional<std::string> avgPoolFusionFailure(QuantizeOp q);
 
 void populateFuseQDQPatterns(mlir::RewritePatternSet &patterns,
                              const FuseOptions &opts);

@@ -1,10 +1,14 @@
-//===- FuseQDQPatterns.cpp - quantize/dequantize fusion patterns -*- C++ -*-===//
+//===- FuseQDQPatterns.cpp - quantize/dequantize fusion patterns -*- C++
+//-*-===//
 //
 // The exact rewrites of --vggq-fuse-qdq (modelled on torch-mlir's
 // FuseQuantizedOps): relu into the quantized epilogue, quantize above ops
-// that commute with it, quantize into the producer's output_scale, and
-// dequantize->quantize pairs removed or turned into requantize. Each fusion
-// made is explained with a remark when asked.
+// that commute with it, quantize into the producer's output_scale,
+// dequantize->quantize pairs removed or turned into requantize, equal
+// quantizes of one value merged, add and avg_pool2d between dequantize and
+// quantize turned into their quantized forms, and a qadd fused into the
+// epilogue of the conv that produces one operand. Each fusion made is
+// explained with a remark when asked.
 //
 //===----------------------------------------------------------------------===//
 #include "FuseQDQ.h"
@@ -36,8 +40,59 @@ std::string vggq::scaleString(float scale) {
   return buf;
 }
 
-bool vggq::isQCompute(Operation *op) {
-  return op && isa<QConv2DOp, QLinearOp>(op);
+std::optional<std::string> vggq::residualFusionFailure(QAddOp add,
+                                                       unsigned operand) {
+  Value v = add->getOperand(operand);
+  Value other = add->getOperand(1 - operand);
+  float scale =
+      (operand == 0 ? add.getLhsScale() : add.getRhsScale()).convertToFloat();
+  auto conv = v.getDefiningOp<QConv2DOp>();
+  if (!conv) {
+    Operation *def = v.getDefiningOp();
+    return def ? "produced by " + describeOp(def) + ", not a qconv2d"
+               : std::string("a graph input, not a qconv2d result");
+  }
+  if (conv.hasResidual())
+    return describeOp(conv) + " already adds a residual";
+  if (!conv->hasOneUse())
+    return describeOp(conv) + " has " +
+           std::to_string(std::distance(conv->use_begin(), conv->use_end())) +
+           " users (its result is needed before the add)";
+  if (conv.getType() != add.getType())
+    return describeOp(conv) + " produces " + typeString(conv.getType()) +
+           ", the qadd " + typeString(add.getType());
+  if (other.getType() != add.getType())
+    return "the residual is " + typeString(other.getType()) + ", the result " +
+           typeString(add.getType());
+  std::optional<float> os =
+      cast<QComputeOpInterface>(conv.getOperation()).getOutputScaleValue();
+  if (!os || *os != scale)
+    return "scale mismatch: " + describeOp(conv) + " output_scale " +
+           (os ? scaleString(*os) : std::string("none")) +
+           " vs the qadd operand scale " + scaleString(scale);
+  return std::nullopt;
+}
+
+std::optional<std::string> vggq::avgPoolFusionFailure(QuantizeOp q) {
+  auto pool = q.getInput().getDefiningOp<AvgPool2DOp>();
+  if (!pool)
+    return "not an avg_pool2d result";
+  if (q.getAxis())
+    return std::string("per-channel scales cannot become the pool's "
+                       "per-tensor output_scale");
+  if (!pool->hasOneUse())
+    return describeOp(pool) + " has multiple users";
+  auto dq = pool.getInput().getDefiningOp<DequantizeOp>();
+  if (!dq)
+    return "the input of " + describeOp(pool) + " is f32, not dequantized";
+  if (dq.getAxis())
+    return "the input of " + describeOp(pool) + " is dequantized per channel";
+  Type in = dq.getInput().getType().getElementType();
+  Type out = q.getType().getElementType();
+  if (in != out)
+    return "storage differs: " + typeString(in) + " input, " + typeString(out) +
+           " result";
+  return std::nullopt;
 }
 
 namespace {
@@ -60,55 +115,91 @@ struct FusionPattern : OpRewritePattern<OpTy> {
   const FuseOptions &opts;
 };
 
-/// relu(qcompute(x)) -> qcompute(x) with the `relu` epilogue flag. Exact on
-/// an f32 result, and on a quantized one (symmetric storage, zero point 0).
+/// The fused op's result is `from`'s: it takes `from`'s layer name.
+void takeLayerName(Operation *to, Operation *from) {
+  if (Attribute name = from->getAttr("vggq.layer"))
+    to->setAttr("vggq.layer", name);
+}
+
+/// relu(qcompute(x)) -> qcompute(x) with the `relu` epilogue flag (or
+/// `sum_relu` when the epilogue ends with a residual sum). Exact on an f32
+/// result, and on a quantized one (symmetric storage, zero point 0).
 struct FuseReluIntoEpilogue : FusionPattern<ReluOp> {
   using FusionPattern::FusionPattern;
   LogicalResult matchAndRewrite(ReluOp relu,
                                 PatternRewriter &rewriter) const override {
-    Operation *producer = relu.getInput().getDefiningOp();
-    if (!isQCompute(producer))
+    auto producer = relu.getInput().getDefiningOp<QComputeOpInterface>();
+    if (!producer)
       return rewriter.notifyMatchFailure(relu, "producer is not qconv2d/qlinear");
     if (!producer->hasOneUse())
       return rewriter.notifyMatchFailure(relu, "producer has multiple users");
-    // The fused op's result is the relu's: it takes the relu's layer name.
+    auto conv = dyn_cast<QConv2DOp>(producer.getOperation());
+    bool afterSum = conv && conv.hasResidual();
     rewriter.modifyOpInPlace(producer, [&] {
-      producer->setAttr("relu", rewriter.getUnitAttr());
-      if (Attribute name = relu->getAttr("vggq.layer"))
-        producer->setAttr("vggq.layer", name);
+      if (afterSum)
+        conv.setSumRelu(true);
+      else
+        producer.addReluToEpilogue();
+      takeLayerName(producer, relu);
     });
-    explain(producer, "fused relu into the epilogue of " + describeOp(producer));
+    explain(producer,
+            afterSum
+                ? "fused relu after the residual sum of " + describeOp(producer)
+                : "fused relu into the epilogue of " + describeOp(producer));
     rewriter.replaceOp(relu, producer->getResult(0));
     return success();
   }
 };
 
-/// quantize(relu | max_pool2d | flatten (x)) -> the same op on quantize(x).
-/// Exact: quantization is monotone and maps 0 to 0, so it commutes with max
-/// and with reshapes.
+/// relu(qadd(a, b)) -> qadd(a, b) with `relu`: quantization maps 0 to 0 and
+/// is monotone, so relu after it is relu before it.
+struct FuseReluIntoQAdd : FusionPattern<ReluOp> {
+  using FusionPattern::FusionPattern;
+  LogicalResult matchAndRewrite(ReluOp relu,
+                                PatternRewriter &rewriter) const override {
+    auto add = relu.getInput().getDefiningOp<QAddOp>();
+    if (!add)
+      return rewriter.notifyMatchFailure(relu, "producer is not a qadd");
+    if (!add->hasOneUse())
+      return rewriter.notifyMatchFailure(relu, "qadd has multiple users");
+    rewriter.modifyOpInPlace(add, [&] {
+      add.setRelu(true);
+      takeLayerName(add, relu);
+    });
+    explain(add, "fused relu into " + describeOp(add));
+    rewriter.replaceOp(relu, add.getResult());
+    return success();
+  }
+};
+
+/// quantize(f(x)) -> f(quantize(x)) for every op f of the
+/// QuantCommutingOpInterface (relu, max_pool2d, flatten, subsample_pad).
+/// Exact: quantization is monotone and maps 0 to 0, so it commutes with max,
+/// with reshapes and with data movement that fills zeros. A per-channel
+/// quantize moves only when f keeps its axis.
 struct HoistQuantize : FusionPattern<QuantizeOp> {
   using FusionPattern::FusionPattern;
   LogicalResult matchAndRewrite(QuantizeOp q,
                                 PatternRewriter &rewriter) const override {
-    Operation *p = q.getInput().getDefiningOp();
-    if (!p || !isa<ReluOp, MaxPool2DOp, FlattenOp>(p))
+    auto p = q.getInput().getDefiningOp<QuantCommutingOpInterface>();
+    if (!p)
       return rewriter.notifyMatchFailure(q, "producer does not commute");
     if (!p->hasOneUse())
       return rewriter.notifyMatchFailure(q, "producer has multiple users");
-    if (std::optional<int64_t> axis = q.getAxis()) {
-      bool channelAxisKept =
-          isa<ReluOp>(p) || (isa<MaxPool2DOp>(p) && *axis == 3);
-      if (!channelAxisKept)
-        return rewriter.notifyMatchFailure(q, "per-channel axis does not survive");
-    }
-    Value x = p->getOperand(0);
+    if (std::optional<int64_t> axis = q.getAxis();
+        axis && !p.keepsQuantAxis(*axis))
+      return rewriter.notifyMatchFailure(q,
+                                         "per-channel axis does not survive");
+    Value x = p.getDataInput();
     auto xType = cast<RankedTensorType>(x.getType());
     Type storage = q.getType().getElementType();
     rewriter.setInsertionPoint(p);
     auto newQ = QuantizeOp::create(rewriter, q.getLoc(), xType.clone(storage), x,
                                    q.getScalesAttr(), q.getAxisAttr());
     Operation *moved = rewriter.clone(*p);
-    moved->setOperand(0, newQ);
+    for (OpOperand &operand : moved->getOpOperands())
+      if (operand.get() == x)
+        operand.set(newQ);
     moved->getResult(0).setType(q.getType());
     explain(moved, "quantize moved above " + describeOp(p) + ": it now runs on " +
                        typeString(storage) + " storage");
@@ -124,18 +215,16 @@ struct FoldQuantizeIntoEpilogue : FusionPattern<QuantizeOp> {
   using FusionPattern::FusionPattern;
   LogicalResult matchAndRewrite(QuantizeOp q,
                                 PatternRewriter &rewriter) const override {
-    Operation *p = q.getInput().getDefiningOp();
-    if (!isQCompute(p) || p->getAttr("output_scale"))
+    auto p = q.getInput().getDefiningOp<QComputeOpInterface>();
+    if (!p || p.getOutputScaleValue())
       return rewriter.notifyMatchFailure(q, "producer is not an f32 qconv2d/qlinear");
     if (q.getAxis())
       return rewriter.notifyMatchFailure(q, "per-channel output scales");
     if (!p->hasOneUse())
       return rewriter.notifyMatchFailure(q, "producer has multiple users");
     float scale = q.getScales()[0];
-    rewriter.modifyOpInPlace(p, [&] {
-      p->setAttr("output_scale", rewriter.getF32FloatAttr(scale));
-      p->getResult(0).setType(q.getType());
-    });
+    rewriter.modifyOpInPlace(p,
+                             [&] { p.setQuantizedResult(scale, q.getType()); });
     explain(p, "fused quantize (scale " + scaleString(scale) +
                    ") into the epilogue of " + describeOp(p) +
                    ": the result stays quantized");
@@ -170,11 +259,157 @@ struct FoldDequantizeQuantize : FusionPattern<QuantizeOp> {
   }
 };
 
+/// Two quantizes of one value with the same scales, axis and storage compute
+/// the same codes: the later one is replaced by the earlier. A tensor read by
+/// a conv and by a shortcut is then quantized once, and its f32 copy dies
+/// with the producer's epilogue.
+struct MergeEqualQuantizes : FusionPattern<QuantizeOp> {
+  using FusionPattern::FusionPattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    for (Operation *user : q.getInput().getUsers()) {
+      auto other = dyn_cast<QuantizeOp>(user);
+      if (!other || other == q || other->getBlock() != q->getBlock() ||
+          !other->isBeforeInBlock(q) || other.getScales() != q.getScales() ||
+          other.getAxis() != q.getAxis() || other.getType() != q.getType())
+        continue;
+      explain(other, "merged two equal quantizes (scale " +
+                         scaleString(q.getScales()[0]) + ", " +
+                         typeString(q.getType().getElementType()) +
+                         ") of one value: it is quantized once");
+      rewriter.replaceOp(q, other.getResult());
+      return success();
+    }
+    return rewriter.notifyMatchFailure(q,
+                                       "no equal quantize of the same value");
+  }
+};
+
+/// quantize(add(dequantize(a, sa), dequantize(b, sb)), so) -> qadd(a, b, sa,
+/// sb, so): the qadd means exactly this (two f32 products, one f32 sum, one
+/// rounding at so). The add must have no other user, or its f32 result would
+/// still be needed.
+struct FormQAdd : FusionPattern<QuantizeOp> {
+  using FusionPattern::FusionPattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    auto add = q.getInput().getDefiningOp<AddOp>();
+    if (!add)
+      return rewriter.notifyMatchFailure(q, "input is not an add");
+    if (q.getAxis())
+      return rewriter.notifyMatchFailure(q, "per-channel output scales");
+    if (!add->hasOneUse())
+      return rewriter.notifyMatchFailure(q, "add has multiple users");
+    auto lhs = add.getLhs().getDefiningOp<DequantizeOp>();
+    auto rhs = add.getRhs().getDefiningOp<DequantizeOp>();
+    if (!lhs || !rhs || lhs.getAxis() || rhs.getAxis())
+      return rewriter.notifyMatchFailure(
+          q, "operands are not per-tensor dequantizes");
+    float sa = lhs.getScales()[0], sb = rhs.getScales()[0],
+          so = q.getScales()[0];
+    rewriter.setInsertionPoint(q);
+    auto qadd = QAddOp::create(
+        rewriter, add.getLoc(), q.getType(), lhs.getInput(), rhs.getInput(),
+        rewriter.getF32FloatAttr(sa), rewriter.getF32FloatAttr(sb),
+        rewriter.getF32FloatAttr(so));
+    takeLayerName(qadd, add);
+    explain(qadd, "formed " + describeOp(qadd) + " from " + describeOp(add) +
+                      " between dequantizes (" + scaleString(sa) + ", " +
+                      scaleString(sb) + ") and a quantize (" + scaleString(so) +
+                      "): the sum runs on " +
+                      typeString(q.getType().getElementType()) + " storage");
+    rewriter.replaceOp(q, qadd.getResult());
+    rewriter.eraseOp(add);
+    if (lhs->use_empty())
+      rewriter.eraseOp(lhs);
+    if (rhs != lhs && rhs->use_empty())
+      rewriter.eraseOp(rhs);
+    return success();
+  }
+};
+
+/// qadd(qconv2d(x), r) -> qconv2d(x) with residual r, residual_scale = r's
+/// scale, sum_scale = the qadd's output_scale and sum_relu = its relu: the
+/// residual epilogue is defined as exactly this qadd of the conv's quantized
+/// result (either operand order: f32 addition commutes). The conv's result
+/// must have no other user, no residual yet, its output_scale must be the
+/// qadd's scale for it, and result, residual and qadd share one storage type.
+struct FuseQAddIntoConv : FusionPattern<QAddOp> {
+  using FusionPattern::FusionPattern;
+  LogicalResult matchAndRewrite(QAddOp add,
+                                PatternRewriter &rewriter) const override {
+    for (unsigned i : {0u, 1u}) {
+      if (residualFusionFailure(add, i))
+        continue;
+      auto conv = add->getOperand(i).getDefiningOp<QConv2DOp>();
+      Value residual = add->getOperand(1 - i);
+      FloatAttr residualScale =
+          i == 0 ? add.getRhsScaleAttr() : add.getLhsScaleAttr();
+      rewriter.setInsertionPoint(add);
+      auto fused = QConv2DOp::create(
+          rewriter, conv.getLoc(), add.getType(), conv.getInput(),
+          conv.getWeight(), conv.getBias(), residual, conv.getInputScaleAttr(),
+          conv.getWeightScalesAttr(), conv.getOutputScaleAttr(),
+          conv.getReluAttr(), residualScale, add.getOutputScaleAttr(),
+          add.getReluAttr(), conv.getStridesAttr(), conv.getPaddingAttr(),
+          conv.getDilationAttr());
+      fused->setDiscardableAttrs(conv->getDiscardableAttrDictionary());
+      takeLayerName(fused, add);
+      explain(fused,
+              "fused " + describeOp(add) + " into the epilogue of " +
+                  describeOp(conv) +
+                  ": it reads the shortcut as a residual (scale " +
+                  scaleString(residualScale.getValue().convertToFloat()) +
+                  "), the sum is quantized at " +
+                  scaleString(add.getOutputScale().convertToFloat()));
+      rewriter.replaceOp(add, fused.getResult());
+      rewriter.eraseOp(conv);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(add, "no operand is a fusable qconv2d");
+  }
+};
+
+/// quantize(avg_pool2d(dequantize(x, s_in)), s_out) -> avg_pool2d on x with
+/// input_scale s_in and output_scale s_out: the quantized pool is defined as
+/// exactly this (each cell dequantized before the f32 sum). A flatten in
+/// between is no obstacle: the quantize moves above it first.
+struct QuantizeAvgPool : FusionPattern<QuantizeOp> {
+  using FusionPattern::FusionPattern;
+  LogicalResult matchAndRewrite(QuantizeOp q,
+                                PatternRewriter &rewriter) const override {
+    if (avgPoolFusionFailure(q))
+      return rewriter.notifyMatchFailure(q, "not a fusable avg_pool2d");
+    auto pool = q.getInput().getDefiningOp<AvgPool2DOp>();
+    auto dq = pool.getInput().getDefiningOp<DequantizeOp>();
+    float sIn = dq.getScales()[0], sOut = q.getScales()[0];
+    rewriter.setInsertionPoint(q);
+    auto qpool = AvgPool2DOp::create(
+        rewriter, pool.getLoc(), q.getType(), dq.getInput(),
+        pool.getKernelAttr(), pool.getStridesAttr(), pool.getPaddingAttr(),
+        pool.getCountIncludePadAttr(), rewriter.getF32FloatAttr(sIn),
+        rewriter.getF32FloatAttr(sOut));
+    qpool->setDiscardableAttrs(pool->getDiscardableAttrDictionary());
+    explain(qpool, describeOp(pool) + " runs on " +
+                       typeString(q.getType().getElementType()) +
+                       " storage (input_scale " + scaleString(sIn) +
+                       ", output_scale " + scaleString(sOut) + ")");
+    rewriter.replaceOp(q, qpool.getResult());
+    rewriter.eraseOp(pool);
+    if (dq->use_empty())
+      rewriter.eraseOp(dq);
+    return success();
+  }
+};
+
 } // namespace
 
 void vggq::populateFuseQDQPatterns(RewritePatternSet &patterns,
                                    const FuseOptions &opts) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<FuseReluIntoEpilogue, HoistQuantize, FoldQuantizeIntoEpilogue,
-               FoldDequantizeQuantize>(ctx, opts);
+  patterns
+      .add<FuseReluIntoEpilogue, FuseReluIntoQAdd, HoistQuantize,
+           FoldQuantizeIntoEpilogue, FoldDequantizeQuantize,
+           MergeEqualQuantizes, FormQAdd, FuseQAddIntoConv, QuantizeAvgPool>(
+          ctx, opts);
 }

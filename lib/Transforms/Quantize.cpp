@@ -3,8 +3,11 @@
 // Quantizes every calibrated conv2d / linear: a per-tensor `quantize` on the
 // input, weights quantized per output channel at compile time, the bias kept
 // in f32 (float formats) or stored as i32 at input_scale * weight_scale
-// (integer formats). Formats that are not CALIBRATED (Formats.def: FP16,
-// BF16) use scales of 1 and need no calibration.
+// (integer formats). Every add gets a quantize/dequantize pair on each
+// operand and every avg_pool2d one on its input, at their calibrated scales;
+// --vggq-fuse-qdq turns them into qadd and a pool on storage. Formats that
+// are not CALIBRATED (Formats.def: FP16, BF16) use scales of 1 and need no
+// calibration.
 //
 //===----------------------------------------------------------------------===//
 #include "BiasCorrection.h"
@@ -39,6 +42,11 @@ std::string layerName(Operation *op) {
   if (auto name = op->getAttrOfType<StringAttr>("vggq.layer"))
     return name.str();
   return "";
+}
+
+/// "this vggq.add" for an unnamed op.
+std::string describeOpName(Operation *op) {
+  return "this " + op->getName().getStringRef().str();
 }
 
 /// Weights of one layer quantized per output channel.
@@ -97,24 +105,65 @@ struct QuantizePass : vggq::impl::QuantizeBase<QuantizePass> {
 
   void runOnOperation() override;
   LogicalResult quantizeOp(Operation *op, const Precision &p);
+  LogicalResult quantizeOperands(Operation *op, const Precision &p);
 };
+
+/// The input scale of `what` from its calibrated `vggq.<key>_amax` (scale 1
+/// for formats that are not CALIBRATED).
+FailureOr<float> calibratedScale(Operation *op, StringRef key,
+                                 const std::string &what, const Precision &p) {
+  std::string attr = ("vggq." + key + "_amax").str();
+  auto amaxAttr = op->getAttrOfType<FloatAttr>(attr);
+  if (!amaxAttr && p.calibrated)
+    return op->emitError() << what << " has no '" << attr
+                           << "': run --vggq-calibrate first (" << p.name
+                           << " scales are calibrated)";
+  float amax = amaxAttr ? amaxAttr.getValue().convertToFloat() : 1.0f;
+  float scale = p.scaleForAmax(amax);
+  if (!std::isfinite(amax) || !(scale > 0.0f) || !std::isfinite(scale))
+    return op->emitError() << what << " has '" << attr << "' = " << amax
+                           << ", which gives no valid " << p.name << " scale";
+  return scale;
+}
+
+/// add / avg_pool2d: each f32 operand x becomes dequantize(quantize(x, s), s)
+/// at its calibrated scale; the op itself stays f32 until --vggq-fuse-qdq
+/// forms the quantized op.
+LogicalResult QuantizePass::quantizeOperands(Operation *op,
+                                             const Precision &p) {
+  std::string name = layerName(op);
+  std::string what = name.empty() ? describeOpName(op) : "layer '" + name + "'";
+  OpBuilder builder(op);
+  Type storage = p.storageType(op->getContext());
+  for (OpOperand &operand : op->getOpOperands()) {
+    StringRef key = isa<AddOp>(op)
+                        ? (operand.getOperandNumber() == 0 ? "lhs" : "rhs")
+                        : "input";
+    FailureOr<float> scale = calibratedScale(op, key, what, p);
+    if (failed(scale))
+      return failure();
+    Value x = operand.get();
+    auto type = cast<RankedTensorType>(x.getType());
+    DenseF32ArrayAttr scales = builder.getDenseF32ArrayAttr({*scale});
+    auto q = QuantizeOp::create(builder, op->getLoc(), type.clone(storage), x,
+                                scales, IntegerAttr());
+    auto dq = DequantizeOp::create(builder, op->getLoc(), type, q, scales,
+                                   IntegerAttr());
+    operand.set(dq);
+  }
+  ++quantized;
+  return success();
+}
 
 LogicalResult QuantizePass::quantizeOp(Operation *op, const Precision &p) {
   std::string name = layerName(op);
   std::string what = name.empty() ? "this op" : "layer '" + name + "'";
   // CALIBRATED formats take the input scale from the calibrated amax; the
   // others (FP16, BF16) use a scale of 1 and need no calibration.
-  auto amaxAttr = op->getAttrOfType<FloatAttr>("vggq.input_amax");
-  if (!amaxAttr && p.calibrated)
-    return op->emitError() << what
-                           << " has no 'vggq.input_amax': run --vggq-calibrate "
-                              "first ("
-                           << p.name << " scales are calibrated)";
-  float amax = amaxAttr ? amaxAttr.getValue().convertToFloat() : 1.0f;
-  float inScale = p.scaleForAmax(amax);
-  if (!std::isfinite(amax) || !(inScale > 0.0f) || !std::isfinite(inScale))
-    return op->emitError() << what << " has 'vggq.input_amax' = " << amax
-                           << ", which gives no valid " << p.name << " scale";
+  FailureOr<float> scale = calibratedScale(op, "input", what, p);
+  if (failed(scale))
+    return failure();
+  float inScale = *scale;
   Value input = op->getOperand(0), weight = op->getOperand(1);
   Value bias = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
   auto w = getConstantF32(weight);
@@ -230,7 +279,7 @@ void QuantizePass::runOnOperation() {
 
   SmallVector<Operation *> targets;
   func.walk([&](Operation *op) {
-    if (isa<Conv2DOp, LinearOp>(op))
+    if (isa<Conv2DOp, LinearOp, AddOp, AvgPool2DOp>(op))
       targets.push_back(op);
   });
   llvm::StringSet<> seen;
@@ -247,8 +296,8 @@ void QuantizePass::runOnOperation() {
         known += (known.empty() ? "" : ", ") + layerName(op);
       func.emitError() << "precision-map names layer '" << e.getKey() << "' ("
                        << e.getValue()->name
-                       << "), which is not a conv2d or linear of this "
-                          "function (layers: "
+                       << "), which is not a conv2d, linear, add or "
+                          "avg_pool2d of this function (layers: "
                        << known << ")";
       return signalPassFailure();
     }
@@ -268,7 +317,9 @@ void QuantizePass::runOnOperation() {
       p = def;
     if (!p->quantized())
       continue; // fp32: stays as it is
-    if (failed(quantizeOp(op, *p)))
+    LogicalResult done = isa<AddOp, AvgPool2DOp>(op) ? quantizeOperands(op, *p)
+                                                     : quantizeOp(op, *p);
+    if (failed(done))
       return signalPassFailure();
   }
   numQuantized = quantized;

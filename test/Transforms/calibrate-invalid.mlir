@@ -26,7 +26,7 @@
 // NODATA: error: --vggq-calibrate: {{.*}}missing.bin
 // METHOD: error: unknown calibration method 'kl' (known: max, percentile, entropy, mse)
 // PREC: error: unknown or unquantized precision 'fp32' (known: fp8e4m3, fp8e5m2, int8, fp16{{.*}})
-// UNKNOWN: error: calibration table '{{.*}}unknown.json': unknown layer 'features.9' (no conv2d/linear of that name)
+// UNKNOWN: error: calibration table '{{.*}}unknown.json': unknown layer 'features.9' (no conv2d, linear or avg_pool2d of that name, and no add operand '<layer>#0' or '<layer>#1')
 // VERSION: error: calibration table '{{.*}}version.json': unsupported 'version' 7 (this vggq reads version 1)
 // MALFORMED: error: calibration table '{{.*}}malformed.json': malformed JSON
 // KEY: error: calibration table '{{.*}}key.json': layer 'features.0': 'amax' must be a finite number

@@ -83,8 +83,8 @@ func.func @int8_chain(%x: tensor<?x4x4x1xf32>) -> tensor<?x2x2x1xi8> {
 
 // -----
 
-// Does not fire: a residual add is a float consumer and a non-commuting
-// producer.
+// Does not fire: an add of f32 operands (neither is dequantized) stays f32,
+// so the conv feeding it keeps an f32 result and the sum is quantized.
 // CHECK-LABEL: func.func @residual_add
 // CHECK: %[[C:.*]] = vggq.qconv2d {{.*}} -> tensor<?x4x4x1xf32>
 // CHECK-NEXT: %[[A:.*]] = vggq.add %[[C]], %{{.*}}
@@ -95,8 +95,9 @@ func.func @residual_add(%x: tensor<?x4x4x1xf32>, %q: tensor<?x4x4x1xf8E5M2>) -> 
   // expected-remark @below {{'block.0' (vggq.qconv2d) keeps an f32 result: float consumer 'vggq.add'}}
   %c = vggq.qconv2d %q, %w input_scale 0.25 weight_scales [0.125] strides [1, 1] padding [0, 0, 0, 0] dilation [1, 1] {vggq.layer = "block.0"}
       : (tensor<?x4x4x1xf8E5M2>, tensor<1x1x1x1xf8E5M2>) -> tensor<?x4x4x1xf32>
+  // expected-remark @below {{'vggq.add' stays f32: operand #0 is f32, not dequantized, operand #1 is f32, not dequantized}}
   %a = vggq.add %c, %x : tensor<?x4x4x1xf32>
-  // expected-remark @below {{quantize survives: non-commuting producer 'vggq.add' (its f32 result must be quantized); the quantized value is a graph output}}
+  // expected-remark @below {{quantize survives: not a qadd: operand #0 is f32, not dequantized, operand #1 is f32, not dequantized; the quantized value is a graph output}}
   %o = vggq.quantize %a scale [0.5] : tensor<?x4x4x1xf32> -> tensor<?x4x4x1xf8E5M2>
   return %o : tensor<?x4x4x1xf8E5M2>
 }

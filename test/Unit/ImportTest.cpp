@@ -1,6 +1,7 @@
 //===- ImportTest.cpp - the seeded VGG16 generator ------------------------===//
 //
-// Determinism and the distributions of buildSeededVGG16's weights.
+// Determinism and the distributions of buildSeededVGG16's weights, and the
+// parsing of per-channel normalizations.
 //
 //===----------------------------------------------------------------------===//
 #include "vggq/Import/Import.h"
@@ -109,6 +110,32 @@ TEST(SeededVGG16, PlausibleWeights) {
     EXPECT_LT(rms(weights(bn.getMean())), 0.2);
     EXPECT_GT(rms(weights(bn.getMean())), 0.0);
   });
+}
+
+TEST(Normalization, OneValuePerChannel) {
+  auto one = vggq::parseNormalization("0.5", 1, /*isStd=*/false);
+  ASSERT_TRUE(static_cast<bool>(one)) << llvm::toString(one.takeError());
+  EXPECT_EQ(*one, (llvm::SmallVector<float, 4>{0.5f}));
+  auto four = vggq::parseNormalization(" 1, 2 ,0.25,4", 4, /*isStd=*/true);
+  ASSERT_TRUE(static_cast<bool>(four)) << llvm::toString(four.takeError());
+  EXPECT_EQ(*four, (llvm::SmallVector<float, 4>{1.0f, 2.0f, 0.25f, 4.0f}));
+  auto negativeMean = vggq::parseNormalization("-1,0", 2, /*isStd=*/false);
+  ASSERT_TRUE(static_cast<bool>(negativeMean));
+  EXPECT_EQ((*negativeMean)[0], -1.0f);
+}
+
+TEST(Normalization, Errors) {
+  auto message = [](llvm::StringRef text, int64_t channels, bool isStd) {
+    auto values = vggq::parseNormalization(text, channels, isStd);
+    return values ? std::string("ok") : llvm::toString(values.takeError());
+  };
+  EXPECT_EQ(message("1,2", 3, false),
+            "expected 3 comma-separated values (one per input channel), got 2");
+  EXPECT_EQ(message("1,0,1", 3, true), "'0' is not a positive finite number");
+  EXPECT_EQ(message("1,-2,1", 3, true), "'-2' is not a positive finite number");
+  EXPECT_EQ(message("1,nan", 2, false), "'nan' is not a finite number");
+  EXPECT_EQ(message("1e39", 1, false), "'1e39' is not a finite number");
+  EXPECT_EQ(message("", 1, false), "'' is not a finite number");
 }
 
 } // namespace

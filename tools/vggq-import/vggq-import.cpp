@@ -1,10 +1,12 @@
 //===- vggq-import.cpp - models into the vggq dialect -----------*- C++ -*-===//
 //
 // vggq-import MODEL.onnx | MODEL.safetensors | --seed N  [-o FILE]
-//             [--emit-bytecode] [--mean a,b,c] [--std a,b,c]
+//             [--emit-bytecode] [--mean a,b,...] [--std a,b,...]
 //
 // Writes the imported module as text, or as MLIR bytecode with
-// --emit-bytecode or when FILE ends in .mlirbc.
+// --emit-bytecode or when FILE ends in .mlirbc. --mean and --std (also
+// spelled --input-mean and --input-std) take one value per input channel and
+// win over the model's own normalization.
 //
 //===----------------------------------------------------------------------===//
 #include "vggq/Import/Import.h"
@@ -47,52 +49,48 @@ cl::opt<bool> emitBytecode("emit-bytecode",
                                     "outputs ending in .mlirbc)"),
                            cl::cat(category));
 cl::opt<std::string> meanOption("mean",
-                                cl::desc("Input normalization mean per "
-                                         "channel (R,G,B), e.g. 0.5,0.5,0.5"),
-                                cl::value_desc("r,g,b"), cl::cat(category));
+                                cl::desc("Input normalization mean, one value "
+                                         "per input channel, e.g. "
+                                         "0.485,0.456,0.406 (wins over the "
+                                         "model's metadata)"),
+                                cl::value_desc("a,b,..."), cl::cat(category));
+cl::alias meanAlias("input-mean", cl::desc("Alias for --mean"),
+                    cl::aliasopt(meanOption), cl::cat(category));
 cl::opt<std::string> stdOption("std",
                                cl::desc("Input normalization standard "
-                                        "deviation per channel (R,G,B)"),
-                               cl::value_desc("r,g,b"), cl::cat(category));
+                                        "deviation, one positive value per "
+                                        "input channel"),
+                               cl::value_desc("a,b,..."), cl::cat(category));
+cl::alias stdAlias("input-std", cl::desc("Alias for --std"),
+                   cl::aliasopt(stdOption), cl::cat(category));
 
 int fail(const Twine &message) {
   WithColor::error(errs(), "vggq-import") << message << "\n";
   return 1;
 }
 
-/// Parses "a,b,c" into three finite floats (positive ones for --std).
-Expected<SmallVector<float, 3>> parseTriple(StringRef option, StringRef text,
-                                            bool positive) {
-  SmallVector<StringRef, 3> parts;
-  text.split(parts, ',');
-  SmallVector<float, 3> values;
-  for (StringRef part : parts) {
-    double v;
-    if (part.trim().getAsDouble(v) || !std::isfinite(v) || (positive && v <= 0))
-      return createStringError("--" + option.str() + ": '" + part.str() +
-                               "' is not a " + (positive ? "positive " : "") +
-                               "finite number");
-    values.push_back(float(v));
-  }
-  if (values.size() != 3)
-    return createStringError("--" + option.str() +
-                             " expects 3 comma-separated values (R,G,B), "
-                             "got " +
-                             std::to_string(values.size()));
-  return values;
+/// The channel count of @forward's NHWC input.
+int64_t inputChannels(mlir::ModuleOp module) {
+  auto forward = module.lookupSymbol<mlir::func::FuncOp>("forward");
+  if (!forward || forward.getNumArguments() != 1)
+    return 0;
+  auto type = dyn_cast<mlir::RankedTensorType>(forward.getArgumentTypes()[0]);
+  return type && type.getRank() == 4 ? type.getDimSize(3) : 0;
 }
 
 /// Replaces one of the module's normalization attributes if requested.
 Error applyNormalization(mlir::ModuleOp module) {
-  for (auto [option, text, attr, positive] :
+  int64_t channels = inputChannels(module);
+  for (auto [option, text, attr, isStd] :
        {std::make_tuple("mean", &meanOption, "vggq.input_mean", false),
         std::make_tuple("std", &stdOption, "vggq.input_std", true)}) {
     if (text->getNumOccurrences() == 0)
       continue;
-    Expected<SmallVector<float, 3>> values =
-        parseTriple(option, *text, positive);
+    Expected<SmallVector<float, 4>> values =
+        vggq::parseNormalization(*text, channels, isStd);
     if (!values)
-      return values.takeError();
+      return createStringError("--" + std::string(option) + ": " +
+                               toString(values.takeError()));
     module->setAttr(attr,
                     mlir::DenseF32ArrayAttr::get(module.getContext(), *values));
   }

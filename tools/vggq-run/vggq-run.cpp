@@ -67,7 +67,7 @@ static cl::opt<bool> perLayer("per-layer",
                                        "error of every named layer"),
                               cl::cat(runCategory));
 static cl::opt<std::string> dumpPath("dump-logits",
-                                     cl::desc("Write the logits (N x 10 "
+                                     cl::desc("Write the logits (N x classes "
                                               "little-endian f32)"),
                                      cl::value_desc("file"),
                                      cl::cat(runCategory));
@@ -101,9 +101,10 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
-static int argmax10(const float *x) {
+/// The index of the largest of the `classes` logits at `x`.
+static int argmax(const float *x, int64_t classes) {
   int best = 0;
-  for (int i = 1; i < 10; ++i)
+  for (int i = 1; i < classes; ++i)
     if (x[i] > x[best])
       best = i;
   return best;
@@ -155,9 +156,14 @@ static int runOnCpu(int argc, char **argv) {
   llvm::SourceMgr diagSourceMgr;
   mlir::SourceMgrDiagnosticHandler diag(diagSourceMgr, &ctx);
 
+  // The images come from CIFAR-10: 32x32 RGB, 10 classes.
+  constexpr int64_t kSide = 32, kChannels = 3, kClasses = 10;
   auto model = loadModel(ctx, modelPath);
   if (!model)
     return fail(llvm::toString(model.takeError()));
+  if (llvm::Error err =
+          checkDataShape(*model, "CIFAR-10", kSide, kSide, kChannels, kClasses))
+    return fail(llvm::toString(std::move(err)));
   std::optional<LayerDumper> dumper;
   if (!dumpLayersPath.empty())
     dumper.emplace(*model->module);
@@ -166,6 +172,9 @@ static int runOnCpu(int argc, char **argv) {
     auto ref = loadModel(ctx, compareTo);
     if (!ref)
       return fail(llvm::toString(ref.takeError()));
+    if (llvm::Error err =
+            checkDataShape(*ref, "CIFAR-10", kSide, kSide, kChannels, kClasses))
+      return fail(llvm::toString(std::move(err)));
     reference = std::move(*ref);
   }
 
@@ -183,20 +192,30 @@ static int runOnCpu(int argc, char **argv) {
   std::vector<float> stdv =
       stdOpt.empty() ? model->std
                      : std::vector<float>(stdOpt.begin(), stdOpt.end());
-  if ((!mean.empty() && mean.size() != 3) ||
-      (!stdv.empty() && stdv.size() != 3))
-    return fail("--mean and --std take three values (R,G,B)");
+  size_t channels = model->channels;
+  for (auto [values, option, attr] :
+       {std::make_tuple(&mean, meanOpt.empty(), "mean"),
+        std::make_tuple(&stdv, stdOpt.empty(), "std")}) {
+    if (values->empty() || values->size() == channels)
+      continue;
+    return fail((option ? "the model's vggq.input_" + std::string(attr)
+                        : "--" + std::string(attr)) +
+                " has " + llvm::Twine(values->size()) +
+                " values, but the model's input has " + llvm::Twine(channels) +
+                " channels (one value each)");
+  }
   if (mean.empty())
-    mean = {0, 0, 0};
+    mean.assign(channels, 0.0f);
   if (stdv.empty())
-    stdv = {1, 1, 1};
+    stdv.assign(channels, 1.0f);
 
   int64_t total = set->count, batch = batchSize;
   if (model->staticBatch)
     batch = model->staticBatch;
   bool tty = llvm::sys::Process::StandardOutIsDisplayed();
-  std::vector<float> images(batch * 3072), logits;
-  logits.reserve(total * 10);
+  int64_t classes = model->classes;
+  std::vector<float> images(batch * kSide * kSide * kChannels), logits;
+  logits.reserve(total * classes);
   int64_t correct = 0, refCorrect = 0, agree = 0, fullBatches = 0;
   double seconds = 0, fullBatchSeconds = 0;
   LayerStats stats;
@@ -232,7 +251,7 @@ static int runOnCpu(int argc, char **argv) {
     if (n == batch)
       ++fullBatches, fullBatchSeconds += dt;
     for (int64_t i = 0; i < n; ++i)
-      correct += argmax10(&out->f32[i * 10]) == set->labels[b0 + i];
+      correct += argmax(&out->f32[i * classes], classes) == set->labels[b0 + i];
     logits.insert(logits.end(), out->f32.begin(), out->f32.end());
     if (reference) {
       auto ref = runBatch(*reference, images.data(), n,
@@ -240,8 +259,8 @@ static int runOnCpu(int argc, char **argv) {
       if (!ref)
         return fail(compareTo + ": " + llvm::toString(ref.takeError()));
       for (int64_t i = 0; i < n; ++i) {
-        int mineTop = argmax10(&out->f32[i * 10]);
-        int refTop = argmax10(&ref->f32[i * 10]);
+        int mineTop = argmax(&out->f32[i * classes], classes);
+        int refTop = argmax(&ref->f32[i * classes], classes);
         refCorrect += refTop == set->labels[b0 + i];
         agree += mineTop == refTop;
       }

@@ -1,12 +1,12 @@
 //===- Import.h - model importers -------------------------------*- C++ -*-===//
 //
 // Each importer produces a module holding `func.func @forward(%input:
-// tensor<?x32x32x3xf32>) -> tensor<?x10xf32>` (logits) in the vggq dialect:
-// NHWC activations, OHWI conv weights, weights as `arith.constant
-// dense_resource<...>`, the input normalization as module attributes
-// `vggq.input_mean` / `vggq.input_std` (array<f32>), and every layer op
-// named with a `vggq.layer` string attribute (PyTorch module names such as
-// "features.0", "classifier").
+// tensor<?xHxWxCxf32>) -> tensor<?xKxf32>` (K logits; 32x32x3 and 10 for
+// the built-in VGG16) in the vggq dialect: NHWC activations, OHWI conv weights,
+// weights as `arith.constant dense_resource<...>`, the input normalization as
+// module attributes `vggq.input_mean` / `vggq.input_std` (array<f32>), and
+// every layer op named with a `vggq.layer` string attribute (PyTorch module
+// names such as "features.0", "classifier").
 //
 //===----------------------------------------------------------------------===//
 #ifndef VGGQ_IMPORT_IMPORT_H
@@ -14,6 +14,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
@@ -21,7 +22,11 @@
 namespace vggq {
 
 /// From an ONNX file as PyTorch exports it (opset 13+). Errors name the node
-/// or tensor and the file.
+/// or tensor and the file. The shape of @forward follows the graph's input
+/// and output. The normalization comes from the model's metadata_props
+/// `vggq.input_mean` and `vggq.input_std` (comma-separated floats, one per
+/// input channel); without them a 3-channel model gets the CIFAR-10
+/// normalization and any other mean 0, std 1.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importONNX(mlir::MLIRContext &ctx, llvm::StringRef path);
 
@@ -34,6 +39,12 @@ importSafetensors(mlir::MLIRContext &ctx, llvm::StringRef path);
 /// zero) and plausible batch-norm statistics, for tests and timing.
 mlir::OwningOpRef<mlir::ModuleOp> buildSeededVGG16(mlir::MLIRContext &ctx,
                                                    uint64_t seed);
+
+/// Parses a normalization "a,b,..." holding one finite float per input
+/// channel (positive ones for a standard deviation, `isStd`). The error
+/// says what is wrong, not where the text came from.
+llvm::Expected<llvm::SmallVector<float, 4>>
+parseNormalization(llvm::StringRef text, int64_t channels, bool isStd);
 
 } // namespace vggq
 

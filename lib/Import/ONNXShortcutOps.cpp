@@ -1,0 +1,219 @@
+//===- ONNXShortcutOps.cpp - the parameter-free ResNet shortcut -----------===//
+//
+// PyTorch exports `F.pad(x[:, :, ::s, ::s], (0, 0, 0, 0, lo, hi))` as a
+// Slice with steps on H and W, then a Pad on the channel axis, either
+// directly or between a Transpose and the Transpose that undoes it. Each
+// piece becomes a vggq.subsample_pad, composed with the one before, so that
+// a shortcut is one op. Anything else these ops could express (crops, pads
+// of H and W, non-zero or non-constant padding, transposes that stay) is
+// reported as an error naming the node.
+//
+//===----------------------------------------------------------------------===//
+#include "ONNXImporter.h"
+
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
+
+using namespace mlir;
+
+namespace vggq {
+namespace import {
+
+namespace {
+/// The name of NCHW axis `axis` in errors.
+const char *axisName(int64_t axis) {
+  static const char *names[] = {"N", "C", "H", "W"};
+  return names[axis];
+}
+
+/// The NCHW extent of NCHW axis `axis` of the NHWC value `v`.
+int64_t nchwDim(Value v, int64_t axis) {
+  static const unsigned nhwc[] = {0, 3, 1, 2};
+  return dimSize(v, nhwc[axis]);
+}
+} // namespace
+
+Activation
+ONNXImporter::emitSubsamplePad(const Activation &x,
+                               llvm::ArrayRef<int64_t> strides,
+                               llvm::ArrayRef<int64_t> channelPadding) {
+  if (llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
+      llvm::all_of(channelPadding, [](int64_t p) { return p == 0; }))
+    return x;
+  Value input = x.value;
+  llvm::SmallVector<int64_t, 2> s(strides), p(channelPadding);
+  // ceil(ceil(H / a) / b) = ceil(H / (a * b)): two subsamplings are one. The
+  // inner op is erased at the end of the import if nothing else uses it.
+  if (auto inner = input.getDefiningOp<SubsamplePadOp>()) {
+    input = inner.getInput();
+    s[0] *= inner.getStrides()[0];
+    s[1] *= inner.getStrides()[1];
+    p[0] += inner.getChannelPadding()[0];
+    p[1] += inner.getChannelPadding()[1];
+  }
+  Activation out = x;
+  out.value = builder->subsamplePad(layer, input, s, p);
+  return out;
+}
+
+llvm::Error ONNXImporter::importSlice() {
+  llvm::Expected<Activation> x = activationInput(0);
+  if (!x)
+    return x.takeError();
+  if (x->rank() != 4)
+    return nodeError("input has shape " + onnxShape(*x) +
+                     "; only slices of [N, C, H, W] activations are "
+                     "supported");
+  static const char *roles[] = {"starts", "ends", "axes", "steps"};
+  llvm::SmallVector<const HostTensor *, 5> operands = {nullptr};
+  for (int i = 1; i < 5; ++i) {
+    if (!hasInput(i)) {
+      if (i < 3)
+        return nodeError(llvm::Twine("missing ") + roles[i - 1] + " input");
+      operands.push_back(nullptr);
+      continue;
+    }
+    llvm::Expected<const HostTensor *> t = constantInput(i, roles[i - 1]);
+    if (!t)
+      return t.takeError();
+    operands.push_back(*t);
+  }
+  SliceParams params;
+  if (llvm::Error err = decodeSliceParams(operands, 4, params))
+    return nodeError(llvm::toString(std::move(err)));
+  int64_t strides[2] = {1, 1};
+  for (size_t i = 0; i < params.axes.size(); ++i) {
+    int64_t axis = params.axes[i], start = params.starts[i],
+            end = params.ends[i], step = params.steps[i];
+    if (axis < 2)
+      return nodeError("slices axis " + llvm::Twine(axis) + " (" +
+                       axisName(axis) +
+                       "); only a subsampling of H and W is supported");
+    int64_t dim = nchwDim(x->value, axis);
+    auto [first, count] = resolveSliceAxis(dim, start, end, step);
+    (void)count;
+    if (step < 1 || first != 0 || end < dim)
+      return nodeError("slices axis " + llvm::Twine(axis) + " (" +
+                       axisName(axis) + ", size " + llvm::Twine(dim) +
+                       ") with start " + llvm::Twine(start) + ", end " +
+                       llvm::Twine(end) + " and step " + llvm::Twine(step) +
+                       "; only a subsampling from index 0 to the end (start "
+                       "0, a positive step) is supported");
+    strides[axis - 2] = step;
+  }
+  define(0, emitSubsamplePad(*x, strides, {0, 0}));
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importPad() {
+  llvm::Expected<Activation> x = activationInput(0, /*allowTransposed=*/true);
+  if (!x)
+    return x.takeError();
+  if (x->rank() != 4)
+    return nodeError("input has shape " + onnxShape(*x) +
+                     "; only pads of [N, C, H, W] activations are supported");
+  std::string mode = getStringAttr(*node, "mode", "constant");
+  if (mode != "constant")
+    return nodeError("mode '" + mode +
+                     "' is not supported (only constant zero padding)");
+  llvm::Expected<const HostTensor *> padsOr = constantInput(1, "pads");
+  if (!padsOr)
+    return padsOr.takeError();
+  const HostTensor &pads = **padsOr;
+  if (hasInput(2)) {
+    llvm::Expected<const HostTensor *> value =
+        constantInput(2, "constant_value");
+    if (!value)
+      return value.takeError();
+    const HostTensor &v = **value;
+    bool zero =
+        v.numElements() == 1 && (v.isInt ? v.i64[0] == 0 : v.f32[0] == 0.0f);
+    if (!zero)
+      return nodeError(
+          "constant_value '" + node->input(2) + "' is " +
+          (v.numElements() == 1
+               ? (v.isInt ? std::to_string(v.i64[0]) : std::to_string(v.f32[0]))
+               : formatShape(v.shape)) +
+          "; only zero padding is supported");
+  }
+  llvm::SmallVector<int64_t, 4> axes = {0, 1, 2, 3};
+  if (hasInput(3)) {
+    llvm::Expected<const HostTensor *> a = constantInput(3, "axes");
+    if (!a)
+      return a.takeError();
+    if (!(*a)->isInt || (*a)->shape.size() != 1)
+      return nodeError("axes '" + node->input(3) +
+                       "' must be a 1-D int64 tensor");
+    axes.assign((*a)->i64.begin(), (*a)->i64.end());
+    for (int64_t &axis : axes) {
+      if (axis < -4 || axis > 3)
+        return nodeError("axis " + llvm::Twine(axis) +
+                         " is out of range for rank 4");
+      axis = axis < 0 ? axis + 4 : axis;
+    }
+  }
+  int64_t n = axes.size();
+  if (!pads.isInt || pads.shape.size() != 1 || pads.shape[0] != 2 * n)
+    return nodeError("pads '" + node->input(1) + "' has shape " +
+                     formatShape(pads.shape) + "; expected int64 [" +
+                     llvm::Twine(2 * n) + "]");
+  if (llvm::any_of(pads.i64, [](int64_t p) { return p < 0; }))
+    return nodeError("pads " + formatShape(pads.i64) +
+                     " are negative (cropping is not supported)");
+  // Map the pads of the tensor ONNX sees back to NCHW axes.
+  int64_t before[4] = {0, 0, 0, 0}, after[4] = {0, 0, 0, 0};
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t axis = x->perm.empty() ? axes[i] : x->perm[axes[i]];
+    before[axis] += pads.i64[i];
+    after[axis] += pads.i64[n + i];
+  }
+  for (int64_t axis : {0, 2, 3})
+    if (before[axis] || after[axis])
+      return nodeError("pads " + formatShape(pads.i64) + " pad the " +
+                       axisName(axis) +
+                       " axis; only the channel axis C can be padded");
+  define(0, emitSubsamplePad(*x, {1, 1}, {before[1], after[1]}));
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importTranspose() {
+  llvm::Expected<Activation> x = activationInput(0, /*allowTransposed=*/true);
+  if (!x)
+    return x.takeError();
+  if (x->rank() != 4)
+    return nodeError("input has shape " + onnxShape(*x) +
+                     "; only transposes of [N, C, H, W] activations around a "
+                     "Pad are supported");
+  llvm::SmallVector<int64_t, 4> perm = getIntsAttr(*node, "perm", {3, 2, 1, 0});
+  if (!isPermutationOf(perm, 4))
+    return nodeError("perm " + formatShape(perm) +
+                     " is not a permutation of 4 axes");
+  // ONNX axis j of the result is axis perm[j] of the input, which is NCHW
+  // axis x.perm[perm[j]].
+  Activation out = *x;
+  llvm::SmallVector<int64_t, 4> composed;
+  for (int64_t p : perm)
+    composed.push_back(x->perm.empty() ? p : x->perm[p]);
+  bool identity = composed == llvm::ArrayRef<int64_t>({0, 1, 2, 3});
+  out.perm = identity ? llvm::SmallVector<int64_t, 4>() : composed;
+  out.transposedBy = identity ? "" : node->name();
+  define(0, out);
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importConstantOnly() {
+  for (int i = 0, e = node->input_size(); i < e; ++i) {
+    if (!hasInput(i) || constants.count(node->input(i)) ||
+        initializers.count(node->input(i)))
+      continue;
+    if (activations.count(node->input(i)))
+      return nodeError("input '" + node->input(i) +
+                       "' is computed at run time; " + node->op_type() +
+                       " is only supported on constants");
+    return nodeError("input '" + node->input(i) +
+                     "' is not defined by an initializer or an earlier node");
+  }
+  return nodeError("has no input");
+}
+
+} // namespace import
+} // namespace vggq
