@@ -173,9 +173,11 @@ Expected<HostTensor> foldReshape(const onnx::NodeProto &node,
         return foldError("shape " + shapeString(*target) +
                          " has more than one -1");
       inferred = i;
-    } else if (d < 0) {
+    } else if (d < 0 || d > (int64_t(1) << 40)) {
       return foldError("shape " + shapeString(*target) + " is invalid");
     } else {
+      if (d && known > (int64_t(1) << 40) / d)
+        return foldError("shape " + shapeString(*target) + " is too large");
       known *= d;
     }
     shape.push_back(d);

@@ -213,11 +213,12 @@ INT64_MAX = 9223372036854775807
 #   projection: Conv 1x1 stride 2 + BatchNormalization
 #   pad-reflect, pad-value, pad-hw, slice-start, transpose-alone: broken
 #     variants of the shortcut
+#   concat: the gap model with a Concat of two activations (not a constant)
 RESIDUAL_KINDS = [
     "gap", "gray100", "rgba100", "metadata", "metadata-count", "avgpool",
     "avgpool-incl", "ceil-mode", "shortcut-pad", "shortcut-transpose",
     "projection", "pad-reflect", "pad-value", "pad-hw", "slice-start",
-    "transpose-alone"]
+    "transpose-alone", "concat"]
 
 
 class Graph:
@@ -253,7 +254,9 @@ def build_residual(kind):
                "/conv1/Conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1],
                strides=[1, 1])
     a = g.node("Relu", [x], "/Relu")
-    block = kind not in ("gap", "gray100", "rgba100", "metadata",
+    if kind == "concat":
+        a = g.node("Concat", [a, a], "/Concat", axis=1)
+    block = kind not in ("concat", "gap", "gray100", "rgba100", "metadata",
                          "metadata-count", "avgpool", "avgpool-incl",
                          "ceil-mode")
     main_w, main_b = rand(8, 4, 3, 3), rand(8, scale=0.1)
