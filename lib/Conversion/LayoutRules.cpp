@@ -106,7 +106,8 @@ static Operation *singleUser(Value v) {
 
 /// Whether `v` has a buffer of its own that is written before `op` runs: a
 /// block argument of `op`'s block or the result of an earlier non-constant
-/// op there.
+/// op there (an operand of `op` that is the result of a fused chain's inner
+/// op cannot be: those have one user, the next op of their chain).
 static bool materializedBefore(Value v, Operation *op) {
   if (auto arg = dyn_cast<BlockArgument>(v))
     return arg.getOwner() == op->getBlock();
@@ -132,7 +133,7 @@ FusedChain analyzeChain(Operation *gemm) {
     }
     if (auto add = dyn_cast_or_null<AddOp>(singleUser(c.result))) {
       Value other = add.getLhs() == c.result ? add.getRhs() : add.getLhs();
-      if (other != c.result && materializedBefore(other, gemm)) {
+      if (other != c.result && materializedBefore(other, add)) {
         c.add = add;
         c.residual = other;
         c.result = add.getResult();
@@ -199,6 +200,13 @@ bool isFusedIntoProducer(Operation *op) {
   if (auto add = op->getOperand(0).getDefiningOp<AddOp>())
     return !isFusedIntoProducer(add) && standaloneAddRelu(add) == op;
   return false;
+}
+
+Operation *kernelPosition(Operation *op) {
+  if (isGemmOp(op))
+    if (Operation *add = analyzeChain(op).add)
+      return add;
+  return op;
 }
 
 Value kernelResult(Operation *op) {

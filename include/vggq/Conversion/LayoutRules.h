@@ -75,10 +75,17 @@ bool isGemmOp(mlir::Operation *op);
 /// Fusion analysis of a GEMM op: a following relu (only user), then either
 /// a following 2x2 stride-2 unpadded max-pool (only user) when the tile
 /// covers whole pooling windows (BM a multiple of 2 * OW, even OH and OW),
-/// or (FP32) a vggq.add (only user) whose other operand is a tensor already
-/// computed before the GEMM, and a relu after it (only user). A qconv2d
-/// with a residual operand fuses nothing more.
+/// or (FP32) a vggq.add (only user) of a tensor with a buffer of its own,
+/// and a relu after it (only user). A qconv2d with a residual operand fuses
+/// nothing more.
 FusedChain analyzeChain(mlir::Operation *gemmOp);
+
+/// The op at whose place in @forward's order the kernel of `op` runs: the
+/// add of a GEMM chain with a fused vggq.add (its other operand may be
+/// computed after the GEMM, as PyTorch orders a downsampling block's
+/// shortcut), else `op` itself. The memory plan and the launch order both
+/// follow it.
+mlir::Operation *kernelPosition(mlir::Operation *op);
 
 /// True when `op` is absorbed into the kernel of a preceding op: a relu,
 /// max-pool or add in a GEMM's chain, or the relu after a standalone add.

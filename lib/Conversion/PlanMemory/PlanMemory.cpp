@@ -103,21 +103,26 @@ struct PlanMemoryPass : public vggq::impl::PlanMemoryBase<PlanMemoryPass> {
       if (isa<RankedTensorType>(arg.getType()))
         addBuffer(arg, 0);
 
+    // Each op's index, and where its kernel runs (a deferred FP32 residual
+    // chain at its add, LayoutRules' kernelPosition).
+    DenseMap<Operation *, int64_t> opIndex;
     int64_t pos = 0;
+    for (Operation &op : block)
+      opIndex[&op] = ++pos;
     for (Operation &op : block) {
-      ++pos;
+      int64_t at = opIndex[lowering::kernelPosition(&op)];
       // Uses extend live ranges (through flatten aliases).
       for (Value operand : op.getOperands()) {
         auto it = index.find(lowering::bufferRoot(operand));
         if (it != index.end())
-          bufs[it->second].lastUse = pos;
+          bufs[it->second].lastUse = std::max(bufs[it->second].lastUse, at);
       }
       if (isa<arith::ConstantOp, FlattenOp>(op) ||
           lowering::isFusedIntoProducer(&op))
         continue;
       if (op.getNumResults() == 1 &&
           isa<RankedTensorType>(op.getResult(0).getType()))
-        addBuffer(lowering::kernelResult(&op), pos);
+        addBuffer(lowering::kernelResult(&op), at);
     }
     // Returned values live to the end.
     for (Value v : block.getTerminator()->getOperands()) {

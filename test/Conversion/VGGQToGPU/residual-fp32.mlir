@@ -3,11 +3,13 @@
 // RUN: FileCheck %s --check-prefix=PTX < %t.ptx
 
 // FP32 residual blocks. A vggq.add of a conv's result (its only user) and
-// a tensor computed before the conv is fused into the conv's epilogue
-// (y = acc + bias; v = y + r; the add's relu), whichever operand the conv
-// is (add1: lhs, add2: rhs). add3 adds two tensors no conv produces: its own
-// kernel, with the relu after it. The shortcut copies f32 bits, the average
-// pool sums in f32 and divides by the count.
+// another tensor is fused into the conv's epilogue (y = acc + bias; v = y +
+// r; the add's relu), whichever operand the conv is (add1: lhs, add2: rhs).
+// conv2's shortcut is computed after conv2, as PyTorch orders a
+// downsampling block: the chain's kernel runs at the add, after the
+// shortcut's. add3 adds two tensors no conv produces: its own kernel, with
+// the relu after it. The shortcut copies f32 bits, the average pool sums in
+// f32 and divides by the count.
 
 // CHECK-LABEL: gpu.func @vggq_conv_conv1(
 // CHECK-SAME: vggq.mma = "simt.f32", vggq.residual_fused
@@ -85,8 +87,8 @@ module {
     %c1 = vggq.conv2d %x, %w1, %b1 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "conv1"} : (tensor<?x8x8x16xf32>, tensor<16x3x3x16xf32>, tensor<16xf32>) -> tensor<?x8x8x16xf32>
     %a1 = vggq.add %c1, %x {vggq.layer = "add1"} : tensor<?x8x8x16xf32>
     %r1 = vggq.relu %a1 {vggq.layer = "relu1"} : tensor<?x8x8x16xf32>
-    %s = vggq.subsample_pad %r1 strides [2, 2] channel_padding [8, 8] {vggq.layer = "shortcut"} : tensor<?x8x8x16xf32> -> tensor<?x4x4x32xf32>
     %c2 = vggq.conv2d %r1, %w2 strides [2, 2] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "conv2"} : (tensor<?x8x8x16xf32>, tensor<32x3x3x16xf32>) -> tensor<?x4x4x32xf32>
+    %s = vggq.subsample_pad %r1 strides [2, 2] channel_padding [8, 8] {vggq.layer = "shortcut"} : tensor<?x8x8x16xf32> -> tensor<?x4x4x32xf32>
     %a2 = vggq.add %s, %c2 {vggq.layer = "add2"} : tensor<?x4x4x32xf32>
     %a3 = vggq.add %a2, %s {vggq.layer = "add3"} : tensor<?x4x4x32xf32>
     %r3 = vggq.relu %a3 {vggq.layer = "relu3"} : tensor<?x4x4x32xf32>
