@@ -8,6 +8,7 @@
 #include "vggq/Conversion/LayoutRules.h"
 #include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinTypes.h"
 
 using namespace mlir;
@@ -103,15 +104,47 @@ static Operation *singleUser(Value v) {
   return *v.getUsers().begin();
 }
 
+/// Whether `v` has a buffer of its own that is written before `op` runs: a
+/// block argument of `op`'s block or the result of an earlier non-constant
+/// op there (an operand of `op` that is the result of a fused chain's inner
+/// op cannot be: those have one user, the next op of their chain).
+static bool materializedBefore(Value v, Operation *op) {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return arg.getOwner() == op->getBlock();
+  Operation *def = v.getDefiningOp();
+  return def->getBlock() == op->getBlock() && def->isBeforeInBlock(op) &&
+         !isa<arith::ConstantOp>(def);
+}
+
 FusedChain analyzeChain(Operation *gemm) {
   FusedChain c;
   c.gemm = gemm;
   c.result = gemm->getResult(0);
-  if (isa<Conv2DOp, LinearOp>(gemm))
+  if (auto q = dyn_cast<QConv2DOp>(gemm)) {
+    if (q.hasResidual()) {
+      c.residual = q.getResidual();
+      return c;
+    }
+  }
+  if (isa<Conv2DOp, LinearOp>(gemm)) {
     if (auto relu = dyn_cast_or_null<ReluOp>(singleUser(c.result))) {
       c.relu = relu;
       c.result = relu.getResult();
     }
+    if (auto add = dyn_cast_or_null<AddOp>(singleUser(c.result))) {
+      Value other = add.getLhs() == c.result ? add.getRhs() : add.getLhs();
+      if (other != c.result && materializedBefore(other, add)) {
+        c.add = add;
+        c.residual = other;
+        c.result = add.getResult();
+        if (auto relu = dyn_cast_or_null<ReluOp>(singleUser(c.result))) {
+          c.sumRelu = relu;
+          c.result = relu.getResult();
+        }
+        return c;
+      }
+    }
+  }
   if (!isConv(gemm))
     return c;
   auto pool = dyn_cast_or_null<MaxPool2DOp>(singleUser(c.result));
@@ -131,16 +164,58 @@ FusedChain analyzeChain(Operation *gemm) {
   return c;
 }
 
+/// The GEMMs whose chain could hold `op`: those reached from its operands
+/// through at most three relu/add links (the longest chain is
+/// gemm, relu, add, relu).
+static void chainCandidates(Value v, int depth,
+                            SmallVectorImpl<Operation *> &out) {
+  Operation *def = v.getDefiningOp();
+  if (!def || depth == 0)
+    return;
+  if (isGemmOp(def)) {
+    out.push_back(def);
+    return;
+  }
+  if (isa<ReluOp, AddOp>(def))
+    for (Value operand : def->getOperands())
+      chainCandidates(operand, depth - 1, out);
+}
+
+/// The relu fused into the kernel of a standalone vggq.add, or nullptr.
+static Operation *standaloneAddRelu(AddOp add) {
+  return dyn_cast_or_null<ReluOp>(singleUser(add.getResult()));
+}
+
 bool isFusedIntoProducer(Operation *op) {
-  if (!isa<ReluOp, MaxPool2DOp>(op))
+  if (!isa<ReluOp, MaxPool2DOp, AddOp>(op))
     return false;
-  Operation *def = op->getOperand(0).getDefiningOp();
-  if (def && isa<ReluOp>(def))
-    def = def->getOperand(0).getDefiningOp();
-  if (!def || !isGemmOp(def))
-    return false;
-  FusedChain c = analyzeChain(def);
-  return c.relu == op || c.pool == op;
+  SmallVector<Operation *> gemms;
+  for (Value operand : op->getOperands())
+    chainCandidates(operand, 3, gemms);
+  for (Operation *gemm : gemms) {
+    FusedChain c = analyzeChain(gemm);
+    if (c.relu == op || c.pool == op || c.add == op || c.sumRelu == op)
+      return true;
+  }
+  if (auto add = op->getOperand(0).getDefiningOp<AddOp>())
+    return !isFusedIntoProducer(add) && standaloneAddRelu(add) == op;
+  return false;
+}
+
+Operation *kernelPosition(Operation *op) {
+  if (isGemmOp(op))
+    if (Operation *add = analyzeChain(op).add)
+      return add;
+  return op;
+}
+
+Value kernelResult(Operation *op) {
+  if (isGemmOp(op))
+    return analyzeChain(op).result;
+  if (auto add = dyn_cast<AddOp>(op))
+    if (Operation *relu = standaloneAddRelu(add))
+      return relu->getResult(0);
+  return op->getResult(0);
 }
 
 Value bufferRoot(Value v) {

@@ -62,6 +62,9 @@ LayerDumper::LayerDumper(ModuleOp module) : module(module) {
   auto forward = module.lookupSymbol<func::FuncOp>("forward");
   if (!forward || forward.getBody().empty())
     return;
+  if (forward.getNumArguments() == 1)
+    if (auto in = dyn_cast<RankedTensorType>(forward.getArgumentTypes()[0]))
+      inputDims.assign(in.getShape().begin() + 1, in.getShape().end());
   // Values computed from constants only (weights prepared in the graph)
   // never become launches.
   llvm::SmallPtrSet<Operation *, 32> constOnly;
@@ -86,9 +89,7 @@ LayerDumper::LayerDumper(ModuleOp module) : module(module) {
       name = kInputQuantizeLayer;
     if (name.empty())
       continue;
-    Operation *writer = &op;
-    if (lowering::isGemmOp(&op))
-      writer = lowering::analyzeChain(&op).result.getDefiningOp();
+    Operation *writer = lowering::kernelResult(&op).getDefiningOp();
     // A name used twice: the runtime compares the last launch of a layer.
     auto [it, fresh] = byName.try_emplace(name, entries.size());
     if (fresh)
@@ -144,8 +145,17 @@ exec::Observer LayerDumper::observer(int64_t images) {
 
 void LayerDumper::addInput(const float *nhwc, int64_t images) {
   exec::Tensor t;
-  t.shape = {images, 32, 32, 3};
-  t.f32.assign(nhwc, nhwc + images * 3072);
+  t.shape = {images};
+  int64_t perImage = 1;
+  for (int64_t d : inputDims) {
+    t.shape.push_back(d);
+    perImage *= d;
+  }
+  if (inputDims.empty() || perImage <= 0) {
+    entries.front().error = "@forward has no static input shape";
+    return;
+  }
+  t.f32.assign(nhwc, nhwc + images * perImage);
   record(entries.front(), t, images);
 }
 

@@ -9,7 +9,8 @@
 // Which values the GPU materializes is decided by the same rules the
 // lowering uses (vggq/Conversion/LayoutRules.h): a conv/linear writes the
 // end of its fused chain (relu, 2x2 max-pool) under its own layer name;
-// fused ops and flattens have no entry; the innermost dimension is padded
+// a standalone f32 add writes its fused relu's result; fused ops and
+// flattens have no entry; the innermost dimension is padded
 // with zeros to the device's stored channel count (3 input channels in 8
 // bits are stored as 4). The unnamed quantize of the model input is the
 // entry `input.quantize` (vggq-compile gives its launch that name).
@@ -40,7 +41,7 @@ public:
 
   /// Records the first `images` rows of every chosen op's result.
   exec::Observer observer(int64_t images);
-  /// Records `images` normalized NHWC f32 images.
+  /// Records `images` normalized NHWC f32 images of @forward's input shape.
   void addInput(const float *nhwc, int64_t images);
   /// Records [images, classes] f32 logits.
   void addLogits(const exec::Tensor &logits);
@@ -65,6 +66,7 @@ private:
   std::vector<Entry> entries; ///< [0] input, then layers, last logits
   llvm::DenseMap<mlir::Operation *, size_t> byOp;
   mlir::ModuleOp module;
+  std::vector<int64_t> inputDims; ///< @forward's input shape per image
 };
 
 } // namespace run

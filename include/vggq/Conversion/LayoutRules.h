@@ -53,24 +53,47 @@ GemmShape getGemmShape(mlir::Operation *gemmOp);
 /// The per-layer tile choice (deterministic in the shape and precision).
 TileConfig selectTile(mlir::Operation *gemmOp);
 
-/// A conv/linear with the ops fused into its kernel.
+/// A conv/linear with the ops fused into its kernel. The epilogue applies,
+/// in this order: relu, then either the 2x2 max-pool or the residual add
+/// followed by its relu.
 struct FusedChain {
   mlir::Operation *gemm = nullptr;
   mlir::Operation *relu = nullptr; ///< FP32 graphs: a separate vggq.relu
   mlir::Operation *pool = nullptr; ///< 2x2/2 max-pool fused in the epilogue
-  mlir::Value result;              ///< the value the kernel writes
+  /// FP32 graphs: a vggq.add of the GEMM (or relu) result and a tensor
+  /// computed before the GEMM, and the vggq.relu after that add.
+  mlir::Operation *add = nullptr, *sumRelu = nullptr;
+  /// The tensor the epilogue adds (the add's other operand, or qconv2d's
+  /// residual); null without a residual add.
+  mlir::Value residual;
+  mlir::Value result; ///< the value the kernel writes
 };
 
 /// True for vggq.conv2d, qconv2d, linear, qlinear.
 bool isGemmOp(mlir::Operation *op);
 
-/// Fusion analysis of a GEMM op: a following relu (only user) and a
-/// following 2x2 stride-2 unpadded max-pool (only user) when the tile
-/// covers whole pooling windows (BM a multiple of 2 * OW, even OH and OW).
+/// Fusion analysis of a GEMM op: a following relu (only user), then either
+/// a following 2x2 stride-2 unpadded max-pool (only user) when the tile
+/// covers whole pooling windows (BM a multiple of 2 * OW, even OH and OW),
+/// or (FP32) a vggq.add (only user) of a tensor with a buffer of its own,
+/// and a relu after it (only user). A qconv2d with a residual operand fuses
+/// nothing more.
 FusedChain analyzeChain(mlir::Operation *gemmOp);
 
-/// True when `op` is absorbed into the kernel of a preceding GEMM.
+/// The op at whose place in @forward's order the kernel of `op` runs: the
+/// add of a GEMM chain with a fused vggq.add (its other operand may be
+/// computed after the GEMM, as PyTorch orders a downsampling block's
+/// shortcut), else `op` itself. The memory plan and the launch order both
+/// follow it.
+mlir::Operation *kernelPosition(mlir::Operation *op);
+
+/// True when `op` is absorbed into the kernel of a preceding op: a relu,
+/// max-pool or add in a GEMM's chain, or the relu after a standalone add.
 bool isFusedIntoProducer(mlir::Operation *op);
+
+/// The value the kernel of `op` writes: the end of a GEMM's fused chain,
+/// the relu after a standalone vggq.add (its only user), else the result.
+mlir::Value kernelResult(mlir::Operation *op);
 
 /// The value whose buffer holds `v`: flatten results alias their operand.
 mlir::Value bufferRoot(mlir::Value v);

@@ -2,7 +2,9 @@
 //
 // --vggq-plan-memory: every buffer the GPU lowering materializes (see
 // vggq/Conversion/LayoutRules.h) gets an offset, in bytes per image, in one
-// device arena. Live ranges are op indices in @forward's single block;
+// device arena. Live ranges are op indices in @forward's single block, from
+// the op that writes a buffer to the last op that reads it, whichever of its
+// users that is (a ResNet shortcut stays live while the block's convs run);
 // placement is greedy, largest first, at the lowest aligned offset free of
 // every already placed buffer whose live range intersects.
 //
@@ -101,26 +103,26 @@ struct PlanMemoryPass : public vggq::impl::PlanMemoryBase<PlanMemoryPass> {
       if (isa<RankedTensorType>(arg.getType()))
         addBuffer(arg, 0);
 
+    // Each op's index, and where its kernel runs (a deferred FP32 residual
+    // chain at its add, LayoutRules' kernelPosition).
+    DenseMap<Operation *, int64_t> opIndex;
     int64_t pos = 0;
+    for (Operation &op : block)
+      opIndex[&op] = ++pos;
     for (Operation &op : block) {
-      ++pos;
+      int64_t at = opIndex[lowering::kernelPosition(&op)];
       // Uses extend live ranges (through flatten aliases).
       for (Value operand : op.getOperands()) {
         auto it = index.find(lowering::bufferRoot(operand));
         if (it != index.end())
-          bufs[it->second].lastUse = pos;
+          bufs[it->second].lastUse = std::max(bufs[it->second].lastUse, at);
       }
       if (isa<arith::ConstantOp, FlattenOp>(op) ||
           lowering::isFusedIntoProducer(&op))
         continue;
-      Value result;
-      if (lowering::isGemmOp(&op))
-        result = lowering::analyzeChain(&op).result;
-      else if (op.getNumResults() == 1 &&
-               isa<RankedTensorType>(op.getResult(0).getType()))
-        result = op.getResult(0);
-      if (result)
-        addBuffer(result, pos);
+      if (op.getNumResults() == 1 &&
+          isa<RankedTensorType>(op.getResult(0).getType()))
+        addBuffer(lowering::kernelResult(&op), at);
     }
     // Returned values live to the end.
     for (Value v : block.getTerminator()->getOperands()) {

@@ -1,8 +1,9 @@
 //===- ConvLinearLowering.cpp - conv/linear -> implicit-GEMM kernels -----===//
 //
 // Lowers vggq.conv2d / linear (FP32, CUDA cores) and vggq.qconv2d / qlinear
-// (tensor cores), each with the relu and 2x2 max-pool fused into it
-// (LayoutRules' analyzeChain), to one GEMM kernel and its launch. Packs the
+// (tensor cores), each with the relu and 2x2 max-pool or the residual add
+// fused into it (LayoutRules' analyzeChain), to one GEMM kernel and its
+// launch; a residual is a second arena input of the kernel. Packs the
 // weight matrix as [N padded to BN][K padded to BK] (OHWI order, input
 // channels padded to the stored count), the per-channel f32 scales
 // s[o] = input_scale * weight_scales[o] and the bias, each zero-padded to
@@ -134,7 +135,15 @@ public:
                                               dtypeName(wType.getElementType()),
                                               packWeights(*w, spec, cin))});
     std::optional<float> outScale;
-    Value bias = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
+    Value bias;
+    if (auto c = dyn_cast<Conv2DOp>(op))
+      bias = c.getBias();
+    else if (auto q = dyn_cast<QConv2DOp>(op))
+      bias = q.getBias();
+    else if (auto l = dyn_cast<LinearOp>(op))
+      bias = l.getBias();
+    else
+      bias = cast<QLinearOp>(op).getBias();
     if (quantized) {
       float inScale;
       ArrayRef<float> ws;
@@ -177,6 +186,23 @@ public:
           {LaunchArg::Weights,
            state.addWeights((layer + ".bias").str(), dtypeName(bt), *bytes)});
     }
+    if (chain.residual) {
+      FailureOr<int64_t> resOff = state.offsetOf(chain.residual);
+      if (failed(resOff))
+        return op->emitError("vggq-lower-to-gpu: no arena offset for the "
+                             "residual input; run --vggq-plan-memory first");
+      spec.residual = true;
+      spec.residualElem =
+          cast<RankedTensorType>(chain.residual.getType()).getElementType();
+      if (auto q = dyn_cast<QConv2DOp>(op)) {
+        spec.residualScale = q.getResidualScale()->convertToFloat();
+        spec.sumScale = q.getSumScale()->convertToFloat();
+        spec.sumRelu = q.getSumRelu();
+      } else {
+        spec.sumRelu = chain.sumRelu != nullptr;
+      }
+      args.push_back({LaunchArg::Arena, *resOff});
+    }
     args.push_back({LaunchArg::Arena, *outOff});
     args.push_back({LaunchArg::Batch, 0});
 
@@ -187,7 +213,7 @@ public:
                     b.getDenseI64ArrayAttr({spec.tile.threads, 1, 1}));
     state.launch(kernel, op, spec.oh * spec.ow, spec.tile.bm,
                  spec.nPadded / spec.tile.bn, spec.tile.threads, args,
-                 chain.result, outScale);
+                 chain.result, storageScale(chain.result));
     return success();
   }
 };

@@ -17,6 +17,13 @@
 //              saturate), cvt.rn.f16x2.f32 (FP16: nearest even, IEEE);
 //              integers: cvt.rni.s32.f32 (nearest even; NaN -> 0), clamped
 //              to [-MAX_FINITE, MAX_FINITE]; f32: y itself
+//   residual:  (a fused qadd) t1 = decode(code) * output_scale for the code
+//              just computed, t2 = decode(r) * residual_scale for the
+//              residual tensor's code r at the same pixel and channel,
+//              v = t1 + t2 (two mul.rn and one add.rn, never an fma),
+//              sum_relu: v = v > 0 ? v : +0, and the code of v / sum_scale
+//              is stored; FP32 graphs: v = y + r (the fused vggq.add), then
+//              the add's relu
 //
 // Without pooling, coded results are staged: each thread writes its
 // accumulator pairs' codes (two adjacent channels) into a shared
@@ -34,6 +41,9 @@
 #include "GemmKernel.h"
 
 #include "llvm/ADT/DenseMap.h"
+
+#include <cmath>
+#include <tuple>
 
 using namespace mlir;
 
@@ -57,6 +67,17 @@ Type codeType(KernelBuilder &kb, const Precision &p) {
   return IntegerType::get(kb.ctx(), p.bits);
 }
 
+/// The code of an integer format for one f32 value, in the low bits of an
+/// i32: the format's CVT (round to nearest even), clamped to +-MAX_FINITE.
+static Value intCode(KernelBuilder &kb, const Precision &p, Value q) {
+  Value i = asmOp(kb, kb.i32(), ValueRange{q},
+                  (Twine(p.cvt) + " $0, $1;").str(), "=r,f");
+  int32_t lim = static_cast<int32_t>(p.maxFinite);
+  i = arith::MaxSIOp::create(kb.builder(), kb.getLoc(), i, kb.c32(-lim));
+  i = arith::MinSIOp::create(kb.builder(), kb.getLoc(), i, kb.c32(lim));
+  return kb.band(i, static_cast<int64_t>((1u << p.bits) - 1));
+}
+
 Value packPair(KernelBuilder &kb, const Precision &p, Value q0, Value q1) {
   Type pairType = IntegerType::get(kb.ctx(), 2 * p.bits);
   if (p.isFloat()) {
@@ -66,16 +87,63 @@ Value packPair(KernelBuilder &kb, const Precision &p, Value q0, Value q1) {
                  (Twine(p.cvt) + " $0, $1, $2;").str(),
                  ("=" + reg + ",f,f").str());
   }
-  auto toInt = [&](Value q) {
-    Value i = asmOp(kb, kb.i32(), ValueRange{q},
-                    (Twine(p.cvt) + " $0, $1;").str(), "=r,f");
-    int32_t lim = static_cast<int32_t>(p.maxFinite);
-    i = arith::MaxSIOp::create(kb.builder(), kb.getLoc(), i, kb.c32(-lim));
-    i = arith::MinSIOp::create(kb.builder(), kb.getLoc(), i, kb.c32(lim));
-    return kb.band(i, static_cast<int64_t>((1u << p.bits) - 1));
-  };
-  Value packed = kb.bor(toInt(q0), kb.shl(toInt(q1), p.bits));
+  Value packed = kb.bor(intCode(kb, p, q0), kb.shl(intCode(kb, p, q1), p.bits));
   return kb.trunc(packed, pairType);
+}
+
+Value encodeOne(KernelBuilder &kb, const Precision &p, Value q) {
+  if (p.isInteger())
+    return kb.trunc(intCode(kb, p, q), codeType(kb, p));
+  Value pair = packPair(kb, p, q, kb.cf32(0.0f));
+  return kb.trunc(pair, codeType(kb, p));
+}
+
+Value decodeCode(KernelBuilder &kb, const Precision &p, Value code) {
+  OpBuilder &b = kb.builder();
+  Location loc = kb.getLoc();
+  auto toFloat = [&](Value bits) {
+    return arith::BitcastOp::create(b, loc, kb.f32(), bits).getResult();
+  };
+  if (p.kind == format::Kind::F32)
+    return toFloat(code);
+  if (p.isInteger())
+    return kb.sitofp(arith::ExtSIOp::create(b, loc, kb.i32(), code));
+  Value u = arith::ExtUIOp::create(b, loc, kb.i32(), code);
+  const int m = p.manBits, bias = p.bias();
+  const int64_t signBit = int64_t(1) << (p.bits - 1);
+  Value sign = kb.shl(kb.shr(u, p.bits - 1), 31);
+  Value mag = kb.band(u, signBit - 1);
+  Value expField = kb.shr(mag, m);
+  Value frac = kb.band(mag, (int64_t(1) << m) - 1);
+  // Normal: rebias the exponent, widen the fraction.
+  Value normal = kb.bor(
+      sign, kb.bor(kb.shl(kb.add(expField, 127 - bias), 23), kb.shl(frac, 23 - m)));
+  // Subnormal (and zero): frac * 2^(1 - bias - m), exact in f32.
+  Value subMag =
+      kb.fmul(kb.sitofp(frac), kb.cf32(std::ldexp(1.0f, 1 - bias - m)));
+  Value sub = kb.bor(
+      arith::BitcastOp::create(b, loc, kb.i32(), subMag).getResult(), sign);
+  Value bits = kb.select(kb.eq(expField, 0), sub, normal);
+  if (p.nan == format::NaNStyle::AllOnes)
+    bits = kb.select(kb.eq(mag, signBit - 1),
+                     kb.bor(sign, kb.c32(0x7FC00000)), bits);
+  if (p.nan == format::NaNStyle::IEEE) {
+    Value special = kb.bor(kb.bor(sign, kb.c32(0x7F800000)),
+                           kb.shl(frac, 23 - m));
+    bits = kb.select(kb.eq(expField, (int64_t(1) << p.expBits) - 1), special,
+                     bits);
+  }
+  return toFloat(bits);
+}
+
+/// The two codes of a pair packed by packPair (low half first).
+static std::pair<Value, Value> unpackPair(KernelBuilder &kb,
+                                          const Precision &p, Value pair) {
+  Value w = pair;
+  if (!pair.getType().isInteger(32))
+    w = arith::ExtUIOp::create(kb.builder(), kb.getLoc(), kb.i32(), pair);
+  Type code = codeType(kb, p);
+  return {kb.trunc(w, code), kb.trunc(kb.shr(w, p.bits), code)};
 }
 
 /// Row pitches of the epilogue's shared-memory tiles (see the file comment).
@@ -108,7 +176,7 @@ struct ChannelParams {
 struct Epilogue {
   KernelBuilder &kb;
   const GemmSpec &spec;
-  Value scalePtr, biasPtr, outPtr;
+  Value scalePtr, biasPtr, residualPtr, outPtr;
 
   ChannelParams params(Value col) {
     ChannelParams p;
@@ -135,20 +203,72 @@ struct Epilogue {
       if (p.bias)
         y = kb.fadd(y, p.bias);
     }
-    if (spec.relu) {
-      Value zero = kb.cf32(0.0f);
-      Value pos = arith::CmpFOp::create(kb.builder(), kb.getLoc(),
-                                        arith::CmpFPredicate::OGT, y, zero);
-      y = kb.select(pos, y, zero);
-    }
-    return y;
+    return spec.relu ? relu(y) : y;
+  }
+
+  /// y > 0 ? y : +0 (NaN and -0 give +0).
+  Value relu(Value y) {
+    Value zero = kb.cf32(0.0f);
+    Value pos = arith::CmpFOp::create(kb.builder(), kb.getLoc(),
+                                      arith::CmpFPredicate::OGT, y, zero);
+    return kb.select(pos, y, zero);
+  }
+
+  /// The scale of the stored codes: the sum's with a residual add.
+  float storedScale() const {
+    return spec.residual ? spec.sumScale : *spec.outScale;
   }
 
   /// The two codes of channels (col, col+1), packed (low half: col).
   Value codes(Value y0, Value y1) {
-    Value s = kb.cf32(*spec.outScale);
+    Value s = kb.cf32(storedScale());
     return packPair(kb, *lookupPrecision(spec.outElem), kb.fdiv(y0, s),
                     kb.fdiv(y1, s));
+  }
+
+  /// The residual's values at output (row, col) and (row, col + 1), global
+  /// indices: decoded and scaled codes, or f32. Outside the output (rows
+  /// beyond M, channels beyond N: never stored) element 0 is read instead.
+  std::pair<Value, Value> residualPair(Value row, Value col, Value rows) {
+    Value valid = kb.andi(kb.slt(row, rows), kb.ult(col, spec.n));
+    Value base = kb.add(kb.mul(kb.zext64(row), kb.c64(spec.n)), kb.zext64(col));
+    base = kb.select(valid, base, kb.c64(0));
+    if (spec.residualElem.isF32()) {
+      // An odd channel count: col + 1 may be past the last channel.
+      Value next = kb.select(kb.ult(kb.add(col, 1), spec.n), kb.c64(1),
+                             kb.c64(0));
+      return {kb.load(kb.f32(), kb.gep(residualPtr, base, kb.f32()), 4),
+              kb.load(kb.f32(), kb.gep(residualPtr, kb.add(base, next),
+                                       kb.f32()),
+                      4)};
+    }
+    const Precision &p = *lookupPrecision(spec.residualElem);
+    Type pairType = IntegerType::get(kb.ctx(), 2 * p.bits);
+    Value pair = kb.load(pairType, kb.gep(residualPtr, base, codeType(kb, p)),
+                         2 * p.bytes());
+    auto [c0, c1] = unpackPair(kb, p, pair);
+    Value s = kb.cf32(spec.residualScale);
+    return {kb.fmul(decodeCode(kb, p, c0), s), kb.fmul(decodeCode(kb, p, c1), s)};
+  }
+
+  /// The residual add of channels (col, col + 1) of output row `row` (see
+  /// the file comment): the f32 sums, to be stored or converted.
+  std::pair<Value, Value> addResidual(Value row, Value col, Value rows,
+                                      Value y0, Value y1) {
+    Value t0 = y0, t1 = y1;
+    if (!spec.outElem.isF32()) {
+      const Precision &p = *lookupPrecision(spec.outElem);
+      Value s = kb.cf32(*spec.outScale);
+      auto [c0, c1] =
+          unpackPair(kb, p, packPair(kb, p, kb.fdiv(y0, s), kb.fdiv(y1, s)));
+      t0 = kb.fmul(decodeCode(kb, p, c0), s);
+      t1 = kb.fmul(decodeCode(kb, p, c1), s);
+    }
+    auto [r0, r1] = residualPair(row, col, rows);
+    Value v0 = kb.fadd(t0, r0), v1 = kb.fadd(t1, r1);
+    if (spec.sumRelu)
+      return {relu(v0), relu(v1)};
+    return {v0, v1};
   }
 
   /// Stores channels (col, col+1) of output row `row` (global indices).
@@ -172,9 +292,15 @@ struct Epilogue {
 void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
                       ArrayRef<AccPair> pairs, Value m0, Value n0, Value rows,
                       Value smem, Value tid, ValueRange args) {
-  Epilogue ep{kb, spec, spec.hasScale ? args[0] : Value(),
-              spec.hasBias ? args[spec.hasScale ? 1 : 0] : Value(),
-              args.back()};
+  assert(!(spec.pool && spec.residual) && "a pool after a residual add");
+  unsigned nextArg = 0;
+  auto optionalArg = [&](bool present) {
+    return present ? args[nextArg++] : Value();
+  };
+  Value scalePtr = optionalArg(spec.hasScale);
+  Value biasPtr = optionalArg(spec.hasBias);
+  Value residualPtr = optionalArg(spec.residual);
+  Epilogue ep{kb, spec, scalePtr, biasPtr, residualPtr, args.back()};
   // Each pair holds channels (col, col+1): both channels' scale and bias,
   // loaded once per distinct column. col+1 is clamped to the last channel
   // (an odd channel count's padding column is never stored as f32, and its
@@ -192,6 +318,8 @@ void emitGemmEpilogue(KernelBuilder &kb, const GemmSpec &spec,
     }
     Value y0 = ep.value(p.v0, it->second.first);
     Value y1 = ep.value(p.v1, it->second.second);
+    if (spec.residual)
+      std::tie(y0, y1) = ep.addResidual(kb.add(m0, p.row), col, rows, y0, y1);
     if (spec.pool) {
       Value off = kb.add(kb.mul(p.row, pooledPitchFloats(t)), p.col);
       kb.store(y0, kb.gep(smem, off, kb.f32()), 8);

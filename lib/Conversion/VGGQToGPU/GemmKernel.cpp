@@ -343,6 +343,8 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
     argTypes.push_back(gptr);
   if (spec.hasBias)
     argTypes.push_back(gptr);
+  if (spec.residual)
+    argTypes.push_back(gptr);
   argTypes.push_back(gptr);
   argTypes.push_back(kb.i32());
   auto fn = gpu::GPUFuncOp::create(b, loc, spec.name,
@@ -357,6 +359,8 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   fn->setAttr("vggq.shared_bytes", b.getI64IntegerAttr(gemmSharedBytes(spec)));
   if (spec.pool)
     fn->setAttr("vggq.pool_fused", b.getUnitAttr());
+  if (spec.residual)
+    fn->setAttr("vggq.residual_fused", b.getUnitAttr());
 
   Block &entry = fn.getBody().front();
   b.setInsertionPointToStart(&entry);

@@ -53,6 +53,13 @@ struct GemmSpec {
   bool pool = false;             ///< fused 2x2 max-pool
   std::optional<float> outScale; ///< quantize the result by this scale
   mlir::Type outElem;            ///< f32 or a precision's storage type
+  /// Residual add after the conversion (GemmEpilogue.cpp): a second input
+  /// tensor of the output's shape, f32 or coded in `residualElem`.
+  bool residual = false;
+  mlir::Type residualElem;
+  float residualScale = 1.0f; ///< coded residuals: the residual's scale
+  float sumScale = 1.0f;      ///< coded results: the scale of the sum
+  bool sumRelu = false;       ///< max(v, 0) after the add
   TileConfig tile;
   /// Unroll the K loop by `tile.stages` (constant ring slots).
   bool unrollK = false;
@@ -97,7 +104,8 @@ std::unique_ptr<GemmStrategy> createSimtF32Strategy();
 
 /// Builds `gpu.func @spec.name` in `gpuModule`. Arguments: A (activations),
 /// B (weights [nPadded][kPadded]), [scale f32[nPadded]], [bias
-/// f32/i32[nPadded]], out, batch (i32). Returns the kernel.
+/// f32/i32[nPadded]], [residual (the output's layout)], out, batch (i32).
+/// Returns the kernel.
 mlir::gpu::GPUFuncOp buildGemmKernel(mlir::OpBuilder &b, mlir::Location loc,
                                      mlir::gpu::GPUModuleOp gpuModule,
                                      const GemmSpec &spec,
@@ -125,6 +133,15 @@ mlir::Value packPair(KernelBuilder &kb, const Precision &p, mlir::Value q0,
                      mlir::Value q1);
 /// The integer type of one code of `p` (i8, i16).
 mlir::Type codeType(KernelBuilder &kb, const Precision &p);
+/// Converts one f32 value (already divided by the scale) to a code of `p`
+/// (codeType), with the same conversion as packPair.
+mlir::Value encodeOne(KernelBuilder &kb, const Precision &p, mlir::Value q);
+/// The f32 value of a code of `p` (an integer of `p.bits` bits), exactly as
+/// the host's numerics::decode: integers are sign-extended, floats are
+/// rebuilt from their sign, exponent and fraction fields (Formats.def's
+/// EXP_BITS, MAN_BITS and NAN), subnormals as fraction * 2^(1-bias-MAN_BITS).
+mlir::Value decodeCode(KernelBuilder &kb, const Precision &p,
+                       mlir::Value code);
 
 } // namespace lowering
 } // namespace vggq

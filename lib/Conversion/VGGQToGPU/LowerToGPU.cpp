@@ -4,7 +4,8 @@
 // op of @forward, in program order, to the lowering of its family
 // (ConvLinearLowering, PoolingLowering, ElementwiseLowering). Constants,
 // flatten (a view of its operand's buffer), ops fused into a preceding
-// kernel and weight quantizes need no kernel.
+// kernel and weight quantizes need no kernel. An FP32 GEMM whose chain ends
+// in a fused add is lowered at the add (LayoutRules' kernelPosition).
 //
 //===----------------------------------------------------------------------===//
 #include "LoweringState.h"
@@ -97,28 +98,47 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
     }
     lowering::LoweringState state(module, forward, chip, sm);
     state.kUnroll = kUnroll;
+    // GEMMs whose kernel runs later, at the op that completes their chain.
+    DenseMap<Operation *, Operation *> deferred;
     for (Operation &op : body.without_terminator()) {
+      Operation *at = lowering::kernelPosition(&op);
+      if (at != &op) {
+        deferred[at] = &op;
+        continue;
+      }
+      if (Operation *gemm = deferred.lookup(&op)) {
+        if (failed(lowerOne(gemm, lowerings, state)))
+          return signalPassFailure();
+        continue;
+      }
       if (needsNoKernel(&op))
         continue;
-      const lowering::OpLowering *chosen = nullptr;
-      for (const auto &l : lowerings)
-        if (l->matches(&op)) {
-          chosen = l.get();
-          break;
-        }
-      if (!chosen) {
-        op.emitError("vggq-lower-to-gpu: no GPU lowering for '")
-            << op.getName() << "' (run the quantize/fuse pipeline or "
-            << "--vggq-fold-batchnorm first)";
+      if (failed(lowerOne(&op, lowerings, state)))
         return signalPassFailure();
-      }
-      if (failed(chosen->lower(&op, state)))
-        return signalPassFailure();
-      if (lowering::isGemmOp(&op) && lowering::analyzeChain(&op).pool)
-        ++numFusedPools;
-      ++numKernels;
     }
     state.finish(body.getArgument(0), body.getTerminator()->getOperand(0));
+  }
+
+  /// Lowers one op (or the chain it starts) with the first matching lowering.
+  LogicalResult lowerOne(Operation *op,
+                         const lowering::OpLoweringList &lowerings,
+                         lowering::LoweringState &state) {
+    const lowering::OpLowering *chosen = nullptr;
+    for (const auto &l : lowerings)
+      if (l->matches(op)) {
+        chosen = l.get();
+        break;
+      }
+    if (!chosen)
+      return op->emitError("vggq-lower-to-gpu: no GPU lowering for '")
+             << op->getName() << "' (run the quantize/fuse pipeline or "
+             << "--vggq-fold-batchnorm first)";
+    if (failed(chosen->lower(op, state)))
+      return failure();
+    if (lowering::isGemmOp(op) && lowering::analyzeChain(op).pool)
+      ++numFusedPools;
+    ++numKernels;
+    return success();
   }
 };
 

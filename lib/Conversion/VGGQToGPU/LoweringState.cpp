@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 #include "LoweringState.h"
 #include "vggq/Conversion/LayoutRules.h"
+#include "vggq/Dialect/VGGQ/IR/VGGQOps.h"
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -213,6 +214,36 @@ unsigned requiredPtxVersion(func::FuncOp forward, unsigned sm,
       visit(t);
   });
   return v;
+}
+
+std::optional<float> storageScale(Value v) {
+  auto scalar = [](std::optional<APFloat> s) -> std::optional<float> {
+    if (!s)
+      return std::nullopt;
+    return s->convertToFloat();
+  };
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto q = dyn_cast<QuantizeOp>(def)) {
+      if (q.getAxis() || q.getScales().size() != 1)
+        return std::nullopt;
+      return q.getScales()[0];
+    }
+    if (auto c = dyn_cast<QConv2DOp>(def))
+      return scalar(c.hasResidual() ? c.getSumScale() : c.getOutputScale());
+    if (auto l = dyn_cast<QLinearOp>(def))
+      return scalar(l.getOutputScale());
+    if (auto a = dyn_cast<QAddOp>(def))
+      return a.getOutputScale().convertToFloat();
+    if (auto p = dyn_cast<AvgPool2DOp>(def))
+      return scalar(p.getOutputScale());
+    if (auto r = dyn_cast<RequantizeOp>(def))
+      return r.getOutScale().convertToFloat();
+    auto commuting = dyn_cast<QuantCommutingOpInterface>(def);
+    if (!commuting)
+      return std::nullopt;
+    v = commuting.getDataInput();
+  }
+  return std::nullopt;
 }
 
 DictionaryAttr bufferDesc(Builder &b, Value v, int64_t offset,

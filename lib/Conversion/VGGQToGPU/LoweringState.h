@@ -81,6 +81,11 @@ llvm::StringRef dtypeName(mlir::Type t);
 unsigned requiredPtxVersion(mlir::func::FuncOp forward, unsigned sm,
                             bool archSpecific);
 
+/// The per-tensor scale of the codes in a quantized tensor, from the op that
+/// computes it (through ops that commute with quantization: relu, max-pool,
+/// subsample_pad, flatten); nullopt for f32 tensors and per-channel ones.
+std::optional<float> storageScale(mlir::Value v);
+
 /// The buffer description of the plan: offset_per_image, shape (batch -1,
 /// channels as stored), dtype and, for 8-bit data, scale.
 mlir::DictionaryAttr bufferDesc(mlir::Builder &b, mlir::Value v, int64_t offset,
