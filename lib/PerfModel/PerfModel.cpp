@@ -309,14 +309,18 @@ Prediction vggq::perf::predict(const KernelWork &k, const Chip &chip,
     r.computeUs = full * waveUs(r.ctasPerSM) +
                   (rest ? waveUs(ceilDiv(rest, chip.sms)) : 0.0);
     r.waves = double(ceilDiv(r.ctas, slots));
-    double ideal = rate > 0 ? flops / (rate * 1e6) : 0;
+    // The work the grid really does: whole tiles, K padded to k-tiles.
+    double padded = double(r.ctas) * tileFlops;
+    double paddedIdeal = rate > 0 ? padded / (rate * 1e6) : 0;
     r.us = std::max(r.computeUs, r.memoryUs) + r.launchUs;
     if (r.launchUs > std::max(r.computeUs, r.memoryUs))
       r.bound = "launch";
     else if (r.memoryUs >= r.computeUs)
       r.bound = "memory";
-    else if (r.computeUs > 1.5 * ideal)
+    else if (r.computeUs > 1.5 * paddedIdeal)
       r.bound = "latency";
+    else if (padded > 1.5 * flops)
+      r.bound = "padding";
     else
       r.bound = "compute";
   } else {

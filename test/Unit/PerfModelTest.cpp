@@ -77,6 +77,19 @@ TEST(PerfModel, SmallBatchIsLatencyOrLaunchBound) {
   EXPECT_EQ(small.bound, "launch");
 }
 
+TEST(PerfModel, NarrowLayersWasteTheTile) {
+  // 16 output channels in a 64-wide tile: the grid does 4x the layer's work
+  // at full occupancy, which is "padding", not "latency".
+  KernelWork k = int8Conv();
+  k.cols = 16;
+  k.flopsPerImage = 2.0 * 1024 * 16 * 576;
+  k.bytesPerImage = 65536 + 16384;
+  Prediction p = predict(k, *lookupChip("H200"), 4096);
+  EXPECT_EQ(p.bound, "padding");
+  EXPECT_NEAR(p.computeUs, predict(int8Conv(), *lookupChip("H200"), 4096).computeUs,
+              1e-9);
+}
+
 TEST(PerfModel, Fp8MmaSyncOnHopperRunsAtTheFp16Rate) {
   KernelWork k = int8Conv();
   k.format = "fp8e4m3";
