@@ -207,12 +207,10 @@ int main(int argc, char **argv) {
               s.num_launches, (unsigned long long)s.arena_bytes_per_image,
               (unsigned long long)s.weights_bytes, src.cubin ? " cubin" : "",
               src.ptx ? " ptx" : "");
-  if (!o.data.empty() &&
-      (s.height != 32 || s.width != 32 || s.channels != 3))
+  if (!o.data.empty() && (s.height != 32 || s.width != 32 || s.channels != 3))
     return fail(o.model + ": the model takes " + std::to_string(s.height) +
                 "x" + std::to_string(s.width) + "x" +
-                std::to_string(s.channels) +
-                " images; --data '" + o.data +
+                std::to_string(s.channels) + " images; --data '" + o.data +
                 "' holds CIFAR-10's 32x32x3 ones");
   if (!o.data.empty()) {
     size_t perClass[10] = {0};
