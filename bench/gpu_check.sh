@@ -11,13 +11,16 @@
 #     and PTX-JIT, against a NumPy reference;
 #  3. links every carried precision (plan + PTX/cubin) with vggq-link, and
 #     where weights were carried: per-layer comparison against the CPU
-#     reference dump and top-1 on the test set against the CPU top-1;
+#     reference dump and top-1 on the test set against the CPU top-1; the
+#     same for the ResNet-20 precisions carried in resnet20/ (FP32, FP8,
+#     INT8, all with weights);
 #  4. runs compute-sanitizer (memcheck, racecheck, synccheck) over one
 #     forward of each precision at batch 1, where the toolkit has it
 #     (sanitizer.md);
 #  5. times batch sizes side by side in this one run: vggq FP32, FP8-E4M3,
 #     FP8-E5M2, INT8 (random weights: speed does not depend on the values)
 #     and PyTorch (true FP32, TF32, BF16 channels_last + cudnn.benchmark);
+#     ResNet-20's precisions go to bench-resnet20.csv (no PyTorch baseline);
 #  6. prints one table and writes gpu_check.md, bench.csv, the log and
 #     time_per_batch.png to $OUT (or build-gpu-results/).
 # --dry-run does everything up to the first GPU call (here: build, link,
@@ -117,8 +120,17 @@ else
 fi
 
 say "link the carried models"
+# A carried model is its payload subfolder: "int8" (VGG16) or
+# "resnet20/int8"; so_of names its linked artifact.
+so_of() {
+  case "$1" in
+    */*) echo "$work/${1%%/*}_${1#*/}.so" ;;
+    *) echo "$work/vgg16_$1.so" ;;
+  esac
+}
 precisions=()
-for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16 fp8e4m3-kunroll; do
+for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16 fp8e4m3-kunroll \
+         resnet20/fp32 resnet20/fp8e4m3 resnet20/fp8e5m2 resnet20/int8; do
   d="$payload/$p"
   if [ ! -f "$d/model.plan.json" ]; then
     echo "$p: not carried ($d/model.plan.json missing)"
@@ -127,8 +139,8 @@ for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16 fp8e4m3-kunroll; do
   args=(--plan "$d/model.plan.json")
   [ -f "$d/model.ptx" ] && args+=(--ptx "$d/model.ptx")
   [ -f "$d/model.cubin" ] && args+=(--cubin "$d/model.cubin")
-  if "$rt/vggq-link" "${args[@]}" -o "$work/vgg16_$p.so" >/dev/null &&
-     "$rt/vggq-run-cuda" "$work/vgg16_$p.so" --info; then
+  if "$rt/vggq-link" "${args[@]}" -o "$(so_of "$p")" >/dev/null &&
+     "$rt/vggq-run-cuda" "$(so_of "$p")" --info; then
     precisions+=("$p")
   else
     fail "$p: link or plan check"
@@ -143,9 +155,9 @@ for p in "${precisions[@]}"; do
     continue
   fi
   if [ -f "$d/ref.bin" ]; then
-    "$rt/vggq-run-cuda" "$work/vgg16_$p.so" --info --compare-ref "$d/ref.bin" >/dev/null ||
+    "$rt/vggq-run-cuda" "$(so_of "$p")" --info --compare-ref "$d/ref.bin" >/dev/null ||
       fail "$p: reference dump does not match the plan"
-    gpu 120 "$rt/vggq-run-cuda" "$work/vgg16_$p.so" --weights "$d/model.weights" \
+    gpu 120 "$rt/vggq-run-cuda" "$(so_of "$p")" --weights "$d/model.weights" \
       --compare-ref "$d/ref.bin" "${refimages[@]}" --no-progress || fail "$p: per-layer comparison"
   fi
   if [ -n "$data" ]; then
@@ -153,7 +165,7 @@ for p in "${precisions[@]}"; do
     # The CPU top-1 was measured on the whole carried test set.
     [ -f "$d/cpu_top1.txt" ] && [ "$emu" = 0 ] &&
       expect=(--expect-top1 "$(cat "$d/cpu_top1.txt")" --top1-tol 0.1)
-    gpu 120 "$rt/vggq-run-cuda" "$work/vgg16_$p.so" --weights "$d/model.weights" \
+    gpu 120 "$rt/vggq-run-cuda" "$(so_of "$p")" --weights "$d/model.weights" \
       --data "$data" "${limit[@]}" --batch 500 --no-progress "${expect[@]}" || fail "$p: top-1"
   fi
 done
@@ -180,13 +192,13 @@ else
     row="| $p |"
     for tool in memcheck racecheck synccheck; do
       if gpu 150 "$sanitizer" --tool "$tool" --error-exitcode 99 --print-limit 10 \
-           "$rt/vggq-run-cuda" "$work/vgg16_$p.so" "${w[@]}" --data "$data" --limit 1 --batch 1 \
-           --no-progress > "$work/sanitizer_${p}_$tool.log" 2>&1; then
+           "$rt/vggq-run-cuda" "$(so_of "$p")" "${w[@]}" --data "$data" --limit 1 --batch 1 \
+           --no-progress > "$work/sanitizer_${p//\//_}_$tool.log" 2>&1; then
         row+=" 0 errors |"
       else
-        row+=" FAIL (sanitizer_${p}_$tool.log) |"
+        row+=" FAIL (sanitizer_${p//\//_}_$tool.log) |"
         fail "$p: compute-sanitizer --tool $tool"
-        tail -15 "$work/sanitizer_${p}_$tool.log"
+        tail -15 "$work/sanitizer_${p//\//_}_$tool.log"
       fi
     done
     echo "$row" >> "$sanmd"
@@ -195,15 +207,18 @@ fi
 cat "$sanmd"
 
 say "timing: vggq (random weights) and PyTorch, batch $batches"
-csv="$out/bench.csv"
+csv="$out/bench.csv" rcsv="$out/bench-resnet20.csv"
 : > "$csv"
+: > "$rcsv"
 for p in "${precisions[@]}"; do
   if [ "$emu" = 1 ] && [ "$p" = fp32 ]; then
     echo "emulation: fp32 timing skipped (its SIMT kernels take about a minute per image on the emulator)"
     continue
   fi
-  gpu "$benchlimit" "$rt/vggq-run-cuda" "$work/vgg16_$p.so" --bench "$batches" --bench-csv "$csv" \
-    --label "vggq $p" --no-progress || fail "$p: timing"
+  c="$csv" label="vggq $p"
+  case "$p" in resnet20/*) c="$rcsv" label="vggq resnet20 ${p#*/}" ;; esac
+  gpu "$benchlimit" "$rt/vggq-run-cuda" "$(so_of "$p")" --bench "$batches" --bench-csv "$c" \
+    --label "$label" --no-progress || fail "$p: timing"
 done
 tw=()
 [ -f "$payload/models/vgg16_bn_cifar10.safetensors" ] &&
@@ -217,6 +232,10 @@ else
 fi
 
 say "table"
+if [ -s "$rcsv" ]; then
+  echo "ResNet-20 (no PyTorch baseline; label,precision,batch,ms,images/s,planned bytes,device peak):"
+  cat "$rcsv"
+fi
 if [ "$emu" = 1 ]; then
   echo "emulation: CSV only (the times are the emulator's):"; cat "$csv"
 elif [ "$dry" = 0 ] && [ -s "$csv" ]; then

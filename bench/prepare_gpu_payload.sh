@@ -2,7 +2,7 @@
 #===- bench/prepare_gpu_payload.sh - gather what the GPU check carries -----===#
 #
 #   bash bench/prepare_gpu_payload.sh [--accuracy P1,P2] [--ref-images N]
-#                                     [--test-images N]
+#                                     [--test-images N] [--models vgg16,resnet20]
 #
 # Run HERE (the build machine, with the vggq build in build/, runtime
 # included). For every precision: the shared ONNX model is imported once;
@@ -18,26 +18,40 @@
 # plan and dump is validated with `vggq-run-cuda --info`. The total (payload
 # + repository) must stay under the device tool's 64 MiB. Everything goes to
 # build-gpu-payload/ (ignored by git); prints the device command.
+# The shared ResNet-20 (0.27 M parameters: its weights are small) goes to
+# build-gpu-payload/resnet20/ at FP32, FP8-E4M3, FP8-E5M2 and INT8, each with
+# its weights, reference dump and CPU top-1. --models picks the models
+# (default both).
 #
 # Overridable: VGGQ_BUILD (build), VGGQ_SHARED (../shared), VGGQ_MODEL (the
 # ONNX model), VGGQ_QUANT (pipeline options, default "method=entropy
-# samples=256").
+# samples=256"), VGGQ_RESNET (the ResNet ONNX model).
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
-accuracy=fp8e4m3,int8 refimages=48 testimages=2000
+accuracy=fp8e4m3,int8 refimages=48 testimages=2000 models=vgg16,resnet20
 while [ $# -gt 0 ]; do
   case "$1" in
     --accuracy) accuracy="$2"; shift 2 ;;
     --ref-images) refimages="$2"; shift 2 ;;
     --test-images) testimages="$2"; shift 2 ;;
-    *) echo "usage: $0 [--accuracy P1,P2] [--ref-images N] [--test-images N]" >&2; exit 2 ;;
+    --models) models="$2"; shift 2 ;;
+    *) echo "usage: $0 [--accuracy P1,P2] [--ref-images N] [--test-images N] [--models vgg16,resnet20]" >&2; exit 2 ;;
+  esac
+done
+vgg=0 resnet=0
+for m in ${models//,/ }; do
+  case "$m" in
+    vgg16) vgg=1 ;;
+    resnet20) resnet=1 ;;
+    *) echo "prepare: unknown model '$m' in --models (expected vgg16, resnet20)" >&2; exit 2 ;;
   esac
 done
 [ -f runtime/CMakeLists.txt ] || { echo "prepare: run from the repository root" >&2; exit 2; }
 build="${VGGQ_BUILD:-build}"
 shared="${VGGQ_SHARED:-../shared}"
 model="${VGGQ_MODEL:-$shared/models/vgg16_bn_cifar10.onnx}"
+resnet_model="${VGGQ_RESNET:-$shared/models/resnet20_cifar10.onnx}"
 test_set="$shared/data/cifar-10-batches-bin/test_batch.bin"
 train="$shared/data/cifar-10-batches-bin/data_batch_1.bin"
 quant="${VGGQ_QUANT:-method=entropy samples=256}"
@@ -56,9 +70,11 @@ say() { printf '== %s (%ds)\n' "$*" "$SECONDS"; }
 data="$pl/data/test_batch.bin"
 head -c $((3073 * testimages)) "$test_set" > "$data"
 say "test set: $testimages images"
-"$bin/vggq-import" "$model" -o "$work/fp32.mlirbc"
+[ "$vgg" = 1 ] && "$bin/vggq-import" "$model" -o "$work/fp32.mlirbc"
 
-for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16; do
+vgg_precisions=(fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16)
+[ "$vgg" = 1 ] || vgg_precisions=()
+for p in "${vgg_precisions[@]}"; do
   d="$pl/$p"
   mkdir -p "$d"
   src="$work/fp32.mlirbc"
@@ -91,12 +107,44 @@ done
 # Timing only: FP8-E4M3 with the K loop unrolled (vggq-compile --k-unroll=on;
 # fewer instructions, ~197 instead of ~170 registers), so that the GPU run
 # decides the default. Plan, PTX and cubin only (random weights for timing).
-d="$pl/fp8e4m3-kunroll"
-mkdir -p "$d"
-say "fp8e4m3-kunroll: vggq-compile --k-unroll=on -o model.so (timing only)"
-"$bin/vggq-compile" "$work/fp8e4m3.mlirbc" --precision fp8e4m3 --k-unroll=on --chip sm_90 \
-  --model-name "vgg16_bn_cifar10" -o "$d/model.so" 2> >(grep -v 'remark: vggq-plan-memory' >&2)
-rm -f "$d/model.so" "$d/model.vggq.mlirbc" "$d/model.weights"
+if [ "$vgg" = 1 ]; then
+  d="$pl/fp8e4m3-kunroll"
+  mkdir -p "$d"
+  say "fp8e4m3-kunroll: vggq-compile --k-unroll=on -o model.so (timing only)"
+  "$bin/vggq-compile" "$work/fp8e4m3.mlirbc" --precision fp8e4m3 --k-unroll=on --chip sm_90 \
+    --model-name "vgg16_bn_cifar10" -o "$d/model.so" 2> >(grep -v 'remark: vggq-plan-memory' >&2)
+  rm -f "$d/model.so" "$d/model.vggq.mlirbc" "$d/model.weights"
+fi
+
+# ResNet-20: every precision with weights, reference dump and CPU top-1
+# (trained with ImageNet's normalization).
+if [ "$resnet" = 1 ]; then
+  "$bin/vggq-import" "$resnet_model" --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 \
+    -o "$work/rn20.fp32.mlirbc"
+  for p in fp32 fp8e4m3 fp8e5m2 int8; do
+    d="$pl/resnet20/$p"
+    mkdir -p "$d"
+    src="$work/rn20.fp32.mlirbc"
+    if [ "$p" != fp32 ]; then
+      say "resnet20 $p: calibrate ($quant) on $(basename "$train")"
+      src="$work/rn20.$p.mlirbc"
+      "$bin/vggq-opt" "$work/rn20.fp32.mlirbc" \
+        --vggq-quantize-pipeline="precision=$p $quant data=$train table=$d/calibration.json" \
+        --emit-bytecode -o "$src" 2> >(grep -v '^vggq-calibrate' >&2)
+    fi
+    say "resnet20 $p: vggq-compile -o model.so, CPU reference dump and top-1"
+    "$bin/vggq-compile" "$src" --precision "$p" --chip sm_90 --model-name "resnet20_cifar10" \
+      -o "$d/model.so" 2> >(grep -v 'remark: vggq-plan-memory' >&2)
+    rm -f "$d/model.so" "$d/model.vggq.mlirbc"
+    "$bin/vggq-run" "$src" --data "$data" --limit "$refimages" --dump-layers "$d/ref.bin" \
+      2>/dev/null | grep '^layers:'
+    "$bin/vggq-run" "$src" --data "$data" 2>/dev/null | tee "$d/cpu_run.txt" | grep '^top-1:'
+    sed -n 's/^top-1: *\([0-9.]*\) %.*/\1/p' "$d/cpu_run.txt" > "$d/cpu_top1.txt"
+    [ -s "$d/cpu_top1.txt" ] || { echo "prepare: vggq-run printed no 'top-1: X %' line" >&2; exit 1; }
+    "$bin/vggq-run-cuda" "$d/model.plan.json" --info --weights "$d/model.weights" \
+      --compare-ref "$d/ref.bin" --data "$data"
+  done
+fi
 
 # Size: the repository (tracked + untracked, not ignored) plus the payload.
 repo_kb=$(git ls-files -co --exclude-standard -z | du -ck --files0-from=- 2>/dev/null | tail -1 | cut -f1)

@@ -116,6 +116,18 @@ static bool materializedBefore(Value v, Operation *op) {
          !isa<arith::ConstantOp>(def);
 }
 
+/// Whether `other`, an operand of `add`, is the result (or the relu of the
+/// result) of an FP32 GEMM after `gemm` that has `add` as its chain's only
+/// user: that later GEMM fuses the add, and `gemm` keeps its own buffer.
+static bool laterGemmClaims(Value other, Operation *gemm) {
+  if (!other.hasOneUse())
+    return false;
+  Operation *def = other.getDefiningOp();
+  if (def && isa<ReluOp>(def) && def->getOperand(0).hasOneUse())
+    def = def->getOperand(0).getDefiningOp();
+  return def && isa<Conv2DOp, LinearOp>(def) && gemm->isBeforeInBlock(def);
+}
+
 FusedChain analyzeChain(Operation *gemm) {
   FusedChain c;
   c.gemm = gemm;
@@ -133,7 +145,8 @@ FusedChain analyzeChain(Operation *gemm) {
     }
     if (auto add = dyn_cast_or_null<AddOp>(singleUser(c.result))) {
       Value other = add.getLhs() == c.result ? add.getRhs() : add.getLhs();
-      if (other != c.result && materializedBefore(other, add)) {
+      if (other != c.result && materializedBefore(other, add) &&
+          !laterGemmClaims(other, gemm)) {
         c.add = add;
         c.residual = other;
         c.result = add.getResult();

@@ -54,10 +54,15 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
     - `gpu.module @vggq_kernels [#nvvm.target<chip = ..., features = "+ptx84">]`
       with one `gpu.func` kernel per fused layer, built at the nvvm / llvm /
       arith / scf level: implicit-GEMM conv and linear (8-bit tensor cores
-      via `mma.sync m16n8k32`; FP32 on CUDA cores), the input quantize,
-      standalone 2x2 max-pool. Each kernel records its choices as attributes
-      (`vggq.tile = [BM, BN, BK]`, `vggq.stages`, `vggq.mma`, `vggq.block`,
-      `vggq.shared_bytes`, `vggq.pool_fused`).
+      via `mma.sync m16n8k32`; FP32 on CUDA cores) with the relu and a 2x2
+      max-pool or a residual add (qconv2d's `residual`, or an FP32 conv +
+      `vggq.add` + relu; the residual tensor is a second arena input) in the
+      epilogue, the input quantize, standalone max and average pools, the
+      ResNet shortcut (`vggq.subsample_pad`) and the elementwise add
+      (`vggq.add` with its relu, `vggq.qadd`). Each kernel records its
+      choices as attributes (`vggq.tile = [BM, BN, BK]`, `vggq.stages`,
+      `vggq.mma`, `vggq.block`, `vggq.shared_bytes`, `vggq.pool_fused`,
+      `vggq.residual_fused`).
     - `func.func @vggq_forward(%arena, %weights, %batch)`: the host launch
       sequence, one `gpu.launch_func` per kernel on pointers into the arena
       (at `offset_per_image * batch`) and the weight blob. Each launch also
@@ -91,6 +96,8 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
     Statistic<"numKernels", "num-kernels", "Number of kernels generated">,
     Statistic<"numFusedPools", "num-fused-pools",
               "Max-pools fused into a GEMM epilogue">,
+    Statistic<"numFusedResiduals", "num-fused-residuals",
+              "Residual adds in a GEMM epilogue">,
   ];
 }
 

@@ -31,8 +31,8 @@ gpu::GPUFuncOp buildAddKernel(OpBuilder &b, Location loc,
       if (elem.isF32())
         return kb.load(kb.f32(), kb.gep(ptr, i, kb.f32()), 4);
       const Precision &p = *lookupPrecision(elem);
-      Value code = kb.load(codeType(kb, p), kb.gep(ptr, i, codeType(kb, p)),
-                           p.bytes());
+      Value code =
+          kb.load(codeType(kb, p), kb.gep(ptr, i, codeType(kb, p)), p.bytes());
       return kb.fmul(decodeCode(kb, p, code), kb.cf32(scale));
     };
     Value lhs = operand(args[0], spec.lhsElem, spec.lhsScale);
@@ -40,8 +40,8 @@ gpu::GPUFuncOp buildAddKernel(OpBuilder &b, Location loc,
     Value v = kb.fadd(lhs, rhs);
     if (spec.relu) {
       Value zero = kb.cf32(0.0f);
-      Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, v,
-                                        zero);
+      Value pos =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, v, zero);
       v = kb.select(pos, v, zero);
     }
     if (spec.outElem.isF32()) {
@@ -70,8 +70,7 @@ gpu::GPUFuncOp buildSubsamplePadKernel(OpBuilder &b, Location loc,
           outStored = spec.outStored / perUnit;
   Type unit = IntegerType::get(kb.ctx(), 8 * spec.elemBytes * perUnit);
   unsigned unitBytes = spec.elemBytes * perUnit;
-  auto [idx, inRange] =
-      simpleGlobalIndex(kb, args[2], spec.unitsPerImage());
+  auto [idx, inRange] = simpleGlobalIndex(kb, args[2], spec.unitsPerImage());
   kb.ifThen(inRange, [&] {
     Value c = kb.rem(idx, outStored);
     Value pix = kb.div(idx, outStored);

@@ -86,9 +86,7 @@ int64_t storedElementsPerImage(Value v) {
 
 class AddLowering : public OpLowering {
 public:
-  bool matches(Operation *op) const override {
-    return isa<AddOp, QAddOp>(op);
-  }
+  bool matches(Operation *op) const override { return isa<AddOp, QAddOp>(op); }
 
   LogicalResult lower(Operation *op, LoweringState &state) const override {
     Value lhs = op->getOperand(0), rhs = op->getOperand(1);
@@ -127,9 +125,7 @@ public:
 
 class SubsamplePadLowering : public OpLowering {
 public:
-  bool matches(Operation *op) const override {
-    return isa<SubsamplePadOp>(op);
-  }
+  bool matches(Operation *op) const override { return isa<SubsamplePadOp>(op); }
 
   LogicalResult lower(Operation *op, LoweringState &state) const override {
     auto sp = cast<SubsamplePadOp>(op);
@@ -156,9 +152,8 @@ public:
     gpu::GPUFuncOp kernel =
         buildSubsamplePadKernel(b, op->getLoc(), state.kernels(), name, s);
     kernel->setAttr("vggq.block", b.getDenseI64ArrayAttr({kSimpleBlock, 1, 1}));
-    state.launch(kernel, op, s.unitsPerImage(), kSimpleBlock, 1,
-                 kSimpleBlock, *args, sp.getOutput(),
-                 storageScale(sp.getOutput()));
+    state.launch(kernel, op, s.unitsPerImage(), kSimpleBlock, 1, kSimpleBlock,
+                 *args, sp.getOutput(), storageScale(sp.getOutput()));
     return success();
   }
 };

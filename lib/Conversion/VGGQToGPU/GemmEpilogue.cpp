@@ -116,8 +116,8 @@ Value decodeCode(KernelBuilder &kb, const Precision &p, Value code) {
   Value expField = kb.shr(mag, m);
   Value frac = kb.band(mag, (int64_t(1) << m) - 1);
   // Normal: rebias the exponent, widen the fraction.
-  Value normal = kb.bor(
-      sign, kb.bor(kb.shl(kb.add(expField, 127 - bias), 23), kb.shl(frac, 23 - m)));
+  Value normal = kb.bor(sign, kb.bor(kb.shl(kb.add(expField, 127 - bias), 23),
+                                     kb.shl(frac, 23 - m)));
   // Subnormal (and zero): frac * 2^(1 - bias - m), exact in f32.
   Value subMag =
       kb.fmul(kb.sitofp(frac), kb.cf32(std::ldexp(1.0f, 1 - bias - m)));
@@ -125,11 +125,11 @@ Value decodeCode(KernelBuilder &kb, const Precision &p, Value code) {
       arith::BitcastOp::create(b, loc, kb.i32(), subMag).getResult(), sign);
   Value bits = kb.select(kb.eq(expField, 0), sub, normal);
   if (p.nan == format::NaNStyle::AllOnes)
-    bits = kb.select(kb.eq(mag, signBit - 1),
-                     kb.bor(sign, kb.c32(0x7FC00000)), bits);
+    bits = kb.select(kb.eq(mag, signBit - 1), kb.bor(sign, kb.c32(0x7FC00000)),
+                     bits);
   if (p.nan == format::NaNStyle::IEEE) {
-    Value special = kb.bor(kb.bor(sign, kb.c32(0x7F800000)),
-                           kb.shl(frac, 23 - m));
+    Value special =
+        kb.bor(kb.bor(sign, kb.c32(0x7F800000)), kb.shl(frac, 23 - m));
     bits = kb.select(kb.eq(expField, (int64_t(1) << p.expBits) - 1), special,
                      bits);
   }
@@ -137,8 +137,8 @@ Value decodeCode(KernelBuilder &kb, const Precision &p, Value code) {
 }
 
 /// The two codes of a pair packed by packPair (low half first).
-static std::pair<Value, Value> unpackPair(KernelBuilder &kb,
-                                          const Precision &p, Value pair) {
+static std::pair<Value, Value> unpackPair(KernelBuilder &kb, const Precision &p,
+                                          Value pair) {
   Value w = pair;
   if (!pair.getType().isInteger(32))
     w = arith::ExtUIOp::create(kb.builder(), kb.getLoc(), kb.i32(), pair);
@@ -235,12 +235,11 @@ struct Epilogue {
     base = kb.select(valid, base, kb.c64(0));
     if (spec.residualElem.isF32()) {
       // An odd channel count: col + 1 may be past the last channel.
-      Value next = kb.select(kb.ult(kb.add(col, 1), spec.n), kb.c64(1),
-                             kb.c64(0));
+      Value next =
+          kb.select(kb.ult(kb.add(col, 1), spec.n), kb.c64(1), kb.c64(0));
       return {kb.load(kb.f32(), kb.gep(residualPtr, base, kb.f32()), 4),
-              kb.load(kb.f32(), kb.gep(residualPtr, kb.add(base, next),
-                                       kb.f32()),
-                      4)};
+              kb.load(kb.f32(),
+                      kb.gep(residualPtr, kb.add(base, next), kb.f32()), 4)};
     }
     const Precision &p = *lookupPrecision(spec.residualElem);
     Type pairType = IntegerType::get(kb.ctx(), 2 * p.bits);
@@ -248,7 +247,8 @@ struct Epilogue {
                          2 * p.bytes());
     auto [c0, c1] = unpackPair(kb, p, pair);
     Value s = kb.cf32(spec.residualScale);
-    return {kb.fmul(decodeCode(kb, p, c0), s), kb.fmul(decodeCode(kb, p, c1), s)};
+    return {kb.fmul(decodeCode(kb, p, c0), s),
+            kb.fmul(decodeCode(kb, p, c1), s)};
   }
 
   /// The residual add of channels (col, col + 1) of output row `row` (see

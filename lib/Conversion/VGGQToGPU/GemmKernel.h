@@ -140,8 +140,7 @@ mlir::Value encodeOne(KernelBuilder &kb, const Precision &p, mlir::Value q);
 /// the host's numerics::decode: integers are sign-extended, floats are
 /// rebuilt from their sign, exponent and fraction fields (Formats.def's
 /// EXP_BITS, MAN_BITS and NAN), subnormals as fraction * 2^(1-bias-MAN_BITS).
-mlir::Value decodeCode(KernelBuilder &kb, const Precision &p,
-                       mlir::Value code);
+mlir::Value decodeCode(KernelBuilder &kb, const Precision &p, mlir::Value code);
 
 } // namespace lowering
 } // namespace vggq

@@ -135,8 +135,11 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
              << "--vggq-fold-batchnorm first)";
     if (failed(chosen->lower(op, state)))
       return failure();
-    if (lowering::isGemmOp(op) && lowering::analyzeChain(op).pool)
-      ++numFusedPools;
+    if (lowering::isGemmOp(op)) {
+      lowering::FusedChain chain = lowering::analyzeChain(op);
+      numFusedPools += chain.pool != nullptr;
+      numFusedResiduals += static_cast<bool>(chain.residual);
+    }
     ++numKernels;
     return success();
   }

@@ -42,8 +42,7 @@ gpu::GPUFuncOp createSimpleKernel(OpBuilder &b, Location loc,
   Type gptr = LLVM::LLVMPointerType::get(b.getContext(), kGlobalSpace);
   SmallVector<Type> args(numPointers, gptr);
   args.push_back(b.getI32Type());
-  auto fn = gpu::GPUFuncOp::create(b, loc, name,
-                                   b.getFunctionType(args, {}));
+  auto fn = gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(args, {}));
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   fn->setAttr("nvvm.maxntid", b.getDenseI32ArrayAttr(
                                   {static_cast<int32_t>(kSimpleBlock), 1, 1}));
@@ -105,7 +104,8 @@ gpu::GPUFuncOp buildPoolKernel(OpBuilder &b, Location loc,
   const Precision &prec = *lookupPrecision(spec.elem);
   Type elemType = isF32 ? kb.f32() : codeType(kb, prec);
   unsigned eb = prec.bytes();
-  auto [idx, inRange] = simpleGlobalIndex(kb, args[2], spec.oh * spec.ow * spec.c);
+  auto [idx, inRange] =
+      simpleGlobalIndex(kb, args[2], spec.oh * spec.ow * spec.c);
   kb.ifThen(inRange, [&] {
     Value c = kb.rem(idx, spec.c);
     Value pix = kb.div(idx, spec.c);
@@ -179,8 +179,8 @@ gpu::GPUFuncOp buildAvgPoolKernel(OpBuilder &b, Location loc,
                 Value off =
                     kb.add(kb.mul(kb.zext64(p), kb.c64(ps.c)), kb.zext64(c));
                 off = kb.select(valid, off, kb.c64(0));
-                Value v = kb.load(inType, kb.gep(args[0], off, inType),
-                                  inP.bytes());
+                Value v =
+                    kb.load(inType, kb.gep(args[0], off, inType), inP.bytes());
                 Value x = ps.elem.isF32()
                               ? v
                               : kb.fmul(decodeCode(kb, inP, v), inScale);

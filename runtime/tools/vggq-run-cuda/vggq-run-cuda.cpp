@@ -101,10 +101,16 @@ int fail(const std::string &msg) {
   return 1;
 }
 
+/// Floats per input image of the plan (NHWC).
+size_t imageFloats(const vggq_plan_summary &s) {
+  return size_t(s.height) * size_t(s.width) * size_t(s.channels);
+}
+
 int runAccuracy(vggq_model *m, const Options &o, const CifarImages &data) {
   const vggq_plan_summary *s = vggq_model_summary(m);
   size_t classes = size_t(s->num_classes), correct = 0;
-  std::vector<float> input(size_t(o.batch) * 3072), logits(size_t(o.batch) * classes);
+  std::vector<float> input(size_t(o.batch) * imageFloats(*s)),
+      logits(size_t(o.batch) * classes);
   auto t0 = std::chrono::steady_clock::now();
   for (size_t begin = 0; begin < data.count; begin += size_t(o.batch)) {
     size_t n = std::min(data.count - begin, size_t(o.batch));
@@ -201,6 +207,11 @@ int main(int argc, char **argv) {
               s.num_launches, (unsigned long long)s.arena_bytes_per_image,
               (unsigned long long)s.weights_bytes, src.cubin ? " cubin" : "",
               src.ptx ? " ptx" : "");
+  if (!o.data.empty() && (s.height != 32 || s.width != 32 || s.channels != 3))
+    return fail(o.model + ": the model takes " + std::to_string(s.height) +
+                "x" + std::to_string(s.width) + "x" +
+                std::to_string(s.channels) + " images; --data '" + o.data +
+                "' holds CIFAR-10's 32x32x3 ones");
   if (!o.data.empty()) {
     size_t perClass[10] = {0};
     for (uint8_t l : data.labels)
@@ -241,7 +252,7 @@ int main(int argc, char **argv) {
     Plan plan;
     parsePlan(src.plan, plan, error);
     int images = int(dump.entries[0].dims[0]);
-    std::vector<float> input(size_t(images) * 3072);
+    std::vector<float> input(size_t(images) * imageFloats(s));
     if (const DumpEntry *in = dump.find("input"))
       std::memcpy(input.data(), in->data.data(), in->data.size());
     else if (data.count >= size_t(images))

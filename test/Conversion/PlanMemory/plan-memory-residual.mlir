@@ -64,3 +64,22 @@ func.func @forward(%x: tensor<?x8x8x16xf32>) -> tensor<?x4x4x32xf32> {
   %a = vggq.add %c2, %s {vggq.layer = "add"} : tensor<?x4x4x32xf32>
   return %a : tensor<?x4x4x32xf32>
 }
+
+// -----
+
+// An add of two FP32 convs' results: only the later conv fuses the add
+// (its kernel runs at the add); the earlier one keeps its own buffer, which
+// the fused kernel reads as the residual.
+// CHECK-LABEL: func.func @forward
+// CHECK: vggq.conv2d {{.*}}vggq.layer = "convA", vggq.offset_per_image
+// CHECK: vggq.conv2d
+// CHECK-NOT: vggq.offset_per_image
+// CHECK-SAME: {vggq.layer = "convB"}
+// CHECK: vggq.add {{.*}}vggq.layer = "add", vggq.offset_per_image
+func.func @forward(%x: tensor<?x8x8x16xf32>) -> tensor<?x8x8x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<16x3x3x16xf32>
+  %a = vggq.conv2d %x, %w strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "convA"} : (tensor<?x8x8x16xf32>, tensor<16x3x3x16xf32>) -> tensor<?x8x8x16xf32>
+  %b = vggq.conv2d %x, %w strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "convB"} : (tensor<?x8x8x16xf32>, tensor<16x3x3x16xf32>) -> tensor<?x8x8x16xf32>
+  %s = vggq.add %a, %b {vggq.layer = "add"} : tensor<?x8x8x16xf32>
+  return %s : tensor<?x8x8x16xf32>
+}
