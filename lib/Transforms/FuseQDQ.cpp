@@ -2,7 +2,8 @@
 //
 // Runs the fusion patterns to a fixed point, then explains every quantize,
 // dequantize and requantize that survives (and every quantized compute op
-// left with an f32 result) and counts them.
+// left with an f32 result, every add or average pool left in f32 and every
+// qadd not fused into a conv epilogue) and counts them.
 //
 //===----------------------------------------------------------------------===//
 #include "FuseQDQ.h"
