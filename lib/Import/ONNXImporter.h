@@ -24,6 +24,11 @@ namespace import {
 /// rank-2 values that come from flattening an NCHW tensor remember its
 /// C, H, W so that the next linear layer can permute its weight columns.
 struct Activation {
+  Activation() = default;
+  Activation(mlir::Value value,
+             std::optional<std::array<int64_t, 3>> flattenedCHW = std::nullopt)
+      : value(value), flattenedCHW(flattenedCHW) {}
+
   mlir::Value value;
   std::optional<std::array<int64_t, 3>> flattenedCHW;
   /// A rank-4 tensor as ONNX sees it after a Transpose that a later

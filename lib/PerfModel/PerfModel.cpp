@@ -183,8 +183,9 @@ vggq::perf::collectWork(ModuleOp graph, const json::Value &planValue,
                                           : Strategy::Simt;
     const json::Object *out = l->getObject("out");
     double outBytes = out ? tensorBytesPerImage(out) : 0;
-    std::optional<int64_t> outOffset =
-        out ? out->getInteger("offset_per_image") : std::nullopt;
+    // -1: the launch writes no arena tensor.
+    int64_t outOffset =
+        out ? out->getInteger("offset_per_image").value_or(-1) : -1;
     double arenaInBytes = 0;
     if (const json::Array *args = l->getArray("args"))
       for (const json::Value &av : *args) {
@@ -192,11 +193,11 @@ vggq::perf::collectWork(ModuleOp graph, const json::Value &planValue,
         if (!arg || arg->getString("kind") != "arena")
           continue;
         std::optional<int64_t> off = arg->getInteger("offset_per_image");
-        if (off && off != outOffset)
+        if (off && *off != outOffset)
           arenaInBytes += arenaBytes.lookup(*off);
       }
-    if (outOffset)
-      arenaBytes[*outOffset] = outBytes;
+    if (outOffset >= 0)
+      arenaBytes[outOffset] = outBytes;
     Operation *op = opByLayer.lookup(w.layer);
     w.format = "fp32";
     bool gemm = op && isa<Conv2DOp, QConv2DOp, LinearOp, QLinearOp>(op);

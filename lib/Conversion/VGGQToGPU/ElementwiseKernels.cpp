@@ -23,7 +23,9 @@ gpu::GPUFuncOp buildAddKernel(OpBuilder &b, Location loc,
   gpu::GPUFuncOp fn = createSimpleKernel(b, loc, gpuModule, name, 3);
   KernelBuilder kb(b, loc);
   ValueRange args = fn.getArguments();
-  auto [idx, inRange] = simpleGlobalIndex(kb, args[3], spec.elements);
+  // Named values, not structured bindings: lambdas capture them (C++17).
+  auto index = simpleGlobalIndex(kb, args[3], spec.elements);
+  Value idx = index.first, inRange = index.second;
   kb.ifThen(inRange, [&] {
     Value i = kb.zext64(idx);
     // One operand's real value: f32 as is, codes decoded and scaled.
@@ -70,7 +72,8 @@ gpu::GPUFuncOp buildSubsamplePadKernel(OpBuilder &b, Location loc,
           outStored = spec.outStored / perUnit;
   Type unit = IntegerType::get(kb.ctx(), 8 * spec.elemBytes * perUnit);
   unsigned unitBytes = spec.elemBytes * perUnit;
-  auto [idx, inRange] = simpleGlobalIndex(kb, args[2], spec.unitsPerImage());
+  auto index = simpleGlobalIndex(kb, args[2], spec.unitsPerImage());
+  Value idx = index.first, inRange = index.second;
   kb.ifThen(inRange, [&] {
     Value c = kb.rem(idx, outStored);
     Value pix = kb.div(idx, outStored);
