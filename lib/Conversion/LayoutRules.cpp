@@ -36,6 +36,31 @@ int64_t bufferBytesPerImage(Value v) {
   return n * eb;
 }
 
+LogicalResult verifyStaticImageShapes(func::FuncOp func, StringRef pass) {
+  auto check = [&](Type type, Location loc, StringRef what) -> LogicalResult {
+    auto t = dyn_cast<RankedTensorType>(type);
+    if (!t)
+      return success();
+    for (int64_t i = 1; i < t.getRank(); ++i)
+      if (ShapedType::isDynamic(t.getDimSize(i)))
+        return emitError(loc) << pass << ": " << what << " type " << t
+                              << " has a dynamic size in dimension " << i
+                              << "; only the batch (dimension 0) may be "
+                                 "dynamic";
+    return success();
+  };
+  for (BlockArgument arg : func.getArguments())
+    if (failed(check(arg.getType(), func.getLoc(), "input")))
+      return failure();
+  WalkResult r = func.walk([&](Operation *op) {
+    for (Value v : op->getResults())
+      if (failed(check(v.getType(), op->getLoc(), "result")))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(r.wasInterrupted());
+}
+
 bool isGemmOp(Operation *op) {
   return isa<Conv2DOp, QConv2DOp, LinearOp, QLinearOp>(op);
 }

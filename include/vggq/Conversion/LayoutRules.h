@@ -10,6 +10,7 @@
 #ifndef VGGQ_CONVERSION_LAYOUTRULES_H
 #define VGGQ_CONVERSION_LAYOUTRULES_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 
@@ -30,6 +31,13 @@ int64_t storedChannels(int64_t channels, unsigned elemBytes);
 /// Bytes per image of the device buffer holding `v` (dimension 0 is the
 /// batch), the innermost dimension padded by storedChannels.
 int64_t bufferBytesPerImage(mlir::Value v);
+
+/// Errors (prefixed by `pass`) unless every tensor of `func` has static
+/// sizes but for the batch (dimension 0): a plan holds a fixed number of
+/// bytes per image (found by fuzzing: a dynamic size was multiplied as if it
+/// were a number).
+mlir::LogicalResult verifyStaticImageShapes(mlir::func::FuncOp func,
+                                            llvm::StringRef pass);
 
 /// The tile of one implicit GEMM, chosen per layer.
 struct TileConfig {

@@ -88,6 +88,8 @@ struct PlanMemoryPass : public vggq::impl::PlanMemoryBase<PlanMemoryPass> {
       return signalPassFailure();
     }
     Block &block = func.getBody().front();
+    if (failed(lowering::verifyStaticImageShapes(func, "vggq-plan-memory")))
+      return signalPassFailure();
     SmallVector<Buffer> bufs;
     DenseMap<Value, size_t> index; // buffer root -> bufs index
 

@@ -60,6 +60,8 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
           << chip << "' (expected sm_89, sm_90 or sm_90a)";
       return signalPassFailure();
     }
+    if (failed(lowering::verifyStaticImageShapes(forward, "vggq-lower-to-gpu")))
+      return signalPassFailure();
     if (!forward->hasAttr("vggq.arena")) {
       forward.emitError("vggq-lower-to-gpu: @forward has no memory plan; "
                         "run --vggq-plan-memory first");
