@@ -140,6 +140,27 @@ windowOutputShape(Operation *op, RankedTensorType in, int64_t kh, int64_t kw,
   return SmallVector<int64_t>{in.getDimSize(0), *oh, *ow, channels};
 }
 
+/// The window of max_pool2d and avg_pool2d: kernel, strides, padding
+/// smaller than the kernel, and the NHWC result shape.
+LogicalResult verifyPoolWindow(Operation *op, RankedTensorType in,
+                               RankedTensorType out, ArrayRef<int64_t> k,
+                               ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> p) {
+  if (k.size() != 2 || llvm::any_of(k, [](int64_t x) { return x <= 0; }))
+    return op->emitOpError("'kernel' must be two positive integers [h, w]");
+  SmallVector<int64_t> dilation{1, 1};
+  if (failed(verifyWindowAttrs(op, strides, p, dilation)))
+    return failure();
+  if (p[0] >= k[0] || p[2] >= k[0] || p[1] >= k[1] || p[3] >= k[1])
+    return op->emitOpError("padding must be smaller than the kernel (a window "
+                           "would hold only padding)");
+  auto expected = windowOutputShape(op, in, k[0], k[1], in.getDimSize(3),
+                                    strides, p, dilation);
+  if (failed(expected))
+    return failure();
+  return verifyResultShape(op, *expected, out);
+}
+
 /// The one shape check of conv2d and qconv2d: NHWC input, OHWI weight,
 /// optional [O] bias, NHWC output.
 LogicalResult verifyConvLike(Operation *op, RankedTensorType in,
@@ -274,21 +295,8 @@ LogicalResult MaxPool2DOp::verify() {
   if (in.getRank() != 4)
     return emitOpError() << "input must be rank 4 (NHWC), got rank "
                          << in.getRank();
-  ArrayRef<int64_t> k = getKernel();
-  if (k.size() != 2 || llvm::any_of(k, [](int64_t x) { return x <= 0; }))
-    return emitOpError("'kernel' must be two positive integers [h, w]");
-  SmallVector<int64_t> dilation{1, 1};
-  if (failed(verifyWindowAttrs(*this, getStrides(), getPadding(), dilation)))
-    return failure();
-  ArrayRef<int64_t> p = getPadding();
-  if (p[0] >= k[0] || p[2] >= k[0] || p[1] >= k[1] || p[3] >= k[1])
-    return emitOpError("padding must be smaller than the kernel (a window "
-                       "would hold only padding)");
-  auto expected = windowOutputShape(*this, in, k[0], k[1], in.getDimSize(3),
-                                    getStrides(), p, dilation);
-  if (failed(expected))
-    return failure();
-  return verifyResultShape(*this, *expected, out);
+  return verifyPoolWindow(*this, in, out, getKernel(), getStrides(),
+                          getPadding());
 }
 
 LogicalResult FlattenOp::verify() {
@@ -339,21 +347,8 @@ LogicalResult AvgPool2DOp::verify() {
     return failure();
   if (outScale && failed(verifyScaleValue(*this, outScale, "output_scale")))
     return failure();
-  ArrayRef<int64_t> k = getKernel();
-  if (k.size() != 2 || llvm::any_of(k, [](int64_t x) { return x <= 0; }))
-    return emitOpError("'kernel' must be two positive integers [h, w]");
-  SmallVector<int64_t> dilation{1, 1};
-  if (failed(verifyWindowAttrs(*this, getStrides(), getPadding(), dilation)))
-    return failure();
-  ArrayRef<int64_t> p = getPadding();
-  if (p[0] >= k[0] || p[2] >= k[0] || p[1] >= k[1] || p[3] >= k[1])
-    return emitOpError("padding must be smaller than the kernel (a window "
-                       "would hold only padding)");
-  auto expected = windowOutputShape(*this, in, k[0], k[1], in.getDimSize(3),
-                                    getStrides(), p, dilation);
-  if (failed(expected))
-    return failure();
-  return verifyResultShape(*this, *expected, out);
+  return verifyPoolWindow(*this, in, out, getKernel(), getStrides(),
+                          getPadding());
 }
 
 bool SubsamplePadOp::keepsQuantAxis(int64_t) { return false; }
