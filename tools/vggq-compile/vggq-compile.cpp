@@ -66,6 +66,11 @@ static cl::opt<std::string>
                         "--vggq-lower-to-gpu)"),
                cl::cat(category));
 static cl::opt<std::string>
+    mmaOpt("mma", cl::init("auto"),
+           cl::desc("auto | mma.sync | wgmma: the tensor-core instruction "
+                    "(auto: wgmma on sm_90a, mma.sync elsewhere)"),
+           cl::cat(category));
+static cl::opt<std::string>
     emitOpt("emit", cl::desc("mlir | ptx | cubin | plan | all | perf"),
             cl::init("plan"), cl::cat(category));
 static cl::opt<std::string>
@@ -182,6 +187,11 @@ int compile(int argc, char **argv) {
   if (kUnrollOpt != "auto" && kUnrollOpt != "on" && kUnrollOpt != "off")
     return fail("--k-unroll must be auto, on or off, got '" + kUnrollOpt +
                 "'");
+  if (mmaOpt != "auto" && mmaOpt != "mma.sync" && mmaOpt != "wgmma")
+    return fail("--mma must be auto, mma.sync or wgmma, got '" + mmaOpt + "'");
+  if (mmaOpt == "wgmma" && chipOpt != "sm_90a")
+    return fail("--mma=wgmma needs --chip=sm_90a (wgmma is an sm_90a "
+                "feature), got --chip=" + chipOpt);
   // -o NAME.so: the linked artifact (plan, weights, PTX, cubin, then .so).
   std::string soPath, vggqLink;
   if (!emitOpt.getNumOccurrences() &&
@@ -246,6 +256,7 @@ int compile(int argc, char **argv) {
   vggq::LowerToGPUOptions lower;
   lower.chip = chipOpt;
   lower.kUnroll = kUnrollOpt;
+  lower.mma = mmaOpt;
   lowerPm.addPass(vggq::createLowerToGPU(lower));
   if (failed(lowerPm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");

@@ -85,6 +85,10 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
            "on, off, or auto (INT8 on; FP8 off: its unrolled kernels need "
            "~197 registers instead of ~170 and twice the ptxas time). "
            "FP32 kernels are never unrolled">,
+    Option<"mma", "mma", "std::string", "\"auto\"",
+           "Tensor-core instruction of the 8-bit and 16-bit GEMMs: mma.sync, "
+           "wgmma (warpgroup MMA from shared-memory descriptors, sm_90a "
+           "only), or auto (wgmma on sm_90a, mma.sync elsewhere)">,
   ];
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::NVVM::NVVMDialect",

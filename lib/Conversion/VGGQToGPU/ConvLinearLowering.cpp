@@ -111,7 +111,15 @@ public:
           pa->mma.k != pb->mma.k)
         return op->emitError("vggq-lower-to-gpu: no mma.sync multiplies ")
                << pa->name << " activations by " << pb->name << " weights";
-      strategy = createMmaSyncStrategy(*pa, *pb);
+      if (state.mma == "wgmma") {
+        FailureOr<std::unique_ptr<GemmStrategy>> wgmma =
+            createWgmmaStrategy(op, *pa, *pb, spec.tile);
+        if (failed(wgmma))
+          return failure();
+        strategy = std::move(*wgmma);
+      } else {
+        strategy = createMmaSyncStrategy(*pa, *pb);
+      }
     } else {
       strategy = createSimtF32Strategy();
     }

@@ -370,7 +370,8 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   Value m0 = kb.mul(kb.blockIdX(), t.bm);
   Value n0 = kb.mul(kb.blockIdY(), t.bn);
   Value smem = getSharedBuffer(kb, gpuModule, spec.name + "_smem",
-                               gemmSharedBytes(spec));
+                               gemmSharedBytes(spec),
+                               strategy.sharedAlignment());
   const int64_t stages = t.stages;
   const int64_t kTiles = spec.kPadded * spec.inBytes / kTileRowBytes;
   // The loop runs over groups of `unroll` slices when there are at least
@@ -420,6 +421,10 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   // in ring slot kt % stages, a constant unless unroll == 1.
   auto iteration = [&](Value ktBase, int64_t ktDelta, SmallVector<Value> acc) {
     NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(stages - 2));
+    if (strategy.readsSharedThroughAsyncProxy())
+      NVVM::FenceProxyOp::create(
+          b, loc, NVVM::ProxyKind::async_shared,
+          NVVM::SharedSpaceAttr::get(kb.ctx(), NVVM::SharedSpace::shared_cta));
     kb.barrier();
     int64_t next = ktDelta + stages - 1;
     OpFoldResult slot = constant(ktDelta % stages),

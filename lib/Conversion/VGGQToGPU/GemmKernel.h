@@ -5,14 +5,16 @@
 // owns the cp.async multi-stage pipeline and the epilogue; a GemmStrategy
 // owns how one shared-memory stage is multiplied into the accumulators and
 // where each accumulator lives in the tile. Strategies: mma.sync m16n8k32
-// (s8 through nvvm.mma.sync, e4m3/e5m2 through inline PTX) and FP32 CUDA
-// cores; a wgmma (sm_90a) strategy plugs in behind the same interface.
+// (s8 through nvvm.mma.sync, e4m3/e5m2 through inline PTX), wgmma m64nNk32
+// from shared-memory descriptors (sm_90a, WgmmaStrategy.cpp) and FP32 CUDA
+// cores.
 //
 // Shared-memory tile layout (both operands, all strategies): row-major
 // [rows][BK * elemBytes = 64 bytes], i.e. four 16-byte chunks per row, with
 // the chunk index XOR-swizzled by ((row >> 1) & 3): 8 consecutive rows read
 // at one chunk column hit 8 distinct 16-byte bank groups (ldmatrix and
-// 16-byte loads are conflict-free). A holds [BM][K-slice] of the im2col
+// 16-byte loads are conflict-free); on a 512-byte aligned tile this is the
+// PTX 64-byte swizzle mode that wgmma descriptors name. A holds [BM][K-slice] of the im2col
 // matrix, B holds [BN][K-slice] of the weights (K-major, OHWI order).
 //
 //===----------------------------------------------------------------------===//
@@ -93,12 +95,24 @@ public:
   virtual llvm::SmallVector<AccPair> accumulatorPairs(KernelBuilder &kb,
                                                       const GemmSpec &spec,
                                                       mlir::ValueRange acc) = 0;
+  /// Whether the stages are read through the async proxy (wgmma): the
+  /// skeleton then orders each thread's cp.async writes before those reads
+  /// with fence.proxy.async before the barrier that publishes a slot.
+  virtual bool readsSharedThroughAsyncProxy() const { return false; }
+  /// Alignment of the kernel's shared buffer in bytes.
+  virtual int64_t sharedAlignment() const { return 128; }
 };
 
 /// The mma.sync strategy of a precision's MMA (Formats.def): m16n8k32 for
 /// 8-bit, m16n8k16 for 16-bit operands (32 bytes of K either way).
 std::unique_ptr<GemmStrategy> createMmaSyncStrategy(const Precision &a,
                                                     const Precision &b);
+/// The wgmma strategy (sm_90a) of a precision's MMA type for `tile`; an
+/// error on `op` when no wgmma multiplies the pair or the tile is not one
+/// warpgroup of 64-row slabs.
+mlir::FailureOr<std::unique_ptr<GemmStrategy>>
+createWgmmaStrategy(mlir::Operation *op, const Precision &a,
+                    const Precision &b, const TileConfig &tile);
 /// The CUDA-core FP32 strategy (16 x 16 threads, 4 x 4 micro-tiles).
 std::unique_ptr<GemmStrategy> createSimtF32Strategy();
 

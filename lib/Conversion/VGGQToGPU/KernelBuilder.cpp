@@ -154,7 +154,7 @@ KernelBuilder::ifThenElse(Value cond,
 }
 
 Value getSharedBuffer(KernelBuilder &kb, Operation *gpuModule, StringRef name,
-                      int64_t bytes) {
+                      int64_t bytes, int64_t alignment) {
   OpBuilder &b = kb.builder();
   {
     OpBuilder::InsertionGuard guard(b);
@@ -162,7 +162,7 @@ Value getSharedBuffer(KernelBuilder &kb, Operation *gpuModule, StringRef name,
     auto type = LLVM::LLVMArrayType::get(kb.i8(), bytes);
     LLVM::GlobalOp::create(b, kb.getLoc(), type, /*isConstant=*/false,
                            LLVM::Linkage::Internal, name, Attribute(),
-                           /*alignment=*/128, kSharedSpace);
+                           alignment, kSharedSpace);
   }
   return LLVM::AddressOfOp::create(b, kb.getLoc(), kb.ptr(kSharedSpace), name);
 }

@@ -141,9 +141,11 @@ private:
 };
 
 /// Creates `llvm.mlir.global internal @name` of `bytes` bytes in shared
-/// memory inside `gpuModule` and returns its address at the builder's point.
+/// memory inside `gpuModule`, aligned to `alignment` bytes, and returns its
+/// address at the builder's point.
 mlir::Value getSharedBuffer(KernelBuilder &kb, mlir::Operation *gpuModule,
-                            llvm::StringRef name, int64_t bytes);
+                            llvm::StringRef name, int64_t bytes,
+                            int64_t alignment = 128);
 
 } // namespace lowering
 } // namespace vggq

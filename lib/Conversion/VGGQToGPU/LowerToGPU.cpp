@@ -98,8 +98,23 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
           << kUnroll << "'";
       return signalPassFailure();
     }
+    bool archSpecific = StringRef(chip).ends_with("a");
+    if (mma != "auto" && mma != "mma.sync" && mma != "wgmma") {
+      module.emitError("vggq-lower-to-gpu: mma must be auto, mma.sync or "
+                       "wgmma, got '")
+          << mma << "'";
+      return signalPassFailure();
+    }
+    if (mma == "wgmma" && !(sm == 90 && archSpecific)) {
+      module.emitError("vggq-lower-to-gpu: mma=wgmma needs chip sm_90a "
+                       "(wgmma is an sm_90a feature), got chip '")
+          << chip << "'";
+      return signalPassFailure();
+    }
     lowering::LoweringState state(module, forward, chip, sm);
     state.kUnroll = kUnroll;
+    state.mma = mma == "auto" ? (sm == 90 && archSpecific ? "wgmma" : "mma.sync")
+                              : std::string(mma);
     // GEMMs whose kernel runs later, at the op that completes their chain.
     DenseMap<Operation *, Operation *> deferred;
     for (Operation &op : body.without_terminator()) {

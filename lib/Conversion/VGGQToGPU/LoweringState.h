@@ -40,6 +40,9 @@ public:
   unsigned smVersion() const { return sm; }
   /// The k-unroll option: "on", "off" or "auto".
   std::string kUnroll = "auto";
+  /// The tensor-core instruction: "mma.sync" or "wgmma" (resolved from the
+  /// pass's mma option).
+  std::string mma = "mma.sync";
 
   /// A kernel name not used yet: "vggq_<kind>_<layer>".
   std::string kernelName(llvm::StringRef kind, mlir::Operation *op);

@@ -1,0 +1,102 @@
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu=chip=sm_90a 2>/dev/null | FileCheck %s
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a mma=mma.sync" 2>/dev/null | FileCheck %s --check-prefix=SYNC
+// RUN: vggq-compile %s --chip sm_90a --emit ptx -o - 2>/dev/null | FileCheck %s --check-prefix=PTX
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 mma=wgmma" 2>&1 | FileCheck %s --check-prefix=NOTA
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a mma=wmma" 2>&1 | FileCheck %s --check-prefix=BADMMA
+// RUN: not vggq-compile %s --chip sm_89 --mma wgmma --emit ptx -o - 2>&1 | FileCheck %s --check-prefix=COMPILE89
+
+// chip=sm_90a selects the wgmma strategy (WgmmaStrategy.cpp): one warpgroup
+// per block, m64nBNk32 wgmmas reading both operands from the cp.async ring
+// through 64-byte-swizzle K-major descriptors.
+
+// Shared buffers are 1024-byte aligned (every swizzle atom at a 512-byte
+// boundary: base offset 0).
+// CHECK: gpu.module @vggq_kernels [#nvvm.target<chip = "sm_90a", features = "+ptx84">]
+// CHECK-DAG: llvm.mlir.global internal @vggq_conv_features_0_smem() {addr_space = 3 : i32, alignment = 1024 : i64}
+// CHECK-DAG: llvm.mlir.global internal @vggq_conv_features_3_smem() {addr_space = 3 : i32, alignment = 1024 : i64}
+
+// The first conv: tile 128 x 64, two 64-row slabs, one K slice (no loop).
+// CHECK-LABEL: gpu.func @vggq_conv_features_0(
+// CHECK-SAME: vggq.mma = "wgmma.m64nNk32.e4m3"
+// CHECK-SAME: vggq.tile = array<i64: 128, 64, 64>
+// The copies have landed, each thread fences them into the async proxy, then
+// the barrier publishes the slot.
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK-NEXT: nvvm.barrier0
+// Descriptor: (address & 0x3FFFF) >> 4 | LBO 1 << 16 | SBO (512 >> 4) << 32
+// | 64-byte swizzle (2 << 62) = 0x8000002000010000.
+// CHECK: %[[PA:.*]] = llvm.ptrtoint %{{.*}} : !llvm.ptr<3> to i64
+// CHECK: arith.andi %[[PA]], %c262143_i64
+// CHECK: arith.shrui %{{.*}}, %c4_i64
+// CHECK: %[[DA:.*]] = arith.ori %{{.*}}, %c-9223371899415756800_i64
+// CHECK: %[[DB:.*]] = arith.ori %{{.*}}, %c-9223371899415756800_i64
+// CHECK: nvvm.wgmma.fence.aligned
+// K step 0, slab 0 then slab 1 (64 rows x 64 bytes = 4096 bytes = +256).
+// The accumulators start as zeros: the first step overwrites (scale-d 0)
+// instead of moving zeros into the wgmma registers.
+// CHECK: %[[A00:.*]] = arith.addi %[[DA]], %c0_i64
+// CHECK: nvvm.wgmma.mma_async %[[A00]], %{{.*}}, %{{.*}}, <m = 64, n = 64, k = 32>, D[<f32>, <zero>], A[<e4m3>, <one>, <row>], B[<e4m3>, <one>, <col>]
+// CHECK: %[[A01:.*]] = arith.addi %[[DA]], %c256_i64
+// CHECK: nvvm.wgmma.mma_async %[[A01]], {{.*}} D[<f32>, <zero>]
+// K step 1: 32 bytes further (+2) in A and B.
+// CHECK: %[[B1:.*]] = arith.addi %[[DB]], %c2_i64
+// CHECK: %[[A10:.*]] = arith.addi %[[DA]], %c2_i64
+// CHECK: nvvm.wgmma.mma_async %[[A10]], %[[B1]], {{.*}} D[<f32>, <one>]
+// CHECK: %[[B11:.*]] = arith.addi %[[DB]], %c2_i64
+// CHECK: %[[A11:.*]] = arith.addi %[[DA]], %c258_i64
+// CHECK: nvvm.wgmma.mma_async %[[A11]], %[[B11]],
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-NOT: nvvm.ldmatrix
+// CHECK-LABEL: gpu.func @vggq_conv_features_3(
+// CHECK-SAME: vggq.mma = "wgmma.m64nNk32.e4m3", vggq.pool_fused
+// CHECK-SAME: vggq.tile = array<i64: 64, 128, 64>
+// Nine K slices: the rolled loop, one slab of 64 rows, n = 128.
+// CHECK: scf.for
+// CHECK: nvvm.fence.proxy
+// CHECK: nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 32>, D[<f32>, <one>]
+// CHECK: nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 32>, D[<f32>, <one>]
+// CHECK-NOT: nvvm.wgmma.mma_async
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-LABEL: gpu.func @vggq_linear_classifier(
+// CHECK-SAME: vggq.mma = "wgmma.m64nNk32.e4m3"
+// CHECK: nvvm.wgmma.mma_async {{.*}} <m = 64, n = 32, k = 32>
+
+// mma=mma.sync keeps the sm_90 instruction on sm_90a.
+// SYNC-LABEL: gpu.func @vggq_conv_features_0(
+// SYNC-SAME: vggq.mma = "m16n8k32.e4m3"
+// SYNC-NOT: wgmma
+// SYNC-NOT: fence.proxy
+
+// The PTX has the wgmma forms, 32 accumulator registers per 64 x 64 slab.
+// PTX: .target sm_90a
+// PTX: fence.proxy.async.shared::cta;
+// PTX: wgmma.fence.sync.aligned;
+// PTX: wgmma.mma_async.sync.aligned.m64n64k32.f32.e4m3.e4m3 {{[{](%r[0-9]+, ){31}%r[0-9]+[}]}}, %rd{{[0-9]+}}, %rd{{[0-9]+}}, p, 1, 1;
+// PTX: wgmma.commit_group.sync.aligned;
+// PTX: wgmma.wait_group.sync.aligned 0;
+// PTX: wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3
+// PTX: wgmma.mma_async.sync.aligned.m64n32k32.f32.e4m3.e4m3
+
+// NOTA: error: vggq-lower-to-gpu: mma=wgmma needs chip sm_90a (wgmma is an sm_90a feature), got chip 'sm_90'
+// BADMMA: error: vggq-lower-to-gpu: mma must be auto, mma.sync or wgmma, got 'wmma'
+// COMPILE89: vggq-compile: --mma=wgmma needs --chip=sm_90a (wgmma is an sm_90a feature), got --chip=sm_89
+
+module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std = array<f32: 0.25, 0.25, 0.25>} {
+  func.func @forward(%x: tensor<?x8x8x3xf32>) -> tensor<?x10xf32> {
+    %w1 = arith.constant dense<0.5> : tensor<64x3x3x3xf8E4M3FN>
+    %b1 = arith.constant dense<0.125> : tensor<64xf32>
+    %w2 = arith.constant dense<0.25> : tensor<128x3x3x64xf8E4M3FN>
+    %b2 = arith.constant dense<0.125> : tensor<128xf32>
+    %lw = arith.constant dense<0.25> : tensor<10x2048xf8E4M3FN>
+    %lb = arith.constant dense<1.0> : tensor<10xf32>
+    %q = vggq.quantize %x scale [0.0625] : tensor<?x8x8x3xf32> -> tensor<?x8x8x3xf8E4M3FN>
+    %c1 = vggq.qconv2d %q, %w1, %b1 input_scale 0.0625 weight_scales [0.01] output_scale 0.05 relu strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "features.0"} : (tensor<?x8x8x3xf8E4M3FN>, tensor<64x3x3x3xf8E4M3FN>, tensor<64xf32>) -> tensor<?x8x8x64xf8E4M3FN>
+    %c2 = vggq.qconv2d %c1, %w2, %b2 input_scale 0.05 weight_scales [0.01] output_scale 0.05 relu strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] {vggq.layer = "features.3"} : (tensor<?x8x8x64xf8E4M3FN>, tensor<128x3x3x64xf8E4M3FN>, tensor<128xf32>) -> tensor<?x8x8x128xf8E4M3FN>
+    %p = vggq.max_pool2d %c2 kernel [2, 2] strides [2, 2] padding [0, 0, 0, 0] {vggq.layer = "features.5"} : tensor<?x8x8x128xf8E4M3FN> -> tensor<?x4x4x128xf8E4M3FN>
+    %f = vggq.flatten %p : tensor<?x4x4x128xf8E4M3FN> -> tensor<?x2048xf8E4M3FN>
+    %l = vggq.qlinear %f, %lw, %lb input_scale 0.05 weight_scales [0.02] {vggq.layer = "classifier"} : (tensor<?x2048xf8E4M3FN>, tensor<10x2048xf8E4M3FN>, tensor<10xf32>) -> tensor<?x10xf32>
+    return %l : tensor<?x10xf32>
+  }
+}
