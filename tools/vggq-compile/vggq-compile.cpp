@@ -70,6 +70,12 @@ static cl::opt<std::string>
            cl::desc("auto | mma.sync | wgmma: the tensor-core instruction "
                     "(auto: wgmma on sm_90a, mma.sync elsewhere)"),
            cl::cat(category));
+static cl::opt<int64_t> fp8PromoteOpt(
+    "fp8-promote", cl::init(0),
+    cl::desc("FP8 wgmma: promote the tensor cores' partial sums into an f32 "
+             "accumulator every N K slices of 64 (0: never; see "
+             "--vggq-lower-to-gpu)"),
+    cl::cat(category));
 static cl::opt<std::string>
     emitOpt("emit", cl::desc("mlir | ptx | cubin | plan | all | perf"),
             cl::init("plan"), cl::cat(category));
@@ -257,6 +263,7 @@ int compile(int argc, char **argv) {
   lower.chip = chipOpt;
   lower.kUnroll = kUnrollOpt;
   lower.mma = mmaOpt;
+  lower.fp8Promote = fp8PromoteOpt;
   lowerPm.addPass(vggq::createLowerToGPU(lower));
   if (failed(lowerPm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");

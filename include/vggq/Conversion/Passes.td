@@ -89,6 +89,11 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
            "Tensor-core instruction of the 8-bit and 16-bit GEMMs: mma.sync, "
            "wgmma (warpgroup MMA from shared-memory descriptors, sm_90a "
            "only), or auto (wgmma on sm_90a, mma.sync elsewhere)">,
+    Option<"fp8Promote", "fp8-promote", "int64_t", "0",
+           "FP8 wgmma only: every N K slices (64 elements each) add the "
+           "tensor cores' partial sums into a separate f32 accumulator, as "
+           "CUTLASS and DeepGEMM do against the ~13-bit FP8 accumulation; "
+           "0 never">,
   ];
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::NVVM::NVVMDialect",

@@ -112,6 +112,7 @@ public:
         return op->emitError("vggq-lower-to-gpu: no mma.sync multiplies ")
                << pa->name << " activations by " << pb->name << " weights";
       if (state.mma == "wgmma") {
+        spec.promoteEvery = state.fp8Promote;
         FailureOr<std::unique_ptr<GemmStrategy>> wgmma =
             createWgmmaStrategy(op, *pa, *pb, spec.tile);
         if (failed(wgmma))

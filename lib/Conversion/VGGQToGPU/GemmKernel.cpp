@@ -444,7 +444,11 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
     NVVM::CpAsyncCommitGroupOp::create(b, loc);
     if (mayLoad)
       state = loader.advance(kb, state);
-    return strategy.multiplyStage(kb, spec, aSlot(slot), bSlot(slot), acc);
+    OpFoldResult slice = constant(ktDelta);
+    if (ktBase)
+      slice = kb.add(ktBase, ktDelta);
+    return strategy.multiplyStage(kb, spec, aSlot(slot), bSlot(slot), acc,
+                                  slice);
   };
 
   Value zero = strategy.accType(kb).isF32() ? kb.cf32(0.0f) : kb.c32(0);

@@ -65,6 +65,9 @@ struct GemmSpec {
   TileConfig tile;
   /// Unroll the K loop by `tile.stages` (constant ring slots).
   bool unrollK = false;
+  /// FP8 wgmma: add the tensor cores' accumulator into a separate f32 one
+  /// every `promoteEvery` K slices (0: never; WgmmaStrategy.cpp).
+  int64_t promoteEvery = 0;
 };
 
 /// One pair of horizontally adjacent accumulators: tile-local row and
@@ -87,10 +90,12 @@ public:
   /// Per-thread values computed once before the main loop.
   virtual void prepare(KernelBuilder &kb, const GemmSpec &spec,
                        mlir::Value tid) = 0;
-  /// acc += A[stage] x B[stage]^T for one BK slice.
+  /// acc += A[stage] x B[stage]^T for K slice `slice` (an i32 value, or a
+  /// constant in straight code).
   virtual llvm::SmallVector<mlir::Value>
   multiplyStage(KernelBuilder &kb, const GemmSpec &spec, mlir::Value aTile,
-                mlir::Value bTile, mlir::ValueRange acc) = 0;
+                mlir::Value bTile, mlir::ValueRange acc,
+                mlir::OpFoldResult slice) = 0;
   /// Where each accumulator lives, as adjacent-column pairs.
   virtual llvm::SmallVector<AccPair> accumulatorPairs(KernelBuilder &kb,
                                                       const GemmSpec &spec,

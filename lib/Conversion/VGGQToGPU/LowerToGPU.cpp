@@ -111,10 +111,23 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
           << chip << "'";
       return signalPassFailure();
     }
+    if (fp8Promote < 0) {
+      module.emitError("vggq-lower-to-gpu: fp8-promote must be 0 (never) or "
+                       "a positive number of K slices, got ")
+          << std::to_string(fp8Promote);
+      return signalPassFailure();
+    }
     lowering::LoweringState state(module, forward, chip, sm);
     state.kUnroll = kUnroll;
     state.mma = mma == "auto" ? (sm == 90 && archSpecific ? "wgmma" : "mma.sync")
                               : std::string(mma);
+    if (fp8Promote > 0 && state.mma != "wgmma") {
+      module.emitError("vggq-lower-to-gpu: fp8-promote needs the wgmma "
+                       "strategy (chip sm_90a), but the kernels use ")
+          << state.mma << " (chip '" << chip << "')";
+      return signalPassFailure();
+    }
+    state.fp8Promote = fp8Promote;
     // GEMMs whose kernel runs later, at the op that completes their chain.
     DenseMap<Operation *, Operation *> deferred;
     for (Operation &op : body.without_terminator()) {

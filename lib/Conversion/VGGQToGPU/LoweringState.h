@@ -43,6 +43,8 @@ public:
   /// The tensor-core instruction: "mma.sync" or "wgmma" (resolved from the
   /// pass's mma option).
   std::string mma = "mma.sync";
+  /// The fp8-promote option: FP8 wgmma promotion interval in K slices.
+  int64_t fp8Promote = 0;
 
   /// A kernel name not used yet: "vggq_<kind>_<layer>".
   std::string kernelName(llvm::StringRef kind, mlir::Operation *op);

@@ -89,7 +89,8 @@ public:
 
   SmallVector<Value> multiplyStage(KernelBuilder &kb, const GemmSpec &spec,
                                    Value aTile, Value bTile,
-                                   ValueRange acc) override {
+                                   ValueRange acc,
+                                   OpFoldResult) override {
     SmallVector<Value> out(acc.begin(), acc.end());
     int64_t nMt = mt(spec), nNt = nt(spec);
     constexpr int64_t tileBytes = 16 * kTileRowBytes;

@@ -35,7 +35,8 @@ public:
 
   SmallVector<Value> multiplyStage(KernelBuilder &kb, const GemmSpec &spec,
                                    Value aTile, Value bTile,
-                                   ValueRange acc) override {
+                                   ValueRange acc,
+                                   OpFoldResult) override {
     OpBuilder &b = kb.builder();
     SmallVector<Value> out(acc.begin(), acc.end());
     auto vecType = VectorType::get({4}, kb.f32());

@@ -40,10 +40,20 @@
 // slot is free for the next cp.async and the accumulators are readable when
 // multiplyStage returns.
 //
+// FP8 promotion (GemmSpec::promoteEvery = P > 0, the fp8-promote option):
+// the tensor cores keep only about 13 mantissa bits of an FP8 running sum
+// (GPU-FACTS.md), so, as CUTLASS's and DeepGEMM's FP8 GEMMs do, the wgmmas
+// accumulate one interval of P K slices (64 K elements each) into partial
+// registers, which are then added in f32 into a separate accumulator and
+// restarted from zero. P = 1 carries no partial registers (each slice starts
+// with scale-d = 0); P > 1 carries both sets through the K loop (twice the
+// accumulator registers), and the epilogue adds the last partial sums.
+//
 //===----------------------------------------------------------------------===//
 #include "GemmKernel.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMTypes.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -78,7 +88,8 @@ public:
     return isInt() ? kb.i32() : kb.f32();
   }
   int64_t numAccumulators(const GemmSpec &spec) const override {
-    return slabs(spec) * spec.tile.bn / 2;
+    int64_t n = slabs(spec) * spec.tile.bn / 2;
+    return promoteEvery(spec) > 1 ? 2 * n : n;
   }
   bool readsSharedThroughAsyncProxy() const override { return true; }
   int64_t sharedAlignment() const override { return 1024; }
@@ -90,28 +101,34 @@ public:
   }
 
   SmallVector<Value> multiplyStage(KernelBuilder &kb, const GemmSpec &spec,
-                                   Value aTile, Value bTile,
-                                   ValueRange acc) override {
+                                   Value aTile, Value bTile, ValueRange acc,
+                                   OpFoldResult slice) override {
     OpBuilder &b = kb.builder();
     Location loc = kb.getLoc();
     MLIRContext *ctx = kb.ctx();
     const int64_t bn = spec.tile.bn, perSlab = bn / 2;
+    const int64_t n = slabs(spec) * perSlab;
+    const int64_t every = promoteEvery(spec);
+    // What the wgmmas accumulate into: all of `acc`, or with promotion the
+    // partial sums of the current interval (none carried when every = 1).
+    ValueRange main = every ? acc.take_front(n) : ValueRange();
+    ValueRange partial = every == 1 ? ValueRange() : acc.take_back(n);
     Type accT = accType(kb);
     auto structType = LLVM::LLVMStructType::getLiteral(
         ctx, SmallVector<Type>(perSlab, accT));
 
     // Accumulators that are still the constant zero (the first slice of a
-    // straight K sequence) are not moved into the wgmma registers: the first
-    // step runs with scale-d = 0 (D = A x B) instead.
-    bool fromZero = llvm::all_of(acc, [](Value v) {
-      return matchPattern(v, m_AnyZeroFloat()) || matchPattern(v, m_Zero());
-    });
+    // straight K sequence, every slice of a promotion interval of 1) are not
+    // moved into the wgmma registers: the first step runs with scale-d = 0
+    // (D = A x B) instead.
+    bool fromZero = llvm::all_of(partial, isZero);
     SmallVector<Value> d;
     for (int64_t i = 0; i < slabs(spec); ++i) {
       Value s = LLVM::UndefOp::create(b, loc, structType);
       if (!fromZero)
         for (int64_t e = 0; e < perSlab; ++e)
-          s = LLVM::InsertValueOp::create(b, loc, s, acc[i * perSlab + e], e);
+          s = LLVM::InsertValueOp::create(b, loc, s, partial[i * perSlab + e],
+                                          e);
       d.push_back(s);
     }
     Value descA = descriptor(kb, aTile), descB = descriptor(kb, bTile);
@@ -144,16 +161,50 @@ public:
     NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
     NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
 
-    SmallVector<Value> out;
+    SmallVector<Value> sums;
     for (Value s : d)
       for (int64_t e = 0; e < perSlab; ++e)
-        out.push_back(kb.extract(s, e));
+        sums.push_back(kb.extract(s, e));
+    if (!every)
+      return sums;
+
+    // Promotion: main += partial at the end of each interval (and the
+    // partial sums restart from zero); accumulatorPairs adds what is left.
+    auto promoted = [&](int64_t e) {
+      return llvm::all_of(main, isZero) ? sums[e] : kb.fadd(main[e], sums[e]);
+    };
+    SmallVector<Value> out;
+    if (every == 1) {
+      for (int64_t e = 0; e < n; ++e)
+        out.push_back(promoted(e));
+      return out;
+    }
+    Value zero = kb.cf32(0.0f);
+    if (std::optional<int64_t> k = getConstantIntValue(slice)) {
+      bool flush = *k % every == every - 1;
+      for (int64_t e = 0; e < n; ++e)
+        out.push_back(flush ? promoted(e) : main[e]);
+      for (int64_t e = 0; e < n; ++e)
+        out.push_back(flush ? zero : sums[e]);
+      return out;
+    }
+    Value flush = kb.eq(kb.rem(cast<Value>(slice), every), every - 1);
+    for (int64_t e = 0; e < n; ++e)
+      out.push_back(kb.select(flush, promoted(e), main[e]));
+    for (int64_t e = 0; e < n; ++e)
+      out.push_back(kb.select(flush, zero, sums[e]));
     return out;
   }
 
   SmallVector<AccPair> accumulatorPairs(KernelBuilder &kb, const GemmSpec &spec,
                                         ValueRange acc) override {
     const int64_t bn = spec.tile.bn, perSlab = bn / 2;
+    const int64_t n = slabs(spec) * perSlab;
+    // With a promotion interval above 1 the last partial sums are added here.
+    SmallVector<Value> total(acc.take_front(n));
+    if (promoteEvery(spec) > 1)
+      for (int64_t e = 0; e < n; ++e)
+        total[e] = kb.fadd(acc[e], acc[n + e]);
     SmallVector<Value> cols;
     for (int64_t j = 0; j < bn / 8; ++j)
       cols.push_back(kb.add(colBase, j * 8));
@@ -163,7 +214,7 @@ public:
         Value row = kb.add(rowBase, i * kSlabRows + half * 8);
         for (int64_t j = 0; j < bn / 8; ++j) {
           int64_t e = i * perSlab + 4 * j + 2 * half;
-          pairs.push_back({row, cols[j], acc[e], acc[e + 1]});
+          pairs.push_back({row, cols[j], total[e], total[e + 1]});
         }
       }
     return pairs;
@@ -171,6 +222,13 @@ public:
 
 private:
   static int64_t slabs(const GemmSpec &s) { return s.tile.bm / kSlabRows; }
+  /// The promotion interval in K slices: FP8 (f32 accumulators) only.
+  int64_t promoteEvery(const GemmSpec &s) const {
+    return isInt() || pa.bits != 8 ? 0 : s.promoteEvery;
+  }
+  static bool isZero(Value v) {
+    return matchPattern(v, m_AnyZeroFloat()) || matchPattern(v, m_Zero());
+  }
 
   /// The descriptor of a K-major operand tile at shared address `tile`.
   static Value descriptor(KernelBuilder &kb, Value tile) {

@@ -1,4 +1,10 @@
-// RUN: vggq-opt %s --split-input-file --vggq-plan-memory --vggq-lower-to-gpu=chip=sm_90a 2>/dev/null | FileCheck %s
+// RUN: vggq-opt %s --split-input-file --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a mma=mma.sync" 2>/dev/null | FileCheck %s
+// RUN: vggq-opt %s --split-input-file --vggq-plan-memory --vggq-lower-to-gpu=chip=sm_90a 2>/dev/null | FileCheck %s --check-prefix=WGMMA
+
+// With sm_90a's default wgmma the mixed pair is one wgmma type pair too.
+// WGMMA-LABEL: gpu.func @vggq_conv_features_0(
+// WGMMA-SAME: vggq.mma = "wgmma.m64nNk32.e5m2.e4m3"
+// WGMMA: nvvm.wgmma.mma_async {{.*}} A[<e5m2>, <one>, <row>], B[<e4m3>, <one>, <col>]
 
 // A max-pool that does not fit the tiling (stride 1) is not fused: the conv
 // stores its full output and a separate pooling kernel compares FP8 codes by

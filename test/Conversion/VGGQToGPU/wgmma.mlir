@@ -4,6 +4,10 @@
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 mma=wgmma" 2>&1 | FileCheck %s --check-prefix=NOTA
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a mma=wmma" 2>&1 | FileCheck %s --check-prefix=BADMMA
 // RUN: not vggq-compile %s --chip sm_89 --mma wgmma --emit ptx -o - 2>&1 | FileCheck %s --check-prefix=COMPILE89
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a fp8-promote=1" 2>/dev/null | FileCheck %s --check-prefix=PROMOTE1
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a fp8-promote=2" 2>/dev/null | FileCheck %s --check-prefix=PROMOTE2
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 fp8-promote=2" 2>&1 | FileCheck %s --check-prefix=PROMOTESYNC
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a fp8-promote=-1" 2>&1 | FileCheck %s --check-prefix=PROMOTENEG
 
 // chip=sm_90a selects the wgmma strategy (WgmmaStrategy.cpp): one warpgroup
 // per block, m64nBNk32 wgmmas reading both operands from the cp.async ring
@@ -78,6 +82,28 @@
 // PTX: wgmma.wait_group.sync.aligned 0;
 // PTX: wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3
 // PTX: wgmma.mma_async.sync.aligned.m64n32k32.f32.e4m3.e4m3
+
+// FP8 promotion every slice: each slice's wgmmas start from zero (scale-d 0)
+// and their sums are added in f32 to the loop-carried accumulators.
+// PROMOTE1-LABEL: gpu.func @vggq_conv_features_3(
+// PROMOTE1: scf.for
+// PROMOTE1: nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 32>, D[<f32>, <zero>]
+// PROMOTE1: nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 32>, D[<f32>, <one>]
+// PROMOTE1: nvvm.wgmma.wait.group.sync.aligned 0
+// PROMOTE1-COUNT-64: arith.addf %arg
+// Every 2 slices: the partial registers are carried too (twice as many
+// accumulators); when slice % 2 == 1 they are added into the f32
+// accumulators and restart from zero.
+// PROMOTE2-LABEL: gpu.func @vggq_conv_features_3(
+// PROMOTE2: nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 32>, D[<f32>, <one>]
+// PROMOTE2: nvvm.wgmma.wait.group.sync.aligned 0
+// PROMOTE2: %[[R:.*]] = arith.remui %{{.*}}, %c2_i32{{.*}} : i32
+// PROMOTE2: %[[F:.*]] = arith.cmpi eq, %[[R]], %c1_i32{{.*}} : i32
+// PROMOTE2: %[[SUM:.*]] = arith.addf %[[MAIN:arg[0-9]+]], %{{.*}} : f32
+// PROMOTE2-NEXT: arith.select %[[F]], %[[SUM]], %[[MAIN]] : f32
+// PROMOTE2: arith.select %[[F]], %cst{{.*}}, %{{.*}} : f32
+// PROMOTESYNC: error: vggq-lower-to-gpu: fp8-promote needs the wgmma strategy (chip sm_90a), but the kernels use mma.sync (chip 'sm_90')
+// PROMOTENEG: error: vggq-lower-to-gpu: fp8-promote must be 0 (never) or a positive number of K slices, got -1
 
 // NOTA: error: vggq-lower-to-gpu: mma=wgmma needs chip sm_90a (wgmma is an sm_90a feature), got chip 'sm_90'
 // BADMMA: error: vggq-lower-to-gpu: mma must be auto, mma.sync or wgmma, got 'wmma'
