@@ -236,6 +236,17 @@ EMU_EXPORT CUresult CUDAAPI cuDeviceGetName(char *name, int len, CUdevice d) {
   return CUDA_SUCCESS;
 }
 
+/// The compute capability the emulator reports (x10): 90, an H200, unless
+/// VGGQ_EMU_CC names another one (e.g. 89), to test chip checks.
+static int emulatedCC() {
+  const char *cc = std::getenv("VGGQ_EMU_CC");
+  if (!cc || !*cc)
+    return 90;
+  char *end = nullptr;
+  long v = std::strtol(cc, &end, 10);
+  return end && !*end && v >= 10 && v < 1000 ? static_cast<int>(v) : 90;
+}
+
 EMU_EXPORT CUresult CUDAAPI cuDeviceGetAttribute(int *pi, CUdevice_attribute a,
                                                  CUdevice d) {
   if (!pi)
@@ -265,8 +276,8 @@ EMU_EXPORT CUresult CUDAAPI cuDeviceGetAttribute(int *pi, CUdevice_attribute a,
   case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: v = 132; break;
   case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR: v = 2048; break;
   case CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR: v = 32; break;
-  case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: v = 9; break;
-  case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: v = 0; break;
+  case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: v = emulatedCC() / 10; break;
+  case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: v = emulatedCC() % 10; break;
   case CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING: v = 1; break;
   case CU_DEVICE_ATTRIBUTE_CONCURRENT_KERNELS: v = 1; break;
   case CU_DEVICE_ATTRIBUTE_ECC_ENABLED: v = 1; break;

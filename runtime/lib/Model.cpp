@@ -8,6 +8,7 @@
 #include "Model.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -72,6 +73,50 @@ bool loadModule(vggq_model &m, const void *image, size_t size) {
   return true;
 }
 
+/// Whether device `m.device` can run kernels compiled for the plan's chip:
+/// "sm_XY" needs compute capability X.Y or newer (the PTX JITs forward),
+/// "sm_XYa" (arch-specific features: wgmma, setmaxnreg) exactly X.Y.
+bool checkChip(vggq_model &m) {
+  const std::string &chip = m.plan.chip;
+  int major = 0, minor = 0;
+  if (!m.check(m.cu->cuDeviceGetAttribute(
+                   &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                   m.device),
+               "cuDeviceGetAttribute", "compute capability") ||
+      !m.check(m.cu->cuDeviceGetAttribute(
+                   &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                   m.device),
+               "cuDeviceGetAttribute", "compute capability"))
+    return false;
+  unsigned need = 0;
+  size_t digits = 0;
+  if (chip.rfind("sm_", 0) == 0)
+    while (3 + digits < chip.size() && std::isdigit(
+                                           static_cast<unsigned char>(chip[3 + digits])))
+      need = need * 10 + static_cast<unsigned>(chip[3 + digits++] - '0');
+  bool archSpecific = digits > 0 && chip.size() == 4 + digits &&
+                      chip.back() == 'a';
+  if (digits == 0 || (chip.size() != 3 + digits && !archSpecific))
+    return m.fail("plan: unrecognized chip '" + chip +
+                  "' (expected sm_<major><minor>, optionally with an 'a')");
+  unsigned have = static_cast<unsigned>(major * 10 + minor);
+  std::string device = "device 0 ('" + m.deviceName + "') is compute capability " +
+                       std::to_string(major) + "." + std::to_string(minor);
+  if (archSpecific && have != need)
+    return m.fail("this model's kernels are for " + chip +
+                  " (arch-specific: wgmma), which runs only on compute "
+                  "capability " + std::to_string(need / 10) + "." +
+                  std::to_string(need % 10) + "; " + device +
+                  ": compile it again with --chip sm_" + std::to_string(have));
+  if (!archSpecific && have < need)
+    return m.fail("this model's kernels are for " + chip +
+                  ", which needs compute capability " +
+                  std::to_string(need / 10) + "." + std::to_string(need % 10) +
+                  " or newer; " + device + ": compile it again with --chip sm_" +
+                  std::to_string(have));
+  return true;
+}
+
 bool setUp(vggq_model &m, const void *cubin, size_t cubinSize,
            const void *ptx, size_t ptxSize, const char *weightsPath) {
   std::vector<uint8_t> host;
@@ -92,6 +137,8 @@ bool setUp(vggq_model &m, const void *cubin, size_t cubinSize,
   char name[256] = {0};
   if (m.cu->cuDeviceGetName(name, sizeof(name) - 1, m.device) == CUDA_SUCCESS)
     m.deviceName = name;
+  if (!checkChip(m))
+    return false;
   const char *force = std::getenv("VGGQ_FORCE_PTX");
   bool forcePtx = force && std::strcmp(force, "1") == 0;
   if (forcePtx && !(ptx && ptxSize))
