@@ -564,6 +564,7 @@ private:
   uint8_t *memPtr(uint8_t space, uint64_t addr, unsigned bytes, unsigned align,
                   uint32_t t, const Instr &I);
   bool completeCopies(uint32_t t, uint32_t belowGroup);
+  bool execWgmma(uint32_t w, uint32_t nlanes, const Instr &I);
   bool execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
                       const Instr &I);
   bool execGeneric(const Instr &I, uint64_t *Rt, uint32_t t);
@@ -1630,8 +1631,16 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
     case KEY(Mma, TC_F16): // .f16
     case KEY(Mma, TC_U16): // .bf16 (typed as b16)
     case KEY(Shfl, TC_NONE):
+    case KEY(Wgmma, TC_NONE):
       result = TsColl;
       goto out;
+    // wgmma runs to completion at issue (execCollective), so the fences and
+    // the commit/wait groups that order it have nothing left to do.
+    case KEY(FenceProxy, TC_NONE):
+    case KEY(WgmmaFence, TC_NONE):
+    case KEY(WgmmaCommit, TC_NONE):
+    case KEY(WgmmaWait, TC_NONE):
+      break;
     default:
     generic:
       if (!execGeneric(I, Rt, t)) {
@@ -1713,6 +1722,140 @@ void Block::mergeProfile() {
     L.pcWarp[i] += pcWarp[i];
   for (size_t i = 0; i < siteCounters.size(); ++i)
     L.sites[i].add(siteCounters[i]);
+}
+
+/// The shared address of byte `kb` of row `r` of a K-major wgmma operand
+/// (PTX ISA, "Matrix Descriptor Format" and "Shared Memory Matrix Layout"):
+/// start address, leading/stride byte offsets (bits 16-29, 32-45, in 16-byte
+/// units) and the swizzle mode (bits 62-63). Without swizzling the operand is
+/// made of 8 x 16-byte core matrices, LBO apart along K and SBO apart along
+/// M/N; with the 32/64/128-byte swizzles, rows of the swizzle width, 8 rows
+/// per atom, atoms SBO apart, and the 16-byte chunk index (address bits 4-6)
+/// XORed with bits 7-9 of the address. False for a non-zero base offset.
+static bool wgmmaAddress(uint64_t desc, unsigned r, unsigned kb,
+                         uint64_t &addr) {
+  uint64_t start = (desc & 0x3FFF) << 4;
+  uint64_t lbo = ((desc >> 16) & 0x3FFF) << 4;
+  uint64_t sbo = ((desc >> 32) & 0x3FFF) << 4;
+  unsigned baseOffset = (desc >> 49) & 7;
+  unsigned mode = static_cast<unsigned>(desc >> 62);
+  if (baseOffset)
+    return false;
+  if (mode == 0) {
+    addr = start + (r / 8) * sbo + (kb / 16) * lbo + (r % 8) * 16 + kb % 16;
+    return true;
+  }
+  unsigned width = mode == 1 ? 128 : mode == 2 ? 64 : 32;
+  uint64_t linear = start + (r / 8) * sbo + (r % 8) * width + kb;
+  unsigned bits = mode == 1 ? 7 : mode == 2 ? 3 : 1; // chunk-index mask
+  addr = linear ^ (((linear >> 7) & bits) << 4);
+  return true;
+}
+
+bool Block::execWgmma(uint32_t w, uint32_t nlanes, const Instr &I) {
+  // wgmma.mma_async.sync.aligned.m64nNkK: the warpgroup (4 warps) computes
+  // D[64 x N] (+)= A[64 x K] x B[K x N]; warp w % 4 owns rows 16(w%4) ..
+  // +15 and only reads those rows of A, so each warp is run on its own, to
+  // completion, at issue. Fragment of D (PTX ISA, "wgmma Register Fragment
+  // layout for accumulator matrix D"): lane l holds, for 8-column block j,
+  // d[4j + i] at row l/4 + 8 * (i / 2), column 8j + 2 * (l % 4) + i % 2.
+  // Numerics as for mma.sync: each instruction's K products are summed
+  // exactly (FP8 optionally truncated, Emulator::setFp8Accumulation), D is
+  // added, and the sum is rounded once.
+  uint32_t t0 = w * 32;
+  if (nlanes != 32)
+    return fault(Status::LaunchFailed, t0, I,
+                 "wgmma in a warp of " + std::to_string(nlanes) +
+                     " threads (needs 32)");
+  if (nthreads % 128)
+    return fault(Status::LaunchFailed, t0, I,
+                 "wgmma in a block of " + std::to_string(nthreads) +
+                     " threads (needs whole warpgroups of 128)");
+  uint64_t descA = R(t0)[I.a], descB = R(t0)[I.b];
+  bool scaleD = (R(t0)[I.c] & 1) != 0;
+  for (unsigned l = 1; l < 32; ++l)
+    if (R(t0 + l)[I.a] != descA || R(t0 + l)[I.b] != descB ||
+        ((R(t0 + l)[I.c] & 1) != 0) != scaleD)
+      return fault(Status::LaunchFailed, t0 + l, I,
+                   "the wgmma descriptors and scale-d must be the same in "
+                   "every thread of the warpgroup");
+  const unsigned n = I.wgN, rowBytes = 32;
+  const unsigned wq = w % 4;
+  uint32_t ipc = static_cast<uint32_t>(&I - k.code.data());
+  // Gathers 32 bytes of K of operand row r (16-byte chunks, each contiguous
+  // after the swizzle).
+  auto gather = [&](uint64_t desc, unsigned r, uint8_t *out) {
+    for (unsigned c = 0; c < rowBytes; c += 16) {
+      uint64_t addr;
+      if (!wgmmaAddress(desc, r, c, addr))
+        return fault(Status::LaunchFailed, t0, I,
+                     "wgmma descriptor " + hex(desc) +
+                         " has a non-zero base offset (not implemented)");
+      const uint8_t *p = sharedPtr(addr, 16, 16, t0, I);
+      if (!p)
+        return false;
+      if (race) {
+        uint32_t off = static_cast<uint32_t>(addr - kSharedBase);
+        if ((!cp[t0].empty() && !ownPending(t0, ipc, off, 16, false)) ||
+            !sharedAccess(t0, ipc, off, 16, false, epoch))
+          return false;
+      }
+      std::memcpy(out + c, p, 16);
+    }
+    return true;
+  };
+  uint8_t A[16][32];
+  std::vector<uint8_t> Bt(static_cast<size_t>(n) * rowBytes);
+  for (unsigned r = 0; r < 16; ++r)
+    if (!gather(descA, 16 * wq + r, A[r]))
+      return false;
+  for (unsigned r = 0; r < n; ++r)
+    if (!gather(descB, r, &Bt[static_cast<size_t>(r) * rowBytes]))
+      return false;
+  const uint32_t *list = &k.regLists[I.listOff];
+  const unsigned accBits = L.fp8Bits;
+  for (unsigned l = 0; l < 32; ++l) {
+    uint64_t *Rl = R(t0 + l);
+    for (unsigned i = 0; i < n / 2; ++i) {
+      unsigned row = l / 4 + 8 * ((i / 2) % 2);
+      unsigned col = 8 * (i / 4) + 2 * (l % 4) + (i % 2);
+      const uint8_t *a = A[row], *b = &Bt[static_cast<size_t>(col) * rowBytes];
+      uint32_t c = static_cast<uint32_t>(Rl[list[i]]);
+      uint32_t d;
+      if (I.mode == MmaInt) {
+        bool sa = I.wgA == TC_S8, sb = I.wgB == TC_S8;
+        int64_t acc = scaleD ? int64_t(static_cast<int32_t>(c)) : 0;
+        for (unsigned kk = 0; kk < 32; ++kk)
+          acc += int64_t(sa ? int8_t(a[kk]) : a[kk]) *
+                 (sb ? int8_t(b[kk]) : b[kk]);
+        if (I.flags & FlSatfinite)
+          acc = std::min<int64_t>(std::max<int64_t>(acc, INT32_MIN), INT32_MAX);
+        d = static_cast<uint32_t>(acc);
+      } else if (I.mode == MmaF8) {
+        const float *ta = I.wgA == TC_E4M3 ? e4m3Table : e5m2Table;
+        const float *tb = I.wgB == TC_E4M3 ? e4m3Table : e5m2Table;
+        double acc = 0;
+        for (unsigned kk = 0; kk < 32; ++kk)
+          acc += static_cast<double>(ta[a[kk]]) * tb[b[kk]];
+        if (scaleD)
+          acc += static_cast<double>(asF32(c));
+        if (accBits)
+          acc = truncateMantissa(acc, accBits);
+        d = static_cast<uint32_t>(f32Bits(static_cast<float>(acc)));
+      } else {
+        const SmallFormat &f = I.mode == MmaF16 ? kF16 : kBF16;
+        double acc = 0;
+        for (unsigned kk = 0; kk < 16; ++kk)
+          acc += decodeSmall(a[2 * kk] | (a[2 * kk + 1] << 8), f) *
+                 decodeSmall(b[2 * kk] | (b[2 * kk + 1] << 8), f);
+        if (scaleD)
+          acc += static_cast<double>(asF32(c));
+        d = static_cast<uint32_t>(f32Bits(static_cast<float>(acc)));
+      }
+      Rl[list[i]] = d;
+    }
+  }
+  return true;
 }
 
 bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
@@ -1894,6 +2037,8 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
     }
     return true;
   }
+  if (I.op == Op::Wgmma)
+    return execWgmma(w, nlanes, I);
   if (I.op == Op::Shfl) {
     uint32_t active = nlanes == 32 ? 0xffffffffu : ((1u << nlanes) - 1);
     uint32_t vals[32], outv[32];

@@ -9,6 +9,7 @@
 #include "Ptx.h"
 
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -884,8 +885,11 @@ bool Parser::finishKernel(int line) {
       fix(s);
     for (auto &s : in.vc)
       fix(s);
+    for (uint32_t i = 0; i < in.listLen; ++i)
+      fix(k->regLists[in.listOff + i]);
     in.key = static_cast<uint16_t>((unsigned(in.op) << 4) | (in.tc & 15));
-    if (in.op == Op::Ldmatrix || in.op == Op::Mma || in.op == Op::Shfl)
+    if (in.op == Op::Ldmatrix || in.op == Op::Mma || in.op == Op::Shfl ||
+        in.op == Op::Wgmma)
       k->usesCollectives = true;
   }
   mod.byName[k->name] = mod.kernels.size() - 1;

@@ -73,6 +73,11 @@ enum class Op : uint8_t {
   Ldmatrix,
   Mma,
   Shfl,
+  FenceProxy,  ///< fence.proxy.async[.space]: orders generic and async proxies
+  WgmmaFence,  ///< wgmma.fence.sync.aligned
+  WgmmaCommit, ///< wgmma.commit_group.sync.aligned
+  WgmmaWait,   ///< wgmma.wait_group.sync.aligned N (N in c)
+  Wgmma,       ///< wgmma.mma_async.sync.aligned.m64nNkK (warp-collective)
   Count
 };
 
@@ -144,6 +149,12 @@ struct Instr {
   uint64_t dmask = ~0ull;        ///< mask of the destination width
   int32_t target = -1;           ///< branch target (instruction index)
   int32_t line = 0;
+  /// wgmma: N, the A and B type classes, and the D registers (N/2 slots at
+  /// Kernel::regLists[listOff]); a = descriptor A, b = descriptor B, c =
+  /// the scale-d predicate.
+  uint16_t wgN = 0;
+  uint8_t wgA = TC_NONE, wgB = TC_NONE;
+  uint32_t listOff = 0, listLen = 0;
 };
 
 struct Param {
@@ -181,6 +192,8 @@ struct Kernel {
   unsigned maxntid[3] = {0, 0, 0}; ///< 0: not given
   unsigned reqntid[3] = {0, 0, 0};
   bool usesCollectives = false;
+  /// Register lists longer than Instr's fixed arrays (wgmma accumulators).
+  std::vector<uint32_t> regLists;
 };
 
 struct Module {
