@@ -149,9 +149,12 @@ public:
       for (int64_t i = 0; i < slabs(spec); ++i) {
         int64_t aOff = (i * kSlabRows * kTileRowBytes + ks * kStepBytes) >> 4;
         int64_t bOff = (ks * kStepBytes) >> 4;
+        // Named, so that the IR's order does not depend on the order in
+        // which the host compiler evaluates arguments.
+        Value stepB = kb.add(descB, kb.c64(bOff));
+        Value stepA = kb.add(descA, kb.c64(aOff));
         d[i] = NVVM::WgmmaMmaAsyncOp::create(
-            b, loc, structType, d[i], kb.add(descA, kb.c64(aOff)),
-            kb.add(descB, kb.c64(bOff)), shape,
+            b, loc, structType, d[i], stepA, stepB, shape,
             NVVM::WGMMATypesAttr::get(ctx, typeA),
             NVVM::WGMMATypesAttr::get(ctx, typeB), typeD,
             fromZero && ks == 0 ? overwrite : accumulate, one, one,
