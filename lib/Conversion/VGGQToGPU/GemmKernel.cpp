@@ -381,10 +381,12 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   // separately swizzled row, which LLVM would hoist per constant slot (96
   // live addresses, spills), so it keeps a computed slot. (Peeling slice 0
   // to start from constant-zero accumulators saves one mov per accumulator
-  // but costs ptxas ~65 more registers in the pooled FP8 kernels.)
+  // but costs ptxas ~65 more registers in the pooled FP8 kernels; a
+  // strategy that gains from it asks for it, GemmStrategy::peelsFirstGroup.)
   const int64_t unroll = spec.unrollK ? stages : 1;
   const int64_t groups = kTiles / unroll;
   const bool rolled = groups >= 2;
+  const int64_t peeled = rolled && strategy.peelsFirstGroup() ? unroll : 0;
   TileLoader loader{spec, args[0], args[1]};
   loader.setup(kb, tid, m0, n0, rows, /*staticK=*/!rolled);
   strategy.prepare(kb, spec, tid);
@@ -455,11 +457,14 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   size_t numAcc = strategy.numAccumulators(spec);
   SmallVector<Value> acc(numAcc, zero);
   int64_t kt = 0;
+  for (; kt < peeled; ++kt)
+    acc = iteration(Value(), kt, acc);
   if (rolled) {
     SmallVector<Value> iters = acc;
     llvm::append_range(iters, state.values());
     SmallVector<Value> results =
-        kb.forLoop(kb.c32(0), kb.c32(groups * unroll), kb.c32(unroll), iters,
+        kb.forLoop(kb.c32(peeled), kb.c32(groups * unroll), kb.c32(unroll),
+                   iters,
                    [&](Value ktBase, ValueRange it) {
                      SmallVector<Value> a(it.take_front(numAcc));
                      state = AState::fromValues(it.drop_front(numAcc),
@@ -472,7 +477,7 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
     acc.assign(results.begin(), results.begin() + numAcc);
     state = AState::fromValues(ArrayRef<Value>(results).drop_front(numAcc),
                                loader.aRows.size());
-    kt += groups * unroll;
+    kt = groups * unroll;
   }
   for (; kt < kTiles; ++kt)
     acc = iteration(Value(), kt, acc);

@@ -106,6 +106,10 @@ public:
   virtual bool readsSharedThroughAsyncProxy() const { return false; }
   /// Alignment of the kernel's shared buffer in bytes.
   virtual int64_t sharedAlignment() const { return 128; }
+  /// Whether a rolled K loop starts after its first group of slices, which
+  /// is emitted straight so that it multiplies constant-zero accumulators
+  /// (wgmma: scale-d = 0, instead of zeros moved into its registers).
+  virtual bool peelsFirstGroup() const { return false; }
 };
 
 /// The mma.sync strategy of a precision's MMA (Formats.def): m16n8k32 for

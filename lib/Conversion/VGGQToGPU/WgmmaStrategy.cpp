@@ -93,6 +93,10 @@ public:
   }
   bool readsSharedThroughAsyncProxy() const override { return true; }
   int64_t sharedAlignment() const override { return 1024; }
+  /// Zeros carried into a rolled loop would be moved into the accumulator
+  /// registers after wgmma.fence, where ptxas then serializes the wgmmas
+  /// (it injects warpgroup.arrive/wait, C7519/C7517).
+  bool peelsFirstGroup() const override { return true; }
 
   void prepare(KernelBuilder &kb, const GemmSpec &spec, Value tid) override {
     Value lane = kb.rem(tid, 32);
