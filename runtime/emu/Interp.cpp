@@ -423,6 +423,22 @@ public:
     check = race || sched;
     if (race)
       shadow.resize(l.sharedBytes);
+    hopper = k.usesWgmma;
+    if (hopper) {
+      nwg = k.numWgRegs;
+      size_t n = static_cast<size_t>(nthreads) * nwg;
+      wgOpen.resize(nthreads);
+      wgCommitted.resize(nthreads);
+      wgDone.resize(nthreads);
+      wgFences.resize(nthreads);
+      wgLock.resize(n);
+      wgLockPc.resize(n);
+      wgTouch.resize(n);
+      wgTouchPc.resize(n);
+      genWriter.resize(l.sharedBytes);
+      genPc.resize(l.sharedBytes);
+      genDirty.resize(nthreads);
+    }
     if (sched) {
       readyPos.resize(nthreads);
       readyInWarp.resize(nwarps);
@@ -486,6 +502,31 @@ private:
   // shape of the turns (style).
   uint64_t rng = 0;
   uint64_t budget = ~0ull;
+
+  // The wgmma rules (PTX ISA, "Asynchronous Warpgroup Level Matrix
+  // Multiply-Accumulate"), checked in kernels that have wgmma. Per thread:
+  // the wgmma-groups (open: being filled; committed up to wgCommitted;
+  // complete up to wgDone, by wgmma.wait_group), how many wgmma.fence it
+  // ran, and per accumulator register (Kernel::wgIndex) the group that
+  // last wrote it (with that wgmma's pc) and the fence count + 1 at its
+  // last access by another instruction (with that pc). Per shared byte:
+  // the thread (+ 1) that wrote it through the generic proxy and has not
+  // run fence.proxy.async since (with the writer's pc), and per thread the
+  // ranges it so wrote.
+  bool hopper = false;
+  uint32_t nwg = 0;
+  std::vector<uint32_t> wgOpen, wgCommitted, wgDone, wgFences;
+  std::vector<uint32_t> wgLock, wgLockPc, wgTouch, wgTouchPc;
+  std::vector<uint16_t> genWriter;
+  std::vector<uint32_t> genPc;
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> genDirty;
+  void hopperReset();
+  bool wgAccess(uint32_t t, uint32_t pc, const Instr &I);
+  void genericSharedWrite(uint32_t t, uint32_t pc, uint64_t addr,
+                          uint32_t bytes);
+  void proxyFence(uint32_t t);
+  bool asyncProxyRead(uint32_t t, const Instr &I, uint32_t off,
+                      uint32_t bytes);
   uint32_t landNum = 0;
   unsigned style = 0;
   std::vector<uint32_t> readyList, readyPos, readyInWarp;
@@ -702,6 +743,8 @@ bool Block::completeCopies(uint32_t t, uint32_t belowGroup) {
     if (p.group < belowGroup) {
       if (!p.landed)
         land(p);
+      if (hopper) // cp.async writes shared memory through the generic proxy
+        genericSharedWrite(t, p.pc, p.dst, p.cpSize);
       if (race && !sharedAccess(t, p.pc,
                                 static_cast<uint32_t>(p.dst - kSharedBase),
                                 p.cpSize, true, p.epoch))
@@ -1342,6 +1385,10 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
       ++pc;
       continue;
     }
+    if ((I.flags & FlWgRegs) && !wgAccess(t, pc, I)) {
+      result = TsFault;
+      goto out;
+    }
     switch (I.key) {
     case KEY(Mov, TC_U32):
     case KEY(Mov, TC_S32):
@@ -1553,6 +1600,8 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
         uint64_t v = Rt[I.v[i]];
         std::memcpy(p + i * sz, &v, sz);
       }
+      if (hopper && I.space != SpParam)
+        genericSharedWrite(t, pc, addr, bytes);
       break;
     }
     case KEY(CpAsync, TC_NONE): {
@@ -1634,12 +1683,25 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
     case KEY(Wgmma, TC_NONE):
       result = TsColl;
       goto out;
-    // wgmma runs to completion at issue (execCollective), so the fences and
-    // the commit/wait groups that order it have nothing left to do.
+    // wgmma runs to completion at issue (execWgmma); these only move the
+    // state that its rules are checked against.
     case KEY(FenceProxy, TC_NONE):
+      if (hopper)
+        proxyFence(t);
+      break;
     case KEY(WgmmaFence, TC_NONE):
+      if (hopper)
+        ++wgFences[t];
+      break;
     case KEY(WgmmaCommit, TC_NONE):
+      if (hopper)
+        wgCommitted[t] = wgOpen[t]++;
+      break;
     case KEY(WgmmaWait, TC_NONE):
+      // Waits until at most I.c of the most recent committed groups are
+      // pending (the groups are numbered 1, 2, ... in commit order).
+      if (hopper && wgCommitted[t] > wgDone[t] + I.c)
+        wgDone[t] = wgCommitted[t] - I.c;
       break;
     default:
     generic:
@@ -1752,6 +1814,88 @@ static bool wgmmaAddress(uint64_t desc, unsigned r, unsigned kb,
   return true;
 }
 
+void Block::hopperReset() {
+  std::fill(wgOpen.begin(), wgOpen.end(), 1u);
+  std::fill(wgCommitted.begin(), wgCommitted.end(), 0u);
+  std::fill(wgDone.begin(), wgDone.end(), 0u);
+  std::fill(wgFences.begin(), wgFences.end(), 0u);
+  std::fill(wgLock.begin(), wgLock.end(), 0u);
+  std::fill(wgTouch.begin(), wgTouch.end(), 0u);
+  std::fill(genWriter.begin(), genWriter.end(), uint16_t(0));
+  for (auto &d : genDirty)
+    d.clear();
+}
+
+/// An instruction other than wgmma touches wgmma accumulator registers:
+/// not while a wgmma that writes them is pending (the ISA leaves their
+/// value undefined until wgmma.wait_group), and it is remembered, so that a
+/// wgmma using them without a wgmma.fence after this access faults.
+bool Block::wgAccess(uint32_t t, uint32_t pc, const Instr &I) {
+  const size_t base = static_cast<size_t>(t) * nwg;
+  for (uint32_t i = 0; i < I.listLen; ++i) {
+    uint32_t slot = k.regLists[I.listOff + i];
+    size_t j = base + static_cast<uint32_t>(k.wgIndex[slot]);
+    if (wgLock[j] > wgDone[t]) {
+      const Instr &W = k.code[wgLockPc[j]];
+      return fault(Status::LaunchFailed, t, I,
+                   "touches an accumulator register of the "
+                   "wgmma.mma_async at PTX line " +
+                       std::to_string(W.line) +
+                       ", which has not completed: its registers may be "
+                       "accessed only after a wgmma.wait_group that covers "
+                       "its wgmma.commit_group (PTX ISA, wgmma.wait_group)");
+    }
+    wgTouch[j] = wgFences[t] + 1;
+    wgTouchPc[j] = pc;
+  }
+  return true;
+}
+
+void Block::genericSharedWrite(uint32_t t, uint32_t pc, uint64_t addr,
+                               uint32_t bytes) {
+  if (addr < kSharedBase || addr - kSharedBase + bytes > L.sharedBytes)
+    return; // global memory
+  uint32_t off = static_cast<uint32_t>(addr - kSharedBase);
+  for (uint32_t i = 0; i < bytes; ++i) {
+    genWriter[off + i] = static_cast<uint16_t>(t + 1);
+    genPc[off + i] = pc;
+  }
+  auto &d = genDirty[t];
+  if (!d.empty() && d.back().first + d.back().second == off)
+    d.back().second += bytes;
+  else
+    d.push_back({off, bytes});
+}
+
+/// fence.proxy.async: this thread's earlier generic-proxy writes are
+/// ordered before later async-proxy accesses.
+void Block::proxyFence(uint32_t t) {
+  const uint16_t me = static_cast<uint16_t>(t + 1);
+  for (auto [off, bytes] : genDirty[t])
+    for (uint32_t i = 0; i < bytes; ++i)
+      if (genWriter[off + i] == me)
+        genWriter[off + i] = 0;
+  genDirty[t].clear();
+}
+
+bool Block::asyncProxyRead(uint32_t t, const Instr &I, uint32_t off,
+                           uint32_t bytes) {
+  for (uint32_t i = 0; i < bytes; ++i)
+    if (uint16_t w = genWriter[off + i]) {
+      uint32_t wpc = genPc[off + i];
+      return fault(Status::LaunchFailed, t, I,
+                   "reads shared address " + hex(kSharedBase + off + i) +
+                       " through the async proxy, but " + threadName(w - 1u) +
+                       " wrote it through the generic proxy at PTX line " +
+                       std::to_string(k.code[wpc].line) + " (`" +
+                       k.text[wpc] +
+                       "`) and ran no fence.proxy.async after that write "
+                       "(PTX ISA, \"Proxies\": the write is not ordered "
+                       "before the read)");
+    }
+  return true;
+}
+
 bool Block::execWgmma(uint32_t w, uint32_t nlanes, const Instr &I) {
   // wgmma.mma_async.sync.aligned.m64nNkK: the warpgroup (4 warps) computes
   // D[64 x N] (+)= A[64 x K] x B[K x N]; warp w % 4 owns rows 16(w%4) ..
@@ -1782,6 +1926,35 @@ bool Block::execWgmma(uint32_t w, uint32_t nlanes, const Instr &I) {
   const unsigned n = I.wgN, rowBytes = 32;
   const unsigned wq = w % 4;
   uint32_t ipc = static_cast<uint32_t>(&I - k.code.data());
+  // The register rules: a wgmma.fence before the first wgmma and between
+  // any other access to its accumulator registers and the wgmma (wgmmas of
+  // one shape accumulating into the same registers are ordered anyway).
+  // The registers then stay locked until a wgmma.wait_group covers them.
+  const uint32_t *regs = &k.regLists[I.listOff];
+  for (unsigned l = 0; l < 32; ++l) {
+    uint32_t t = t0 + l;
+    if (wgFences[t] == 0)
+      return fault(Status::LaunchFailed, t, I,
+                   "wgmma.mma_async with no wgmma.fence before it (PTX ISA, "
+                   "wgmma.fence: required before the first wgmma.mma_async)");
+    const size_t base = static_cast<size_t>(t) * nwg;
+    for (uint32_t i = 0; i < I.listLen; ++i) {
+      size_t j = base + static_cast<uint32_t>(k.wgIndex[regs[i]]);
+      if (wgTouch[j] == wgFences[t] + 1) {
+        uint32_t apc = wgTouchPc[j];
+        return fault(Status::LaunchFailed, t, I,
+                     "accumulator register " + std::to_string(i) +
+                         " was accessed at PTX line " +
+                         std::to_string(k.code[apc].line) + " (`" +
+                         k.text[apc] +
+                         "`) after the last wgmma.fence: the ISA requires a "
+                         "wgmma.fence between a register access and a "
+                         "wgmma.mma_async that uses the register");
+      }
+      wgLock[j] = wgOpen[t];
+      wgLockPc[j] = ipc;
+    }
+  }
   // Gathers 32 bytes of K of operand row r (16-byte chunks, each contiguous
   // after the swizzle).
   auto gather = [&](uint64_t desc, unsigned r, uint8_t *out) {
@@ -1794,12 +1967,14 @@ bool Block::execWgmma(uint32_t w, uint32_t nlanes, const Instr &I) {
       const uint8_t *p = sharedPtr(addr, 16, 16, t0, I);
       if (!p)
         return false;
+      uint32_t off = static_cast<uint32_t>(addr - kSharedBase);
       if (race) {
-        uint32_t off = static_cast<uint32_t>(addr - kSharedBase);
         if ((!cp[t0].empty() && !ownPending(t0, ipc, off, 16, false)) ||
             !sharedAccess(t0, ipc, off, 16, false, epoch))
           return false;
       }
+      if (!asyncProxyRead(t0, I, off, 16))
+        return false;
       std::memcpy(out + c, p, 16);
     }
     return true;
@@ -2099,6 +2274,8 @@ bool Block::run(uint64_t linear) {
     cpGroup[t] = 0;
   }
   std::memset(shared.data(), kPoison, shared.size());
+  if (hopper)
+    hopperReset();
   if (race && epoch > 0xF0000000u) { // before the epochs wrap around
     std::fill(shadow.begin(), shadow.end(), Shadow());
     epoch = 0;

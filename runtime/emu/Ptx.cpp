@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "Ptx.h"
 
+#include <algorithm>
+
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -213,6 +215,10 @@ private:
   std::vector<std::pair<size_t, std::string>> branchFixups;
   std::map<std::string, uint32_t> sharedAddr; // name -> window address
   std::map<std::string, uint32_t> paramOffset;
+  /// The user register slots each instruction names (parallel to k->code),
+  /// and those of the instruction being parsed.
+  std::vector<std::vector<uint32_t>> named;
+  std::vector<uint32_t> curNamed;
 
   const Token &peek(size_t ahead = 0) const {
     return t[std::min(pos + ahead, t.size() - 1)];
@@ -286,6 +292,7 @@ bool Parser::lookupReg(const std::string &name, uint32_t &slot,
     if (it != s->names.end()) {
       slot = it->second;
       bits = regBits[slot];
+      curNamed.push_back(slot);
       return true;
     }
     if (d < name.size() && d > 0) {
@@ -295,6 +302,7 @@ bool Parser::lookupReg(const std::string &name, uint32_t &slot,
         if (idx < r->second.second) {
           slot = r->second.first + static_cast<uint32_t>(idx);
           bits = regBits[slot];
+          curNamed.push_back(slot);
           return true;
         }
       }
@@ -522,6 +530,7 @@ bool Parser::parseEntry() {
   branchFixups.clear();
   sharedAddr.clear();
   paramOffset.clear();
+  named.clear();
   // Module-scope shared arrays come first in every kernel's window.
   for (const SharedVar &v : moduleShared) {
     if (v.dynamic) {
@@ -783,6 +792,7 @@ bool Parser::parseInstruction() {
   Instr in;
   in.line = line;
   in.guard = constSlot(1);
+  curNamed.clear();
   if (isPunct("@")) {
     ++pos;
     bool negate = false;
@@ -841,6 +851,7 @@ bool Parser::parseInstruction() {
   text += ';';
   k->code.push_back(in);
   k->text.push_back(text);
+  named.push_back(curNamed);
   return true;
 }
 
@@ -892,6 +903,36 @@ bool Parser::finishKernel(int line) {
         in.op == Op::Wgmma)
       k->usesCollectives = true;
   }
+  // The wgmma accumulator registers, and which other instructions touch
+  // them (the emulator checks those accesses against wgmma.fence and
+  // wgmma.wait_group).
+  k->wgIndex.assign(k->numUserRegs, -1);
+  for (const Instr &in : k->code)
+    if (in.op == Op::Wgmma) {
+      k->usesWgmma = true;
+      for (uint32_t i = 0; i < in.listLen; ++i) {
+        uint32_t s = k->regLists[in.listOff + i];
+        if (s < k->numUserRegs && k->wgIndex[s] < 0)
+          k->wgIndex[s] = static_cast<int32_t>(k->numWgRegs++);
+      }
+    }
+  if (k->usesWgmma)
+    for (size_t i = 0; i < named.size() && i < k->code.size(); ++i) {
+      Instr &in = k->code[i];
+      if (in.op == Op::Wgmma)
+        continue;
+      std::vector<uint32_t> wg;
+      for (uint32_t s : named[i])
+        if (s < k->numUserRegs && k->wgIndex[s] >= 0 &&
+            std::find(wg.begin(), wg.end(), s) == wg.end())
+          wg.push_back(s);
+      if (wg.empty())
+        continue;
+      in.flags |= FlWgRegs;
+      in.listOff = static_cast<uint32_t>(k->regLists.size());
+      in.listLen = static_cast<uint32_t>(wg.size());
+      k->regLists.insert(k->regLists.end(), wg.begin(), wg.end());
+    }
   mod.byName[k->name] = mod.kernels.size() - 1;
   k = nullptr;
   return true;

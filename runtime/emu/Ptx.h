@@ -118,6 +118,9 @@ enum : uint16_t {
   FlTrans = 8, ///< ldmatrix .trans
   FlNegGuard = 16,
   FlRelu = 32,
+  /// The instruction reads or writes registers that a wgmma of the kernel
+  /// uses as accumulators (Kernel::regLists[listOff], listLen of them).
+  FlWgRegs = 64,
 };
 
 /// Mma modes: the operand family.
@@ -151,7 +154,8 @@ struct Instr {
   int32_t line = 0;
   /// wgmma: N, the A and B type classes, and the D registers (N/2 slots at
   /// Kernel::regLists[listOff]); a = descriptor A, b = descriptor B, c =
-  /// the scale-d predicate.
+  /// the scale-d predicate. Another instruction with FlWgRegs: the wgmma
+  /// accumulator registers it touches, at the same place.
   uint16_t wgN = 0;
   uint8_t wgA = TC_NONE, wgB = TC_NONE;
   uint32_t listOff = 0, listLen = 0;
@@ -194,6 +198,12 @@ struct Kernel {
   bool usesCollectives = false;
   /// Register lists longer than Instr's fixed arrays (wgmma accumulators).
   std::vector<uint32_t> regLists;
+  /// Whether the kernel has wgmma.mma_async; then `wgIndex` numbers the
+  /// slots that any wgmma uses as accumulators (-1 for the others), for
+  /// the emulator's checks of the wgmma register and proxy rules.
+  bool usesWgmma = false;
+  std::vector<int32_t> wgIndex;
+  uint32_t numWgRegs = 0;
 };
 
 struct Module {
