@@ -24,9 +24,10 @@ constexpr int64_t kMinOpset = 13;
 constexpr int64_t kMaxOpset = 21;
 constexpr const char *kSupportedOps =
     "Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, "
-    "ReduceMean, Flatten, Reshape, Gemm, MatMul, Add, Softmax, Slice, Pad, Transpose, "
-    "Shape, Identity, Dropout, Constant, QuantizeLinear, DequantizeLinear; on constants also ConstantOfShape, "
-    "Concat, Cast, Gather, Unsqueeze, Squeeze";
+    "ReduceMean, Flatten, Reshape, Gemm, MatMul, Add, Softmax, Slice, Pad, "
+    "Transpose, Shape, Identity, Dropout, Constant, QuantizeLinear, "
+    "DequantizeLinear; on constants also ConstantOfShape, Concat, Cast, "
+    "Gather, Unsqueeze, Squeeze";
 
 /// The metadata_props keys holding the input normalization, one
 /// comma-separated float per input channel.

@@ -84,9 +84,9 @@ llvm::Error ONNXImporter::importConv() {
   Value bv = bias ? builder->constant(resourceName(node->input(2), "bias"), {o},
                                       bias->f32)
                   : Value();
-  define(0, {builder->conv2d(layer, x->value, *wv, bv, strides, pads,
-                             dilations),
-             std::nullopt});
+  define(0,
+         {builder->conv2d(layer, x->value, *wv, bv, strides, pads, dilations),
+          std::nullopt});
   return llvm::Error::success();
 }
 

@@ -63,7 +63,8 @@ bool isFP8(int32_t type) {
 /// The elements of an 8-bit or INT32 tensor: signed values for INT8 and
 /// INT32, 0..255 for UINT8, the byte code for FP8.
 llvm::Expected<std::vector<int64_t>>
-decodeIntegers(const onnx::TensorProto &t, llvm::SmallVectorImpl<int64_t> &shape) {
+decodeIntegers(const onnx::TensorProto &t,
+               llvm::SmallVectorImpl<int64_t> &shape) {
   auto fail = [&](const llvm::Twine &msg) {
     return llvm::createStringError("tensor '" + t.name() + "' " + msg);
   };
@@ -80,8 +81,10 @@ decodeIntegers(const onnx::TensorProto &t, llvm::SmallVectorImpl<int64_t> &shape
     return fail("is stored as external data, which is not supported");
   int32_t type = t.data_type();
   bool is32 = type == onnx::TensorProto::INT32;
+  // The FNUZ types are read so that the caller can name them.
   if (!is32 && type != onnx::TensorProto::INT8 &&
-      type != onnx::TensorProto::UINT8 && !isFP8(type))
+      type != onnx::TensorProto::UINT8 && !isFP8(type) &&
+      type != kFloat8E4M3FNUZ && type != kFloat8E5M2FNUZ)
     return fail("has data type " + qTypeName(type) +
                 "; expected INT8, UINT8, FLOAT8E4M3FN, FLOAT8E5M2 or INT32");
   std::vector<int64_t> values;
@@ -295,10 +298,9 @@ llvm::Error ONNXImporter::importQuantizeLinear() {
       return x.takeError();
     auto type = cast<RankedTensorType>(x->value.getType());
     if (!type.getElementType().isF32())
-      return nodeError("mismatched types: input '" + xName +
-                       "' is already quantized (" +
-                       typeName(type.getElementType()) +
-                       "); expected a FLOAT tensor");
+      return nodeError(
+          "mismatched types: input '" + xName + "' is already quantized (" +
+          typeName(type.getElementType()) + "); expected a FLOAT tensor");
     llvm::Expected<QuantParams> params =
         readQuantParams(xName, onnxDims(*x), std::nullopt, false);
     if (!params)
@@ -337,9 +339,7 @@ llvm::Error ONNXImporter::importQuantizeLinear() {
       inner *= x.shape[d];
   }
   const Precision *fp8 =
-      isFP8(params->type)
-          ? lookupPrecision(params->storageType(ctx))
-          : nullptr;
+      isFP8(params->type) ? lookupPrecision(params->storageType(ctx)) : nullptr;
   qc.codes.resize(x.f32.size());
   for (size_t i = 0; i < x.f32.size(); ++i) {
     float s = params->scales[params->axis ? (int64_t(i) / inner) % dim : 0];
@@ -375,8 +375,7 @@ llvm::Error ONNXImporter::importDequantizeLinear() {
       xType = kFloat8E5M2;
     else if (!elem.isInteger(8))
       return nodeError("mismatched types: input '" + xName + "' is " +
-                       (elem.isF32() ? std::string("FLOAT")
-                                     : typeName(elem)) +
+                       (elem.isF32() ? std::string("FLOAT") : typeName(elem)) +
                        "; expected a tensor quantized by a QuantizeLinear");
     // An i8 tensor of unknown origin (a MaxPool of a quantized tensor) is
     // INT8 or a shifted UINT8: the zero point says which.
@@ -391,9 +390,9 @@ llvm::Error ONNXImporter::importDequantizeLinear() {
     std::optional<int64_t> axis;
     if (params->axis)
       axis = irAxisOf(*params->axis, x->rank());
-    define(0, {builder->dequantize(nodeLocName(), x->value, params->scales,
-                                   axis),
-               x->flattenedCHW});
+    define(0,
+           {builder->dequantize(nodeLocName(), x->value, params->scales, axis),
+            x->flattenedCHW});
     return llvm::Error::success();
   }
 
@@ -429,8 +428,7 @@ llvm::Error ONNXImporter::importDequantizeLinear() {
   if (params->shifted)
     for (float &c : qc.codes)
       c -= 128.0f; // UINT8 with zero point 128 as INT8 codes
-  const Precision *p =
-      isFP8(qc.type) ? lookupPrecision(qc.storage) : nullptr;
+  const Precision *p = isFP8(qc.type) ? lookupPrecision(qc.storage) : nullptr;
   int64_t inner = 1, dim = 1;
   if (qc.axis) {
     dim = qc.shape[*qc.axis];
@@ -481,16 +479,15 @@ ONNXImporter::linearCodes(
     return nodeError("unsupported: weight '" + name +
                      "' is dequantized along axis " + llvm::Twine(*qc->axis) +
                      " (its input features); only per-tensor and "
-                     "per-output-channel (axis " + llvm::Twine(outAxis) +
-                     ") weight scales are supported");
+                     "per-output-channel (axis " +
+                     llvm::Twine(outAxis) + ") weight scales are supported");
   LinearCodes codes{qc, toOK(qc->codes), std::nullopt};
   if (qc->axis)
     codes.axis = 0;
   return codes;
 }
 
-llvm::Expected<Value>
-ONNXImporter::convWeight(const HostTensor &weight) {
+llvm::Expected<Value> ONNXImporter::convWeight(const HostTensor &weight) {
   const std::string &name = node->input(1);
   const QuantizedConstant *qc = quantizedConstant(name);
   if (!qc)
