@@ -124,7 +124,8 @@ def conv(x, w, b, a):
     return y + (b.reshape(1, o, 1, 1) if b is not None else 0)
 
 
-def run(model, x):
+def run(model, x, keep=False):
+    """The graph output for input x (with keep, every value by name)."""
     env = {t.name: tensor_value(t) for t in model.graph.initializer}
     env[model.graph.input[0].name] = x.astype(np.float32)
     for node in model.graph.node:
@@ -167,7 +168,7 @@ def run(model, x):
         if not isinstance(y, QTensor) and y.dtype == np.float64:
             y = y.astype(np.float32)
         env[node.output[0]] = y
-    return env[model.graph.output[0].name]
+    return env if keep else env[model.graph.output[0].name]
 
 
 def main():
