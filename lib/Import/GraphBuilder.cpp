@@ -126,6 +126,35 @@ Value GraphBuilder::constant(llvm::StringRef name,
   return arith::ConstantOp::create(builder, loc(name), attr);
 }
 
+Value GraphBuilder::rawConstant(llvm::StringRef name,
+                                llvm::ArrayRef<int64_t> shape, Type elementType,
+                                llvm::ArrayRef<char> bytes) {
+  auto type = RankedTensorType::get(shape, elementType);
+  auto attr = DenseResourceElementsAttr::get(
+      type, sanitizeResourceName(name),
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(bytes));
+  return arith::ConstantOp::create(builder, loc(name), attr);
+}
+
+Value GraphBuilder::quantize(llvm::StringRef name, Value input,
+                             Type elementType, llvm::ArrayRef<float> scales,
+                             std::optional<int64_t> axis) {
+  auto type = cast<RankedTensorType>(input.getType()).clone(elementType);
+  return vggq::QuantizeOp::create(
+      builder, loc(name), type, input, builder.getDenseF32ArrayAttr(scales),
+      axis ? builder.getI64IntegerAttr(*axis) : IntegerAttr());
+}
+
+Value GraphBuilder::dequantize(llvm::StringRef name, Value input,
+                               llvm::ArrayRef<float> scales,
+                               std::optional<int64_t> axis) {
+  auto type =
+      cast<RankedTensorType>(input.getType()).clone(builder.getF32Type());
+  return vggq::DequantizeOp::create(
+      builder, loc(name), type, input, builder.getDenseF32ArrayAttr(scales),
+      axis ? builder.getI64IntegerAttr(*axis) : IntegerAttr());
+}
+
 Value GraphBuilder::convWeightFromOIHW(llvm::StringRef name,
                                        llvm::ArrayRef<int64_t> shape,
                                        llvm::ArrayRef<float> data) {

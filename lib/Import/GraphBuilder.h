@@ -17,6 +17,7 @@
 #include "llvm/Support/Error.h"
 
 #include <array>
+#include <optional>
 
 namespace vggq {
 namespace import {
@@ -53,6 +54,22 @@ public:
   /// An `arith.constant dense_resource<name>` holding a copy of `data`.
   mlir::Value constant(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
                        llvm::ArrayRef<float> data);
+
+  /// An `arith.constant dense_resource<name>` of `elementType` holding a
+  /// copy of `bytes` (little-endian element codes, as the precision registry
+  /// stores them).
+  mlir::Value rawConstant(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
+                          mlir::Type elementType, llvm::ArrayRef<char> bytes);
+
+  /// `vggq.quantize` / `vggq.dequantize` of `input` to/from `elementType`
+  /// with `scales` (one: per tensor; else along `axis`), located at `name`
+  /// (the ONNX node).
+  mlir::Value quantize(llvm::StringRef name, mlir::Value input,
+                       mlir::Type elementType, llvm::ArrayRef<float> scales,
+                       std::optional<int64_t> axis);
+  mlir::Value dequantize(llvm::StringRef name, mlir::Value input,
+                         llvm::ArrayRef<float> scales,
+                         std::optional<int64_t> axis);
 
   /// A conv weight given in PyTorch/ONNX layout OIHW (`shape`), stored as
   /// an OHWI constant.

@@ -24,18 +24,21 @@ constexpr int64_t kMinOpset = 13;
 constexpr int64_t kMaxOpset = 21;
 constexpr const char *kSupportedOps =
     "Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, "
-    "ReduceMean, Flatten, Reshape, Gemm, MatMul, Add, Softmax, Slice, Pad, Transpose, "
-    "Shape, Identity, Dropout, Constant; on constants also ConstantOfShape, "
-    "Concat, Cast, Gather, Unsqueeze, Squeeze";
+    "ReduceMean, Flatten, Reshape, Gemm, MatMul, Add, Softmax, Slice, Pad, "
+    "Transpose, Shape, Identity, Dropout, Constant, QuantizeLinear, "
+    "DequantizeLinear; on constants also ConstantOfShape, Concat, Cast, "
+    "Gather, Unsqueeze, Squeeze";
 
 /// The metadata_props keys holding the input normalization, one
 /// comma-separated float per input channel.
 constexpr const char *kMeanKey = "vggq.input_mean";
 constexpr const char *kStdKey = "vggq.input_std";
 
-/// Nodes that never emit an op of their own.
+/// Nodes that never emit a layer op of their own (QuantizeLinear and
+/// DequantizeLinear emit unnamed vggq.quantize/dequantize, if anything).
 bool emitsNoOp(llvm::StringRef opType) {
   return llvm::is_contained({"Constant", "Identity", "Dropout",
+                             "QuantizeLinear", "DequantizeLinear",
                              "ConstantOfShape", "Concat", "Cast", "Gather",
                              "Unsqueeze", "Squeeze", "Shape"},
                             opType);
@@ -164,8 +167,10 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
     bool host = llvm::all_of(n.input(), [&](const std::string &name) {
       return name.empty() || initializers.count(name) || hostNames.count(name);
     });
+    bool qdq =
+        n.op_type() == "QuantizeLinear" || n.op_type() == "DequantizeLinear";
     bool folded = n.op_type() == "Constant" || n.op_type() == "Shape" ||
-                  (host && isConstantFoldable(n.op_type()));
+                  (host && (isConstantFoldable(n.op_type()) || qdq));
     if (folded)
       for (const std::string &name : n.output())
         hostNames.insert(name);
@@ -242,6 +247,8 @@ llvm::Error ONNXImporter::importNode(size_t index) {
                   "Squeeze"},
                  &ONNXImporter::importConstantOnly)
           .Case("Softmax", &ONNXImporter::importSoftmax)
+          .Case("QuantizeLinear", &ONNXImporter::importQuantizeLinear)
+          .Case("DequantizeLinear", &ONNXImporter::importDequantizeLinear)
           .Cases({"Identity", "Dropout"}, &ONNXImporter::importAlias)
           .Case("Constant", &ONNXImporter::importConstant)
           .Default(nullptr);

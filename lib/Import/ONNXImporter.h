@@ -44,6 +44,35 @@ struct Activation {
 /// The shape of `a` as ONNX sees it (NCHW for rank 4).
 std::string onnxShape(const Activation &a);
 
+/// An MLIR type as it prints ("i8", "f8E4M3FN").
+std::string typeName(mlir::Type type);
+
+/// The scale, axis and data type of a QuantizeLinear/DequantizeLinear node
+/// (ONNXQDQOps.cpp).
+struct QuantParams {
+  llvm::SmallVector<float, 1> scales;
+  /// The ONNX axis of per-axis scales; nullopt for per tensor.
+  std::optional<int64_t> axis;
+  /// The TensorProto data type (INT8, UINT8, FLOAT8E4M3FN, ...).
+  int32_t type = 0;
+  /// UINT8 with zero point 128: stored as INT8 codes (code - 128).
+  bool shifted = false;
+  /// The vggq storage element type (i8, f8E4M3FN, f8E5M2).
+  mlir::Type storageType(mlir::MLIRContext &ctx) const;
+};
+
+/// An 8-bit constant behind a DequantizeLinear: codes in the ONNX layout,
+/// one float each (the signed INT8 value or the FP8 byte), and the scales.
+struct QuantizedConstant {
+  llvm::SmallVector<int64_t, 4> shape;
+  std::vector<float> codes;
+  int32_t type = 0;
+  mlir::Type storage;
+  llvm::SmallVector<float, 1> scales;
+  /// The ONNX axis of per-axis scales; nullopt for per tensor.
+  std::optional<int64_t> axis;
+};
+
 class ONNXImporter {
 public:
   ONNXImporter(mlir::MLIRContext &ctx, llvm::StringRef path,
@@ -93,13 +122,53 @@ private:
                               llvm::ArrayRef<int64_t> strides,
                               llvm::ArrayRef<int64_t> channelPadding);
   llvm::Error importSoftmax();
+  // QDQ handlers (ONNXQDQOps.cpp).
+  llvm::Error importQuantizeLinear();
+  llvm::Error importDequantizeLinear();
+  /// Reads the scale (input 1), zero point (input 2), axis and data type of
+  /// the current Q/DQ node for an input `xName` of ONNX shape `xShape` and
+  /// data type `xType` (when known).
+  llvm::Expected<QuantParams> readQuantParams(llvm::StringRef xName,
+                                              llvm::ArrayRef<int64_t> xShape,
+                                              std::optional<int32_t> xType,
+                                              bool dequantize);
+  /// The 8-bit constant that the DequantizeLinear output `name` holds, or
+  /// null when `name` is not one.
+  const QuantizedConstant *quantizedConstant(const std::string &name) const;
+  /// Emits `codes` (`qc`'s, already in the IR layout `shape`) as an 8-bit
+  /// constant followed by vggq.dequantize along `axis` of the IR layout.
+  mlir::Value emitQuantizedWeight(const std::string &tensor,
+                                  const QuantizedConstant &qc,
+                                  llvm::ArrayRef<int64_t> shape,
+                                  llvm::ArrayRef<float> codes,
+                                  std::optional<int64_t> axis);
+  /// The OHWI weight of the current Conv (input 1, decoded as `weight`):
+  /// an f32 constant, or 8-bit codes and a vggq.dequantize.
+  llvm::Expected<mlir::Value> convWeight(const HostTensor &weight);
+  /// The location name of the current node's own ops (its ONNX name).
+  std::string nodeLocName() const;
   llvm::Error importAlias();
   llvm::Error importConstant();
-  /// Emits a linear layer from a weight [O, K] in the source's column order.
+  /// The codes of a dequantized linear weight, in [O, K] order.
+  struct LinearCodes {
+    const QuantizedConstant *constant;
+    std::vector<float> codes;
+    /// 0 (per output channel) or nullopt (per tensor).
+    std::optional<int64_t> axis;
+  };
+  /// The codes of the weight `name` when it is a dequantized 8-bit constant
+  /// whose axis `outAxis` is the output feature (nullopt for a float
+  /// weight), reordered to [O, K] by `toOK`.
+  llvm::Expected<std::optional<LinearCodes>> linearCodes(
+      const std::string &name, int64_t outAxis,
+      llvm::function_ref<std::vector<float>(const std::vector<float> &)> toOK);
+  /// Emits a linear layer from a weight [O, K] in the source's column order
+  /// (and its 8-bit codes, for a dequantized weight).
   llvm::Error emitLinear(const Activation &input, const std::string &weightName,
                          std::vector<float> weight, int64_t out, int64_t in,
                          const std::string &biasName, const HostTensor *bias,
-                         const std::string &output);
+                         const std::string &output,
+                         std::optional<LinearCodes> quantized = std::nullopt);
 
   // Access to the current node's tensors.
   /// An error "<file>: node '<name>' (<op>): <message>".
@@ -135,6 +204,13 @@ private:
   llvm::StringMap<unsigned> layerCounts;
   /// The normalization recorded on the module.
   llvm::SmallVector<float, 4> inputMean, inputStd;
+  /// The data type of each activation that a QuantizeLinear produced.
+  llvm::StringMap<int32_t> quantizedTypes;
+  /// QuantizeLinear of a float initializer: its codes, by output name.
+  llvm::StringMap<QuantizedConstant> quantizedCodes;
+  /// DequantizeLinear of an 8-bit constant, by output name (its f32 values
+  /// are in `constants`).
+  llvm::StringMap<QuantizedConstant> quantizedConstants;
   /// Nodes already imported as part of an earlier one (MatMul + Add).
   llvm::DenseSet<size_t> consumed;
 

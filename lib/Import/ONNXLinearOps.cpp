@@ -82,7 +82,8 @@ llvm::Error ONNXImporter::emitLinear(const Activation &input,
                                      std::vector<float> weight, int64_t out,
                                      int64_t in, const std::string &biasName,
                                      const HostTensor *bias,
-                                     const std::string &output) {
+                                     const std::string &output,
+                                     std::optional<LinearCodes> quantized) {
   if (input.rank() != 2)
     return nodeError("input '" + node->input(0) +
                      "' is not flattened to [N, features]");
@@ -100,21 +101,31 @@ llvm::Error ONNXImporter::emitLinear(const Activation &input,
                        formatShape(bias->shape) + "; expected [" +
                        llvm::Twine(out) + "]");
   }
-  if (input.flattenedCHW) {
+  auto permute = [&](std::vector<float> &data) {
+    if (!input.flattenedCHW)
+      return;
     auto [c, h, w] = *input.flattenedCHW;
-    if (h * w > 1) {
-      std::vector<float> permuted(weight.size());
-      for (int64_t o = 0; o < out; ++o)
-        for (int64_t ci = 0; ci < c; ++ci)
-          for (int64_t y = 0; y < h; ++y)
-            for (int64_t x = 0; x < w; ++x)
-              permuted[o * in + (y * w + x) * c + ci] =
-                  weight[o * in + (ci * h + y) * w + x];
-      weight = std::move(permuted);
-    }
+    if (h * w == 1)
+      return;
+    std::vector<float> permuted(data.size());
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t ci = 0; ci < c; ++ci)
+        for (int64_t y = 0; y < h; ++y)
+          for (int64_t x = 0; x < w; ++x)
+            permuted[o * in + (y * w + x) * c + ci] =
+                data[o * in + (ci * h + y) * w + x];
+    data = std::move(permuted);
+  };
+  Value wv;
+  if (quantized) {
+    permute(quantized->codes);
+    wv = emitQuantizedWeight(weightName, *quantized->constant, {out, in},
+                             quantized->codes, quantized->axis);
+  } else {
+    permute(weight);
+    wv = builder->constant(resourceName(weightName, "weight"), {out, in},
+                           weight);
   }
-  Value wv =
-      builder->constant(resourceName(weightName, "weight"), {out, in}, weight);
   Value bv =
       bias ? builder->constant(resourceName(biasName, "bias"), {out}, bias->f32)
            : Value();
@@ -151,13 +162,20 @@ llvm::Error ONNXImporter::importGemm() {
   bool transB = getIntAttr(*node, "transB", 0) != 0;
   int64_t out = transB ? w.shape[0] : w.shape[1];
   int64_t in = transB ? w.shape[1] : w.shape[0];
-  std::vector<float> weight = w.f32;
-  if (!transB)
-    for (int64_t o = 0; o < out; ++o)
-      for (int64_t k = 0; k < in; ++k)
-        weight[o * in + k] = w.f32[k * out + o];
-  return emitLinear(*a, node->input(1), std::move(weight), out, in,
-                    c ? node->input(2) : "", c, node->output(0));
+  auto toOK = [&](const std::vector<float> &src) {
+    std::vector<float> dst = src;
+    if (!transB)
+      for (int64_t o = 0; o < out; ++o)
+        for (int64_t k = 0; k < in; ++k)
+          dst[o * in + k] = src[k * out + o];
+    return dst;
+  };
+  llvm::Expected<std::optional<LinearCodes>> codes =
+      linearCodes(node->input(1), transB ? 0 : 1, toOK);
+  if (!codes)
+    return codes.takeError();
+  return emitLinear(*a, node->input(1), toOK(w.f32), out, in,
+                    c ? node->input(2) : "", c, node->output(0), *codes);
 }
 
 llvm::Error ONNXImporter::importMatMul() {
@@ -172,10 +190,18 @@ llvm::Error ONNXImporter::importMatMul() {
     return nodeError("weight '" + node->input(1) + "' has shape " +
                      formatShape(w.shape) + "; expected float32 [K, O]");
   int64_t in = w.shape[0], out = w.shape[1];
-  std::vector<float> weight(w.f32.size());
-  for (int64_t o = 0; o < out; ++o)
-    for (int64_t k = 0; k < in; ++k)
-      weight[o * in + k] = w.f32[k * out + o];
+  auto toOK = [&](const std::vector<float> &src) {
+    std::vector<float> dst(src.size());
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t k = 0; k < in; ++k)
+        dst[o * in + k] = src[k * out + o];
+    return dst;
+  };
+  std::vector<float> weight = toOK(w.f32);
+  llvm::Expected<std::optional<LinearCodes>> codes =
+      linearCodes(node->input(1), 1, toOK);
+  if (!codes)
+    return codes.takeError();
 
   // MatMul + Add(bias), as some exporters write a Linear: fold the bias into
   // the linear when the Add is the product's only user.
@@ -205,7 +231,7 @@ llvm::Error ONNXImporter::importMatMul() {
     break;
   }
   return emitLinear(*a, node->input(1), std::move(weight), out, in, biasName,
-                    bias, output);
+                    bias, output, *codes);
 }
 
 llvm::Error ONNXImporter::importAdd() {
@@ -258,6 +284,14 @@ llvm::Error ONNXImporter::importAlias() {
 llvm::Error ONNXImporter::importConstant() {
   HostTensor value;
   if (const onnx::AttributeProto *attr = findAttr(*node, "value")) {
+    // 8-bit and INT32 tensors (zero points, quantized weights) are read
+    // where a DequantizeLinear uses them, like initializers.
+    int32_t type = attr->t().data_type();
+    if (type == onnx::TensorProto::INT8 || type == onnx::TensorProto::UINT8 ||
+        type == onnx::TensorProto::INT32 || type == 17 || type == 19) {
+      initializers[node->output(0)] = &attr->t();
+      return llvm::Error::success();
+    }
     llvm::Expected<HostTensor> decoded = decodeTensor(attr->t());
     if (!decoded)
       return nodeError(llvm::toString(decoded.takeError()));

@@ -78,13 +78,15 @@ llvm::Error ONNXImporter::importConv() {
     return nodeError("the " + llvm::Twine(kh) + "x" + llvm::Twine(kw) +
                      " kernel does not fit input " + onnxShape(*x));
 
-  Value wv = builder->convWeightFromOIHW(resourceName(node->input(1), "weight"),
-                                         weight.shape, weight.f32);
+  llvm::Expected<Value> wv = convWeight(weight);
+  if (!wv)
+    return wv.takeError();
   Value bv = bias ? builder->constant(resourceName(node->input(2), "bias"), {o},
                                       bias->f32)
                   : Value();
-  define(0, {builder->conv2d(layer, x->value, wv, bv, strides, pads, dilations),
-             std::nullopt});
+  define(0,
+         {builder->conv2d(layer, x->value, *wv, bv, strides, pads, dilations),
+          std::nullopt});
   return llvm::Error::success();
 }
 

@@ -178,6 +178,10 @@ struct FuseQDQPass : vggq::impl::FuseQDQBase<FuseQDQPass> {
           op->emitRemark() << describeOp(op)
                            << " is not fused into a conv epilogue: lhs " << *lhs
                            << "; rhs " << *rhs;
+      } else if (isa<Conv2DOp, LinearOp>(op) && hasDequantizedOperand(op)) {
+        op->emitRemark() << describeOp(op) << " stays f32: "
+                         << dequantizedLayerFusionFailure(op).value_or(
+                                "no rule applies");
       } else if (isa<AddOp>(op) || (isa<AvgPool2DOp>(op) &&
                                     !cast<AvgPool2DOp>(op).isQuantized())) {
         op->emitRemark() << describeOp(op)

@@ -54,12 +54,22 @@ template <typename OpTy> struct FusionPattern : mlir::OpRewritePattern<OpTy> {
   const FuseOptions &opts;
 };
 
+/// Why the conv2d / linear `op` cannot become qconv2d / qlinear of its
+/// dequantized operands, or nullopt when it can (FuseDequantizedPatterns.cpp).
+std::optional<std::string> dequantizedLayerFusionFailure(mlir::Operation *op);
+/// Whether the conv2d / linear `op` reads a dequantized input or weight.
+bool hasDequantizedOperand(mlir::Operation *op);
+
 /// The fused op's result is `from`'s: it takes `from`'s layer name.
 void takeLayerName(mlir::Operation *to, mlir::Operation *from);
 
 /// The chain rules (FuseQDQPatterns.cpp), the residual rules included.
 void populateFuseQDQPatterns(mlir::RewritePatternSet &patterns,
                              const FuseOptions &opts);
+/// conv2d / linear of dequantized operands -> qconv2d / qlinear, the form of
+/// imported QDQ models (FuseDequantizedPatterns.cpp).
+void populateFuseDequantizedPatterns(mlir::RewritePatternSet &patterns,
+                                     const FuseOptions &opts);
 /// The residual-network rules alone (FuseResidualPatterns.cpp).
 void populateFuseResidualPatterns(mlir::RewritePatternSet &patterns,
                                   const FuseOptions &opts);

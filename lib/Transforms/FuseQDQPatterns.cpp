@@ -168,4 +168,5 @@ void vggq::populateFuseQDQPatterns(RewritePatternSet &patterns,
   patterns.add<FuseReluIntoEpilogue, HoistQuantize, FoldQuantizeIntoEpilogue,
                FoldDequantizeQuantize>(ctx, opts);
   populateFuseResidualPatterns(patterns, opts);
+  populateFuseDequantizedPatterns(patterns, opts);
 }
