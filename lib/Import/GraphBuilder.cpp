@@ -107,6 +107,29 @@ GraphBuilder::GraphBuilder(MLIRContext &ctx, int64_t height, int64_t width,
   builder.setInsertionPointToEnd(entry);
 }
 
+GraphBuilder::GraphBuilder(MLIRContext &ctx) : ctx(ctx), builder(&ctx) {
+  loadImportDialects(ctx);
+  Location loc = UnknownLoc::get(&ctx);
+  module = ModuleOp::create(loc);
+  builder.setInsertionPointToEnd(module->getBody());
+  func = func::FuncOp::create(builder, loc, "forward",
+                              builder.getFunctionType({}, {}));
+  builder.setInsertionPointToEnd(func.addEntryBlock());
+}
+
+Value GraphBuilder::addInput(RankedTensorType type, llvm::StringRef name) {
+  Block &entry = func.getBody().front();
+  Value arg = entry.addArgument(type, loc(name));
+  func.setFunctionType(builder.getFunctionType(entry.getArgumentTypes(), {}));
+  func.setArgAttr(entry.getNumArguments() - 1, "vggq.onnx_input",
+                  builder.getStringAttr(name));
+  return arg;
+}
+
+void GraphBuilder::setResultAttr(llvm::StringRef name, Attribute value) {
+  resultAttrs.set(name, value);
+}
+
 Location GraphBuilder::loc(llvm::StringRef name) {
   return NameLoc::get(builder.getStringAttr(name));
 }
@@ -268,8 +291,10 @@ GraphBuilder::finish(Value result, llvm::StringRef source,
   for (vggq::SubsamplePadOp op : llvm::reverse(shortcuts))
     if (op->use_empty())
       op->erase();
-  func.setFunctionType(
-      builder.getFunctionType({inputValue.getType()}, {result.getType()}));
+  func.setFunctionType(builder.getFunctionType(
+      func.getBody().front().getArgumentTypes(), {result.getType()}));
+  for (NamedAttribute attr : resultAttrs)
+    func.setResultAttr(0, attr.getName(), attr.getValue());
   setNormalization(*module, mean, std);
 
   std::string messages;

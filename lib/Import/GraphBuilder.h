@@ -46,6 +46,15 @@ class GraphBuilder {
 public:
   GraphBuilder(mlir::MLIRContext &ctx, int64_t height, int64_t width,
                int64_t channels);
+  /// A @forward without arguments yet: addInput makes them.
+  explicit GraphBuilder(mlir::MLIRContext &ctx);
+
+  /// Appends an argument of `type` to @forward, with a `vggq.onnx_input`
+  /// attribute naming the source's input `name`.
+  mlir::Value addInput(mlir::RankedTensorType type, llvm::StringRef name);
+  /// Sets the result attribute `name` of @forward's result (after finish's
+  /// return is known; recorded now, applied by finish).
+  void setResultAttr(llvm::StringRef name, mlir::Attribute value);
 
   /// The function argument (NHWC, dynamic batch).
   mlir::Value input() const { return inputValue; }
@@ -113,6 +122,7 @@ private:
   mlir::func::FuncOp func;
   mlir::OpBuilder builder;
   mlir::Value inputValue;
+  mlir::NamedAttrList resultAttrs;
 };
 
 /// Sets `vggq.input_mean` / `vggq.input_std` on `module`.
