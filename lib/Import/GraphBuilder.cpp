@@ -117,13 +117,15 @@ GraphBuilder::GraphBuilder(MLIRContext &ctx) : ctx(ctx), builder(&ctx) {
   builder.setInsertionPointToEnd(func.addEntryBlock());
 }
 
-Value GraphBuilder::addInput(RankedTensorType type, llvm::StringRef name) {
-  Block &entry = func.getBody().front();
-  Value arg = entry.addArgument(type, loc(name));
-  func.setFunctionType(builder.getFunctionType(entry.getArgumentTypes(), {}));
-  func.setArgAttr(entry.getNumArguments() - 1, "vggq.onnx_input",
-                  builder.getStringAttr(name));
-  return arg;
+Value GraphBuilder::addInput(RankedTensorType type, llvm::StringRef name,
+                             int64_t index) {
+  unsigned position = func.getNumArguments();
+  NamedAttrList attrs;
+  attrs.set("vggq.onnx_input", builder.getStringAttr(name));
+  attrs.set("vggq.onnx_input_index", builder.getI64IntegerAttr(index));
+  (void)func.insertArgument(position, type, attrs.getDictionary(&ctx),
+                            loc(name));
+  return func.getArgument(position);
 }
 
 void GraphBuilder::setResultAttr(llvm::StringRef name, Attribute value) {
@@ -295,7 +297,8 @@ GraphBuilder::finish(Value result, llvm::StringRef source,
       func.getBody().front().getArgumentTypes(), {result.getType()}));
   for (NamedAttribute attr : resultAttrs)
     func.setResultAttr(0, attr.getName(), attr.getValue());
-  setNormalization(*module, mean, std);
+  if (!mean.empty())
+    setNormalization(*module, mean, std);
 
   std::string messages;
   {

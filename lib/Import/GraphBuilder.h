@@ -49,9 +49,11 @@ public:
   /// A @forward without arguments yet: addInput makes them.
   explicit GraphBuilder(mlir::MLIRContext &ctx);
 
-  /// Appends an argument of `type` to @forward, with a `vggq.onnx_input`
-  /// attribute naming the source's input `name`.
-  mlir::Value addInput(mlir::RankedTensorType type, llvm::StringRef name);
+  /// Appends an argument of `type` to @forward, with the attributes
+  /// `vggq.onnx_input` naming the source's input `name` and
+  /// `vggq.onnx_input_index` giving its position among the source's inputs.
+  mlir::Value addInput(mlir::RankedTensorType type, llvm::StringRef name,
+                       int64_t index);
   /// Sets the result attribute `name` of @forward's result (after finish's
   /// return is known; recorded now, applied by finish).
   void setResultAttr(llvm::StringRef name, mlir::Attribute value);

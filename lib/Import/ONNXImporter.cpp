@@ -188,8 +188,14 @@ llvm::Expected<Activation> ONNXImporter::argumentFor(const std::string &name) {
   if (dims.size() == 4)
     dims = {dims[0], dims[2], dims[3], dims[1]};
   dims[0] = ShapedType::kDynamic;
+  int64_t index = 0;
+  for (const onnx::ValueInfoProto &info : graph.input()) {
+    if (info.name() == name)
+      break;
+    index += !initializers.count(info.name());
+  }
   Value arg = builder->addInput(
-      RankedTensorType::get(dims, Float32Type::get(&ctx)), name);
+      RankedTensorType::get(dims, Float32Type::get(&ctx)), name, index);
   return activations[name] = Activation{arg, std::nullopt};
 }
 

@@ -14,11 +14,14 @@ namespace vggq {
 namespace import {
 
 namespace {
-/// Flattens a rank-4 activation, remembering its NCHW extents.
+/// Flattens an activation to [N, features], remembering the NCHW extents
+/// of a rank-4 one (any other rank is in ONNX's order already).
 Activation flattenActivation(GraphBuilder &builder, llvm::StringRef layer,
                              const Activation &x) {
   if (x.rank() == 2)
     return x;
+  if (x.rank() != 4)
+    return {builder.flatten(layer, x.value), x.flattenedCHW};
   std::array<int64_t, 3> chw = {dimSize(x.value, 3), dimSize(x.value, 1),
                                 dimSize(x.value, 2)};
   return {builder.flatten(layer, x.value), chw};
