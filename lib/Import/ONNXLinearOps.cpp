@@ -141,12 +141,10 @@ llvm::Error ONNXImporter::importGemm() {
     c = *cOr;
   }
   if (getIntAttr(*node, "transA", 0) != 0)
-    return nodeError("transA 1 is not supported");
+    return nodeError("transA 1 is not supported (input A is the activation "
+                     "[N, K]; a transposed activation has no vggq op)");
   float alpha = getFloatAttr(*node, "alpha", 1.0f);
   float beta = getFloatAttr(*node, "beta", 1.0f);
-  if (alpha != 1.0f || (c && beta != 1.0f))
-    return nodeError("alpha " + std::to_string(alpha) + " and beta " +
-                     std::to_string(beta) + " are not supported (only 1)");
   const HostTensor &w = **b;
   if (w.isInt || w.shape.size() != 2)
     return nodeError("weight '" + node->input(1) + "' has shape " +
@@ -154,11 +152,39 @@ llvm::Error ONNXImporter::importGemm() {
   bool transB = getIntAttr(*node, "transB", 0) != 0;
   int64_t out = transB ? w.shape[0] : w.shape[1];
   int64_t in = transB ? w.shape[1] : w.shape[0];
+  // Y = alpha * A * B + beta * C: alpha scales the weight and beta the bias
+  // (exactly so for alpha or beta 1; otherwise one f32 rounding of each
+  // product, where ONNX rounds alpha * (A * B) instead).
   std::vector<float> weight = w.f32;
   if (!transB)
     for (int64_t o = 0; o < out; ++o)
       for (int64_t k = 0; k < in; ++k)
         weight[o * in + k] = w.f32[k * out + o];
+  if (alpha != 1.0f)
+    for (float &v : weight)
+      v *= alpha;
+  HostTensor scaledBias;
+  if (c) {
+    // C broadcasts to [N, out]: a scalar, [1], [out] or [1, out] is one
+    // bias per output; a [N, out] matrix depends on the row.
+    int64_t count = c->numElements();
+    bool perOutput = c->shape.size() <= 2 && !c->isInt &&
+                     (count == 1 || (count == out && c->shape.back() == out));
+    if (!perOutput)
+      return nodeError("bias '" + node->input(2) + "' has shape " +
+                       formatShape(c->shape) +
+                       "; only a bias per output is supported ([" +
+                       llvm::Twine(out) + "], [1, " + llvm::Twine(out) +
+                       "] or a scalar), not one per row");
+    scaledBias.shape = {out};
+    scaledBias.f32.assign(out, c->f32[0]);
+    if (count == out)
+      scaledBias.f32 = c->f32;
+    if (beta != 1.0f)
+      for (float &v : scaledBias.f32)
+        v *= beta;
+    c = &scaledBias;
+  }
   return emitLinear(*a, node->input(1), std::move(weight), out, in,
                     c ? node->input(2) : "", c, node->output(0));
 }
