@@ -25,6 +25,9 @@
 using namespace mlir;
 
 namespace vggq {
+
+char InputMismatchError::ID = 0;
+
 namespace import {
 
 llvm::Error fileError(llvm::StringRef path, const llvm::Twine &message) {

@@ -115,6 +115,13 @@ llvm::Error ONNXImporter::importInput() {
   return llvm::Error::success();
 }
 
+namespace {
+/// "<path>: <message>" as an InputMismatchError.
+llvm::Error inputError(llvm::StringRef path, const llvm::Twine &message) {
+  return llvm::make_error<InputMismatchError>((path + ": " + message).str());
+}
+} // namespace
+
 llvm::Error ONNXImporter::bindInputs() {
   llvm::SmallVector<const onnx::ValueInfoProto *, 4> inputs;
   for (const onnx::ValueInfoProto &info : graph.input())
@@ -124,7 +131,7 @@ llvm::Error ONNXImporter::bindInputs() {
     std::string names;
     for (const onnx::ValueInfoProto *info : inputs)
       names += (names.empty() ? "'" : ", '") + info->name() + "'";
-    return fileError(path, "the graph has " + llvm::Twine(inputs.size()) +
+    return inputError(path, "the graph has " + llvm::Twine(inputs.size()) +
                                " inputs (" + names + "), but " +
                                llvm::Twine(options.inputs.size()) +
                                " tensor files were given (one per graph "
@@ -135,9 +142,9 @@ llvm::Error ONNXImporter::bindInputs() {
     const std::string &name = info->name();
     onnx::TensorProto proto;
     if (!proto.ParseFromString(file.proto))
-      return fileError(file.path, "cannot parse as an ONNX TensorProto");
+      return inputError(file.path, "cannot parse as an ONNX TensorProto");
     if (!file.name.empty() && file.name != name)
-      return fileError(file.path, "holds tensor '" + file.name +
+      return inputError(file.path, "holds tensor '" + file.name +
                                       "', but graph input " +
                                       llvm::Twine(index) + " is '" + name +
                                       "'");
@@ -146,7 +153,7 @@ llvm::Error ONNXImporter::bindInputs() {
       return fileError(path, "graph input '" + name + "' is not a tensor");
     int32_t elem = type.tensor_type().elem_type();
     if (elem != proto.data_type())
-      return fileError(file.path, "has data type " + file.dataType +
+      return inputError(file.path, "has data type " + file.dataType +
                                       ", but graph input '" + name + "' is " +
                                       dataTypeName(elem));
     if (type.tensor_type().has_shape()) {
@@ -161,7 +168,7 @@ llvm::Error ONNXImporter::bindInputs() {
           ok = false;
       }
       if (!ok)
-        return fileError(file.path, "has shape " + formatShape(file.shape) +
+        return inputError(file.path, "has shape " + formatShape(file.shape) +
                                         ", but graph input '" + name +
                                         "' has shape " + formatShape(declared));
     }

@@ -89,9 +89,20 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
     ONNXImportOptions importOptions;
     importOptions.inputs = inputs;
     auto imported = importONNX(ctx, path, importOptions);
-    if (!imported)
-      return fail(kRunUnsupported,
-                  "unsupported: " + llvm::toString(imported.takeError()));
+    if (!imported) {
+      int code = kRunUnsupported;
+      std::string message;
+      llvm::handleAllErrors(
+          imported.takeError(),
+          [&](const InputMismatchError &e) {
+            code = kRunError;
+            message = e.message();
+          },
+          [&](const llvm::ErrorInfoBase &e) {
+            message = "unsupported: " + e.message();
+          });
+      return fail(code, message);
+    }
     module = std::move(*imported);
   } else {
     module = mlir::parseSourceFile<mlir::ModuleOp>(path, sourceMgr,

@@ -66,6 +66,23 @@ struct ONNXImportOptions {
   std::vector<TensorFile> inputs;
 };
 
+/// The error `importONNX` gives when ONNXImportOptions::inputs do not fit
+/// the model's graph inputs (their count, a name, data type or shape), as
+/// opposed to a model it cannot import.
+class InputMismatchError : public llvm::ErrorInfo<InputMismatchError> {
+public:
+  static char ID;
+  explicit InputMismatchError(std::string message)
+      : text(std::move(message)) {}
+  void log(llvm::raw_ostream &os) const override { os << text; }
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+
+private:
+  std::string text;
+};
+
 /// `importONNX` with `options`; with no inputs it is the plain import.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importONNX(mlir::MLIRContext &ctx, llvm::StringRef path,
