@@ -137,6 +137,10 @@ def run_test(vggq_run, data, name, rtol, atol):
     return "pass", ""
 
 
+def percent(row):
+    return "%.0f" % (100.0 * row["pass"] / row["tests"]) if row["tests"] else "-"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--vggq-run", default="vggq-run")
@@ -196,17 +200,19 @@ def main():
                         % (name, args.expected))
 
     print("ONNX node tests (%s), rtol %g atol %g" % (args.data, args.rtol, args.atol))
-    print("| op | tests | passed | unsupported | wrong | failed |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| op | tests | passed | unsupported | wrong | failed | passed % |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     total = {k: 0 for k in ("tests", "pass", "unsupported", "wrong", "failed")}
     for op in OPS:
         row = table[op]
         for k in total:
             total[k] += row[k]
-        print("| %s | %d | %d | %d | %d | %d |" % (op, row["tests"], row["pass"],
-              row["unsupported"], row["wrong"], row["failed"]))
-    print("| total | %d | %d | %d | %d | %d |" % (total["tests"], total["pass"],
-          total["unsupported"], total["wrong"], total["failed"]))
+        print("| %s | %d | %d | %d | %d | %d | %s |" % (
+            op, row["tests"], row["pass"], row["unsupported"], row["wrong"],
+            row["failed"], percent(row)))
+    print("| total | %d | %d | %d | %d | %d | %s |" % (
+        total["tests"], total["pass"], total["unsupported"], total["wrong"],
+        total["failed"], percent(total)))
     for f in failures:
         print("FAIL: " + f)
     print("%d tests: %d passed, %d unsupported (expected), %d wrong, %d failed"
