@@ -84,6 +84,8 @@ private:
   llvm::Error importGemm();
   llvm::Error importMatMul();
   llvm::Error importAdd();
+  /// Add of an activation and the constant input `constIdx`.
+  llvm::Error importAddConstant(int constIdx);
   llvm::Error importAveragePool();
   llvm::Error importGlobalAveragePool();
   /// ReduceMean over H and W, as x.mean((2, 3)) exports.

@@ -101,3 +101,16 @@ graph = helper.make_graph(
     "checker", [vi("x", [1, 2, 5, 5])], [vi("y", [1, 2, 5, 5])])
 onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
           os.path.join(out, "checker.onnx"))
+
+# Add of a per-channel constant initializer ([C, 1, 1]), and of one along W,
+# which does not broadcast per channel; flattened, so that vggq-import takes
+# them too.
+for name, shape in (("addc", [2, 1, 1]), ("addw", [5])):
+    c = numpy_helper.from_array(np.arange(np.prod(shape), dtype=np.float32).reshape(shape) + 1, "c")
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "c"], ["s"], name="add"),
+         helper.make_node("Flatten", ["s"], ["y"], name="flatten")],
+        name, [vi("x", [1, 2, 5, 5])], [vi("y", [1, 50])], [c])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              os.path.join(out, name + ".onnx"))
+save("addc_y.pb", (x + np.array([1, 2], np.float32).reshape(2, 1, 1)).reshape(1, 50), "y")
