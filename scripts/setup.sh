@@ -19,6 +19,7 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libopenblas-dev libgtest-dev
   python3-numpy python3-onnx
+  libonnx-testdata
   zlib1g-dev libzstd-dev
 )
 
@@ -62,6 +63,7 @@ need /usr/lib/x86_64-linux-gnu/cmake/ONNX/ONNXConfig.cmake libonnx-dev "ONNX's C
 need /usr/include/google/protobuf/message.h libprotobuf-dev "the protobuf headers ONNX's headers include"
 ls /usr/lib/x86_64-linux-gnu/libprotobuf.so >/dev/null 2>&1 ||
   die "libprotobuf.so is missing (the library ONNX links); it comes from the Debian package 'libprotobuf-dev'"
+need /usr/share/libonnx-testdata/data/node/test_relu/model.onnx libonnx-testdata "ONNX's node tests (test/ONNX runs them)"
 need /usr/include/x86_64-linux-gnu/cblas.h libopenblas-dev "cblas.h for the reference executor"
 need /usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake libgtest-dev "GoogleTest's CMake config"
 ls /usr/lib/llvm-22/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||

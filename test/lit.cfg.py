@@ -43,6 +43,15 @@ else:
     lit_config.warning("ptxas not found: kernel assembly tests are skipped")
 if config.vggq_have_onnx in ("ON", "1", "TRUE"):
     config.available_features.add("onnx")
+# ONNX's backend node tests (Debian's libonnx-testdata): test/ONNX runs them.
+# VGGQ_ONNX_TESTDATA overrides where they are looked for.
+onnx_testdata = os.environ.get("VGGQ_ONNX_TESTDATA", "/usr/share/libonnx-testdata/data/node")
+if os.path.isfile(os.path.join(onnx_testdata, "test_relu", "model.onnx")):
+    config.available_features.add("onnx-testdata")
+    config.substitutions.append(("%onnx_testdata", onnx_testdata))
+else:
+    lit_config.warning("ONNX's node tests not found at %s (Debian package "
+                       "libonnx-testdata): test/ONNX is skipped" % onnx_testdata)
 # The libFuzzer targets (a build configured with -DVGGQ_FUZZ=ON).
 if config.vggq_fuzz in ("ON", "1", "TRUE"):
     config.available_features.add("fuzz")

@@ -25,6 +25,9 @@
 using namespace mlir;
 
 namespace vggq {
+
+char InputMismatchError::ID = 0;
+
 namespace import {
 
 llvm::Error fileError(llvm::StringRef path, const llvm::Twine &message) {
@@ -105,6 +108,31 @@ GraphBuilder::GraphBuilder(MLIRContext &ctx, int64_t height, int64_t width,
   Block *entry = func.addEntryBlock();
   inputValue = entry->getArgument(0);
   builder.setInsertionPointToEnd(entry);
+}
+
+GraphBuilder::GraphBuilder(MLIRContext &ctx) : ctx(ctx), builder(&ctx) {
+  loadImportDialects(ctx);
+  Location loc = UnknownLoc::get(&ctx);
+  module = ModuleOp::create(loc);
+  builder.setInsertionPointToEnd(module->getBody());
+  func = func::FuncOp::create(builder, loc, "forward",
+                              builder.getFunctionType({}, {}));
+  builder.setInsertionPointToEnd(func.addEntryBlock());
+}
+
+Value GraphBuilder::addInput(RankedTensorType type, llvm::StringRef name,
+                             int64_t index) {
+  unsigned position = func.getNumArguments();
+  NamedAttrList attrs;
+  attrs.set("vggq.onnx_input", builder.getStringAttr(name));
+  attrs.set("vggq.onnx_input_index", builder.getI64IntegerAttr(index));
+  (void)func.insertArgument(position, type, attrs.getDictionary(&ctx),
+                            loc(name));
+  return func.getArgument(position);
+}
+
+void GraphBuilder::setResultAttr(llvm::StringRef name, Attribute value) {
+  resultAttrs.set(name, value);
 }
 
 Location GraphBuilder::loc(llvm::StringRef name) {
@@ -297,9 +325,12 @@ GraphBuilder::finish(Value result, llvm::StringRef source,
   for (vggq::SubsamplePadOp op : llvm::reverse(shortcuts))
     if (op->use_empty())
       op->erase();
-  func.setFunctionType(
-      builder.getFunctionType({inputValue.getType()}, {result.getType()}));
-  setNormalization(*module, mean, std);
+  func.setFunctionType(builder.getFunctionType(
+      func.getBody().front().getArgumentTypes(), {result.getType()}));
+  for (NamedAttribute attr : resultAttrs)
+    func.setResultAttr(0, attr.getName(), attr.getValue());
+  if (!mean.empty())
+    setNormalization(*module, mean, std);
 
   std::string messages;
   {

@@ -47,6 +47,17 @@ class GraphBuilder {
 public:
   GraphBuilder(mlir::MLIRContext &ctx, int64_t height, int64_t width,
                int64_t channels);
+  /// A @forward without arguments yet: addInput makes them.
+  explicit GraphBuilder(mlir::MLIRContext &ctx);
+
+  /// Appends an argument of `type` to @forward, with the attributes
+  /// `vggq.onnx_input` naming the source's input `name` and
+  /// `vggq.onnx_input_index` giving its position among the source's inputs.
+  mlir::Value addInput(mlir::RankedTensorType type, llvm::StringRef name,
+                       int64_t index);
+  /// Sets the result attribute `name` of @forward's result (after finish's
+  /// return is known; recorded now, applied by finish).
+  void setResultAttr(llvm::StringRef name, mlir::Attribute value);
 
   /// The function argument (NHWC, dynamic batch).
   mlir::Value input() const { return inputValue; }
@@ -130,6 +141,7 @@ private:
   mlir::func::FuncOp func;
   mlir::OpBuilder builder;
   mlir::Value inputValue;
+  mlir::NamedAttrList resultAttrs;
 };
 
 /// Sets `vggq.input_mean` / `vggq.input_std` on `module`.

@@ -7,6 +7,7 @@
 #include "vggq/Import/Import.h"
 
 #include "ONNXImporter.h"
+#include "ONNXLibrary.h"
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -19,8 +20,8 @@ using namespace mlir;
 namespace vggq {
 namespace import {
 
-namespace {
 constexpr int64_t kMinOpset = 13;
+namespace {
 constexpr int64_t kMaxOpset = 21;
 constexpr const char *kSupportedOps =
     "Conv, BatchNormalization, Relu, MaxPool, AveragePool, GlobalAveragePool, "
@@ -58,8 +59,10 @@ std::string onnxShape(const Activation &a) {
 }
 
 ONNXImporter::ONNXImporter(MLIRContext &ctx, llvm::StringRef path,
-                           const onnx::ModelProto &model)
-    : path(path), model(model), graph(model.graph()), ctx(ctx) {}
+                           const onnx::ModelProto &model,
+                           const ONNXImportOptions &options)
+    : path(path), model(model), graph(model.graph()), ctx(ctx),
+      options(options) {}
 
 llvm::Error ONNXImporter::checkOpset() {
   std::optional<int64_t> version;
@@ -76,6 +79,8 @@ llvm::Error ONNXImporter::checkOpset() {
 }
 
 llvm::Error ONNXImporter::importInput() {
+  if (!options.inputs.empty())
+    return bindInputs();
   const onnx::ValueInfoProto *input = nullptr;
   for (const onnx::ValueInfoProto &info : graph.input()) {
     if (initializers.count(info.name()))
@@ -110,6 +115,127 @@ llvm::Error ONNXImporter::importInput() {
     return err;
   builder.emplace(ctx, dims[2], dims[3], dims[1]);
   activations[input->name()] = Activation{builder->input(), std::nullopt};
+  return llvm::Error::success();
+}
+
+namespace {
+/// "<path>: <message>" as an InputMismatchError.
+llvm::Error inputError(llvm::StringRef path, const llvm::Twine &message) {
+  return llvm::make_error<InputMismatchError>((path + ": " + message).str());
+}
+} // namespace
+
+llvm::Error ONNXImporter::bindInputs() {
+  llvm::SmallVector<const onnx::ValueInfoProto *, 4> inputs;
+  for (const onnx::ValueInfoProto &info : graph.input())
+    if (!initializers.count(info.name()))
+      inputs.push_back(&info);
+  if (options.inputs.size() != inputs.size()) {
+    std::string names;
+    for (const onnx::ValueInfoProto *info : inputs)
+      names += (names.empty() ? "'" : ", '") + info->name() + "'";
+    return inputError(path, "the graph has " + llvm::Twine(inputs.size()) +
+                               " inputs (" + names + "), but " +
+                               llvm::Twine(options.inputs.size()) +
+                               " tensor files were given (one per graph "
+                               "input, in order)");
+  }
+  for (auto [index, info] : llvm::enumerate(inputs)) {
+    const TensorFile &file = options.inputs[index];
+    const std::string &name = info->name();
+    onnx::TensorProto proto;
+    if (!proto.ParseFromString(file.proto))
+      return inputError(file.path, "cannot parse as an ONNX TensorProto");
+    if (!file.name.empty() && file.name != name)
+      return inputError(file.path, "holds tensor '" + file.name +
+                                      "', but graph input " +
+                                      llvm::Twine(index) + " is '" + name +
+                                      "'");
+    const onnx::TypeProto &type = info->type();
+    if (!type.has_tensor_type())
+      return fileError(path, "graph input '" + name + "' is not a tensor");
+    int32_t elem = type.tensor_type().elem_type();
+    if (elem != proto.data_type())
+      return inputError(file.path, "has data type " + file.dataType +
+                                      ", but graph input '" + name + "' is " +
+                                      dataTypeName(elem));
+    if (type.tensor_type().has_shape()) {
+      const onnx::TensorShapeProto &shape = type.tensor_type().shape();
+      llvm::SmallVector<int64_t, 4> declared;
+      bool ok = shape.dim_size() == proto.dims_size();
+      for (int d = 0; d < shape.dim_size(); ++d) {
+        const onnx::TensorShapeProto::Dimension &dim = shape.dim(d);
+        declared.push_back(dim.has_dim_value() ? dim.dim_value()
+                                               : ShapedType::kDynamic);
+        if (ok && dim.has_dim_value() && dim.dim_value() != proto.dims(d))
+          ok = false;
+      }
+      if (!ok)
+        return inputError(file.path, "has shape " + formatShape(file.shape) +
+                                        ", but graph input '" + name +
+                                        "' has shape " + formatShape(declared));
+    }
+    proto.set_name(name);
+    boundInputs[name] = std::move(proto);
+  }
+  builder.emplace(ctx);
+  return llvm::Error::success();
+}
+
+llvm::Expected<Activation> ONNXImporter::argumentFor(const std::string &name) {
+  const onnx::TensorProto &data = boundInputs.find(name)->second;
+  if (data.data_type() != onnx::TensorProto::FLOAT)
+    return nodeError("graph input '" + name + "' has data type " +
+                     dataTypeName(data.data_type()) +
+                     "; only FLOAT (float32) activations are supported");
+  llvm::SmallVector<int64_t, 4> dims(data.dims().begin(), data.dims().end());
+  if (dims.empty())
+    return nodeError("graph input '" + name +
+                     "' is a scalar; an activation needs a batch axis");
+  if (llvm::is_contained(dims, 0))
+    return nodeError("graph input '" + name + "' has shape " +
+                     formatShape(dims) + "; empty tensors are not supported");
+  if (dims.size() == 4)
+    dims = {dims[0], dims[2], dims[3], dims[1]};
+  dims[0] = ShapedType::kDynamic;
+  int64_t index = 0;
+  for (const onnx::ValueInfoProto &info : graph.input()) {
+    if (info.name() == name)
+      break;
+    index += !initializers.count(info.name());
+  }
+  Value arg = builder->addInput(
+      RankedTensorType::get(dims, Float32Type::get(&ctx)), name, index);
+  return activations[name] = Activation{arg, std::nullopt};
+}
+
+llvm::Error ONNXImporter::checkInferredShapes() const {
+  for (const std::string &name : node->output()) {
+    auto it = activations.find(name);
+    auto inferred = inferredShapes.find(name);
+    if (it == activations.end() || inferred == inferredShapes.end() ||
+        !it->second.perm.empty())
+      continue;
+    auto shape = cast<RankedTensorType>(it->second.value.getType()).getShape();
+    llvm::SmallVector<int64_t, 4> ours(shape);
+    if (ours.size() == 4)
+      ours = {shape[0], shape[3], shape[1], shape[2]};
+    llvm::ArrayRef<int64_t> theirs = inferred->second;
+    bool same = ours.size() == theirs.size();
+    for (size_t i = 0; same && i < ours.size(); ++i)
+      same = ShapedType::isDynamic(ours[i]) || theirs[i] < 0 ||
+             ours[i] == theirs[i];
+    if (!same) {
+      llvm::SmallVector<int64_t, 4> printable(theirs);
+      for (int64_t &d : printable)
+        if (d < 0)
+          d = ShapedType::kDynamic;
+      return nodeError("output '" + name + "': vggq computes shape " +
+                       formatShape(ours) + ", but ONNX's shape inference "
+                       "gives " +
+                       formatShape(printable));
+    }
+  }
   return llvm::Error::success();
 }
 
@@ -152,6 +278,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
     return std::move(err);
   for (const onnx::TensorProto &tensor : graph.initializer())
     initializers[tensor.name()] = &tensor;
+  inferredShapes = inferShapes(model);
   if (llvm::Error err = importInput())
     return std::move(err);
   for (const onnx::NodeProto &n : graph.node())
@@ -186,10 +313,14 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
       ++layerCounts[layerNameFor(n, i)];
   }
 
-  for (size_t i = 0, e = graph.node_size(); i < e; ++i)
-    if (!consumed.contains(i))
-      if (llvm::Error err = importNode(i))
-        return std::move(err);
+  for (size_t i = 0, e = graph.node_size(); i < e; ++i) {
+    if (consumed.contains(i))
+      continue;
+    if (llvm::Error err = importNode(i))
+      return std::move(err);
+    if (llvm::Error err = checkInferredShapes())
+      return std::move(err);
+  }
 
   if (graph.output_size() != 1)
     return fileError(path, "the graph has " + llvm::Twine(graph.output_size()) +
@@ -203,6 +334,16 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
     return fileError(
         path, "graph output '" + outName + "' is transposed by node '" +
                   it->second.transposedBy + "', and no Transpose undoes it");
+  if (!options.inputs.empty()) {
+    // Running on given tensors: any rank; the caller puts a flattened
+    // NCHW result back in ONNX's order.
+    if (auto chw = it->second.flattenedCHW; chw && (*chw)[1] * (*chw)[2] > 1)
+      builder->setResultAttr("vggq.flattened_chw",
+                             DenseI64ArrayAttr::get(&ctx, *chw));
+    builder->setResultAttr("vggq.onnx_output",
+                           StringAttr::get(&ctx, outName));
+    return builder->finish(it->second.value, path, inputMean, inputStd);
+  }
   if (it->second.rank() != 2)
     return fileError(path, "graph output '" + outName + "' has rank " +
                                llvm::Twine(it->second.rank()) +
@@ -300,11 +441,13 @@ llvm::Error ONNXImporter::foldNode() {
 }
 
 llvm::Expected<Activation>
-ONNXImporter::activationInput(int i, bool allowTransposed) const {
+ONNXImporter::activationInput(int i, bool allowTransposed) {
   if (!hasInput(i))
     return nodeError("missing input " + llvm::Twine(i));
   const std::string &name = node->input(i);
   auto it = activations.find(name);
+  if (it == activations.end() && boundInputs.count(name))
+    return argumentFor(name);
   if (it != activations.end()) {
     if (!allowTransposed && !it->second.perm.empty())
       return nodeError("input '" + name + "' is transposed by node '" +
@@ -333,6 +476,14 @@ ONNXImporter::constantNamed(const std::string &name, llvm::StringRef role) {
   if (it != constants.end())
     return &it->second;
   auto init = initializers.find(name);
+  if (auto bound = boundInputs.find(name);
+      init == initializers.end() && bound != boundInputs.end()) {
+    // A graph input given as data, used where the op needs a constant.
+    llvm::Expected<HostTensor> host = decodeTensor(bound->second);
+    if (!host)
+      return nodeError(llvm::toString(host.takeError()));
+    return &(constants[name] = std::move(*host));
+  }
   if (init == initializers.end()) {
     if (activations.count(name))
       return nodeError(role + " '" + name +
@@ -369,6 +520,12 @@ llvm::Error ONNXImporter::checkExtraOutputs(int n) const {
 
 llvm::Expected<OwningOpRef<ModuleOp>> importONNX(MLIRContext &ctx,
                                                  llvm::StringRef path) {
+  return importONNX(ctx, path, ONNXImportOptions());
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+importONNX(MLIRContext &ctx, llvm::StringRef path,
+           const ONNXImportOptions &options) {
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
       llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                   /*RequiresNullTerminator=*/false);
@@ -384,8 +541,27 @@ llvm::Expected<OwningOpRef<ModuleOp>> importONNX(MLIRContext &ctx,
                              "an ONNX file)");
   if (!model.has_graph())
     return import::fileError(path, "the ONNX model has no graph");
-  import::ONNXImporter importer(ctx, path, model);
-  return importer.run();
+  // ONNX's checker validates the file; its verdict is reported when the
+  // importer itself finds nothing more specific to say.
+  llvm::Error checked = import::checkModel(path, model);
+  if (!checked) {
+    // Older opsets are upgraded by ONNX's version converter.
+    for (const onnx::OperatorSetIdProto &opset : model.opset_import())
+      if ((opset.domain().empty() || opset.domain() == "ai.onnx") &&
+          opset.version() < import::kMinOpset)
+        if (llvm::Error err = import::upgradeOpset(
+                path, model, opset.version(), import::kMinOpset))
+          return std::move(err);
+  }
+  import::ONNXImporter importer(ctx, path, model, options);
+  llvm::Expected<OwningOpRef<ModuleOp>> module = importer.run();
+  if (!module) {
+    llvm::consumeError(std::move(checked));
+    return module.takeError();
+  }
+  if (checked)
+    return std::move(checked);
+  return module;
 }
 
 } // namespace vggq

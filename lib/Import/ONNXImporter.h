@@ -12,6 +12,8 @@
 #include "GraphBuilder.h"
 #include "ONNXUtils.h"
 
+#include "vggq/Import/Import.h"
+
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -76,12 +78,23 @@ struct QuantizedConstant {
 class ONNXImporter {
 public:
   ONNXImporter(mlir::MLIRContext &ctx, llvm::StringRef path,
-               const onnx::ModelProto &model);
+               const onnx::ModelProto &model,
+               const ONNXImportOptions &options = {});
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> run();
 
 private:
   llvm::Error checkOpset();
   llvm::Error importInput();
+  /// With data for the graph inputs (ONNXImportOptions::inputs): checks
+  /// each file against its graph input and binds it; arguments are made on
+  /// first use as an activation (argumentFor).
+  llvm::Error bindInputs();
+  /// The @forward argument for the bound graph input `name`, made on first
+  /// use.
+  llvm::Expected<Activation> argumentFor(const std::string &name);
+  /// Compares the ONNX shape of each activation the current node defined
+  /// with the one ONNX's shape inference gives.
+  llvm::Error checkInferredShapes() const;
   llvm::Error importNode(size_t index);
   /// Reads the normalization from the model's metadata_props.
   llvm::Error importNormalization(int64_t channels);
@@ -100,6 +113,8 @@ private:
   llvm::Error importGemm();
   llvm::Error importMatMul();
   llvm::Error importAdd();
+  /// Add of an activation and the constant input `constIdx`.
+  llvm::Error importAddConstant(int constIdx);
   llvm::Error importAveragePool();
   llvm::Error importGlobalAveragePool();
   /// ReduceMean over H and W, as x.mean((2, 3)) exports.
@@ -176,8 +191,8 @@ private:
   bool hasInput(int i) const;
   /// Input `i` as a computed tensor; with `allowTransposed`, also one that
   /// a Transpose left in a non-NCHW order.
-  llvm::Expected<Activation>
-  activationInput(int i, bool allowTransposed = false) const;
+  llvm::Expected<Activation> activationInput(int i,
+                                             bool allowTransposed = false);
   llvm::Expected<const HostTensor *> constantInput(int i, llvm::StringRef role);
   /// The constant called `name` (an initializer, decoded on first use, or a
   /// Constant node's output).
@@ -194,7 +209,12 @@ private:
   const onnx::ModelProto &model;
   const onnx::GraphProto &graph;
   mlir::MLIRContext &ctx;
+  const ONNXImportOptions &options;
   std::optional<GraphBuilder> builder;
+  /// The graph inputs bound to data (options.inputs), by name.
+  llvm::StringMap<onnx::TensorProto> boundInputs;
+  /// The value shapes from onnx::shape_inference (ONNX order, -1 unknown).
+  llvm::StringMap<llvm::SmallVector<int64_t, 4>> inferredShapes;
 
   llvm::StringMap<const onnx::TensorProto *> initializers;
   llvm::StringMap<HostTensor> constants;

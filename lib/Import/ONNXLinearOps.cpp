@@ -14,11 +14,14 @@ namespace vggq {
 namespace import {
 
 namespace {
-/// Flattens a rank-4 activation, remembering its NCHW extents.
+/// Flattens an activation to [N, features], remembering the NCHW extents
+/// of a rank-4 one (any other rank is in ONNX's order already).
 Activation flattenActivation(GraphBuilder &builder, llvm::StringRef layer,
                              const Activation &x) {
   if (x.rank() == 2)
     return x;
+  if (x.rank() != 4)
+    return {builder.flatten(layer, x.value), x.flattenedCHW};
   std::array<int64_t, 3> chw = {dimSize(x.value, 3), dimSize(x.value, 1),
                                 dimSize(x.value, 2)};
   return {builder.flatten(layer, x.value), chw};
@@ -149,12 +152,10 @@ llvm::Error ONNXImporter::importGemm() {
     c = *cOr;
   }
   if (getIntAttr(*node, "transA", 0) != 0)
-    return nodeError("transA 1 is not supported");
+    return nodeError("transA 1 is not supported (input A is the activation "
+                     "[N, K]; a transposed activation has no vggq op)");
   float alpha = getFloatAttr(*node, "alpha", 1.0f);
   float beta = getFloatAttr(*node, "beta", 1.0f);
-  if (alpha != 1.0f || (c && beta != 1.0f))
-    return nodeError("alpha " + std::to_string(alpha) + " and beta " +
-                     std::to_string(beta) + " are not supported (only 1)");
   const HostTensor &w = **b;
   if (w.isInt || w.shape.size() != 2)
     return nodeError("weight '" + node->input(1) + "' has shape " +
@@ -174,7 +175,40 @@ llvm::Error ONNXImporter::importGemm() {
       linearCodes(node->input(1), transB ? 0 : 1, toOK);
   if (!codes)
     return codes.takeError();
-  return emitLinear(*a, node->input(1), toOK(w.f32), out, in,
+  // Y = alpha * A * B + beta * C: alpha scales the weight and beta the bias
+  // (exactly so for alpha or beta 1; otherwise one f32 rounding of each
+  // product, where ONNX rounds alpha * (A * B) instead).
+  if (alpha != 1.0f && *codes)
+    return nodeError("unsupported: alpha " + std::to_string(alpha) +
+                     " with a dequantized weight (the weight's codes and "
+                     "scales would no longer match it)");
+  std::vector<float> weight = toOK(w.f32);
+  if (alpha != 1.0f)
+    for (float &v : weight)
+      v *= alpha;
+  HostTensor scaledBias;
+  if (c) {
+    // C broadcasts to [N, out]: a scalar, [1], [out] or [1, out] is one
+    // bias per output; a [N, out] matrix depends on the row.
+    int64_t count = c->numElements();
+    bool perOutput = c->shape.size() <= 2 && !c->isInt &&
+                     (count == 1 || (count == out && c->shape.back() == out));
+    if (!perOutput)
+      return nodeError("bias '" + node->input(2) + "' has shape " +
+                       formatShape(c->shape) +
+                       "; only a bias per output is supported ([" +
+                       llvm::Twine(out) + "], [1, " + llvm::Twine(out) +
+                       "] or a scalar), not one per row");
+    scaledBias.shape = {out};
+    scaledBias.f32.assign(out, c->f32[0]);
+    if (count == out)
+      scaledBias.f32 = c->f32;
+    if (beta != 1.0f)
+      for (float &v : scaledBias.f32)
+        v *= beta;
+    c = &scaledBias;
+  }
+  return emitLinear(*a, node->input(1), std::move(weight), out, in,
                     c ? node->input(2) : "", c, node->output(0), *codes);
 }
 
@@ -235,6 +269,40 @@ llvm::Error ONNXImporter::importMatMul() {
 }
 
 llvm::Error ONNXImporter::importAdd() {
+  // An activation plus a constant that broadcasts per channel (ONNX axis 1
+  // of a rank-4 tensor, the last axis otherwise) or to every element: the
+  // inference batch norm with unit scale and variance and epsilon 0 adds it
+  // exactly ((x - 0) / sqrt(1) * 1 + c), and fold-batchnorm can move it
+  // into the conv before.
+  int constIdx = -1;
+  auto isHost = [&](int i) {
+    return hasInput(i) && (constants.count(node->input(i)) ||
+                           initializers.count(node->input(i)));
+  };
+  if (isHost(0) != isHost(1))
+    constIdx = isHost(0) ? 0 : 1;
+  if (constIdx < 0 && hasInput(0) && hasInput(1)) {
+    // Two graph inputs given as data: the smaller one of another shape is
+    // the constant.
+    auto b0 = boundInputs.find(node->input(0)),
+         b1 = boundInputs.find(node->input(1));
+    if (b0 != boundInputs.end() && b1 != boundInputs.end() &&
+        !activations.count(node->input(0)) &&
+        !activations.count(node->input(1))) {
+      auto count = [](const onnx::TensorProto &t) {
+        int64_t n = 1;
+        for (int64_t d : t.dims())
+          n *= d;
+        return n;
+      };
+      int64_t n0 = count(b0->second), n1 = count(b1->second);
+      if (n0 != n1)
+        constIdx = n0 < n1 ? 0 : 1;
+    }
+  }
+  if (constIdx >= 0)
+    return importAddConstant(constIdx);
+
   llvm::Expected<Activation> lhs = activationInput(0);
   if (!lhs)
     return lhs.takeError();
@@ -246,6 +314,47 @@ llvm::Error ONNXImporter::importAdd() {
     return nodeError("operands have different shapes (broadcasting is not "
                      "supported)");
   define(0, {builder->add(layer, lhs->value, rhs->value), lhs->flattenedCHW});
+  return llvm::Error::success();
+}
+
+llvm::Error ONNXImporter::importAddConstant(int constIdx) {
+  llvm::Expected<Activation> x = activationInput(1 - constIdx);
+  if (!x)
+    return x.takeError();
+  llvm::Expected<const HostTensor *> cOr = constantInput(constIdx, "addend");
+  if (!cOr)
+    return cOr.takeError();
+  const HostTensor &c = **cOr;
+  int64_t rank = x->rank();
+  // The ONNX axis that holds the channels and its extent.
+  int64_t axis = rank == 4 ? 1 : rank - 1;
+  int64_t channels = dimSize(x->value, rank - 1);
+  int64_t count = c.numElements();
+  bool perChannel = !c.isInt && int64_t(c.shape.size()) <= rank;
+  for (size_t i = 0; perChannel && i < c.shape.size(); ++i) {
+    // Right-aligned against the activation's ONNX axes.
+    int64_t onnxAxis = rank - int64_t(c.shape.size()) + int64_t(i);
+    perChannel = c.shape[i] == 1 || (onnxAxis == axis && c.shape[i] == channels);
+  }
+  bool hwcFeatures = x->flattenedCHW && (*x->flattenedCHW)[1] *
+                                                (*x->flattenedCHW)[2] > 1;
+  if (!perChannel || (hwcFeatures && count != 1))
+    return nodeError("addend '" + node->input(constIdx) + "' has shape " +
+                     formatShape(c.shape) + " and input '" +
+                     node->input(1 - constIdx) + "' " + onnxShape(*x) +
+                     "; only a constant per channel (axis " +
+                     llvm::Twine(axis) + ") or a scalar broadcasts");
+  std::vector<float> offset(channels, c.f32.empty() ? 0.0f : c.f32[0]);
+  if (count == channels)
+    offset = c.f32;
+  std::vector<float> ones(channels, 1.0f), zeros(channels, 0.0f);
+  std::string base = resourceName(node->input(constIdx), "addend");
+  Value scale = builder->constant(base + ".scale", {channels}, ones);
+  Value off = builder->constant(base, {channels}, offset);
+  Value mean = builder->constant(base + ".mean", {channels}, zeros);
+  Value var = builder->constant(base + ".var", {channels}, ones);
+  define(0, {builder->batchNorm(layer, x->value, scale, off, mean, var, 0.0f),
+             x->flattenedCHW});
   return llvm::Error::success();
 }
 

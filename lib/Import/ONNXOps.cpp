@@ -14,6 +14,59 @@ using namespace mlir;
 namespace vggq {
 namespace import {
 
+namespace {
+/// Turns the window attributes auto_pad and ceil_mode of a 2-D Conv or pool
+/// node into explicit `pads` ([top, left, bottom, right]) over the input
+/// extents `in` (H, W), as ONNX defines them: SAME_UPPER / SAME_LOWER pad
+/// so that the output is ceil(in / stride), the odd cell at the end /
+/// beginning; VALID pads nothing; ceil_mode 1 adds the cells at the end
+/// that let a last, partial window start inside the input or its begin
+/// padding. The error says why the combination is not supported.
+std::optional<std::string>
+resolveWindowPads(const onnx::NodeProto &node, llvm::ArrayRef<int64_t> in,
+                  llvm::ArrayRef<int64_t> kernel,
+                  llvm::ArrayRef<int64_t> strides,
+                  llvm::ArrayRef<int64_t> dilations, bool allowCeil,
+                  llvm::SmallVectorImpl<int64_t> &pads) {
+  std::string autoPad = getStringAttr(node, "auto_pad", "NOTSET");
+  for (int axis = 0; axis < 2; ++axis) {
+    int64_t extent = (kernel[axis] - 1) * dilations[axis] + 1;
+    if (autoPad == "VALID") {
+      pads[axis] = pads[axis + 2] = 0;
+    } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t out = (in[axis] + strides[axis] - 1) / strides[axis];
+      int64_t total =
+          std::max<int64_t>(0, (out - 1) * strides[axis] + extent - in[axis]);
+      int64_t small = total / 2, large = total - small;
+      pads[axis] = autoPad == "SAME_UPPER" ? small : large;
+      pads[axis + 2] = autoPad == "SAME_UPPER" ? large : small;
+    } else if (autoPad != "NOTSET") {
+      return "auto_pad " + autoPad +
+             " is invalid (expected NOTSET, SAME_UPPER, SAME_LOWER or VALID)";
+    }
+  }
+  int64_t ceil = getIntAttr(node, "ceil_mode", 0);
+  if (ceil == 0)
+    return std::nullopt;
+  if (ceil != 1 || !allowCeil)
+    return "ceil_mode " + std::to_string(ceil) + " is not supported" +
+           (ceil == 1 ? " here" : "");
+  for (int axis = 0; axis < 2; ++axis) {
+    int64_t extent = (kernel[axis] - 1) * dilations[axis] + 1;
+    int64_t span = in[axis] + pads[axis] + pads[axis + 2] - extent;
+    if (span < 0)
+      continue; // The window does not fit; the caller says so.
+    int64_t out = (span + strides[axis] - 1) / strides[axis] + 1;
+    if ((out - 1) * strides[axis] >= in[axis] + pads[axis])
+      --out;
+    pads[axis + 2] += std::max<int64_t>(
+        0, (out - 1) * strides[axis] + extent - (in[axis] + pads[axis] +
+                                                 pads[axis + 2]));
+  }
+  return std::nullopt;
+}
+} // namespace
+
 llvm::Error ONNXImporter::importConv() {
   llvm::Expected<Activation> x = activationInput(0);
   if (!x)
@@ -59,11 +112,6 @@ llvm::Error ONNXImporter::importConv() {
   auto strides = getIntsAttr(*node, "strides", {1, 1});
   auto pads = getIntsAttr(*node, "pads", {0, 0, 0, 0});
   auto dilations = getIntsAttr(*node, "dilations", {1, 1});
-  std::string autoPad = getStringAttr(*node, "auto_pad", "NOTSET");
-  if (autoPad == "VALID")
-    pads.assign(4, 0);
-  else if (autoPad != "NOTSET")
-    return nodeError("auto_pad " + autoPad + " is not supported (use pads)");
   if (strides.size() != 2 || pads.size() != 4 || dilations.size() != 2 ||
       llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
       llvm::any_of(dilations, [](int64_t d) { return d < 1; }) ||
@@ -71,6 +119,10 @@ llvm::Error ONNXImporter::importConv() {
     return nodeError("invalid strides " + formatShape(strides) + ", pads " +
                      formatShape(pads) + " or dilations " +
                      formatShape(dilations));
+  if (auto why = resolveWindowPads(
+          *node, {dimSize(x->value, 1), dimSize(x->value, 2)}, {kh, kw},
+          strides, dilations, /*allowCeil=*/false, pads))
+    return nodeError(*why);
   if (!windowOutputSize(dimSize(x->value, 1), kh, strides[0], pads[0], pads[2],
                         dilations[0]) ||
       !windowOutputSize(dimSize(x->value, 2), kw, strides[1], pads[1], pads[3],
@@ -153,13 +205,12 @@ llvm::Error ONNXImporter::importMaxPool() {
   if (dilations != llvm::SmallVector<int64_t, 4>{1, 1})
     return nodeError("dilations " + formatShape(dilations) +
                      " are not supported (only [1, 1])");
-  if (int64_t ceil = getIntAttr(*node, "ceil_mode", 0); ceil != 0)
-    return nodeError("ceil_mode 1 is not supported");
-  std::string autoPad = getStringAttr(*node, "auto_pad", "NOTSET");
-  if (autoPad == "VALID")
-    pads.assign(4, 0);
-  else if (autoPad != "NOTSET")
-    return nodeError("auto_pad " + autoPad + " is not supported (use pads)");
+  // Padded cells never win, so a ceil_mode window is the floor one over
+  // more padding at the end.
+  if (auto why = resolveWindowPads(
+          *node, {dimSize(x->value, 1), dimSize(x->value, 2)}, kernel,
+          strides, {1, 1}, /*allowCeil=*/true, pads))
+    return nodeError(*why);
   if (!windowOutputSize(dimSize(x->value, 1), kernel[0], strides[0], pads[0],
                         pads[2], 1) ||
       !windowOutputSize(dimSize(x->value, 2), kernel[1], strides[1], pads[1],
@@ -243,20 +294,22 @@ llvm::Error ONNXImporter::importAveragePool() {
   if (dilations != llvm::SmallVector<int64_t, 4>{1, 1})
     return nodeError("dilations " + formatShape(dilations) +
                      " are not supported (only [1, 1])");
-  if (int64_t ceil = getIntAttr(*node, "ceil_mode", 0); ceil != 0)
-    return nodeError("ceil_mode " + llvm::Twine(ceil) +
-                     " is not supported (only 0: windows inside the padded "
-                     "input)");
-  std::string autoPad = getStringAttr(*node, "auto_pad", "NOTSET");
-  if (autoPad == "VALID")
-    pads.assign(4, 0);
-  else if (autoPad != "NOTSET")
-    return nodeError("auto_pad " + autoPad +
-                     " is not supported (only NOTSET with pads, or VALID)");
   int64_t countIncludePad = getIntAttr(*node, "count_include_pad", 0);
   if (countIncludePad != 0 && countIncludePad != 1)
     return nodeError("count_include_pad " + llvm::Twine(countIncludePad) +
                      " is invalid (expected 0 or 1)");
+  // With count_include_pad 0 the divisor counts the cells inside the
+  // input, so a ceil_mode window is the floor one over more padding. With
+  // count_include_pad 1, ONNX counts the explicit padding but not the cells
+  // past it, which avg_pool2d cannot express.
+  if (countIncludePad == 1 && getIntAttr(*node, "ceil_mode", 0) != 0)
+    return nodeError("ceil_mode 1 with count_include_pad 1 is not supported "
+                     "(the divisor of the partial last window would count "
+                     "padding ONNX does not)");
+  if (auto why = resolveWindowPads(
+          *node, {dimSize(x->value, 1), dimSize(x->value, 2)}, kernel,
+          strides, {1, 1}, /*allowCeil=*/true, pads))
+    return nodeError(*why);
   // ONNX pads are [top, left, bottom, right], as vggq's.
   if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] ||
       pads[3] >= kernel[1])

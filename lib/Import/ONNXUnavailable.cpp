@@ -16,4 +16,18 @@ importONNX(mlir::MLIRContext &, llvm::StringRef path) {
           .str());
 }
 
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importONNX(mlir::MLIRContext &ctx, llvm::StringRef path,
+           const ONNXImportOptions &) {
+  return importONNX(ctx, path);
+}
+
+llvm::Expected<TensorFile> readTensorFile(llvm::StringRef path) {
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      (path + ": reading tensor files is not available: vggq was built "
+              "without libonnx-dev (install it and re-run CMake)")
+          .str());
+}
+
 } // namespace vggq

@@ -10,6 +10,7 @@
 #include "CudaForward.h"
 #include "LayerDump.h"
 #include "Model.h"
+#include "TensorRun.h"
 
 #include "vggq/Data/Cifar.h"
 #include "vggq/Dialect/VGGQ/IR/VGGQDialect.h"
@@ -34,7 +35,7 @@ namespace cl = llvm::cl;
 static cl::OptionCategory runCategory("vggq-run options");
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.mlir|.mlirbc>"),
+                                      cl::desc("<model.mlir|.mlirbc|.onnx>"),
                                       cl::cat(runCategory));
 static cl::opt<std::string>
     dataPath("data",
@@ -91,6 +92,27 @@ static cl::opt<double> tolerance("tolerance",
                                  cl::desc("Max |diff| for --expect-logits"),
                                  cl::init(1e-3), cl::cat(runCategory));
 
+static cl::list<std::string> inputFiles(
+    "input",
+    cl::desc("Run once on these tensors instead of CIFAR-10: one .pb (ONNX "
+             "TensorProto) or .npy file per graph input, in order (an ONNX "
+             "model's inputs a node needs as constants, such as a Conv "
+             "weight, are bound to their data); rank 4 is NCHW"),
+    cl::value_desc("file"), cl::cat(runCategory));
+static cl::list<std::string> compareFiles(
+    "output-compare",
+    cl::desc("With --input: compare each result, in ONNX layout, with this "
+             ".pb or .npy file (exit 2 on a mismatch)"),
+    cl::value_desc("file"), cl::cat(runCategory));
+static cl::opt<double> rtolOpt("rtol",
+                            cl::desc("With --output-compare: relative "
+                                     "tolerance (ONNX backend tests: 1e-3)"),
+                            cl::init(1e-3), cl::cat(runCategory));
+static cl::opt<double> atolOpt("atol",
+                            cl::desc("With --output-compare: absolute "
+                                     "tolerance (ONNX backend tests: 1e-7)"),
+                            cl::init(1e-7), cl::cat(runCategory));
+
 static cl::opt<bool> profile("profile",
                              cl::desc("Print the time spent in each op "
                                       "(summed over all batches)"),
@@ -141,6 +163,25 @@ static int runOnCpu(int argc, char **argv) {
       argc, argv,
       "vggq-run: run a vggq model on CIFAR-10 with the CPU reference "
       "executor\n");
+  if (!inputFiles.empty()) {
+    if (!dataPath.empty() || !compareTo.empty() || !dumpPath.empty() ||
+        !dumpLayersPath.empty() || !expectPath.empty() || perLayer || profile)
+      return fail("--input runs the model once on the given tensors; it "
+                  "cannot be combined with --data, --compare-to, "
+                  "--dump-logits, --dump-layers, --expect-logits, "
+                  "--per-layer or --profile");
+    if (!(rtolOpt >= 0) || !(atolOpt >= 0))
+      return fail("--rtol and --atol must be non-negative");
+    TensorRunOptions options;
+    options.modelPath = modelPath;
+    options.inputs.assign(inputFiles.begin(), inputFiles.end());
+    options.expected.assign(compareFiles.begin(), compareFiles.end());
+    options.rtol = rtolOpt;
+    options.atol = atolOpt;
+    return runOnTensors(options, llvm::outs());
+  }
+  if (!compareFiles.empty())
+    return fail("--output-compare needs --input");
   if (batchSize < 1)
     return fail("--batch must be at least 1");
   if (perLayer && profile)

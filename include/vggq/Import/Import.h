@@ -18,6 +18,8 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace vggq {
 
@@ -29,6 +31,62 @@ namespace vggq {
 /// normalization and any other mean 0, std 1.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importONNX(mlir::MLIRContext &ctx, llvm::StringRef path);
+
+/// A tensor read from a file: an ONNX TensorProto (.pb, as ONNX's test data
+/// stores inputs and outputs) or a NumPy array (.npy: little-endian float32
+/// or int64, C order).
+struct TensorFile {
+  std::string path;
+  /// The TensorProto's name; empty for .npy files and unnamed protos.
+  std::string name;
+  /// The ONNX data type name ("FLOAT", "INT64", "UINT8", ...).
+  std::string dataType;
+  std::vector<int64_t> shape;
+  /// The data as a serialized onnx.TensorProto (for the importer).
+  std::string proto;
+  /// The values when the data type is FLOAT (empty otherwise).
+  std::vector<float> f32;
+};
+
+/// Reads a .pb or .npy tensor file; errors name the file and say what is
+/// wrong (missing, truncated, an unsupported dtype or layout).
+llvm::Expected<TensorFile> readTensorFile(llvm::StringRef path);
+
+/// Options of `importONNX` for running a model on given tensors (vggq-run
+/// --input, ONNX's node tests).
+struct ONNXImportOptions {
+  /// Data for the graph inputs that are not initializers, in graph order.
+  /// A graph input a node needs as a constant (a Conv weight, a Reshape
+  /// shape) is bound to its data; the others become arguments of @forward,
+  /// each with a `vggq.onnx_input` argument attribute naming it, in any rank
+  /// (rank 4 NCHW in ONNX is NHWC in the IR, every other rank is as in
+  /// ONNX). The result then has any rank too; a rank-2 result flattened
+  /// from NCHW data carries `vggq.flattened_chw` (its C, H, W: the IR holds
+  /// the features in HWC order).
+  std::vector<TensorFile> inputs;
+};
+
+/// The error `importONNX` gives when ONNXImportOptions::inputs do not fit
+/// the model's graph inputs (their count, a name, data type or shape), as
+/// opposed to a model it cannot import.
+class InputMismatchError : public llvm::ErrorInfo<InputMismatchError> {
+public:
+  static char ID;
+  explicit InputMismatchError(std::string message)
+      : text(std::move(message)) {}
+  void log(llvm::raw_ostream &os) const override { os << text; }
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+
+private:
+  std::string text;
+};
+
+/// `importONNX` with `options`; with no inputs it is the plain import.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importONNX(mlir::MLIRContext &ctx, llvm::StringRef path,
+           const ONNXImportOptions &options);
 
 /// The built-in CIFAR VGG16-BN description with weights from a safetensors
 /// file holding the PyTorch state_dict (batch norm kept as vggq.batch_norm).
