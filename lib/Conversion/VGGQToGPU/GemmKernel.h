@@ -112,6 +112,31 @@ public:
   virtual bool peelsFirstGroup() const { return false; }
 };
 
+/// What the tensor-core strategies share: the operand precisions, the
+/// accumulator type they imply, and `vggq.mma` = instruction shape + the
+/// operand types ("m16n8k32.e4m3", "wgmma.m64nNk32.e4m3.e5m2").
+class TensorCoreStrategy : public GemmStrategy {
+public:
+  TensorCoreStrategy(const Precision &a, const Precision &b) : pa(a), pb(b) {}
+  std::string name() const override {
+    std::string s = shapeName() + "." + pa.mma.ptxType;
+    if (&pa != &pb)
+      s += "." + std::string(pb.mma.ptxType);
+    return s;
+  }
+  mlir::Type accType(KernelBuilder &kb) const override {
+    return isInt() ? kb.i32() : kb.f32();
+  }
+
+protected:
+  /// The instruction and shape part of name().
+  virtual std::string shapeName() const = 0;
+  /// Integer MMA: s32 accumulators.
+  bool isInt() const { return std::string(pa.mma.accType) == "s32"; }
+
+  const Precision &pa, &pb;
+};
+
 /// The mma.sync strategy of a precision's MMA (Formats.def): m16n8k32 for
 /// 8-bit, m16n8k16 for 16-bit operands (32 bytes of K either way).
 std::unique_ptr<GemmStrategy> createMmaSyncStrategy(const Precision &a,

@@ -42,21 +42,13 @@ namespace vggq {
 namespace lowering {
 namespace {
 
-class MmaSyncStrategy : public GemmStrategy {
+class MmaSyncStrategy : public TensorCoreStrategy {
 public:
-  MmaSyncStrategy(const Precision &a, const Precision &b) : pa(a), pb(b) {}
+  using TensorCoreStrategy::TensorCoreStrategy;
 
-  std::string name() const override {
-    std::string s = "m" + std::to_string(pa.mma.m) + "n" +
-                    std::to_string(pa.mma.n) + "k" + std::to_string(pa.mma.k) +
-                    "." + pa.mma.ptxType;
-    if (&pa != &pb)
-      s += "." + std::string(pb.mma.ptxType);
-    return s;
-  }
-  bool isInt() const { return std::string(pa.mma.accType) == "s32"; }
-  Type accType(KernelBuilder &kb) const override {
-    return isInt() ? kb.i32() : kb.f32();
+  std::string shapeName() const override {
+    return "m" + std::to_string(pa.mma.m) + "n" + std::to_string(pa.mma.n) +
+           "k" + std::to_string(pa.mma.k);
   }
   int64_t numAccumulators(const GemmSpec &spec) const override {
     return mt(spec) * nt(spec) * 4;
@@ -181,7 +173,6 @@ private:
             kb.extract(d, 3)};
   }
 
-  const Precision &pa, &pb;
   Value warpRow, warpCol, g, t2;
   SmallVector<Value, 2> aOff, bOff; ///< i32, per 32-byte K step
 };

@@ -70,22 +70,14 @@ constexpr int64_t kStepBytes = 32;
 constexpr uint64_t kDescriptorConstantBits =
     (uint64_t(1) << 16) | (uint64_t(512 >> 4) << 32) | (uint64_t(2) << 62);
 
-class WgmmaStrategy : public GemmStrategy {
+class WgmmaStrategy : public TensorCoreStrategy {
 public:
   WgmmaStrategy(const Precision &a, const Precision &b, NVVM::WGMMATypes ta,
                 NVVM::WGMMATypes tb)
-      : pa(a), pb(b), typeA(ta), typeB(tb) {}
+      : TensorCoreStrategy(a, b), typeA(ta), typeB(tb) {}
 
-  std::string name() const override {
-    std::string s = "wgmma.m64nNk" + std::to_string(pa.mma.k) + "." +
-                    pa.mma.ptxType;
-    if (&pa != &pb)
-      s += "." + std::string(pb.mma.ptxType);
-    return s;
-  }
-  bool isInt() const { return std::string(pa.mma.accType) == "s32"; }
-  Type accType(KernelBuilder &kb) const override {
-    return isInt() ? kb.i32() : kb.f32();
+  std::string shapeName() const override {
+    return "wgmma.m64nNk" + std::to_string(pa.mma.k);
   }
   int64_t numAccumulators(const GemmSpec &spec) const override {
     int64_t n = slabs(spec) * spec.tile.bn / 2;
@@ -246,7 +238,6 @@ private:
                   kb.c64(static_cast<int64_t>(kDescriptorConstantBits)));
   }
 
-  const Precision &pa, &pb;
   NVVM::WGMMATypes typeA, typeB;
   Value rowBase, colBase; ///< i32: this thread's first row and column
 };
