@@ -24,7 +24,8 @@ and bad-* kinds for the importer's errors: bad-mismatch (an INT8 tensor
 dequantized with a UINT8 zero point), bad-scale0, bad-scaleneg, bad-scalenan,
 bad-scaleinf, bad-zptype (an INT16 zero point), bad-axis (axis 4 of a rank-4
 tensor), bad-fnuz (FLOAT8E4M3FNUZ), bad-zp (INT8 zero point 3), bad-u8zp0
-(UINT8 zero point 0), bad-saturate (FP8 with saturate 0).
+(UINT8 zero point 0), bad-saturate (FP8 with saturate 0), bad-outdtype
+(output_dtype UINT8 with an INT8 zero point).
 
 With --reference, also writes PREFIX.bin (4 random images in the CIFAR-10
 binary format) and PREFIX.expected.f32 (the logits that qdq_reference.py, a
@@ -245,6 +246,9 @@ def build(kind):
         g.zero_point("u8zp0", dtype=TensorProto.UINT8, value=0)
         node_named("input_q/QuantizeLinear").input[2] = "u8zp0"
         node_named("input_q/DequantizeLinear").input[2] = "u8zp0"
+    elif kind == "bad-outdtype":
+        node_named("r1_q/QuantizeLinear").attribute.append(
+            helper.make_attribute("output_dtype", TensorProto.UINT8))
     elif kind == "bad-saturate":
         node_named("input_q/QuantizeLinear").attribute.append(
             helper.make_attribute("saturate", 0))
