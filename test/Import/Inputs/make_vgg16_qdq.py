@@ -11,10 +11,10 @@ per-tensor scale amax / 127) on the input of every Conv and Gemm, and every
 weight as an INT8 initializer with per-output-channel scales (amax / 127 of
 the channel) dequantized along axis 0. Biases stay float32.
 
-The scales follow vggq's numerics (include/vggq/Precision/Formats.def and
-scale = amax / 127 computed in double and rounded to float32, weights rounded
-half to even and clamped to [-127, 127], an all-zero channel at scale 2^-24;
-lib/Transforms/Quantize.cpp),
+The scales follow vggq's rules (include/vggq/Precision/Formats.def,
+lib/Transforms/Quantize.cpp): scale = amax / 127 computed in double and rounded
+to float32, weights rounded half to even and clamped to [-127, 127], an
+all-zero channel at scale 2^-24,
 so that --table can write the same activation ranges as a vggq calibration
 table (vggq-calibration version 1): our own pipeline given those ranges
 (--vggq-quantize-pipeline="precision=int8 load-table=OUT.json") uses the same
