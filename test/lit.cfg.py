@@ -112,7 +112,7 @@ except ImportError:
     lit_config.warning("numpy not importable by %s: tests that need it are skipped" % sys.executable)
 
 tool_dirs = [config.vggq_tools_dir, config.llvm_tools_dir]
-tools = ["vggq-opt", "vggq-import", "vggq-run", "vggq-compile"]
+tools = ["vggq-opt", "vggq-import", "vggq-export", "vggq-run", "vggq-compile"]
 llvm_config.add_tool_substitutions([ToolSubst(t, unresolved="ignore") for t in tools], tool_dirs)
 llvm_config.with_environment("PATH", config.vggq_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

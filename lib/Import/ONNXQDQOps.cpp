@@ -226,13 +226,15 @@ ONNXImporter::readQuantParams(llvm::StringRef xName,
   else if (xType)
     params.type = *xType;
   else
-    params.type = getIntAttr(*node, "output_dtype", onnx::TensorProto::UINT8);
-  if (zpType && !dequantize && findAttr(*node, "output_dtype") &&
-      getIntAttr(*node, "output_dtype", 0) != *zpType)
+    params.type = getIntAttr(*node, "output_dtype", 0);
+  // output_dtype 0 (UNDEFINED) means "from the zero point, else UINT8".
+  int64_t outputType = dequantize ? 0 : getIntAttr(*node, "output_dtype", 0);
+  if (!zpType && !xType && outputType == 0)
+    params.type = onnx::TensorProto::UINT8;
+  if (zpType && outputType != 0 && outputType != *zpType)
     return nodeError("mismatched types: output_dtype is " +
-                     qTypeName(getIntAttr(*node, "output_dtype", 0)) +
-                     " but zero point '" + zpName + "' is " +
-                     qTypeName(*zpType));
+                     qTypeName(outputType) + " but zero point '" + zpName +
+                     "' is " + qTypeName(*zpType));
 
   switch (params.type) {
   case onnx::TensorProto::INT8:

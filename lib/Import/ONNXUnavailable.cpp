@@ -30,4 +30,11 @@ llvm::Expected<TensorFile> readTensorFile(llvm::StringRef path) {
           .str());
 }
 
+llvm::Error exportONNX(mlir::ModuleOp, const ONNXExportOptions &options) {
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      (options.onnxPath + ": ONNX export is not available: vggq was built "
+                          "without libonnx-dev (install it and re-run CMake)"));
+}
+
 } // namespace vggq

@@ -98,6 +98,25 @@ importSafetensors(mlir::MLIRContext &ctx, llvm::StringRef path);
 mlir::OwningOpRef<mlir::ModuleOp> buildSeededVGG16(mlir::MLIRContext &ctx,
                                                    uint64_t seed);
 
+/// Where vggq-export writes a model.
+struct ONNXExportOptions {
+  /// The QDQ ONNX file.
+  std::string onnxPath;
+  /// The TensorRT calibration cache (none when empty).
+  std::string cachePath;
+  /// The TensorRT version in the cache header (NV_TENSORRT_VERSION: 8601 is
+  /// 8.6.1).
+  unsigned trtVersion = 8601;
+};
+
+/// Writes @forward of a vggq model (quantized or not) as a QDQ ONNX graph:
+/// NCHW, 8-bit tensors as QuantizeLinear/DequantizeLinear pairs, weights as
+/// 8-bit initializers dequantized per output channel, INT8 biases as INT32
+/// at input_scale * weight_scale; opset 13, or 19 with FP8 storage. With a
+/// cache path, also the activation scales as a TensorRT calibration cache.
+/// Errors name the op that cannot be written.
+llvm::Error exportONNX(mlir::ModuleOp module, const ONNXExportOptions &options);
+
 /// Parses a normalization "a,b,..." holding one finite float per input
 /// channel (positive ones for a standard deviation, `isStd`). The error
 /// says what is wrong, not where the text came from.

@@ -17,6 +17,7 @@ KIND says where the QuantizeLinear/DequantizeLinear pairs go:
             initializers (per channel), the Gemm weight [K, O] (axis 1)
   fp8       as trt with FLOAT8E4M3FN (opset 19), weights as FP8 initializers
   e5m2      as trt with FLOAT8E5M2, weights quantized from float32
+  matmul    as trt with the classifier as MatMul [K, O] (axis 1) + Add
   poolscale as ort, the scale after the MaxPool 1.5x the one before it
   f32conv   as ort, the second Conv's input not quantized (f32)
 
@@ -24,7 +25,8 @@ and bad-* kinds for the importer's errors: bad-mismatch (an INT8 tensor
 dequantized with a UINT8 zero point), bad-scale0, bad-scaleneg, bad-scalenan,
 bad-scaleinf, bad-zptype (an INT16 zero point), bad-axis (axis 4 of a rank-4
 tensor), bad-fnuz (FLOAT8E4M3FNUZ), bad-zp (INT8 zero point 3), bad-u8zp0
-(UINT8 zero point 0), bad-saturate (FP8 with saturate 0).
+(UINT8 zero point 0), bad-saturate (FP8 with saturate 0), bad-outdtype
+(output_dtype UINT8 with an INT8 zero point).
 
 With --reference, also writes PREFIX.bin (4 random images in the CIFAR-10
 binary format) and PREFIX.expected.f32 (the logits that qdq_reference.py, a
@@ -109,7 +111,7 @@ def amax(x, axis=None):
 
 
 def build(kind):
-    base = kind if kind in ("ort", "trt", "fp8", "e5m2") else \
+    base = kind if kind in ("ort", "trt", "fp8", "e5m2") else "trt" if kind == "matmul" else \
         ("ort" if kind in ("poolscale", "f32conv") or kind.startswith("bad-") else None)
     if base is None:
         raise SystemExit(f"unknown kind {kind}")
@@ -195,7 +197,11 @@ def build(kind):
         x = g.qdq(x, "r2_q", s2)
     x = g.node("Flatten", [x], ["f"], "/Flatten", axis=1)
     x = g.qdq(x, "f_q", s2)
-    if trt:
+    if kind == "matmul":
+        wdl, _ = weight("classifier.weight", np.ascontiguousarray(wl.T), 1)
+        mm = g.node("MatMul", [x, wdl], ["mm"], "/classifier/MatMul")
+        g.node("Add", [mm, g.init("classifier.bias", bl)], ["logits"], "/classifier/Add")
+    elif trt:
         wdl, _ = weight("classifier.weight", np.ascontiguousarray(wl.T), 1)
         g.node("Gemm", [x, wdl, g.init("classifier.bias", bl)], ["logits"],
                "/classifier/Gemm")
@@ -245,6 +251,9 @@ def build(kind):
         g.zero_point("u8zp0", dtype=TensorProto.UINT8, value=0)
         node_named("input_q/QuantizeLinear").input[2] = "u8zp0"
         node_named("input_q/DequantizeLinear").input[2] = "u8zp0"
+    elif kind == "bad-outdtype":
+        node_named("r1_q/QuantizeLinear").attribute.append(
+            helper.make_attribute("output_dtype", TensorProto.UINT8))
     elif kind == "bad-saturate":
         node_named("input_q/QuantizeLinear").attribute.append(
             helper.make_attribute("saturate", 0))

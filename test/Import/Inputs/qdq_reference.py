@@ -161,6 +161,10 @@ def run(model, x, keep=False):
             y = ins[0] @ w
             if len(ins) > 2 and ins[2] is not None:
                 y = y + ins[2]
+        elif op == "MatMul":
+            y = ins[0] @ ins[1]
+        elif op == "Add":
+            y = ins[0] + ins[1]
         elif op == "Identity":
             y = ins[0]
         else:
