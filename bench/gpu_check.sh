@@ -13,7 +13,8 @@
 #     where weights were carried: per-layer comparison against the CPU
 #     reference dump and top-1 on the test set against the CPU top-1; the
 #     same for the ResNet-20 precisions carried in resnet20/ (FP32, FP8,
-#     INT8, all with weights);
+#     INT8, all with weights); the sm_90a (wgmma) INT8 and FP8-E4M3
+#     artifacts use the sm_90 ones' weights (weights-from);
 #  4. runs compute-sanitizer (memcheck, racecheck, synccheck) over one
 #     forward of each precision at batch 1, where the toolkit has it
 #     (sanitizer.md);
@@ -129,7 +130,7 @@ so_of() {
   esac
 }
 precisions=()
-for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16 fp8e4m3-kunroll \
+for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16 fp8e4m3-kunroll int8-wgmma fp8e4m3-wgmma \
          resnet20/fp32 resnet20/fp8e4m3 resnet20/fp8e5m2 resnet20/int8; do
   d="$payload/$p"
   if [ ! -f "$d/model.plan.json" ]; then
@@ -147,9 +148,16 @@ for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16 fp8e4m3-kunroll \
   fi
 done
 
+# The directory with p's weights, reference dump and CPU top-1: its own, or
+# the one named in weights-from (the sm_90a artifacts share the sm_90 ones).
+weights_dir() {
+  local d="$payload/$1"
+  if [ -f "$d/weights-from" ]; then echo "$payload/$(cat "$d/weights-from")"; else echo "$d"; fi
+}
+
 say "correctness against the CPU reference"
 for p in "${precisions[@]}"; do
-  d="$payload/$p"
+  d=$(weights_dir "$p")
   if [ ! -f "$d/model.weights" ]; then
     echo "$p: no weights carried: timing only"
     continue
@@ -186,7 +194,7 @@ elif [ -z "$data" ]; then
   echo "no test set carried: compute-sanitizer skipped"
 else
   for p in "${precisions[@]}"; do
-    d="$payload/$p"
+    d=$(weights_dir "$p")
     w=()
     [ -f "$d/model.weights" ] && w=(--weights "$d/model.weights")
     row="| $p |"
