@@ -265,6 +265,27 @@ Value GraphBuilder::flatten(llvm::StringRef layer, Value input) {
                layer);
 }
 
+Value GraphBuilder::transpose(llvm::StringRef layer, Value input,
+                              llvm::ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(input.getType());
+  llvm::SmallVector<int64_t, 4> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return named(vggq::TransposeOp::create(builder, loc(layer), resultType,
+                                         input,
+                                         builder.getDenseI64ArrayAttr(perm)),
+               layer);
+}
+
+Value GraphBuilder::reshape(llvm::StringRef layer, Value input,
+                            llvm::ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return named(
+      vggq::ReshapeOp::create(builder, loc(layer), resultType, input), layer);
+}
+
 Value GraphBuilder::linear(llvm::StringRef layer, Value input, Value weight,
                            Value bias) {
   auto type = cast<RankedTensorType>(input.getType());

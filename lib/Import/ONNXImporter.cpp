@@ -192,9 +192,10 @@ llvm::Expected<Activation> ONNXImporter::argumentFor(const std::string &name) {
   if (llvm::is_contained(dims, 0))
     return nodeError("graph input '" + name + "' has shape " +
                      formatShape(dims) + "; empty tensors are not supported");
+  // Static: these sizes are the data's (a Flatten or Reshape may then mix
+  // the batch with other axes).
   if (dims.size() == 4)
     dims = {dims[0], dims[2], dims[3], dims[1]};
-  dims[0] = ShapedType::kDynamic;
   int64_t index = 0;
   for (const onnx::ValueInfoProto &info : graph.input()) {
     if (info.name() == name)

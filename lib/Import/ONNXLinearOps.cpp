@@ -43,9 +43,21 @@ llvm::Error ONNXImporter::importFlatten() {
   int64_t axis = getIntAttr(*node, "axis", 1);
   if (axis < 0)
     axis += x->rank();
-  if (axis != 1)
-    return nodeError("axis " + llvm::Twine(getIntAttr(*node, "axis", 1)) +
-                     " is not supported (only 1: [N, features])");
+  if (axis != 1) {
+    if (axis < 0 || axis > x->rank())
+      return nodeError("axis " + llvm::Twine(getIntAttr(*node, "axis", 1)) +
+                       " is out of range for input " + onnxShape(*x));
+    // [prod(dims before axis), prod(dims from axis)] in ONNX's order.
+    llvm::SmallVector<int64_t, 4> dims = onnxDims(*x);
+    if (ShapedType::isDynamic(dims[0]))
+      return nodeError("axis " + llvm::Twine(getIntAttr(*node, "axis", 1)) +
+                       " mixes the batch axis with others, which needs a "
+                       "static batch (only axis 1 keeps a dynamic one)");
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < x->rank(); ++i)
+      (i < axis ? outer : inner) *= dims[i];
+    return emitOnnxReshape(*x, {outer, inner});
+  }
   define(0, flattenActivation(*builder, layer, *x));
   return llvm::Error::success();
 }
@@ -67,15 +79,25 @@ llvm::Error ONNXImporter::importReshape() {
   if (ok) {
     int64_t n = shape.i64[0], f = shape.i64[1];
     // x.view(x.size(0), -1) gives the dynamic batch as n.
+    // A static batch must be kept as it is.
+    int64_t batch = type.getDimSize(0);
     ok = (n == 0 || n == -1 || n > 0 || n == kDynamicBatch) &&
-         (f == -1 || f == features) && !(n == -1 && f == -1);
+         (f == -1 || f == features) && !(n == -1 && f == -1) &&
+         (ShapedType::isDynamic(batch) || n <= 0 || n == batch);
   }
-  if (!ok)
-    return nodeError(
-        "shape '" + node->input(1) + "' is " +
-        (shape.isInt ? shapeWithBatch(shape.i64) : std::string("float")) +
-        "; only a reshape to [N, -1] or [N, " + llvm::Twine(features) +
-        "] is supported");
+  if (!ok) {
+    // Any other reshape, in ONNX's order of the elements.
+    if (!shape.isInt)
+      return nodeError("shape '" + node->input(1) + "' is float; expected "
+                       "int64");
+    llvm::Expected<llvm::SmallVector<int64_t, 4>> target = reshapeTarget(
+        onnxDims(*x), shape.i64, getIntAttr(*node, "allowzero", 0) != 0);
+    if (!target)
+      return nodeError("shape '" + node->input(1) + "' is " +
+                       shapeWithBatch(shape.i64) + ": " +
+                       llvm::toString(target.takeError()));
+    return emitOnnxReshape(*x, *target);
+  }
   define(0, flattenActivation(*builder, layer, *x));
   return llvm::Error::success();
 }
