@@ -162,9 +162,18 @@ llvm::Error ONNXImporter::importGemm() {
       return cOr.takeError();
     c = *cOr;
   }
-  if (getIntAttr(*node, "transA", 0) != 0)
-    return nodeError("transA 1 is not supported (input A is the activation "
-                     "[N, K]; a transposed activation has no vggq op)");
+  if (getIntAttr(*node, "transA", 0) != 0) {
+    // A is [K, M]: its rows become the features, so both sizes must be
+    // static (the batch of the product is M).
+    auto type = cast<RankedTensorType>(a->value.getType());
+    bool hwc = a->flattenedCHW &&
+               (*a->flattenedCHW)[1] * (*a->flattenedCHW)[2] > 1;
+    if (type.getRank() != 2 || !type.hasStaticShape() || hwc)
+      return nodeError("transA 1 needs a static [K, M] input A, got " +
+                       onnxShape(*a) +
+                       " (transposing it makes its rows the features)");
+    *a = Activation(builder->transpose(layer + ".transA", a->value, {1, 0}));
+  }
   float alpha = getFloatAttr(*node, "alpha", 1.0f);
   float beta = getFloatAttr(*node, "beta", 1.0f);
   const HostTensor &w = **b;
@@ -192,12 +201,35 @@ llvm::Error ONNXImporter::importGemm() {
     int64_t count = c->numElements();
     bool perOutput = c->shape.size() <= 2 && !c->isInt &&
                      (count == 1 || (count == out && c->shape.back() == out));
+    int64_t rows = dimSize(a->value, 0);
+    bool perElement = !c->isInt && c->shape.size() == 2 &&
+                      c->shape[1] == out && !ShapedType::isDynamic(rows) &&
+                      c->shape[0] == rows;
+    if (!perOutput && perElement) {
+      // A [M, N] matrix: the product plus beta * C, with a static M.
+      if (llvm::Error err = emitLinear(*a, node->input(1), std::move(weight),
+                                       out, in, "", nullptr, node->output(0)))
+        return err;
+      std::vector<float> matrix = c->f32;
+      if (beta != 1.0f)
+        for (float &v : matrix)
+          v *= beta;
+      Value cv = builder->constant(resourceName(node->input(2), "bias"),
+                                   {rows, out}, matrix);
+      Value product = activations[node->output(0)].value;
+      define(0, {builder->add(layer + ".bias", product, cv), std::nullopt});
+      return llvm::Error::success();
+    }
     if (!perOutput)
       return nodeError("bias '" + node->input(2) + "' has shape " +
                        formatShape(c->shape) +
-                       "; only a bias per output is supported ([" +
-                       llvm::Twine(out) + "], [1, " + llvm::Twine(out) +
-                       "] or a scalar), not one per row");
+                       "; only a bias per output ([" + llvm::Twine(out) +
+                       "], [1, " + llvm::Twine(out) +
+                       "] or a scalar) or a [" +
+                       (ShapedType::isDynamic(rows) ? std::string("?")
+                                                    : std::to_string(rows)) +
+                       ", " + llvm::Twine(out) +
+                       "] matrix with a static batch is supported");
     scaledBias.shape = {out};
     scaledBias.f32.assign(out, c->f32[0]);
     if (count == out)
