@@ -103,6 +103,10 @@ private:
   /// (ONNXReshapeOps.cpp).
   llvm::Error emitOnnxReshape(const Activation &x,
                               llvm::ArrayRef<int64_t> target);
+  /// [N, C, W] (ONNX order) as the NHWC [N, 1, W, C] a 2-D window op takes,
+  /// and its [N, 1, W', C] result back as [N, C, W'].
+  Activation liftTo2D(const Activation &x);
+  Activation lowerFrom2D(mlir::Value pooled);
   llvm::Error importAveragePool();
   llvm::Error importGlobalAveragePool();
   /// ReduceMean over H and W, as x.mean((2, 3)) exports.

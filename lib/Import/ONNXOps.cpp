@@ -65,6 +65,21 @@ resolveWindowPads(const onnx::NodeProto &node, llvm::ArrayRef<int64_t> in,
   }
   return std::nullopt;
 }
+/// The 1-D window attributes of a pool over [N, C, W] as the 2-D ones over
+/// [N, C, 1, W] (left as they are when they are not 1-D).
+void liftWindowAttrs(llvm::SmallVectorImpl<int64_t> &kernel,
+                     llvm::SmallVectorImpl<int64_t> &strides,
+                     llvm::SmallVectorImpl<int64_t> &pads,
+                     llvm::SmallVectorImpl<int64_t> &dilations) {
+  if (kernel.size() == 1)
+    kernel.insert(kernel.begin(), 1);
+  if (strides.size() == 1)
+    strides.insert(strides.begin(), 1);
+  if (pads.size() == 2)
+    pads.assign({0, pads[0], 0, pads[1]});
+  if (dilations.size() == 1)
+    dilations.insert(dilations.begin(), 1);
+}
 } // namespace
 
 llvm::Error ONNXImporter::importConv() {
@@ -184,15 +199,24 @@ llvm::Error ONNXImporter::importMaxPool() {
   llvm::Expected<Activation> x = activationInput(0);
   if (!x)
     return x.takeError();
-  if (x->rank() != 4)
+  // A 1-D pool over [N, C, W] is the 2-D one over [N, C, 1, W].
+  bool oneD = x->rank() == 3;
+  if (x->rank() != 4 && !oneD)
     return nodeError("input has shape " + onnxShape(*x) +
-                     "; expected [N, C, H, W]");
+                     "; expected [N, C, H, W] or [N, C, W]");
   if (llvm::Error err = checkExtraOutputs(1))
     return err;
   auto kernel = getIntsAttr(*node, "kernel_shape", {});
   auto strides = getIntsAttr(*node, "strides", {1, 1});
   auto pads = getIntsAttr(*node, "pads", {0, 0, 0, 0});
   auto dilations = getIntsAttr(*node, "dilations", {1, 1});
+  if (oneD) {
+    strides = getIntsAttr(*node, "strides", {1});
+    pads = getIntsAttr(*node, "pads", {0, 0});
+    dilations = getIntsAttr(*node, "dilations", {1});
+    liftWindowAttrs(kernel, strides, pads, dilations);
+    *x = liftTo2D(*x);
+  }
   if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4 ||
       llvm::any_of(kernel, [](int64_t k) { return k < 1; }) ||
       llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
@@ -214,8 +238,8 @@ llvm::Error ONNXImporter::importMaxPool() {
       !windowOutputSize(dimSize(x->value, 2), kernel[1], strides[1], pads[1],
                         pads[3], 1))
     return nodeError("the pooling window does not fit input " + onnxShape(*x));
-  define(0, {builder->maxPool2d(layer, x->value, kernel, strides, pads),
-             std::nullopt});
+  Value pooled = builder->maxPool2d(layer, x->value, kernel, strides, pads);
+  define(0, oneD ? lowerFrom2D(pooled) : Activation(pooled));
   return llvm::Error::success();
 }
 
@@ -275,13 +299,22 @@ llvm::Error ONNXImporter::importAveragePool() {
   llvm::Expected<Activation> x = activationInput(0);
   if (!x)
     return x.takeError();
-  if (x->rank() != 4)
+  // A 1-D pool over [N, C, W] is the 2-D one over [N, C, 1, W].
+  bool oneD = x->rank() == 3;
+  if (x->rank() != 4 && !oneD)
     return nodeError("input has shape " + onnxShape(*x) +
-                     "; expected [N, C, H, W]");
+                     "; expected [N, C, H, W] or [N, C, W]");
   auto kernel = getIntsAttr(*node, "kernel_shape", {});
   auto strides = getIntsAttr(*node, "strides", {1, 1});
   auto pads = getIntsAttr(*node, "pads", {0, 0, 0, 0});
   auto dilations = getIntsAttr(*node, "dilations", {1, 1});
+  if (oneD) {
+    strides = getIntsAttr(*node, "strides", {1});
+    pads = getIntsAttr(*node, "pads", {0, 0});
+    dilations = getIntsAttr(*node, "dilations", {1});
+    liftWindowAttrs(kernel, strides, pads, dilations);
+    *x = liftTo2D(*x);
+  }
   if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4 ||
       llvm::any_of(kernel, [](int64_t k) { return k < 1; }) ||
       llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
@@ -319,9 +352,9 @@ llvm::Error ONNXImporter::importAveragePool() {
       !windowOutputSize(dimSize(x->value, 2), kernel[1], strides[1], pads[1],
                         pads[3], 1))
     return nodeError("the pooling window does not fit input " + onnxShape(*x));
-  define(0, {builder->avgPool2d(layer, x->value, kernel, strides, pads,
-                                countIncludePad == 1),
-             std::nullopt});
+  Value pooled = builder->avgPool2d(layer, x->value, kernel, strides, pads,
+                                    countIncludePad == 1);
+  define(0, oneD ? lowerFrom2D(pooled) : Activation(pooled));
   return llvm::Error::success();
 }
 

@@ -101,5 +101,18 @@ llvm::Error ONNXImporter::emitOnnxReshape(const Activation &x,
   return llvm::Error::success();
 }
 
+Activation ONNXImporter::liftTo2D(const Activation &x) {
+  Value v = builder->reshape(layer + ".2d", x.value,
+                             {dimSize(x.value, 0), dimSize(x.value, 1), 1,
+                              dimSize(x.value, 2)});
+  return Activation(builder->transpose(layer + ".nhwc", v, {0, 2, 3, 1}));
+}
+
+Activation ONNXImporter::lowerFrom2D(Value pooled) {
+  Value v = builder->transpose(layer + ".nchw", pooled, {0, 3, 1, 2});
+  return Activation(builder->reshape(
+      layer + ".1d", v, {dimSize(v, 0), dimSize(v, 1), dimSize(v, 3)}));
+}
+
 } // namespace import
 } // namespace vggq
