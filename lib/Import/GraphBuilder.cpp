@@ -272,8 +272,7 @@ Value GraphBuilder::transpose(llvm::StringRef layer, Value input,
   for (int64_t p : perm)
     shape.push_back(type.getDimSize(p));
   auto resultType = RankedTensorType::get(shape, type.getElementType());
-  return named(vggq::TransposeOp::create(builder, loc(layer), resultType,
-                                         input,
+  return named(vggq::TransposeOp::create(builder, loc(layer), resultType, input,
                                          builder.getDenseI64ArrayAttr(perm)),
                layer);
 }
@@ -282,8 +281,8 @@ Value GraphBuilder::reshape(llvm::StringRef layer, Value input,
                             llvm::ArrayRef<int64_t> shape) {
   auto type = cast<RankedTensorType>(input.getType());
   auto resultType = RankedTensorType::get(shape, type.getElementType());
-  return named(
-      vggq::ReshapeOp::create(builder, loc(layer), resultType, input), layer);
+  return named(vggq::ReshapeOp::create(builder, loc(layer), resultType, input),
+               layer);
 }
 
 Value GraphBuilder::linear(llvm::StringRef layer, Value input, Value weight,

@@ -88,7 +88,8 @@ llvm::Error ONNXImporter::importReshape() {
   if (!ok) {
     // Any other reshape, in ONNX's order of the elements.
     if (!shape.isInt)
-      return nodeError("shape '" + node->input(1) + "' is float; expected "
+      return nodeError("shape '" + node->input(1) +
+                       "' is float; expected "
                        "int64");
     llvm::Expected<llvm::SmallVector<int64_t, 4>> target = reshapeTarget(
         onnxDims(*x), shape.i64, getIntAttr(*node, "allowzero", 0) != 0);
@@ -166,8 +167,8 @@ llvm::Error ONNXImporter::importGemm() {
     // A is [K, M]: its rows become the features, so both sizes must be
     // static (the batch of the product is M).
     auto type = cast<RankedTensorType>(a->value.getType());
-    bool hwc = a->flattenedCHW &&
-               (*a->flattenedCHW)[1] * (*a->flattenedCHW)[2] > 1;
+    bool hwc =
+        a->flattenedCHW && (*a->flattenedCHW)[1] * (*a->flattenedCHW)[2] > 1;
     if (type.getRank() != 2 || !type.hasStaticShape() || hwc)
       return nodeError("transA 1 needs a static [K, M] input A, got " +
                        onnxShape(*a) +
@@ -202,9 +203,8 @@ llvm::Error ONNXImporter::importGemm() {
     bool perOutput = c->shape.size() <= 2 && !c->isInt &&
                      (count == 1 || (count == out && c->shape.back() == out));
     int64_t rows = dimSize(a->value, 0);
-    bool perElement = !c->isInt && c->shape.size() == 2 &&
-                      c->shape[1] == out && !ShapedType::isDynamic(rows) &&
-                      c->shape[0] == rows;
+    bool perElement = !c->isInt && c->shape.size() == 2 && c->shape[1] == out &&
+                      !ShapedType::isDynamic(rows) && c->shape[0] == rows;
     if (!perOutput && perElement) {
       // A [M, N] matrix: the product plus beta * C, with a static M.
       if (llvm::Error err = emitLinear(*a, node->input(1), std::move(weight),
@@ -222,9 +222,8 @@ llvm::Error ONNXImporter::importGemm() {
     }
     if (!perOutput)
       return nodeError("bias '" + node->input(2) + "' has shape " +
-                       formatShape(c->shape) +
-                       "; only a bias per output ([" + llvm::Twine(out) +
-                       "], [1, " + llvm::Twine(out) +
+                       formatShape(c->shape) + "; only a bias per output ([" +
+                       llvm::Twine(out) + "], [1, " + llvm::Twine(out) +
                        "] or a scalar) or a [" +
                        (ShapedType::isDynamic(rows) ? std::string("?")
                                                     : std::to_string(rows)) +
@@ -357,10 +356,11 @@ llvm::Error ONNXImporter::importAddConstant(int constIdx) {
   for (size_t i = 0; perChannel && i < c.shape.size(); ++i) {
     // Right-aligned against the activation's ONNX axes.
     int64_t onnxAxis = rank - int64_t(c.shape.size()) + int64_t(i);
-    perChannel = c.shape[i] == 1 || (onnxAxis == axis && c.shape[i] == channels);
+    perChannel =
+        c.shape[i] == 1 || (onnxAxis == axis && c.shape[i] == channels);
   }
-  bool hwcFeatures = x->flattenedCHW && (*x->flattenedCHW)[1] *
-                                                (*x->flattenedCHW)[2] > 1;
+  bool hwcFeatures =
+      x->flattenedCHW && (*x->flattenedCHW)[1] * (*x->flattenedCHW)[2] > 1;
   if (!perChannel || (hwcFeatures && count != 1))
     return nodeError("addend '" + node->input(constIdx) + "' has shape " +
                      formatShape(c.shape) + " and input '" +

@@ -59,9 +59,9 @@ resolveWindowPads(const onnx::NodeProto &node, llvm::ArrayRef<int64_t> in,
     int64_t out = (span + strides[axis] - 1) / strides[axis] + 1;
     if ((out - 1) * strides[axis] >= in[axis] + pads[axis])
       --out;
-    pads[axis + 2] += std::max<int64_t>(
-        0, (out - 1) * strides[axis] + extent - (in[axis] + pads[axis] +
-                                                 pads[axis + 2]));
+    pads[axis + 2] +=
+        std::max<int64_t>(0, (out - 1) * strides[axis] + extent -
+                                 (in[axis] + pads[axis] + pads[axis + 2]));
   }
   return std::nullopt;
 }
@@ -229,9 +229,9 @@ llvm::Error ONNXImporter::importMaxPool() {
                      " are not supported (only [1, 1])");
   // Padded cells never win, so a ceil_mode window is the floor one over
   // more padding at the end.
-  if (auto why = resolveWindowPads(
-          *node, {dimSize(x->value, 1), dimSize(x->value, 2)}, kernel,
-          strides, {1, 1}, /*allowCeil=*/true, pads))
+  if (auto why =
+          resolveWindowPads(*node, {dimSize(x->value, 1), dimSize(x->value, 2)},
+                            kernel, strides, {1, 1}, /*allowCeil=*/true, pads))
     return nodeError(*why);
   if (!windowOutputSize(dimSize(x->value, 1), kernel[0], strides[0], pads[0],
                         pads[2], 1) ||
@@ -337,9 +337,9 @@ llvm::Error ONNXImporter::importAveragePool() {
     return nodeError("ceil_mode 1 with count_include_pad 1 is not supported "
                      "(the divisor of the partial last window would count "
                      "padding ONNX does not)");
-  if (auto why = resolveWindowPads(
-          *node, {dimSize(x->value, 1), dimSize(x->value, 2)}, kernel,
-          strides, {1, 1}, /*allowCeil=*/true, pads))
+  if (auto why =
+          resolveWindowPads(*node, {dimSize(x->value, 1), dimSize(x->value, 2)},
+                            kernel, strides, {1, 1}, /*allowCeil=*/true, pads))
     return nodeError(*why);
   // ONNX pads are [top, left, bottom, right], as vggq's.
   if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] ||

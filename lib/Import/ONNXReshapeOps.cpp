@@ -59,9 +59,8 @@ reshapeTarget(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> shape,
     out[0] = ShapedType::kDynamic;
     if (inferred == 0)
       inferred = -1;
-  } else if (llvm::any_of(out, [](int64_t d) {
-               return ShapedType::isDynamic(d);
-             })) {
+  } else if (llvm::any_of(out,
+                          [](int64_t d) { return ShapedType::isDynamic(d); })) {
     return fail("the batch of a static input is not dynamic");
   }
   int64_t known = 1;
@@ -102,9 +101,9 @@ llvm::Error ONNXImporter::emitOnnxReshape(const Activation &x,
 }
 
 Activation ONNXImporter::liftTo2D(const Activation &x) {
-  Value v = builder->reshape(layer + ".2d", x.value,
-                             {dimSize(x.value, 0), dimSize(x.value, 1), 1,
-                              dimSize(x.value, 2)});
+  Value v = builder->reshape(
+      layer + ".2d", x.value,
+      {dimSize(x.value, 0), dimSize(x.value, 1), 1, dimSize(x.value, 2)});
   return Activation(builder->transpose(layer + ".nhwc", v, {0, 2, 3, 1}));
 }
 

@@ -40,8 +40,8 @@ llvm::Error parseNpy(llvm::StringRef path, llvm::StringRef bytes,
       headerLen |= size_t(uint8_t(bytes[8 + i])) << (8 * i);
     offset = 12;
   } else {
-    return fileError(path, "unsupported .npy format version " +
-                               llvm::Twine(major));
+    return fileError(path,
+                     "unsupported .npy format version " + llvm::Twine(major));
   }
   if (bytes.size() < offset + headerLen)
     return fileError(path, "truncated .npy header");
@@ -64,8 +64,7 @@ llvm::Error parseNpy(llvm::StringRef path, llvm::StringRef bytes,
     type = onnx::TensorProto::INT64;
     elemBytes = 8;
   } else {
-    return fileError(path, "unsupported .npy dtype " +
-                               descr.split(',').first +
+    return fileError(path, "unsupported .npy dtype " + descr.split(',').first +
                                " (supported: '<f4' float32, '<i8' int64)");
   }
   if (!field("fortran_order").starts_with("False"))
@@ -87,10 +86,9 @@ llvm::Error parseNpy(llvm::StringRef path, llvm::StringRef bytes,
       return fileError(path, "the .npy array is too large");
   }
   if (data.size() != count * elemBytes)
-    return fileError(path, "the .npy array holds " +
-                               llvm::Twine(data.size()) + " data bytes for " +
-                               llvm::Twine(count) + " elements of " +
-                               llvm::Twine(elemBytes) +
+    return fileError(path, "the .npy array holds " + llvm::Twine(data.size()) +
+                               " data bytes for " + llvm::Twine(count) +
+                               " elements of " + llvm::Twine(elemBytes) +
                                " bytes (truncated?)");
   proto.set_data_type(type);
   proto.set_raw_data(data.data(), data.size());

@@ -126,11 +126,11 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
       index = at.getInt();
     if (index >= 0 && size_t(index) < inputs.size())
       file = &inputs[index];
-    auto type = llvm::dyn_cast<mlir::RankedTensorType>(
-        func.getArgumentTypes()[i]);
+    auto type =
+        llvm::dyn_cast<mlir::RankedTensorType>(func.getArgumentTypes()[i]);
     if (!file)
-      return fail(kRunError, "no --input for argument " + llvm::Twine(i) +
-                                 " of @forward");
+      return fail(kRunError,
+                  "no --input for argument " + llvm::Twine(i) + " of @forward");
     if (file->dataType != "FLOAT" || !type || !type.getElementType().isF32())
       return fail(kRunError, file->path + ": has data type " + file->dataType +
                                  "; @forward argument " + llvm::Twine(i) +
@@ -162,16 +162,14 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
     return fail(kRunError, path + ": " + llvm::toString(results.takeError()));
 
   if (!expected.empty() && expected.size() != results->size())
-    return fail(kRunError, "@forward returns " +
-                               llvm::Twine(results->size()) + " results, but " +
-                               llvm::Twine(expected.size()) +
+    return fail(kRunError, "@forward returns " + llvm::Twine(results->size()) +
+                               " results, but " + llvm::Twine(expected.size()) +
                                " --output-compare files were given");
   bool allMatch = true;
   for (size_t r = 0; r < results->size(); ++r) {
     exec::Tensor &result = (*results)[r];
-    std::vector<float> values = result.kind == exec::ElemKind::F32
-                                    ? result.f32
-                                    : result.toFloat();
+    std::vector<float> values =
+        result.kind == exec::ElemKind::F32 ? result.f32 : result.toFloat();
     std::vector<int64_t> shape = result.shape;
     if (auto chw = func.getResultAttrOfType<mlir::DenseI64ArrayAttr>(
             r, "vggq.flattened_chw")) {
@@ -187,8 +185,8 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
       shape = {shape[0], shape[3], shape[1], shape[2]};
     }
     std::string name = "output " + std::to_string(r);
-    if (auto n = func.getResultAttrOfType<mlir::StringAttr>(r,
-                                                            "vggq.onnx_output"))
+    if (auto n =
+            func.getResultAttrOfType<mlir::StringAttr>(r, "vggq.onnx_output"))
       name = "output '" + n.str() + "'";
     os << name << " " << shapeString(shape);
     if (expected.empty()) {

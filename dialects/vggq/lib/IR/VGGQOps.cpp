@@ -345,7 +345,8 @@ LogicalResult ReshapeOp::verify() {
   auto out = getOutput().getType();
   if (in.getElementType() != out.getElementType())
     return emitOpError("result element type must equal the input's");
-  auto trailing = [](RankedTensorType t, int64_t from) -> std::optional<int64_t> {
+  auto trailing = [](RankedTensorType t,
+                     int64_t from) -> std::optional<int64_t> {
     int64_t n = 1;
     for (int64_t d : t.getShape().drop_front(from)) {
       if (ShapedType::isDynamic(d))
@@ -362,8 +363,8 @@ LogicalResult ReshapeOp::verify() {
     return success();
   }
   bool batched = in.getRank() >= 1 && out.getRank() >= 1 &&
-                 in.isDynamicDim(0) && out.isDynamicDim(0) &&
-                 trailing(in, 1) && trailing(out, 1);
+                 in.isDynamicDim(0) && out.isDynamicDim(0) && trailing(in, 1) &&
+                 trailing(out, 1);
   if (!batched || *trailing(in, 1) != *trailing(out, 1))
     return emitOpError() << "input " << shapeString(in.getShape())
                          << " and result " << shapeString(out.getShape())
