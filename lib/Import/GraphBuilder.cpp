@@ -285,6 +285,18 @@ Value GraphBuilder::reshape(llvm::StringRef layer, Value input,
                layer);
 }
 
+Value GraphBuilder::slice(llvm::StringRef layer, Value input,
+                          llvm::ArrayRef<int64_t> starts,
+                          llvm::ArrayRef<int64_t> steps,
+                          llvm::ArrayRef<int64_t> sizes) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto resultType = RankedTensorType::get(sizes, type.getElementType());
+  return named(vggq::SliceOp::create(builder, loc(layer), resultType, input,
+                                     builder.getDenseI64ArrayAttr(starts),
+                                     builder.getDenseI64ArrayAttr(steps)),
+               layer);
+}
+
 Value GraphBuilder::linear(llvm::StringRef layer, Value input, Value weight,
                            Value bias) {
   auto type = cast<RankedTensorType>(input.getType());

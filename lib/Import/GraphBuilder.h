@@ -105,6 +105,12 @@ public:
   /// is the batch).
   mlir::Value reshape(llvm::StringRef layer, mlir::Value input,
                       llvm::ArrayRef<int64_t> shape);
+  /// `sizes` elements from `starts` in `steps` along each axis (a dynamic
+  /// size is the whole axis).
+  mlir::Value slice(llvm::StringRef layer, mlir::Value input,
+                    llvm::ArrayRef<int64_t> starts,
+                    llvm::ArrayRef<int64_t> steps,
+                    llvm::ArrayRef<int64_t> sizes);
   /// Input [N, K], weight [O, K]; `bias` may be null.
   mlir::Value linear(llvm::StringRef layer, mlir::Value input,
                      mlir::Value weight, mlir::Value bias);

@@ -659,3 +659,27 @@ func.func @reshape_batch(%x: tensor<?x3x4xf32>) {
   %0 = vggq.reshape %x : tensor<?x3x4xf32> -> tensor<?x4x4xf32>
   return
 }
+
+// -----
+
+func.func @slice_out_of_range(%x: tensor<20x10xf32>) {
+  // expected-error @+1 {{axis 1: 4 elements from 2 in steps of 3 do not fit size 10}}
+  %0 = vggq.slice %x starts [0, 2] steps [1, 3] : tensor<20x10xf32> -> tensor<20x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_dynamic(%x: tensor<?x10xf32>) {
+  // expected-error @+1 {{axis 0 of dynamic size must be taken whole (start 0, step 1, a dynamic result size)}}
+  %0 = vggq.slice %x starts [1, 0] steps [1, 1] : tensor<?x10xf32> -> tensor<?x10xf32>
+  return
+}
+
+// -----
+
+func.func @slice_entries(%x: tensor<20x10xf32>) {
+  // expected-error @+1 {{starts, steps and the result need one entry per input axis (2)}}
+  %0 = vggq.slice %x starts [0] steps [1] : tensor<20x10xf32> -> tensor<20x10xf32>
+  return
+}

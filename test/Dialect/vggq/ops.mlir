@@ -98,3 +98,12 @@ func.func @transpose_reshape(%x: tensor<2x4x5x3xf32>, %b: tensor<?x3x4xf32>) -> 
   %d = vggq.reshape %b : tensor<?x3x4xf32> -> tensor<?x12xf32>
   return %r, %d : tensor<6x20xf32>, tensor<?x12xf32>
 }
+
+// CHECK-LABEL: func.func @slice
+func.func @slice(%x: tensor<20x10x5xf32>, %b: tensor<?x10xf32>) -> (tensor<20x5x1xf32>, tensor<?x3xf32>) {
+  // CHECK-NEXT: vggq.slice %{{.*}} starts [0, 9, 4] steps [1, -2, 1] : tensor<20x10x5xf32> -> tensor<20x5x1xf32>
+  %0 = vggq.slice %x starts [0, 9, 4] steps [1, -2, 1] : tensor<20x10x5xf32> -> tensor<20x5x1xf32>
+  // CHECK-NEXT: vggq.slice %{{.*}} starts [0, 1] steps [1, 3] : tensor<?x10xf32> -> tensor<?x3xf32>
+  %1 = vggq.slice %b starts [0, 1] steps [1, 3] : tensor<?x10xf32> -> tensor<?x3xf32>
+  return %0, %1 : tensor<20x5x1xf32>, tensor<?x3xf32>
+}

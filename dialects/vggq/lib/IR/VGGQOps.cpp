@@ -374,6 +374,38 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
+LogicalResult SliceOp::verify() {
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("result element type must equal the input's");
+  ArrayRef<int64_t> starts = getStarts(), steps = getSteps();
+  if (out.getRank() != in.getRank() ||
+      int64_t(starts.size()) != in.getRank() ||
+      int64_t(steps.size()) != in.getRank())
+    return emitOpError() << "starts, steps and the result need one entry per "
+                            "input axis ("
+                         << in.getRank() << ")";
+  for (int64_t a = 0; a < in.getRank(); ++a) {
+    int64_t dim = in.getDimSize(a), size = out.getDimSize(a);
+    if (ShapedType::isDynamic(dim) || ShapedType::isDynamic(size)) {
+      if (!ShapedType::isDynamic(dim) || !ShapedType::isDynamic(size) ||
+          starts[a] != 0 || steps[a] != 1)
+        return emitOpError() << "axis " << a
+                             << " of dynamic size must be taken whole "
+                                "(start 0, step 1, a dynamic result size)";
+      continue;
+    }
+    int64_t last = starts[a] + (size - 1) * steps[a];
+    if (steps[a] == 0 || size < 1 || starts[a] < 0 || starts[a] >= dim ||
+        last < 0 || last >= dim)
+      return emitOpError() << "axis " << a << ": " << size
+                           << " elements from " << starts[a] << " in steps of "
+                           << steps[a] << " do not fit size " << dim;
+  }
+  return success();
+}
+
 LogicalResult LinearOp::verify() {
   return verifyLinearLike(*this, getInput().getType(), getWeight().getType(),
                           getBias(), getOutput().getType());

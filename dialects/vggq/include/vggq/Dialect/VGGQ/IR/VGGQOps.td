@@ -223,6 +223,30 @@ def VGGQ_ReshapeOp : VGGQ_Op<"reshape"> {
   let hasVerifier = 1;
 }
 
+def VGGQ_SliceOp : VGGQ_Op<"slice"> {
+  let summary = "strided slice: along each axis, output[i] = input[start + i * step]";
+  let description = [{
+    One `starts` and one non-zero `steps` entry per axis (a negative step
+    walks backwards); the result type gives the number of elements taken. An
+    axis of dynamic size is taken whole (start 0, step 1). Pure data
+    movement; importers use it for ONNX Slice of tensors other than the
+    NCHW subsampling `subsample_pad` covers. The GPU lowering has no kernel
+    for it.
+
+    ```mlir
+    %s = vggq.slice %x starts [0, 9, 4] steps [1, -2, 1]
+        : tensor<20x10x5xf32> -> tensor<20x5x1xf32>
+    ```
+  }];
+  let arguments = (ins VGGQ_AnyTensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs VGGQ_AnyTensor:$output);
+  let assemblyFormat = [{
+    $input `starts` $starts `steps` $steps attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 def VGGQ_LinearOp : VGGQ_Op<"linear"> {
   let summary = "fully connected layer: input [N, K], weight [O, K], bias [O]";
   let arguments = (ins VGGQ_F32Tensor:$input, VGGQ_F32Tensor:$weight,
