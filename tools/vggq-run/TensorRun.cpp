@@ -12,6 +12,7 @@
 #include "vggq/Dialect/VGGQ/IR/VGGQDialect.h"
 #include "vggq/Executor/ReferenceExecutor.h"
 #include "vggq/Import/Import.h"
+#include "vggq/Precision/Numerics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -170,6 +171,14 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
     exec::Tensor &result = (*results)[r];
     std::vector<float> values =
         result.kind == exec::ElemKind::F32 ? result.f32 : result.toFloat();
+    // An integer expectation of quantized storage compares the stored
+    // values (the codes), not their real values.
+    if (result.kind == exec::ElemKind::Coded && r < expected.size() &&
+        expected[r].dataType != "FLOAT") {
+      values.assign(result.numElements(), 0.0f);
+      numerics::decodeSpan(*result.precision, result.codes.data(),
+                           values.size(), values.data(), 1.0f);
+    }
     std::vector<int64_t> shape = result.shape;
     if (auto chw = func.getResultAttrOfType<mlir::DenseI64ArrayAttr>(
             r, "vggq.flattened_chw")) {
@@ -197,10 +206,13 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
       continue;
     }
     const TensorFile &want = expected[r];
-    if (want.dataType != "FLOAT") {
+    if (want.dataType != "FLOAT" && want.dataType != "INT8" &&
+        want.dataType != "UINT8" && want.dataType != "INT32" &&
+        want.dataType != "INT64") {
       os << "\n";
       return fail(kRunError, want.path + ": has data type " + want.dataType +
-                                 "; only FLOAT results can be compared");
+                                 "; only FLOAT and integer results can be "
+                                 "compared");
     }
     if (want.shape != shape) {
       os << "\n";
