@@ -38,7 +38,9 @@ int fail(int code, const llvm::Twine &message) {
 std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
+    s += (i ? ", " : "") + (mlir::ShapedType::isDynamic(shape[i])
+                                ? std::string("?")
+                                : std::to_string(shape[i]));
   return s + "]";
 }
 
