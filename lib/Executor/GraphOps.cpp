@@ -311,6 +311,85 @@ llvm::Expected<Tensor> runFlatten(FlattenOp op, Inputs ins) {
   return out;
 }
 
+/// Output axis k is input axis perm[k]; f32 only (importers create it on
+/// f32 activations).
+llvm::Expected<Tensor> runTranspose(TransposeOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  if (in.kind != ElemKind::F32)
+    return opError(op, "transposes only f32 tensors");
+  llvm::ArrayRef<int64_t> perm = op.getPermutation();
+  size_t rank = in.shape.size();
+  std::vector<int64_t> shape(rank), inStrides(rank, 1);
+  for (size_t i = rank; i-- > 1;)
+    inStrides[i - 1] = inStrides[i] * in.shape[i];
+  for (size_t k = 0; k < rank; ++k)
+    shape[k] = in.shape[perm[k]];
+  if (llvm::Error e = checkResultShape(op, shape))
+    return std::move(e);
+  Tensor out = makeLike(in, shape);
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t o = 0, e = out.numElements(); o < e; ++o) {
+    int64_t src = 0;
+    for (size_t k = 0; k < rank; ++k)
+      src += index[k] * inStrides[perm[k]];
+    out.f32[o] = in.f32[src];
+    for (size_t k = rank; k-- > 0;) {
+      if (++index[k] < shape[k])
+        break;
+      index[k] = 0;
+    }
+  }
+  return out;
+}
+
+/// Along each axis, output[i] = input[start + i * step]; f32 only.
+llvm::Expected<Tensor> runSlice(SliceOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  if (in.kind != ElemKind::F32)
+    return opError(op, "slices only f32 tensors");
+  auto type = op.getOutput().getType();
+  llvm::ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+  size_t rank = in.shape.size();
+  std::vector<int64_t> shape(rank), inStrides(rank, 1);
+  for (size_t i = rank; i-- > 1;)
+    inStrides[i - 1] = inStrides[i] * in.shape[i];
+  for (size_t k = 0; k < rank; ++k)
+    shape[k] = type.isDynamicDim(k) ? in.shape[k] : type.getDimSize(k);
+  Tensor out = makeLike(in, shape);
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t o = 0, e = out.numElements(); o < e; ++o) {
+    int64_t src = 0;
+    for (size_t k = 0; k < rank; ++k)
+      src += (starts[k] + index[k] * steps[k]) * inStrides[k];
+    out.f32[o] = in.f32[src];
+    for (size_t k = rank; k-- > 0;) {
+      if (++index[k] < shape[k])
+        break;
+      index[k] = 0;
+    }
+  }
+  return out;
+}
+
+/// The same elements under the result's shape (the batch from the input).
+llvm::Expected<Tensor> runReshape(ReshapeOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  auto type = op.getOutput().getType();
+  std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+  if (!shape.empty() && type.isDynamicDim(0)) {
+    int64_t rest = 1;
+    for (int64_t d : llvm::ArrayRef(shape).drop_front())
+      rest *= d;
+    shape[0] = rest ? in.numElements() / rest : 0;
+  }
+  Tensor out = in;
+  out.shape = shape;
+  if (out.numElements() != in.numElements())
+    return opError(op, "input " + shapeString(in.shape) +
+                           " does not reshape to " + shapeString(shape));
+  return out;
+}
+
 /// Softmax over the last axis: exp(x - max) / sum, in f32.
 llvm::Expected<Tensor> runSoftmax(SoftmaxOp, Inputs ins) {
   const Tensor &in = *ins[0];
@@ -345,7 +424,8 @@ llvm::Expected<Tensor> runAdd(AddOp op, Inputs ins) {
 
 bool vggq::exec::detail::isGraphOp(mlir::Operation *op) {
   return llvm::isa<Conv2DOp, BatchNormOp, ReluOp, MaxPool2DOp, AvgPool2DOp,
-                   SubsamplePadOp, FlattenOp, LinearOp, SoftmaxOp, AddOp>(op);
+                   SubsamplePadOp, FlattenOp, LinearOp, SoftmaxOp, AddOp,
+                   TransposeOp, ReshapeOp, SliceOp>(op);
 }
 
 llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op,
@@ -361,6 +441,9 @@ llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op,
       .Case([&](LinearOp o) { return runLinear(o, ins); })
       .Case([&](SoftmaxOp o) { return runSoftmax(o, ins); })
       .Case([&](AddOp o) { return runAdd(o, ins); })
+      .Case([&](TransposeOp o) { return runTranspose(o, ins); })
+      .Case([&](ReshapeOp o) { return runReshape(o, ins); })
+      .Case([&](SliceOp o) { return runSlice(o, ins); })
       .Default([&](mlir::Operation *o) -> llvm::Expected<Tensor> {
         return opError(o, "is not a graph op");
       });

@@ -294,6 +294,38 @@ Value GraphBuilder::flatten(llvm::StringRef layer, Value input) {
                layer);
 }
 
+Value GraphBuilder::transpose(llvm::StringRef layer, Value input,
+                              llvm::ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(input.getType());
+  llvm::SmallVector<int64_t, 4> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return named(vggq::TransposeOp::create(builder, loc(layer), resultType, input,
+                                         builder.getDenseI64ArrayAttr(perm)),
+               layer);
+}
+
+Value GraphBuilder::reshape(llvm::StringRef layer, Value input,
+                            llvm::ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return named(vggq::ReshapeOp::create(builder, loc(layer), resultType, input),
+               layer);
+}
+
+Value GraphBuilder::slice(llvm::StringRef layer, Value input,
+                          llvm::ArrayRef<int64_t> starts,
+                          llvm::ArrayRef<int64_t> steps,
+                          llvm::ArrayRef<int64_t> sizes) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto resultType = RankedTensorType::get(sizes, type.getElementType());
+  return named(vggq::SliceOp::create(builder, loc(layer), resultType, input,
+                                     builder.getDenseI64ArrayAttr(starts),
+                                     builder.getDenseI64ArrayAttr(steps)),
+               layer);
+}
+
 Value GraphBuilder::linear(llvm::StringRef layer, Value input, Value weight,
                            Value bias) {
   auto type = cast<RankedTensorType>(input.getType());

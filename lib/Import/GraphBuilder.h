@@ -115,6 +115,19 @@ public:
                            llvm::ArrayRef<int64_t> strides,
                            llvm::ArrayRef<int64_t> channelPadding);
   mlir::Value flatten(llvm::StringRef layer, mlir::Value input);
+  /// Output axis k is input axis perm[k].
+  mlir::Value transpose(llvm::StringRef layer, mlir::Value input,
+                        llvm::ArrayRef<int64_t> perm);
+  /// Row-major reshape in the tensor's own order (a dynamic size in `shape`
+  /// is the batch).
+  mlir::Value reshape(llvm::StringRef layer, mlir::Value input,
+                      llvm::ArrayRef<int64_t> shape);
+  /// `sizes` elements from `starts` in `steps` along each axis (a dynamic
+  /// size is the whole axis).
+  mlir::Value slice(llvm::StringRef layer, mlir::Value input,
+                    llvm::ArrayRef<int64_t> starts,
+                    llvm::ArrayRef<int64_t> steps,
+                    llvm::ArrayRef<int64_t> sizes);
   /// Input [N, K], weight [O, K]; `bias` may be null.
   mlir::Value linear(llvm::StringRef layer, mlir::Value input,
                      mlir::Value weight, mlir::Value bias);

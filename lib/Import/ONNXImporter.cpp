@@ -135,10 +135,10 @@ llvm::Error ONNXImporter::bindInputs() {
     for (const onnx::ValueInfoProto *info : inputs)
       names += (names.empty() ? "'" : ", '") + info->name() + "'";
     return inputError(path, "the graph has " + llvm::Twine(inputs.size()) +
-                               " inputs (" + names + "), but " +
-                               llvm::Twine(options.inputs.size()) +
-                               " tensor files were given (one per graph "
-                               "input, in order)");
+                                " inputs (" + names + "), but " +
+                                llvm::Twine(options.inputs.size()) +
+                                " tensor files were given (one per graph "
+                                "input, in order)");
   }
   for (auto [index, info] : llvm::enumerate(inputs)) {
     const TensorFile &file = options.inputs[index];
@@ -147,18 +147,17 @@ llvm::Error ONNXImporter::bindInputs() {
     if (!proto.ParseFromString(file.proto))
       return inputError(file.path, "cannot parse as an ONNX TensorProto");
     if (!file.name.empty() && file.name != name)
-      return inputError(file.path, "holds tensor '" + file.name +
-                                      "', but graph input " +
-                                      llvm::Twine(index) + " is '" + name +
-                                      "'");
+      return inputError(file.path,
+                        "holds tensor '" + file.name + "', but graph input " +
+                            llvm::Twine(index) + " is '" + name + "'");
     const onnx::TypeProto &type = info->type();
     if (!type.has_tensor_type())
       return fileError(path, "graph input '" + name + "' is not a tensor");
     int32_t elem = type.tensor_type().elem_type();
     if (elem != proto.data_type())
       return inputError(file.path, "has data type " + file.dataType +
-                                      ", but graph input '" + name + "' is " +
-                                      dataTypeName(elem));
+                                       ", but graph input '" + name + "' is " +
+                                       dataTypeName(elem));
     if (type.tensor_type().has_shape()) {
       const onnx::TensorShapeProto &shape = type.tensor_type().shape();
       llvm::SmallVector<int64_t, 4> declared;
@@ -172,8 +171,9 @@ llvm::Error ONNXImporter::bindInputs() {
       }
       if (!ok)
         return inputError(file.path, "has shape " + formatShape(file.shape) +
-                                        ", but graph input '" + name +
-                                        "' has shape " + formatShape(declared));
+                                         ", but graph input '" + name +
+                                         "' has shape " +
+                                         formatShape(declared));
     }
     proto.set_name(name);
     boundInputs[name] = std::move(proto);
@@ -195,9 +195,10 @@ llvm::Expected<Activation> ONNXImporter::argumentFor(const std::string &name) {
   if (llvm::is_contained(dims, 0))
     return nodeError("graph input '" + name + "' has shape " +
                      formatShape(dims) + "; empty tensors are not supported");
+  // Static: these sizes are the data's (a Flatten or Reshape may then mix
+  // the batch with other axes).
   if (dims.size() == 4)
     dims = {dims[0], dims[2], dims[3], dims[1]};
-  dims[0] = ShapedType::kDynamic;
   int64_t index = 0;
   for (const onnx::ValueInfoProto &info : graph.input()) {
     if (info.name() == name)
@@ -231,7 +232,8 @@ llvm::Error ONNXImporter::checkInferredShapes() const {
         if (d < 0)
           d = ShapedType::kDynamic;
       return nodeError("output '" + name + "': vggq computes shape " +
-                       formatShape(ours) + ", but ONNX's shape inference "
+                       formatShape(ours) +
+                       ", but ONNX's shape inference "
                        "gives " +
                        formatShape(printable));
     }
@@ -340,8 +342,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
     if (auto chw = it->second.flattenedCHW; chw && (*chw)[1] * (*chw)[2] > 1)
       builder->setResultAttr("vggq.flattened_chw",
                              DenseI64ArrayAttr::get(&ctx, *chw));
-    builder->setResultAttr("vggq.onnx_output",
-                           StringAttr::get(&ctx, outName));
+    builder->setResultAttr("vggq.onnx_output", StringAttr::get(&ctx, outName));
     return builder->finish(it->second.value, path, inputMean, inputStd);
   }
   if (it->second.rank() != 2)
@@ -440,8 +441,8 @@ llvm::Error ONNXImporter::foldNode() {
   return llvm::Error::success();
 }
 
-llvm::Expected<Activation>
-ONNXImporter::activationInput(int i, bool allowTransposed) {
+llvm::Expected<Activation> ONNXImporter::activationInput(int i,
+                                                         bool allowTransposed) {
   if (!hasInput(i))
     return nodeError("missing input " + llvm::Twine(i));
   const std::string &name = node->input(i);
@@ -549,8 +550,8 @@ importONNX(MLIRContext &ctx, llvm::StringRef path,
     for (const onnx::OperatorSetIdProto &opset : model.opset_import())
       if ((opset.domain().empty() || opset.domain() == "ai.onnx") &&
           opset.version() < import::kMinOpset)
-        if (llvm::Error err = import::upgradeOpset(
-                path, model, opset.version(), import::kMinOpset))
+        if (llvm::Error err = import::upgradeOpset(path, model, opset.version(),
+                                                   import::kMinOpset))
           return std::move(err);
   }
   import::ONNXImporter importer(ctx, path, model, options);

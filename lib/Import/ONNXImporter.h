@@ -45,6 +45,17 @@ struct Activation {
 
 /// The shape of `a` as ONNX sees it (NCHW for rank 4).
 std::string onnxShape(const Activation &a);
+/// The same as sizes (dynamic ones as ShapedType::kDynamic); a flattened
+/// NCHW tensor has its [N, C*H*W].
+llvm::SmallVector<int64_t, 4> onnxDims(const Activation &a);
+
+/// The result shape of ONNX's Reshape of `in` (ONNX order; a dynamic axis
+/// 0 is the batch) to `shape` (0 copies a size unless `allowZero`, -1 is
+/// inferred, kDynamicBatch is the batch); the error says why it is not
+/// supported.
+llvm::Expected<llvm::SmallVector<int64_t, 4>>
+reshapeTarget(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> shape,
+              bool allowZero);
 
 /// An MLIR type as it prints ("i8", "f8E4M3FN").
 std::string typeName(mlir::Type type);
@@ -115,6 +126,16 @@ private:
   llvm::Error importAdd();
   /// Add of an activation and the constant input `constIdx`.
   llvm::Error importAddConstant(int constIdx);
+  /// Defines output 0 as `x` reshaped to `target` (ONNX order; a dynamic
+  /// size at axis 0 is the batch) in ONNX's element order: transposes a
+  /// rank-4 NHWC input to NCHW first and a rank-4 result back to NHWC
+  /// (ONNXReshapeOps.cpp).
+  llvm::Error emitOnnxReshape(const Activation &x,
+                              llvm::ArrayRef<int64_t> target);
+  /// [N, C, W] (ONNX order) as the NHWC [N, 1, W, C] a 2-D window op takes,
+  /// and its [N, 1, W', C] result back as [N, C, W'].
+  Activation liftTo2D(const Activation &x);
+  Activation lowerFrom2D(mlir::Value pooled);
   llvm::Error importAveragePool();
   llvm::Error importGlobalAveragePool();
   /// ReduceMean over H and W, as x.mean((2, 3)) exports.

@@ -30,6 +30,8 @@ llvm::Error checkModel(llvm::StringRef path, const onnx::ModelProto &model) {
     // "==> Context: ..." suffix; keep the first line.
     what = what.substr(0, what.find('\n'));
     return fileError(path, "the ONNX checker rejects the model: " + what);
+  } catch (...) {
+    return fileError(path, "the ONNX checker rejects the model");
   }
   return llvm::Error::success();
 }
@@ -45,6 +47,11 @@ llvm::Error upgradeOpset(llvm::StringRef path, onnx::ModelProto &model,
                                ": ONNX's version converter cannot upgrade "
                                "it to opset " +
                                llvm::Twine(target) + ": " + what);
+  } catch (...) {
+    return fileError(path, "unsupported opset " + llvm::Twine(from) +
+                               ": ONNX's version converter cannot upgrade "
+                               "it to opset " +
+                               llvm::Twine(target));
   }
   return llvm::Error::success();
 }
@@ -62,7 +69,7 @@ inferShapes(const onnx::ModelProto &model) {
     }
   try {
     onnx::shape_inference::InferShapes(inferred);
-  } catch (const std::exception &) {
+  } catch (...) {
     return shapes;
   }
   auto record = [&](const onnx::ValueInfoProto &info) {

@@ -1,4 +1,5 @@
-//===- ONNXLibrary.h - libonnx's checker, converter, shape inference -*- C++ -*-===//
+//===- ONNXLibrary.h - libonnx's checker, converter, shape inference -*- C++
+//-*-===//
 //
 // The importer's use of libonnx beyond the protobuf: the checker, the
 // version converter and shape inference. libonnx reports failures by

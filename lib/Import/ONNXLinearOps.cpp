@@ -43,9 +43,21 @@ llvm::Error ONNXImporter::importFlatten() {
   int64_t axis = getIntAttr(*node, "axis", 1);
   if (axis < 0)
     axis += x->rank();
-  if (axis != 1)
-    return nodeError("axis " + llvm::Twine(getIntAttr(*node, "axis", 1)) +
-                     " is not supported (only 1: [N, features])");
+  if (axis != 1) {
+    if (axis < 0 || axis > x->rank())
+      return nodeError("axis " + llvm::Twine(getIntAttr(*node, "axis", 1)) +
+                       " is out of range for input " + onnxShape(*x));
+    // [prod(dims before axis), prod(dims from axis)] in ONNX's order.
+    llvm::SmallVector<int64_t, 4> dims = onnxDims(*x);
+    if (ShapedType::isDynamic(dims[0]))
+      return nodeError("axis " + llvm::Twine(getIntAttr(*node, "axis", 1)) +
+                       " mixes the batch axis with others, which needs a "
+                       "static batch (only axis 1 keeps a dynamic one)");
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < x->rank(); ++i)
+      (i < axis ? outer : inner) *= dims[i];
+    return emitOnnxReshape(*x, {outer, inner});
+  }
   define(0, flattenActivation(*builder, layer, *x));
   return llvm::Error::success();
 }
@@ -67,15 +79,26 @@ llvm::Error ONNXImporter::importReshape() {
   if (ok) {
     int64_t n = shape.i64[0], f = shape.i64[1];
     // x.view(x.size(0), -1) gives the dynamic batch as n.
+    // A static batch must be kept as it is.
+    int64_t batch = type.getDimSize(0);
     ok = (n == 0 || n == -1 || n > 0 || n == kDynamicBatch) &&
-         (f == -1 || f == features) && !(n == -1 && f == -1);
+         (f == -1 || f == features) && !(n == -1 && f == -1) &&
+         (ShapedType::isDynamic(batch) || n <= 0 || n == batch);
   }
-  if (!ok)
-    return nodeError(
-        "shape '" + node->input(1) + "' is " +
-        (shape.isInt ? shapeWithBatch(shape.i64) : std::string("float")) +
-        "; only a reshape to [N, -1] or [N, " + llvm::Twine(features) +
-        "] is supported");
+  if (!ok) {
+    // Any other reshape, in ONNX's order of the elements.
+    if (!shape.isInt)
+      return nodeError("shape '" + node->input(1) +
+                       "' is float; expected "
+                       "int64");
+    llvm::Expected<llvm::SmallVector<int64_t, 4>> target = reshapeTarget(
+        onnxDims(*x), shape.i64, getIntAttr(*node, "allowzero", 0) != 0);
+    if (!target)
+      return nodeError("shape '" + node->input(1) + "' is " +
+                       shapeWithBatch(shape.i64) + ": " +
+                       llvm::toString(target.takeError()));
+    return emitOnnxReshape(*x, *target);
+  }
   define(0, flattenActivation(*builder, layer, *x));
   return llvm::Error::success();
 }
@@ -151,9 +174,18 @@ llvm::Error ONNXImporter::importGemm() {
       return cOr.takeError();
     c = *cOr;
   }
-  if (getIntAttr(*node, "transA", 0) != 0)
-    return nodeError("transA 1 is not supported (input A is the activation "
-                     "[N, K]; a transposed activation has no vggq op)");
+  if (getIntAttr(*node, "transA", 0) != 0) {
+    // A is [K, M]: its rows become the features, so both sizes must be
+    // static (the batch of the product is M).
+    auto type = cast<RankedTensorType>(a->value.getType());
+    bool hwc =
+        a->flattenedCHW && (*a->flattenedCHW)[1] * (*a->flattenedCHW)[2] > 1;
+    if (type.getRank() != 2 || !type.hasStaticShape() || hwc)
+      return nodeError("transA 1 needs a static [K, M] input A, got " +
+                       onnxShape(*a) +
+                       " (transposing it makes its rows the features)");
+    *a = Activation(builder->transpose(layer + ".transA", a->value, {1, 0}));
+  }
   float alpha = getFloatAttr(*node, "alpha", 1.0f);
   float beta = getFloatAttr(*node, "beta", 1.0f);
   const HostTensor &w = **b;
@@ -193,12 +225,33 @@ llvm::Error ONNXImporter::importGemm() {
     int64_t count = c->numElements();
     bool perOutput = c->shape.size() <= 2 && !c->isInt &&
                      (count == 1 || (count == out && c->shape.back() == out));
+    int64_t rows = dimSize(a->value, 0);
+    bool perElement = !c->isInt && c->shape.size() == 2 && c->shape[1] == out &&
+                      !ShapedType::isDynamic(rows) && c->shape[0] == rows;
+    if (!perOutput && perElement) {
+      // A [M, N] matrix: the product plus beta * C, with a static M.
+      if (llvm::Error err = emitLinear(*a, node->input(1), std::move(weight),
+                                       out, in, "", nullptr, node->output(0)))
+        return err;
+      std::vector<float> matrix = c->f32;
+      if (beta != 1.0f)
+        for (float &v : matrix)
+          v *= beta;
+      Value cv = builder->constant(resourceName(node->input(2), "bias"),
+                                   {rows, out}, matrix);
+      Value product = activations[node->output(0)].value;
+      define(0, {builder->add(layer + ".bias", product, cv), std::nullopt});
+      return llvm::Error::success();
+    }
     if (!perOutput)
       return nodeError("bias '" + node->input(2) + "' has shape " +
-                       formatShape(c->shape) +
-                       "; only a bias per output is supported ([" +
+                       formatShape(c->shape) + "; only a bias per output ([" +
                        llvm::Twine(out) + "], [1, " + llvm::Twine(out) +
-                       "] or a scalar), not one per row");
+                       "] or a scalar) or a [" +
+                       (ShapedType::isDynamic(rows) ? std::string("?")
+                                                    : std::to_string(rows)) +
+                       ", " + llvm::Twine(out) +
+                       "] matrix with a static batch is supported");
     scaledBias.shape = {out};
     scaledBias.f32.assign(out, c->f32[0]);
     if (count == out)
@@ -334,10 +387,11 @@ llvm::Error ONNXImporter::importAddConstant(int constIdx) {
   for (size_t i = 0; perChannel && i < c.shape.size(); ++i) {
     // Right-aligned against the activation's ONNX axes.
     int64_t onnxAxis = rank - int64_t(c.shape.size()) + int64_t(i);
-    perChannel = c.shape[i] == 1 || (onnxAxis == axis && c.shape[i] == channels);
+    perChannel =
+        c.shape[i] == 1 || (onnxAxis == axis && c.shape[i] == channels);
   }
-  bool hwcFeatures = x->flattenedCHW && (*x->flattenedCHW)[1] *
-                                                (*x->flattenedCHW)[2] > 1;
+  bool hwcFeatures =
+      x->flattenedCHW && (*x->flattenedCHW)[1] * (*x->flattenedCHW)[2] > 1;
   if (!perChannel || (hwcFeatures && count != 1))
     return nodeError("addend '" + node->input(constIdx) + "' has shape " +
                      formatShape(c.shape) + " and input '" +

@@ -59,11 +59,26 @@ resolveWindowPads(const onnx::NodeProto &node, llvm::ArrayRef<int64_t> in,
     int64_t out = (span + strides[axis] - 1) / strides[axis] + 1;
     if ((out - 1) * strides[axis] >= in[axis] + pads[axis])
       --out;
-    pads[axis + 2] += std::max<int64_t>(
-        0, (out - 1) * strides[axis] + extent - (in[axis] + pads[axis] +
-                                                 pads[axis + 2]));
+    pads[axis + 2] +=
+        std::max<int64_t>(0, (out - 1) * strides[axis] + extent -
+                                 (in[axis] + pads[axis] + pads[axis + 2]));
   }
   return std::nullopt;
+}
+/// The 1-D window attributes of a pool over [N, C, W] as the 2-D ones over
+/// [N, C, 1, W] (left as they are when they are not 1-D).
+void liftWindowAttrs(llvm::SmallVectorImpl<int64_t> &kernel,
+                     llvm::SmallVectorImpl<int64_t> &strides,
+                     llvm::SmallVectorImpl<int64_t> &pads,
+                     llvm::SmallVectorImpl<int64_t> &dilations) {
+  if (kernel.size() == 1)
+    kernel.insert(kernel.begin(), 1);
+  if (strides.size() == 1)
+    strides.insert(strides.begin(), 1);
+  if (pads.size() == 2)
+    pads.assign({0, pads[0], 0, pads[1]});
+  if (dilations.size() == 1)
+    dilations.insert(dilations.begin(), 1);
 }
 } // namespace
 
@@ -186,15 +201,24 @@ llvm::Error ONNXImporter::importMaxPool() {
   llvm::Expected<Activation> x = activationInput(0);
   if (!x)
     return x.takeError();
-  if (x->rank() != 4)
+  // A 1-D pool over [N, C, W] is the 2-D one over [N, C, 1, W].
+  bool oneD = x->rank() == 3;
+  if (x->rank() != 4 && !oneD)
     return nodeError("input has shape " + onnxShape(*x) +
-                     "; expected [N, C, H, W]");
+                     "; expected [N, C, H, W] or [N, C, W]");
   if (llvm::Error err = checkExtraOutputs(1))
     return err;
   auto kernel = getIntsAttr(*node, "kernel_shape", {});
   auto strides = getIntsAttr(*node, "strides", {1, 1});
   auto pads = getIntsAttr(*node, "pads", {0, 0, 0, 0});
   auto dilations = getIntsAttr(*node, "dilations", {1, 1});
+  if (oneD) {
+    strides = getIntsAttr(*node, "strides", {1});
+    pads = getIntsAttr(*node, "pads", {0, 0});
+    dilations = getIntsAttr(*node, "dilations", {1});
+    liftWindowAttrs(kernel, strides, pads, dilations);
+    *x = liftTo2D(*x);
+  }
   if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4 ||
       llvm::any_of(kernel, [](int64_t k) { return k < 1; }) ||
       llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
@@ -207,17 +231,17 @@ llvm::Error ONNXImporter::importMaxPool() {
                      " are not supported (only [1, 1])");
   // Padded cells never win, so a ceil_mode window is the floor one over
   // more padding at the end.
-  if (auto why = resolveWindowPads(
-          *node, {dimSize(x->value, 1), dimSize(x->value, 2)}, kernel,
-          strides, {1, 1}, /*allowCeil=*/true, pads))
+  if (auto why =
+          resolveWindowPads(*node, {dimSize(x->value, 1), dimSize(x->value, 2)},
+                            kernel, strides, {1, 1}, /*allowCeil=*/true, pads))
     return nodeError(*why);
   if (!windowOutputSize(dimSize(x->value, 1), kernel[0], strides[0], pads[0],
                         pads[2], 1) ||
       !windowOutputSize(dimSize(x->value, 2), kernel[1], strides[1], pads[1],
                         pads[3], 1))
     return nodeError("the pooling window does not fit input " + onnxShape(*x));
-  define(0, {builder->maxPool2d(layer, x->value, kernel, strides, pads),
-             std::nullopt});
+  Value pooled = builder->maxPool2d(layer, x->value, kernel, strides, pads);
+  define(0, oneD ? lowerFrom2D(pooled) : Activation(pooled));
   return llvm::Error::success();
 }
 
@@ -277,13 +301,22 @@ llvm::Error ONNXImporter::importAveragePool() {
   llvm::Expected<Activation> x = activationInput(0);
   if (!x)
     return x.takeError();
-  if (x->rank() != 4)
+  // A 1-D pool over [N, C, W] is the 2-D one over [N, C, 1, W].
+  bool oneD = x->rank() == 3;
+  if (x->rank() != 4 && !oneD)
     return nodeError("input has shape " + onnxShape(*x) +
-                     "; expected [N, C, H, W]");
+                     "; expected [N, C, H, W] or [N, C, W]");
   auto kernel = getIntsAttr(*node, "kernel_shape", {});
   auto strides = getIntsAttr(*node, "strides", {1, 1});
   auto pads = getIntsAttr(*node, "pads", {0, 0, 0, 0});
   auto dilations = getIntsAttr(*node, "dilations", {1, 1});
+  if (oneD) {
+    strides = getIntsAttr(*node, "strides", {1});
+    pads = getIntsAttr(*node, "pads", {0, 0});
+    dilations = getIntsAttr(*node, "dilations", {1});
+    liftWindowAttrs(kernel, strides, pads, dilations);
+    *x = liftTo2D(*x);
+  }
   if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4 ||
       llvm::any_of(kernel, [](int64_t k) { return k < 1; }) ||
       llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
@@ -306,9 +339,9 @@ llvm::Error ONNXImporter::importAveragePool() {
     return nodeError("ceil_mode 1 with count_include_pad 1 is not supported "
                      "(the divisor of the partial last window would count "
                      "padding ONNX does not)");
-  if (auto why = resolveWindowPads(
-          *node, {dimSize(x->value, 1), dimSize(x->value, 2)}, kernel,
-          strides, {1, 1}, /*allowCeil=*/true, pads))
+  if (auto why =
+          resolveWindowPads(*node, {dimSize(x->value, 1), dimSize(x->value, 2)},
+                            kernel, strides, {1, 1}, /*allowCeil=*/true, pads))
     return nodeError(*why);
   // ONNX pads are [top, left, bottom, right], as vggq's.
   if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] ||
@@ -321,9 +354,9 @@ llvm::Error ONNXImporter::importAveragePool() {
       !windowOutputSize(dimSize(x->value, 2), kernel[1], strides[1], pads[1],
                         pads[3], 1))
     return nodeError("the pooling window does not fit input " + onnxShape(*x));
-  define(0, {builder->avgPool2d(layer, x->value, kernel, strides, pads,
-                                countIncludePad == 1),
-             std::nullopt});
+  Value pooled = builder->avgPool2d(layer, x->value, kernel, strides, pads,
+                                    countIncludePad == 1);
+  define(0, oneD ? lowerFrom2D(pooled) : Activation(pooled));
   return llvm::Error::success();
 }
 

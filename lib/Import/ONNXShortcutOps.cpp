@@ -59,10 +59,6 @@ llvm::Error ONNXImporter::importSlice() {
   llvm::Expected<Activation> x = activationInput(0);
   if (!x)
     return x.takeError();
-  if (x->rank() != 4)
-    return nodeError("input has shape " + onnxShape(*x) +
-                     "; only slices of [N, C, H, W] activations are "
-                     "supported");
   static const char *roles[] = {"starts", "ends", "axes", "steps"};
   llvm::SmallVector<const HostTensor *, 5> operands = {nullptr};
   for (int i = 1; i < 5; ++i) {
@@ -78,8 +74,35 @@ llvm::Error ONNXImporter::importSlice() {
     operands.push_back(*t);
   }
   SliceParams params;
-  if (llvm::Error err = decodeSliceParams(operands, 4, params))
+  if (llvm::Error err = decodeSliceParams(operands, x->rank(), params))
     return nodeError(llvm::toString(std::move(err)));
+  if (x->rank() != 4) {
+    // Any other rank is in ONNX's order: a vggq.slice.
+    if (x->flattenedCHW && (*x->flattenedCHW)[1] * (*x->flattenedCHW)[2] > 1)
+      return nodeError("input '" + node->input(0) +
+                       "' is flattened from NCHW data; slicing its features "
+                       "is not supported");
+    auto shape = cast<RankedTensorType>(x->value.getType()).getShape();
+    llvm::SmallVector<int64_t, 4> starts(shape.size(), 0),
+        steps(shape.size(), 1), sizes(shape);
+    for (size_t i = 0; i < params.axes.size(); ++i) {
+      int64_t axis = params.axes[i], dim = shape[axis];
+      if (ShapedType::isDynamic(dim))
+        return nodeError("slices axis " + llvm::Twine(axis) +
+                         " of dynamic size (the batch)");
+      auto [first, count] = resolveSliceAxis(dim, params.starts[i],
+                                             params.ends[i], params.steps[i]);
+      if (count < 1)
+        return nodeError("slices axis " + llvm::Twine(axis) +
+                         " to nothing; empty tensors are not supported");
+      starts[axis] = first;
+      steps[axis] = params.steps[i];
+      sizes[axis] = count;
+    }
+    define(0, {builder->slice(layer, x->value, starts, steps, sizes),
+               std::nullopt});
+    return llvm::Error::success();
+  }
   int64_t strides[2] = {1, 1};
   for (size_t i = 0; i < params.axes.size(); ++i) {
     int64_t axis = params.axes[i], start = params.starts[i],

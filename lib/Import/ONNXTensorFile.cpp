@@ -13,6 +13,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -40,8 +41,8 @@ llvm::Error parseNpy(llvm::StringRef path, llvm::StringRef bytes,
       headerLen |= size_t(uint8_t(bytes[8 + i])) << (8 * i);
     offset = 12;
   } else {
-    return fileError(path, "unsupported .npy format version " +
-                               llvm::Twine(major));
+    return fileError(path,
+                     "unsupported .npy format version " + llvm::Twine(major));
   }
   if (bytes.size() < offset + headerLen)
     return fileError(path, "truncated .npy header");
@@ -64,8 +65,7 @@ llvm::Error parseNpy(llvm::StringRef path, llvm::StringRef bytes,
     type = onnx::TensorProto::INT64;
     elemBytes = 8;
   } else {
-    return fileError(path, "unsupported .npy dtype " +
-                               descr.split(',').first +
+    return fileError(path, "unsupported .npy dtype " + descr.split(',').first +
                                " (supported: '<f4' float32, '<i8' int64)");
   }
   if (!field("fortran_order").starts_with("False"))
@@ -87,10 +87,9 @@ llvm::Error parseNpy(llvm::StringRef path, llvm::StringRef bytes,
       return fileError(path, "the .npy array is too large");
   }
   if (data.size() != count * elemBytes)
-    return fileError(path, "the .npy array holds " +
-                               llvm::Twine(data.size()) + " data bytes for " +
-                               llvm::Twine(count) + " elements of " +
-                               llvm::Twine(elemBytes) +
+    return fileError(path, "the .npy array holds " + llvm::Twine(data.size()) +
+                               " data bytes for " + llvm::Twine(count) +
+                               " elements of " + llvm::Twine(elemBytes) +
                                " bytes (truncated?)");
   proto.set_data_type(type);
   proto.set_raw_data(data.data(), data.size());
@@ -124,12 +123,47 @@ llvm::Expected<TensorFile> readTensorFile(llvm::StringRef path) {
   file.name = proto.name();
   file.dataType = import::dataTypeName(proto.data_type());
   file.shape.assign(proto.dims().begin(), proto.dims().end());
-  if (proto.data_type() == onnx::TensorProto::FLOAT) {
+  int32_t type = proto.data_type();
+  if (type == onnx::TensorProto::FLOAT || type == onnx::TensorProto::INT64) {
     // decodeTensor checks the element count against the shape.
     llvm::Expected<import::HostTensor> host = import::decodeTensor(proto);
     if (!host)
       return fileError(path, llvm::toString(host.takeError()));
-    file.f32 = std::move(host->f32);
+    file.f32 = host->isInt ? std::vector<float>(host->i64.begin(),
+                                                host->i64.end())
+                           : std::move(host->f32);
+  } else if (type == onnx::TensorProto::INT8 ||
+             type == onnx::TensorProto::UINT8 ||
+             type == onnx::TensorProto::INT32) {
+    // The values, for comparisons (quantized codes, integer results):
+    // raw little-endian bytes, or one int32_data entry per element.
+    uint64_t count = 1;
+    for (int64_t d : file.shape)
+      count *= uint64_t(std::max<int64_t>(d, 0));
+    size_t bytes = type == onnx::TensorProto::INT32 ? 4 : 1;
+    const std::string &raw = proto.raw_data();
+    if (!raw.empty() ? raw.size() != count * bytes
+                     : uint64_t(proto.int32_data_size()) != count)
+      return fileError(path, "holds " +
+                                 llvm::Twine(raw.empty()
+                                                 ? proto.int32_data_size()
+                                                 : raw.size() / bytes) +
+                                 " values for " + llvm::Twine(count) +
+                                 " elements (truncated?)");
+    for (uint64_t i = 0; i < count; ++i) {
+      int64_t v;
+      if (raw.empty())
+        v = proto.int32_data(int(i));
+      else if (type == onnx::TensorProto::INT32) {
+        int32_t w;
+        std::memcpy(&w, raw.data() + 4 * i, 4);
+        v = w;
+      } else if (type == onnx::TensorProto::INT8)
+        v = int8_t(raw[i]);
+      else
+        v = uint8_t(raw[i]);
+      file.f32.push_back(float(v));
+    }
   }
   file.proto = proto.SerializeAsString();
   return file;

@@ -150,6 +150,11 @@ def main():
     parser.add_argument("--rtol", type=float, default=1e-3)
     parser.add_argument("--atol", type=float, default=1e-7)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--write-expected", metavar="FILE",
+                        help="write every refusal of this run to FILE in the "
+                        "expected-unsupported format (to review and commit "
+                        "after an importer change), and report no failures for "
+                        "refusals")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every test's outcome")
     args = parser.parse_args()
@@ -164,6 +169,17 @@ def main():
         outcomes = list(pool.map(
             lambda t: run_test(args.vggq_run, args.data, t[0], args.rtol, args.atol),
             tests))
+
+    if args.write_expected:
+        with open(args.expected) as f:
+            header = [l for l in f.read().splitlines() if l.startswith("#")]
+        with open(args.write_expected, "w") as f:
+            f.write("\n".join(header) + "\n")
+            for (name, op), (status, detail) in zip(tests, outcomes):
+                if status == "unsupported":
+                    reason = re.sub(r"^node '[^']*' \(\w+\): ", "", detail)
+                    f.write("%s: %s\n" % (name, reason.split(" (supported:")[0]))
+        expected = read_expected(args.write_expected)
 
     failures = []
     table = {op: {"tests": 0, "pass": 0, "unsupported": 0, "wrong": 0, "failed": 0}

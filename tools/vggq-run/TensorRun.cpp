@@ -12,6 +12,7 @@
 #include "vggq/Dialect/VGGQ/IR/VGGQDialect.h"
 #include "vggq/Executor/ReferenceExecutor.h"
 #include "vggq/Import/Import.h"
+#include "vggq/Precision/Numerics.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -37,7 +38,9 @@ int fail(int code, const llvm::Twine &message) {
 std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
+    s += (i ? ", " : "") + (mlir::ShapedType::isDynamic(shape[i])
+                                ? std::string("?")
+                                : std::to_string(shape[i]));
   return s + "]";
 }
 
@@ -126,11 +129,11 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
       index = at.getInt();
     if (index >= 0 && size_t(index) < inputs.size())
       file = &inputs[index];
-    auto type = llvm::dyn_cast<mlir::RankedTensorType>(
-        func.getArgumentTypes()[i]);
+    auto type =
+        llvm::dyn_cast<mlir::RankedTensorType>(func.getArgumentTypes()[i]);
     if (!file)
-      return fail(kRunError, "no --input for argument " + llvm::Twine(i) +
-                                 " of @forward");
+      return fail(kRunError,
+                  "no --input for argument " + llvm::Twine(i) + " of @forward");
     if (file->dataType != "FLOAT" || !type || !type.getElementType().isF32())
       return fail(kRunError, file->path + ": has data type " + file->dataType +
                                  "; @forward argument " + llvm::Twine(i) +
@@ -162,16 +165,22 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
     return fail(kRunError, path + ": " + llvm::toString(results.takeError()));
 
   if (!expected.empty() && expected.size() != results->size())
-    return fail(kRunError, "@forward returns " +
-                               llvm::Twine(results->size()) + " results, but " +
-                               llvm::Twine(expected.size()) +
+    return fail(kRunError, "@forward returns " + llvm::Twine(results->size()) +
+                               " results, but " + llvm::Twine(expected.size()) +
                                " --output-compare files were given");
   bool allMatch = true;
   for (size_t r = 0; r < results->size(); ++r) {
     exec::Tensor &result = (*results)[r];
-    std::vector<float> values = result.kind == exec::ElemKind::F32
-                                    ? result.f32
-                                    : result.toFloat();
+    std::vector<float> values =
+        result.kind == exec::ElemKind::F32 ? result.f32 : result.toFloat();
+    // An integer expectation of quantized storage compares the stored
+    // values (the codes), not their real values.
+    if (result.kind == exec::ElemKind::Coded && r < expected.size() &&
+        expected[r].dataType != "FLOAT") {
+      values.assign(result.numElements(), 0.0f);
+      numerics::decodeSpan(*result.precision, result.codes.data(),
+                           values.size(), values.data(), 1.0f);
+    }
     std::vector<int64_t> shape = result.shape;
     if (auto chw = func.getResultAttrOfType<mlir::DenseI64ArrayAttr>(
             r, "vggq.flattened_chw")) {
@@ -187,8 +196,8 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
       shape = {shape[0], shape[3], shape[1], shape[2]};
     }
     std::string name = "output " + std::to_string(r);
-    if (auto n = func.getResultAttrOfType<mlir::StringAttr>(r,
-                                                            "vggq.onnx_output"))
+    if (auto n =
+            func.getResultAttrOfType<mlir::StringAttr>(r, "vggq.onnx_output"))
       name = "output '" + n.str() + "'";
     os << name << " " << shapeString(shape);
     if (expected.empty()) {
@@ -199,10 +208,13 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
       continue;
     }
     const TensorFile &want = expected[r];
-    if (want.dataType != "FLOAT") {
+    if (want.dataType != "FLOAT" && want.dataType != "INT8" &&
+        want.dataType != "UINT8" && want.dataType != "INT32" &&
+        want.dataType != "INT64") {
       os << "\n";
       return fail(kRunError, want.path + ": has data type " + want.dataType +
-                                 "; only FLOAT results can be compared");
+                                 "; only FLOAT and integer results can be "
+                                 "compared");
     }
     if (want.shape != shape) {
       os << "\n";

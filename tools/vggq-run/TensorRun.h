@@ -21,15 +21,16 @@ struct TensorRunOptions {
   std::string modelPath;
   std::vector<std::string> inputs;
   std::vector<std::string> expected;
-  /// np.testing.assert_allclose: |actual - expected| <= atol + rtol * |expected|.
+  /// np.testing.assert_allclose: |actual - expected| <= atol + rtol *
+  /// |expected|.
   double rtol = 1e-3, atol = 1e-7;
 };
 
 /// Exit codes of the mode.
 enum TensorRunResult : int {
   kRunMatch = 0,
-  kRunError = 1,     ///< bad options, files, or an executor error
-  kRunMismatch = 2,  ///< a wrong answer
+  kRunError = 1,       ///< bad options, files, or an executor error
+  kRunMismatch = 2,    ///< a wrong answer
   kRunUnsupported = 3, ///< the importer refused the model
 };
 

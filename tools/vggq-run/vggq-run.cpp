@@ -105,13 +105,13 @@ static cl::list<std::string> compareFiles(
              ".pb or .npy file (exit 2 on a mismatch)"),
     cl::value_desc("file"), cl::cat(runCategory));
 static cl::opt<double> rtolOpt("rtol",
-                            cl::desc("With --output-compare: relative "
-                                     "tolerance (ONNX backend tests: 1e-3)"),
-                            cl::init(1e-3), cl::cat(runCategory));
+                               cl::desc("With --output-compare: relative "
+                                        "tolerance (ONNX backend tests: 1e-3)"),
+                               cl::init(1e-3), cl::cat(runCategory));
 static cl::opt<double> atolOpt("atol",
-                            cl::desc("With --output-compare: absolute "
-                                     "tolerance (ONNX backend tests: 1e-7)"),
-                            cl::init(1e-7), cl::cat(runCategory));
+                               cl::desc("With --output-compare: absolute "
+                                        "tolerance (ONNX backend tests: 1e-7)"),
+                               cl::init(1e-7), cl::cat(runCategory));
 
 static cl::opt<bool> profile("profile",
                              cl::desc("Print the time spent in each op "

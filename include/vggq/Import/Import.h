@@ -72,8 +72,7 @@ struct ONNXImportOptions {
 class InputMismatchError : public llvm::ErrorInfo<InputMismatchError> {
 public:
   static char ID;
-  explicit InputMismatchError(std::string message)
-      : text(std::move(message)) {}
+  explicit InputMismatchError(std::string message) : text(std::move(message)) {}
   void log(llvm::raw_ostream &os) const override { os << text; }
   std::error_code convertToErrorCode() const override {
     return llvm::inconvertibleErrorCode();

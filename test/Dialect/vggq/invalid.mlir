@@ -619,3 +619,67 @@ func.func @qconv_residual_bad_sum_scale(%x: tensor<1x8x8x4xi8>, %w: tensor<2x3x3
   %0 = vggq.qconv2d %x, %w input_scale 0.5 weight_scales [0.5] output_scale 0.5 residual %r residual_scale 0.5 sum_scale 0x7FC00000 strides [1, 1] padding [1, 1, 1, 1] dilation [1, 1] : (tensor<1x8x8x4xi8>, tensor<2x3x3x4xi8>, tensor<1x8x8x2xi8>) -> tensor<1x8x8x2xi8>
   return
 }
+
+// -----
+
+func.func @transpose_not_permutation(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{permutation [0, 0, 1] is not a permutation of the input axes}}
+  %0 = vggq.transpose %x permutation [0, 0, 1] : tensor<2x3x4xf32> -> tensor<2x2x3xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_rank(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{permutation [1, 0] must have one entry per input axis (3)}}
+  %0 = vggq.transpose %x permutation [1, 0] : tensor<2x3x4xf32> -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_shape(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{result shape [2, 3, 4] does not match the expected shape [4, 2, 3]}}
+  %0 = vggq.transpose %x permutation [2, 0, 1] : tensor<2x3x4xf32> -> tensor<2x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{input [2, 3, 4] and result [5, 5] hold different numbers of elements}}
+  %0 = vggq.reshape %x : tensor<2x3x4xf32> -> tensor<5x5xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_batch(%x: tensor<?x3x4xf32>) {
+  // expected-error @+1 {{must be static with the same element count, or keep a dynamic batch with the same static sizes' product after it}}
+  %0 = vggq.reshape %x : tensor<?x3x4xf32> -> tensor<?x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_out_of_range(%x: tensor<20x10xf32>) {
+  // expected-error @+1 {{axis 1: 4 elements from 2 in steps of 3 do not fit size 10}}
+  %0 = vggq.slice %x starts [0, 2] steps [1, 3] : tensor<20x10xf32> -> tensor<20x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_dynamic(%x: tensor<?x10xf32>) {
+  // expected-error @+1 {{axis 0 of dynamic size must be taken whole (start 0, step 1, a dynamic result size)}}
+  %0 = vggq.slice %x starts [1, 0] steps [1, 1] : tensor<?x10xf32> -> tensor<?x10xf32>
+  return
+}
+
+// -----
+
+func.func @slice_entries(%x: tensor<20x10xf32>) {
+  // expected-error @+1 {{starts, steps and the result need one entry per input axis (2)}}
+  %0 = vggq.slice %x starts [0] steps [1] : tensor<20x10xf32> -> tensor<20x10xf32>
+  return
+}

@@ -87,3 +87,23 @@ func.func @residual_ops(%x: tensor<?x8x8x16xf32>, %q: tensor<?x8x8x16xi8>, %w: t
       : (tensor<?x8x8x16xi8>, tensor<32x3x3x16xi8>, tensor<32xi32>, tensor<?x4x4x32xi8>) -> tensor<?x4x4x32xi8>
   return %0, %1, %2, %3, %4 : tensor<?x1x1x16xf32>, tensor<?x1x1x16xi8>, tensor<?x4x4x32xi8>, tensor<?x4x4x32xf8E4M3FN>, tensor<?x4x4x32xi8>
 }
+
+// CHECK-LABEL: func.func @transpose_reshape
+func.func @transpose_reshape(%x: tensor<2x4x5x3xf32>, %b: tensor<?x3x4xf32>) -> (tensor<6x20xf32>, tensor<?x12xf32>) {
+  // CHECK-NEXT: %[[T:.*]] = vggq.transpose %{{.*}} permutation [0, 3, 1, 2] : tensor<2x4x5x3xf32> -> tensor<2x3x4x5xf32>
+  %t = vggq.transpose %x permutation [0, 3, 1, 2] : tensor<2x4x5x3xf32> -> tensor<2x3x4x5xf32>
+  // CHECK-NEXT: vggq.reshape %[[T]] : tensor<2x3x4x5xf32> -> tensor<6x20xf32>
+  %r = vggq.reshape %t : tensor<2x3x4x5xf32> -> tensor<6x20xf32>
+  // CHECK-NEXT: vggq.reshape %{{.*}} : tensor<?x3x4xf32> -> tensor<?x12xf32>
+  %d = vggq.reshape %b : tensor<?x3x4xf32> -> tensor<?x12xf32>
+  return %r, %d : tensor<6x20xf32>, tensor<?x12xf32>
+}
+
+// CHECK-LABEL: func.func @slice
+func.func @slice(%x: tensor<20x10x5xf32>, %b: tensor<?x10xf32>) -> (tensor<20x5x1xf32>, tensor<?x3xf32>) {
+  // CHECK-NEXT: vggq.slice %{{.*}} starts [0, 9, 4] steps [1, -2, 1] : tensor<20x10x5xf32> -> tensor<20x5x1xf32>
+  %0 = vggq.slice %x starts [0, 9, 4] steps [1, -2, 1] : tensor<20x10x5xf32> -> tensor<20x5x1xf32>
+  // CHECK-NEXT: vggq.slice %{{.*}} starts [0, 1] steps [1, 3] : tensor<?x10xf32> -> tensor<?x3xf32>
+  %1 = vggq.slice %b starts [0, 1] steps [1, 3] : tensor<?x10xf32> -> tensor<?x3xf32>
+  return %0, %1 : tensor<20x5x1xf32>, tensor<?x3xf32>
+}

@@ -114,3 +114,18 @@ for name, shape in (("addc", [2, 1, 1]), ("addw", [5])):
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
               os.path.join(out, name + ".onnx"))
 save("addc_y.pb", (x + np.array([1, 2], np.float32).reshape(2, 1, 1)).reshape(1, 50), "y")
+
+# An integer expectation (as QuantizeLinear's codes are): Relu of
+# integer-valued floats against INT32 and UINT8 files.
+graph = helper.make_graph(
+    [helper.make_node("Relu", ["r"], ["y"], name="relu")],
+    "relu", [vi("r", [2, 3])], [vi("y", [2, 3])])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "relu.onnx"))
+r = np.array([[-3, 0, 7], [200, -1, 5]], np.float32)
+save("r.pb", r, "r")
+save("relu_i32.pb", np.maximum(r, 0).astype(np.int32), "y")
+save("relu_u8.pb", np.maximum(r, 0).astype(np.uint8), "y")
+wrong8 = np.maximum(r, 0).astype(np.uint8)
+wrong8[1, 0] = 201
+save("relu_u8_wrong.pb", wrong8, "y")

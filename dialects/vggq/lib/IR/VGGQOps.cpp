@@ -317,6 +317,95 @@ LogicalResult FlattenOp::verify() {
   return verifyResultShape(*this, {in.getDimSize(0), features}, out);
 }
 
+LogicalResult TransposeOp::verify() {
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("result element type must equal the input's");
+  ArrayRef<int64_t> perm = getPermutation();
+  llvm::SmallVector<bool> seen(in.getRank(), false);
+  if (int64_t(perm.size()) != in.getRank())
+    return emitOpError() << "permutation " << shapeString(perm)
+                         << " must have one entry per input axis ("
+                         << in.getRank() << ")";
+  for (int64_t p : perm) {
+    if (p < 0 || p >= in.getRank() || seen[p])
+      return emitOpError() << "permutation " << shapeString(perm)
+                           << " is not a permutation of the input axes";
+    seen[p] = true;
+  }
+  llvm::SmallVector<int64_t> expected;
+  for (int64_t p : perm)
+    expected.push_back(in.getDimSize(p));
+  return verifyResultShape(*this, expected, out);
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("result element type must equal the input's");
+  auto trailing = [](RankedTensorType t,
+                     int64_t from) -> std::optional<int64_t> {
+    int64_t n = 1;
+    for (int64_t d : t.getShape().drop_front(from)) {
+      if (ShapedType::isDynamic(d))
+        return std::nullopt;
+      n *= d;
+    }
+    return n;
+  };
+  if (in.hasStaticShape() && out.hasStaticShape()) {
+    if (*trailing(in, 0) != *trailing(out, 0))
+      return emitOpError() << "input " << shapeString(in.getShape())
+                           << " and result " << shapeString(out.getShape())
+                           << " hold different numbers of elements";
+    return success();
+  }
+  bool batched = in.getRank() >= 1 && out.getRank() >= 1 &&
+                 in.isDynamicDim(0) && out.isDynamicDim(0) && trailing(in, 1) &&
+                 trailing(out, 1);
+  if (!batched || *trailing(in, 1) != *trailing(out, 1))
+    return emitOpError() << "input " << shapeString(in.getShape())
+                         << " and result " << shapeString(out.getShape())
+                         << " must be static with the same element count, or "
+                            "keep a dynamic batch with the same static "
+                            "sizes' product after it";
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("result element type must equal the input's");
+  ArrayRef<int64_t> starts = getStarts(), steps = getSteps();
+  if (out.getRank() != in.getRank() ||
+      int64_t(starts.size()) != in.getRank() ||
+      int64_t(steps.size()) != in.getRank())
+    return emitOpError() << "starts, steps and the result need one entry per "
+                            "input axis ("
+                         << in.getRank() << ")";
+  for (int64_t a = 0; a < in.getRank(); ++a) {
+    int64_t dim = in.getDimSize(a), size = out.getDimSize(a);
+    if (ShapedType::isDynamic(dim) || ShapedType::isDynamic(size)) {
+      if (!ShapedType::isDynamic(dim) || !ShapedType::isDynamic(size) ||
+          starts[a] != 0 || steps[a] != 1)
+        return emitOpError() << "axis " << a
+                             << " of dynamic size must be taken whole "
+                                "(start 0, step 1, a dynamic result size)";
+      continue;
+    }
+    int64_t last = starts[a] + (size - 1) * steps[a];
+    if (steps[a] == 0 || size < 1 || starts[a] < 0 || starts[a] >= dim ||
+        last < 0 || last >= dim)
+      return emitOpError() << "axis " << a << ": " << size
+                           << " elements from " << starts[a] << " in steps of "
+                           << steps[a] << " do not fit size " << dim;
+  }
+  return success();
+}
+
 LogicalResult LinearOp::verify() {
   return verifyLinearLike(*this, getInput().getType(), getWeight().getType(),
                           getBias(), getOutput().getType());

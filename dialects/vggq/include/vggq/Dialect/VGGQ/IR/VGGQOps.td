@@ -183,6 +183,70 @@ def VGGQ_FlattenOp : VGGQ_Op<"flatten",
   let hasVerifier = 1;
 }
 
+def VGGQ_TransposeOp : VGGQ_Op<"transpose"> {
+  let summary = "permutes the axes of a tensor";
+  let description = [{
+    Output axis `k` is input axis `permutation[k]`. Pure data movement.
+    Importers use it where an ONNX op reorders the axes of an activation
+    (Gemm `transA`, a Flatten or Reshape read in ONNX's NCHW order of an
+    NHWC tensor); the GPU lowering has no kernel for it.
+
+    ```mlir
+    %t = vggq.transpose %x permutation [0, 3, 1, 2]
+        : tensor<2x4x5x3xf32> -> tensor<2x3x4x5xf32>
+    ```
+  }];
+  let arguments = (ins VGGQ_AnyTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs VGGQ_AnyTensor:$output);
+  let assemblyFormat = [{
+    $input `permutation` $permutation attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def VGGQ_ReshapeOp : VGGQ_Op<"reshape"> {
+  let summary = "the same elements, row-major, under another shape";
+  let description = [{
+    Both shapes are static, or both keep a dynamic batch (axis 0) and have
+    static sizes after it with the same product. Pure data movement in the
+    tensor's own order (an NHWC tensor is reshaped in NHWC order); importers
+    of NCHW models transpose around it. The GPU lowering has no kernel for
+    it.
+
+    ```mlir
+    %r = vggq.reshape %x : tensor<2x3x4x5xf32> -> tensor<6x20xf32>
+    ```
+  }];
+  let arguments = (ins VGGQ_AnyTensor:$input);
+  let results = (outs VGGQ_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def VGGQ_SliceOp : VGGQ_Op<"slice"> {
+  let summary = "strided slice: along each axis, output[i] = input[start + i * step]";
+  let description = [{
+    One `starts` and one non-zero `steps` entry per axis (a negative step
+    walks backwards); the result type gives the number of elements taken. An
+    axis of dynamic size is taken whole (start 0, step 1). Pure data
+    movement; importers use it for ONNX Slice of tensors other than the
+    NCHW subsampling `subsample_pad` covers. The GPU lowering has no kernel
+    for it.
+
+    ```mlir
+    %s = vggq.slice %x starts [0, 9, 4] steps [1, -2, 1]
+        : tensor<20x10x5xf32> -> tensor<20x5x1xf32>
+    ```
+  }];
+  let arguments = (ins VGGQ_AnyTensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs VGGQ_AnyTensor:$output);
+  let assemblyFormat = [{
+    $input `starts` $starts `steps` $steps attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 def VGGQ_LinearOp : VGGQ_Op<"linear"> {
   let summary = "fully connected layer: input [N, K], weight [O, K], bias [O]";
   let arguments = (ins VGGQ_F32Tensor:$input, VGGQ_F32Tensor:$weight,
