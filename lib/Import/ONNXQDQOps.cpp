@@ -129,14 +129,6 @@ int64_t irAxisOf(int64_t onnxAxis, int64_t rank) {
   static constexpr int64_t kToNHWC[4] = {0, 3, 1, 2};
   return kToNHWC[onnxAxis];
 }
-
-/// The ONNX shape of an activation.
-llvm::SmallVector<int64_t, 4> onnxDims(const Activation &a) {
-  auto shape = cast<RankedTensorType>(a.value.getType()).getShape();
-  if (shape.size() == 4)
-    return {shape[0], shape[3], shape[1], shape[2]};
-  return llvm::SmallVector<int64_t, 4>(shape);
-}
 } // namespace
 
 mlir::Type QuantParams::storageType(MLIRContext &ctx) const {
