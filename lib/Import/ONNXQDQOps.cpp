@@ -194,6 +194,10 @@ ONNXImporter::readQuantParams(llvm::StringRef xName,
   std::string zpName = hasInput(2) ? node->input(2) : "";
   if (!zpName.empty()) {
     auto it = initializers.find(zpName);
+    if (it == initializers.end() && boundInputs.count(zpName))
+      return nodeError("unsupported: zero point '" + zpName +
+                       "' is a graph input; Q/DQ parameters are read only "
+                       "from initializers and Constant nodes");
     if (it == initializers.end())
       return nodeError("zero point '" + zpName +
                        "' is not an initializer or a Constant");
@@ -407,6 +411,10 @@ llvm::Error ONNXImporter::importDequantizeLinear() {
     return nodeError("mismatched types: input '" + xName +
                      "' is a float constant; expected an INT8, UINT8, FP8 "
                      "or INT32 initializer");
+  } else if (boundInputs.count(xName)) {
+    return nodeError("unsupported: input '" + xName +
+                     "' is an 8-bit graph input; only FLOAT (float32) "
+                     "activations are supported as model inputs");
   } else {
     return nodeError("input '" + xName +
                      "' is not defined by the graph input, an initializer "
