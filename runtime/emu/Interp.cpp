@@ -334,7 +334,9 @@ bool Emulator::checkRange(uint64_t ptr, size_t bytes, std::string &why) const {
 
 namespace {
 
-enum ThreadState : uint8_t { TsReady, TsColl, TsBar, TsExited, TsFault };
+/// TsMbar: parked at a failed mbarrier.try_wait/test_wait (Block::mbarStep
+/// resumes it).
+enum ThreadState : uint8_t { TsReady, TsColl, TsBar, TsExited, TsFault, TsMbar };
 
 struct Pending {
   uint64_t dst; ///< shared window address
@@ -439,6 +441,17 @@ public:
       genPc.resize(l.sharedBytes);
       genDirty.resize(nthreads);
     }
+    mbarUsed = k.usesMbarrier;
+    bulkUsed = k.usesBulk;
+    if (mbarUsed) {
+      timeoutProgress.resize(nthreads);
+      timeoutPc.resize(nthreads);
+    }
+    if (bulkUsed) {
+      guardBar.resize(l.sharedBytes);
+      guardPhase.resize(l.sharedBytes);
+      guardPc.resize(l.sharedBytes);
+    }
     if (sched) {
       readyPos.resize(nthreads);
       readyInWarp.resize(nwarps);
@@ -527,6 +540,51 @@ private:
   void proxyFence(uint32_t t);
   bool asyncProxyRead(uint32_t t, const Instr &I, uint32_t off,
                       uint32_t bytes);
+
+  // mbarrier objects (PTX ISA, "Parallel Synchronization and Communication
+  // Instructions: mbarrier"), kept beside shared memory by their offset in
+  // the window: the current phase (phases completed so far), the expected
+  // and pending arrival counts, the tx-count, and per thread the phases it
+  // has observed complete (a successful wait, or a bar.sync after another
+  // thread's). Pending bulk copies (cp.async.bulk) land at a random time
+  // under the scheduler and at the latest when a waiter needs them; per
+  // shared byte a bulk copy wrote: its mbarrier (offset + 1), the phase it
+  // completed tx on (~0u: not landed yet) and the copy's pc.
+  struct MBar {
+    uint32_t phase = 0;
+    uint32_t expected = 0, pending = 0;
+    int64_t tx = 0;
+    std::vector<uint32_t> seen;
+  };
+  struct Bulk {
+    uint32_t dst, bar, size, t, pc;
+    uint64_t src;
+  };
+  bool mbarUsed = false, bulkUsed = false;
+  std::map<uint32_t, MBar> mbars;
+  std::vector<Bulk> bulk;
+  std::vector<uint32_t> guardBar, guardPhase, guardPc;
+  /// Counts mbarrier state changes. Per thread, the count and pc at which
+  /// its wait last timed out: a thread back at that wait with no change
+  /// since is stuck, and a block whose waiters are all stuck deadlocked.
+  uint64_t mbarProgress = 0;
+  std::vector<uint64_t> timeoutProgress;
+  std::vector<uint32_t> timeoutPc;
+  void mbarReset();
+  MBar *mbarAt(uint32_t t, const Instr &I, uint64_t addr, bool mustExist,
+               uint32_t &off);
+  bool mbarComplete(uint32_t t, const Instr &I, uint32_t off, MBar &m,
+                    int64_t txDone);
+  bool execMbar(uint32_t t, const Instr &I, uint64_t *Rt, bool &parked);
+  bool waitSatisfied(uint32_t t, const Instr &I, uint64_t *Rt, bool &ok);
+  bool issueBulk(uint32_t t, uint32_t pc, const Instr &I, uint64_t *Rt);
+  bool landBulk(const Bulk &b);
+  void landSomeBulk();
+  bool bulkAccess(uint32_t t, const Instr &I, uint32_t off, uint32_t bytes,
+                  bool write);
+  void mbarObserveAll();
+  int mbarStep();
+  bool execElect(uint32_t w, uint32_t nlanes, const Instr &I);
   uint32_t landNum = 0;
   unsigned style = 0;
   std::vector<uint32_t> readyList, readyPos, readyInWarp;
@@ -1557,6 +1615,13 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
           goto out;
         }
       }
+      if (bulkUsed && I.space != SpParam && p >= shared.data() &&
+          p < shared.data() + L.sharedBytes &&
+          !bulkAccess(t, I, static_cast<uint32_t>(p - shared.data()), bytes,
+                      false)) {
+        result = TsFault;
+        goto out;
+      }
       bool sgn = I.tc == TC_S8 || I.tc == TC_S16 || I.tc == TC_S32;
       for (unsigned i = 0; i < I.vec; ++i) {
         uint64_t v = 0;
@@ -1595,6 +1660,13 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
           result = TsFault;
           goto out;
         }
+      }
+      if (bulkUsed && I.space != SpParam && p >= shared.data() &&
+          p < shared.data() + L.sharedBytes &&
+          !bulkAccess(t, I, static_cast<uint32_t>(p - shared.data()), bytes,
+                      true)) {
+        result = TsFault;
+        goto out;
       }
       for (unsigned i = 0; i < I.vec; ++i) {
         uint64_t v = Rt[I.v[i]];
@@ -1681,8 +1753,33 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
     case KEY(Mma, TC_U16): // .bf16 (typed as b16)
     case KEY(Shfl, TC_NONE):
     case KEY(Wgmma, TC_NONE):
+    case KEY(Elect, TC_NONE):
       result = TsColl;
       goto out;
+    case KEY(MbarInit, TC_NONE):
+    case KEY(MbarInval, TC_NONE):
+    case KEY(MbarArrive, TC_NONE):
+    case KEY(MbarExpectTx, TC_NONE):
+    case KEY(MbarWait, TC_NONE): {
+      bool parked = false;
+      if (!execMbar(t, I, Rt, parked)) {
+        result = TsFault;
+        goto out;
+      }
+      if (parked) { // a failed wait yields; pc stays at the wait
+        result = TsMbar;
+        goto out;
+      }
+      break;
+    }
+    case KEY(CpBulk, TC_NONE):
+      if (!issueBulk(t, pc, I, Rt)) {
+        result = TsFault;
+        goto out;
+      }
+      break;
+    case KEY(NoEffect, TC_NONE):
+      break;
     // wgmma runs to completion at issue (execWgmma); these only move the
     // state that its rules are checked against.
     case KEY(FenceProxy, TC_NONE):
@@ -1975,6 +2072,8 @@ bool Block::execWgmma(uint32_t w, uint32_t nlanes, const Instr &I) {
       }
       if (!asyncProxyRead(t0, I, off, 16))
         return false;
+      if (bulkUsed && !bulkAccess(t0, I, off, 16, false))
+        return false;
       std::memcpy(out + c, p, 16);
     }
     return true;
@@ -2065,6 +2164,10 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
               !sharedAccess(t, ipc, off, 16, false, epoch))
             return false;
         }
+        if (bulkUsed &&
+            !bulkAccess(t, I, static_cast<uint32_t>(addr - kSharedBase), 16,
+                        false))
+          return false;
         rows[i][r] = p;
         rowAddr[i][r] = addr;
       }
@@ -2214,6 +2317,8 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
   }
   if (I.op == Op::Wgmma)
     return execWgmma(w, nlanes, I);
+  if (I.op == Op::Elect)
+    return execElect(w, nlanes, I);
   if (I.op == Op::Shfl) {
     uint32_t active = nlanes == 32 ? 0xffffffffu : ((1u << nlanes) - 1);
     uint32_t vals[32], outv[32];
@@ -2276,6 +2381,8 @@ bool Block::run(uint64_t linear) {
   std::memset(shared.data(), kPoison, shared.size());
   if (hopper)
     hopperReset();
+  if (mbarUsed)
+    mbarReset();
   if (race && epoch > 0xF0000000u) { // before the epochs wrap around
     std::fill(shadow.begin(), shadow.end(), Shadow());
     epoch = 0;
@@ -2294,6 +2401,10 @@ bool Block::run(uint64_t linear) {
   } else {
     ok = runSequential();
   }
+  if (ok && mbarUsed) // copies nothing waited for land before the block ends
+    for (const Bulk &b : bulk)
+      if (!(ok = landBulk(b)))
+        break;
   if (!ok)
     return false;
   if (race)
@@ -2325,6 +2436,11 @@ bool Block::runSequential() {
           break;
       }
     }
+    int m = mbarStep();
+    if (m < 0)
+      return false;
+    if (m > 0)
+      continue;
     int b = barrierStep();
     if (b < 0)
       return false;
@@ -2413,6 +2529,11 @@ bool Block::runScheduled() {
     if (L.failed.load(std::memory_order_relaxed))
       return false;
     if (readyList.empty()) {
+      int m = mbarStep();
+      if (m < 0)
+        return false;
+      if (m > 0)
+        continue;
       int b = barrierStep();
       if (b < 0)
         return false;
@@ -2439,6 +2560,10 @@ bool Block::runScheduled() {
     if (landNum) {
       landSome(t);
       landSome(static_cast<uint32_t>(splitmix(rng) % nthreads));
+      if (!bulk.empty())
+        landSomeBulk();
+      if (L.failed.load(std::memory_order_relaxed))
+        return false;
     }
     if (s != TsReady) {
       removeReady(t);
@@ -2467,6 +2592,8 @@ int Block::warpStep(uint32_t w) {
     ++nActive;
     if (s == TsBar)
       ++nBar;
+    if (s == TsMbar)
+      return 0; // the collective waits for the parked lanes
     if (s == TsColl) {
       ++nColl;
       if (pc == ~0u)
@@ -2550,6 +2677,8 @@ int Block::barrierStep() {
     return -1;
   }
   ++epoch;
+  if (mbarUsed)
+    mbarObserveAll();
   if (sched)
     pickStyle();
   for (uint32_t t = 0; t < nthreads; ++t)
@@ -2559,6 +2688,8 @@ int Block::barrierStep() {
     }
   return 1;
 }
+
+#include "InterpMbarrier.inc"
 
 } // namespace
 

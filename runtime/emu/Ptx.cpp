@@ -219,6 +219,18 @@ private:
   /// and those of the instruction being parsed.
   std::vector<std::vector<uint32_t>> named;
   std::vector<uint32_t> curNamed;
+  /// A scratch register that the sink `_` names as a destination (one per
+  /// kernel, allocated on first use).
+  uint32_t sink = ~0u;
+
+  /// The sink register slot.
+  uint32_t sinkSlot() {
+    if (sink == ~0u) {
+      sink = static_cast<uint32_t>(regBits.size());
+      regBits.push_back(64);
+    }
+    return sink;
+  }
 
   const Token &peek(size_t ahead = 0) const {
     return t[std::min(pos + ahead, t.size() - 1)];
@@ -531,6 +543,7 @@ bool Parser::parseEntry() {
   sharedAddr.clear();
   paramOffset.clear();
   named.clear();
+  sink = ~0u;
   // Module-scope shared arrays come first in every kernel's window.
   for (const SharedVar &v : moduleShared) {
     if (v.dynamic) {
@@ -759,6 +772,19 @@ bool Parser::parseOperand(Opnd &o) {
   }
   if (neg)
     return fail(line, "'-' before a non-number '" + w + "'");
+  if (w == "_" && !bang) { // the sink: a destination that is discarded
+    o.kind = Opnd::Reg;
+    o.slot = sinkSlot();
+    o.label = "_";
+    if (isPunct("|")) {
+      ++pos;
+      if (peek().kind != Token::Word || !lookupReg(peek().text, o.slot2, bits))
+        return fail(line, "bad second destination after '|'");
+      ++pos;
+      o.kind = Opnd::Pair;
+    }
+    return true;
+  }
   if (lookupReg(w, o.slot, bits)) {
     o.kind = Opnd::Reg;
     o.neg = bang;
@@ -900,8 +926,14 @@ bool Parser::finishKernel(int line) {
       fix(k->regLists[in.listOff + i]);
     in.key = static_cast<uint16_t>((unsigned(in.op) << 4) | (in.tc & 15));
     if (in.op == Op::Ldmatrix || in.op == Op::Mma || in.op == Op::Shfl ||
-        in.op == Op::Wgmma)
+        in.op == Op::Wgmma || in.op == Op::Elect)
       k->usesCollectives = true;
+    if (in.op == Op::MbarInit || in.op == Op::MbarInval ||
+        in.op == Op::MbarArrive || in.op == Op::MbarExpectTx ||
+        in.op == Op::MbarWait || in.op == Op::CpBulk)
+      k->usesMbarrier = true;
+    if (in.op == Op::CpBulk)
+      k->usesBulk = true;
   }
   // The wgmma accumulator registers, and which other instructions touch
   // them (the emulator checks those accesses against wgmma.fence and
