@@ -478,6 +478,152 @@ TEST_F(EmuMbar, FaultForeignState) {
 }
 
 //===----------------------------------------------------------------------===//
+// A bulk copy feeding wgmma: the host lays A (64 x 32 s8) and B (16 x 32 s8)
+// out in the ISA's no-swizzle K-major layout (8-row x 16-byte core
+// matrices, LBO = 128 between them along K, SBO = 256 along M/N), one
+// cp.async.bulk brings the 2560 bytes into shared memory, and wgmma reads
+// them with no fence.proxy.async (the copy writes through the async proxy).
+//===----------------------------------------------------------------------===//
+
+const char *kWgBulk = R"(
+.visible .entry wgbulk(.param .u64 pimg, .param .u64 pto, .param .u64 pout)
+{
+  .reg .b32 %r<40>;
+  .reg .b64 %rd<40>;
+  .reg .pred %p<4>;
+  .shared .align 1024 .b8 smem[2560];
+  .shared .align 8 .b64 bar;
+  ld.param.u64 %rd1, [pimg];
+  ld.param.u64 %rd5, [pto];
+  ld.param.u64 %rd6, [pout];
+  mov.u32 %r1, %tid.x;
+  mov.u64 %rd7, smem;
+  setp.eq.u32 %p3, %r1, 0;
+  @%p3 mbarrier.init.shared::cta.b64 [bar], 1;
+  bar.sync 0;
+  @%p3 mbarrier.arrive.expect_tx.shared::cta.b64 _, [bar], 2560;
+  @%p3 cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [smem], [%rd1], 2560, [bar];
+  WAIT
+  and.b64 %rd13, %rd7, 262143;
+  shr.u64 %rd13, %rd13, 4;
+  or.b64 %rd14, %rd13, DESC;
+  add.s64 %rd15, %rd7, 2048;
+  and.b64 %rd15, %rd15, 262143;
+  shr.u64 %rd15, %rd15, 4;
+  or.b64 %rd16, %rd15, DESC;
+  mov.b32 %r10, 0;
+  mov.b32 %r11, 0;
+  mov.b32 %r12, 0;
+  mov.b32 %r13, 0;
+  mov.b32 %r14, 0;
+  mov.b32 %r15, 0;
+  mov.b32 %r16, 0;
+  mov.b32 %r17, 0;
+  setp.ne.b32 %p1, 1, 0;
+  wgmma.fence.sync.aligned;
+  wgmma.mma_async.sync.aligned.m64n16k32.s32.s8.s8 {%r10, %r11, %r12, %r13, %r14, %r15, %r16, %r17}, %rd14, %rd16, %p1;
+  wgmma.commit_group.sync.aligned;
+  wgmma.wait_group.sync.aligned 0;
+  mul.wide.u32 %rd17, %r1, 32;
+  add.s64 %rd18, %rd5, %rd17;
+  STORE_D
+  ret;
+}
+)";
+
+class EmuWgBulk : public EmuMbar {
+public:
+  static constexpr int M = 64, N = 16, K = 32;
+  std::vector<int8_t> a, b;
+  std::vector<int32_t> out;
+
+  /// No-swizzle K-major: byte k of row r at (r / 8) SBO + (k / 16) LBO +
+  /// (r % 8) 16 + k % 16.
+  static uint32_t core(int r, int k) {
+    return (r / 8) * 256 + (k / 16) * 128 + (r % 8) * 16 + k % 16;
+  }
+
+  Status run(const std::string &wait) {
+    std::mt19937 rng(11);
+    std::uniform_int_distribution<int> d(-128, 127);
+    a.resize(M * K);
+    b.resize(N * K);
+    for (auto &x : a)
+      x = static_cast<int8_t>(d(rng));
+    for (auto &x : b)
+      x = static_cast<int8_t>(d(rng));
+    std::vector<int8_t> img(2560, 0);
+    for (int r = 0; r < M; ++r)
+      for (int k = 0; k < K; ++k)
+        img[core(r, k)] = a[r * K + k];
+    for (int n = 0; n < N; ++n)
+      for (int k = 0; k < K; ++k)
+        img[2048 + core(n, k)] = b[n * K + k];
+    // D fragment (m64nNk32, s32): thread t = 32 w + l holds d[i] at row
+    // 16 w + l / 4 + 8 ((i % 4) / 2), column 8 (i / 4) + 2 (l % 4) + i % 2.
+    std::vector<uint32_t> to(128 * 8);
+    for (int t = 0; t < 128; ++t)
+      for (int i = 0; i < 8; ++i) {
+        int w = t / 32, l = t % 32;
+        int row = 16 * w + l / 4 + 8 * ((i % 4) / 2);
+        int col = 8 * (i / 4) + 2 * (l % 4) + i % 2;
+        to[t * 8 + i] = static_cast<uint32_t>(row * N + col);
+      }
+    std::string storeD;
+    for (int i = 0; i < 8; ++i)
+      storeD += "ld.global.u32 %r21, [%rd18+" + std::to_string(4 * i) +
+                "];\n  mul.wide.u32 %rd19, %r21, 4;\n  add.s64 %rd20, %rd6, "
+                "%rd19;\n  st.global.u32 [%rd20], %r" +
+                std::to_string(10 + i) + ";\n  ";
+    // Descriptor: LBO >> 4 in bits 16-29, SBO >> 4 in 32-45, no swizzle.
+    uint64_t desc = (uint64_t(128 >> 4) << 16) | (uint64_t(256 >> 4) << 32);
+    std::string s = subst(kWgBulk, "WAIT\n", wait + "\n");
+    s = subst(s, "DESC", std::to_string(desc));
+    s = subst(s, "STORE_D", storeD);
+    if (!load(s))
+      return Status::InvalidValue;
+    uint64_t pimg = upload(img), pto = upload(to),
+             pout = upload(std::vector<int32_t>(M * N, -1));
+    Status st = launch("wgbulk", 128, {pimg, pto, pout});
+    out = download<int32_t>(pout, M * N);
+    return st;
+  }
+};
+
+TEST_F(EmuWgBulk, WgmmaReadsBulkCopyWithoutProxyFence) {
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    emu.setScheduler(seed != 4, seed);
+    ASSERT_EQ(run("WAIT0:\n  mbarrier.try_wait.parity.shared::cta.b64 %p2, "
+                  "[bar], 0;\n  @!%p2 bra WAIT0;"),
+              Status::Ok)
+        << msg;
+    for (int m = 0; m < M; ++m)
+      for (int n = 0; n < N; ++n) {
+        int32_t ref = 0;
+        for (int k = 0; k < K; ++k)
+          ref += int32_t(a[m * K + k]) * int32_t(b[n * K + k]);
+        ASSERT_EQ(out[m * N + n], ref) << "D[" << m << "][" << n << "]";
+      }
+  }
+}
+
+// A generic write after the copy still needs its fence.proxy.async.
+TEST_F(EmuWgBulk, FaultGenericWriteAfterCopyWithoutProxyFence) {
+  EXPECT_EQ(run("WAIT0:\n  mbarrier.try_wait.parity.shared::cta.b64 %p2, "
+                "[bar], 0;\n  @!%p2 bra WAIT0;\n  @%p3 st.shared.u8 "
+                "[smem+5], %r1;"),
+            Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "no fence.proxy.async")) << msg;
+  EXPECT_TRUE(has(msg, "st.shared.u8")) << msg;
+}
+
+TEST_F(EmuWgBulk, FaultWgmmaBeforeWait) {
+  EXPECT_EQ(run(""), Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "before this thread waited on its mbarrier")) << msg;
+  EXPECT_TRUE(has(msg, "wgmma.mma_async")) << msg;
+}
+
+//===----------------------------------------------------------------------===//
 // elect.sync and setmaxnreg.
 //===----------------------------------------------------------------------===//
 
