@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Interp.h"
+#include "TensorMap.h"
 
 #include <algorithm>
 #include <cmath>
@@ -559,6 +560,9 @@ private:
   struct Bulk {
     uint32_t dst, bar, size, t, pc;
     uint64_t src;
+    bool tensor = false; ///< a 2D tile of `map` at (c0, c1), else 1D
+    int32_t c0 = 0, c1 = 0;
+    TensorMap map;
   };
   bool mbarUsed = false, bulkUsed = false;
   std::map<uint32_t, MBar> mbars;
@@ -578,6 +582,8 @@ private:
   bool execMbar(uint32_t t, const Instr &I, uint64_t *Rt, bool &parked);
   bool waitSatisfied(uint32_t t, const Instr &I, uint64_t *Rt, bool &ok);
   bool issueBulk(uint32_t t, uint32_t pc, const Instr &I, uint64_t *Rt);
+  bool issueTensor(uint32_t t, uint32_t pc, const Instr &I, uint64_t *Rt);
+  bool inOneAllocation(uint64_t lo, uint64_t bytes) const;
   bool landBulk(const Bulk &b);
   void landSomeBulk();
   bool bulkAccess(uint32_t t, const Instr &I, uint32_t off, uint32_t bytes,

@@ -727,6 +727,29 @@ bool Parser::parseOperand(Opnd &o) {
         return false;
       o.off += neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
     }
+    if (isPunct(",")) { // [tensorMap, {c0, c1, ...}] (cp.async.bulk.tensor)
+      ++pos;
+      if (!expectPunct("{"))
+        return false;
+      while (true) {
+        uint32_t s;
+        if (peek().kind != Token::Word)
+          return fail(line, "bad tensor coordinate");
+        if (parseNumber(peek().text, num))
+          s = constSlot(num);
+        else if (!lookupReg(peek().text, s, bits))
+          return fail(line, "unknown register '" + peek().text + "'");
+        o.elems.push_back(s);
+        ++pos;
+        if (isPunct(",")) {
+          ++pos;
+          continue;
+        }
+        if (!expectPunct("}"))
+          return false;
+        break;
+      }
+    }
     return expectPunct("]");
   }
   if (isPunct("{")) {

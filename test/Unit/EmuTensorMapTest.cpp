@@ -1,0 +1,221 @@
+//===- EmuTensorMapTest.cpp - cp.async.bulk.tensor.2d and tensor maps -----===//
+//
+// A hand-written sm_90a kernel loads one box of a 2D u8 tensor through a
+// tiled tensor map (encoded as cuTensorMapEncodeTiled does in the emulated
+// driver) into shared memory, waits on the mbarrier and copies the box out.
+// The expected boxes are computed on the host from cuda.h's description:
+// elements outside the tensor are zeros, and with the 128-byte swizzle the
+// 16-byte chunk j of box row r lands at chunk j ^ (r % 8) of that row. The
+// encoder's argument rules and the faults of a map that does not match the
+// instruction or the data are checked by their messages.
+//
+//===----------------------------------------------------------------------===//
+#include "Interp.h"
+#include "Ptx.h"
+#include "TensorMap.h"
+
+#include "gtest/gtest.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace vggq::emu;
+
+namespace {
+
+const char *kTile = R"(.version 8.0
+.target sm_90a
+.address_size 64
+.visible .entry tile(.param .align 64 .b8 tmap[128], .param .s32 pc0,
+                     .param .s32 pc1, .param .u64 pout)
+{
+  .reg .b32 %r<20>;
+  .reg .b64 %rd<20>;
+  .reg .pred %p<4>;
+  .shared .align 1024 .b8 tile[BYTES];
+  .shared .align 8 .b64 bar;
+  ld.param.u32 %r5, [pc0];
+  ld.param.u32 %r6, [pc1];
+  ld.param.u64 %rd2, [pout];
+  mov.u32 %r1, %tid.x;
+  setp.eq.u32 %p1, %r1, 0;
+  @%p1 mbarrier.init.shared::cta.b64 [bar], 1;
+  bar.sync 0;
+  @%p1 mbarrier.arrive.expect_tx.shared::cta.b64 _, [bar], BYTES;
+  @%p1 cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [tile], [tmap, {%r5, %r6}], [bar];
+WAIT:
+  mbarrier.try_wait.parity.shared::cta.b64 %p2, [bar], 0;
+  @!%p2 bra WAIT;
+  mov.u64 %rd3, tile;
+  mul.wide.u32 %rd4, %r1, 16;
+  add.s64 %rd5, %rd3, %rd4;
+  ld.shared.v4.u32 {%r10, %r11, %r12, %r13}, [%rd5];
+  add.s64 %rd6, %rd2, %rd4;
+  st.global.v4.u32 [%rd6], {%r10, %r11, %r12, %r13};
+  ret;
+}
+)";
+
+bool has(const std::string &s, const std::string &sub) {
+  return s.find(sub) != std::string::npos;
+}
+
+class EmuTma : public ::testing::Test {
+public:
+  Emulator emu;
+  Module mod;
+  std::string msg;
+  // The tensor: W x H u8 elements, rows `pitch` bytes apart.
+  uint64_t W = 40, H = 20, pitch = 48;
+  std::vector<uint8_t> data;
+  uint64_t pdata = 0;
+
+  void SetUp() override { emu.setThreads(1); }
+
+  void makeTensor() {
+    data.assign(pitch * H, 0xEE);
+    for (uint64_t y = 0; y < H; ++y)
+      for (uint64_t x = 0; x < W; ++x)
+        data[y * pitch + x] = static_cast<uint8_t>(1 + x + 7 * y);
+    pdata = emu.alloc(data.size());
+    std::memcpy(reinterpret_cast<void *>(pdata), data.data(), data.size());
+  }
+
+  /// A u8 map of the tensor (dims may differ, to mismatch the data).
+  bool encode(uint8_t *map, uint32_t boxW, uint32_t boxH, unsigned swizzle,
+              std::string &why, uint64_t dimW = 0, uint64_t dimH = 0,
+              unsigned rank = 2) {
+    uint64_t dims[3] = {dimW ? dimW : W, dimH ? dimH : H, 1};
+    uint64_t strides[2] = {pitch, pitch * (dimH ? dimH : H)};
+    uint32_t box[3] = {boxW, boxH, 1}, es[3] = {1, 1, 1};
+    return encodeTensorMapTiled(map, 0 /*UINT8*/, rank, pdata, dims, strides,
+                                box, es, 0, swizzle, 0, 0, why);
+  }
+
+  Status run(const uint8_t *map, uint32_t bytes, int32_t c0, int32_t c1,
+             std::vector<uint8_t> &out) {
+    std::string text = kTile;
+    for (size_t p; (p = text.find("BYTES")) != std::string::npos;)
+      text.replace(p, 5, std::to_string(bytes));
+    mod = Module();
+    std::string err;
+    EXPECT_TRUE(parsePtx(text, mod, err)) << err;
+    const Kernel *k = mod.find("tile");
+    if (!k)
+      return Status::InvalidValue;
+    uint64_t po = emu.alloc(bytes);
+    std::vector<void *> ps = {const_cast<uint8_t *>(map), &c0, &c1, &po};
+    LaunchConfig c;
+    c.block = {bytes / 16, 1, 1};
+    msg.clear();
+    Status s = emu.launch(*k, c, ps.data(), msg);
+    out.resize(bytes);
+    std::memcpy(out.data(), reinterpret_cast<const void *>(po), bytes);
+    emu.free(po);
+    return s;
+  }
+
+  /// Element (x, y) of the box at (c0, c1): the tensor's, or 0 outside it.
+  uint8_t expected(int32_t c0, int32_t c1, uint32_t x, uint32_t y) const {
+    int64_t gx = int64_t(c0) + x, gy = int64_t(c1) + y;
+    if (gx < 0 || gy < 0 || gx >= int64_t(W) || gy >= int64_t(H))
+      return 0;
+    return data[gy * pitch + gx];
+  }
+};
+
+TEST_F(EmuTma, TileWithOutOfBoundsZeros) {
+  makeTensor();
+  alignas(64) uint8_t map[128];
+  std::string why;
+  ASSERT_TRUE(encode(map, 16, 8, 0, why)) << why;
+  const int32_t coords[][2] = {{0, 0}, {8, 3}, {32, 16}, {-8, -4}, {100, 2}};
+  uint64_t seed = 1;
+  for (const auto &c : coords) {
+    emu.setScheduler(seed != 3, seed);
+    ++seed;
+    std::vector<uint8_t> out;
+    ASSERT_EQ(run(map, 128, c[0], c[1], out), Status::Ok) << msg;
+    for (uint32_t y = 0; y < 8; ++y)
+      for (uint32_t x = 0; x < 16; ++x)
+        ASSERT_EQ(out[y * 16 + x], expected(c[0], c[1], x, y))
+            << "box (" << c[0] << "," << c[1] << "), element (" << x << "," << y
+            << ")";
+  }
+}
+
+TEST_F(EmuTma, Swizzle128B) {
+  W = 200;
+  H = 30;
+  pitch = 208;
+  makeTensor();
+  alignas(64) uint8_t map[128];
+  std::string why;
+  ASSERT_TRUE(encode(map, 128, 8, 3 /*SWIZZLE_128B*/, why)) << why;
+  std::vector<uint8_t> out;
+  ASSERT_EQ(run(map, 1024, 80, 25, out), Status::Ok) << msg;
+  for (uint32_t r = 0; r < 8; ++r)
+    for (uint32_t j = 0; j < 8; ++j)
+      for (uint32_t b = 0; b < 16; ++b)
+        ASSERT_EQ(out[r * 128 + ((j ^ (r % 8)) * 16) + b],
+                  expected(80, 25, j * 16 + b, r))
+            << "row " << r << ", chunk " << j;
+}
+
+TEST_F(EmuTma, FaultMapBeyondTheAllocation) {
+  makeTensor();
+  alignas(64) uint8_t map[128];
+  std::string why;
+  ASSERT_TRUE(encode(map, 16, 8, 0, why, W, 100)) << why;
+  std::vector<uint8_t> out;
+  EXPECT_EQ(run(map, 128, 0, 0, out), Status::IllegalAddress);
+  EXPECT_TRUE(has(msg, "the tensor map does not match the data")) << msg;
+  EXPECT_TRUE(has(msg, "40 x 100 elements of 1 bytes, rows 48 bytes apart"))
+      << msg;
+  EXPECT_TRUE(has(msg, "not inside one allocation")) << msg;
+  EXPECT_TRUE(has(msg, "cp.async.bulk.tensor.2d")) << msg;
+}
+
+TEST_F(EmuTma, FaultRankMismatchAndNotAMap) {
+  makeTensor();
+  alignas(64) uint8_t map[128];
+  std::string why;
+  ASSERT_TRUE(encode(map, 16, 8, 0, why, 0, 0, 3)) << why;
+  std::vector<uint8_t> out;
+  EXPECT_EQ(run(map, 128, 0, 0, out), Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "a .2d copy with a map of rank 3")) << msg;
+  std::memset(map, 0, sizeof(map));
+  EXPECT_EQ(run(map, 128, 0, 0, out), Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "not a tensor map made by cuTensorMapEncodeTiled"))
+      << msg;
+}
+
+TEST_F(EmuTma, EncodeChecksCudaRules) {
+  makeTensor();
+  alignas(64) uint8_t map[128];
+  std::string why;
+  EXPECT_FALSE(encode(map, 8, 8, 0, why));
+  EXPECT_TRUE(has(why, "boxDim[0] * element size = 8 bytes is not a "
+                       "multiple of 16"))
+      << why;
+  EXPECT_FALSE(encode(map, 16, 300, 0, why));
+  EXPECT_TRUE(has(why, "boxDim[1] = 300 is not in 1..256")) << why;
+  EXPECT_FALSE(encode(map, 16, 8, 0, why, 0, 0, 6));
+  EXPECT_TRUE(has(why, "tensorRank 6 is not in 1..5")) << why;
+  EXPECT_FALSE(encode(map, 48, 8, 1 /*SWIZZLE_32B*/, why));
+  EXPECT_TRUE(has(why, "exceeds the swizzle span of 32 bytes")) << why;
+  pitch = 40; // == W bytes, but not a multiple of 16
+  EXPECT_FALSE(encode(map, 16, 8, 0, why));
+  EXPECT_TRUE(has(why, "globalStrides[0] = 40 is not a multiple of 16")) << why;
+  pitch = 32; // a multiple of 16, but rows of 40 bytes overlap
+  EXPECT_FALSE(encode(map, 16, 8, 0, why));
+  EXPECT_TRUE(has(why, "smaller than the 40 bytes")) << why;
+  uint64_t dims[2] = {W, H}, strides[1] = {48};
+  uint32_t box[2] = {16, 8};
+  EXPECT_FALSE(encodeTensorMapTiled(map, 0, 2, pdata + 8, dims, strides, box,
+                                    nullptr, 0, 0, 0, 0, why));
+  EXPECT_TRUE(has(why, "globalAddress is not 16-byte aligned")) << why;
+}
+
+} // namespace
