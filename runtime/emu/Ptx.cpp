@@ -644,6 +644,11 @@ bool Parser::parseRegDecl() {
 bool Parser::parseBody() {
   ++pos; // {
   scopes.emplace_back();
+  // Labels are block-scoped (inline-asm blocks repeat theirs): branches in
+  // this block to its labels are resolved when it closes, and the labels
+  // of enclosing blocks stay visible.
+  std::map<std::string, int32_t> outerLabels = labels;
+  size_t fixStart = branchFixups.size();
   while (true) {
     const Token &tok = peek();
     if (tok.kind == Token::End)
@@ -651,6 +656,16 @@ bool Parser::parseBody() {
     if (tok.kind == Token::Punct && tok.text == "}") {
       ++pos;
       scopes.pop_back();
+      size_t keep = fixStart;
+      for (size_t i = fixStart; i < branchFixups.size(); ++i) {
+        auto it = labels.find(branchFixups[i].second);
+        if (it != labels.end())
+          k->code[branchFixups[i].first].target = it->second;
+        else // a label of an enclosing block, defined further down
+          branchFixups[keep++] = branchFixups[i];
+      }
+      branchFixups.resize(keep);
+      labels = std::move(outerLabels);
       return true;
     }
     if (tok.kind == Token::Punct && tok.text == "{") {

@@ -163,6 +163,106 @@ TEST_F(EmuTma, Swizzle128B) {
             << "row " << r << ", chunk " << j;
 }
 
+// The shape of LLVM 22's PTX for nvvm.cp.async.bulk.tensor and
+// nvvm.mbarrier.try_wait.parity: the map behind a global pointer, the
+// mbarrier at a 32-bit shared address, the destination through
+// cvta.to.shared::cluster, and each wait an inline-asm block that repeats
+// the labels LAB_WAIT and DONE (block-scoped: each loop must branch to its
+// own). The bar.sync before the second load matters: without it the
+// scheduler lets thread 0 complete both phases before a slow thread's
+// first parity-0 wait, which then waits on phase 2 and never returns (as
+// on hardware).
+const char *kLlvmStyle = R"(.version 8.0
+.target sm_90a
+.address_size 64
+.visible .entry k(.param .u64 .ptr .align 1 k_param_0, .param .u32 k_param_1,
+                  .param .u64 .ptr .global .align 1 k_param_2)
+{
+  .reg .pred %p<3>;
+  .reg .b32 %r<20>;
+  .reg .b64 %rd<21>;
+  .shared .align 1024 .b8 smA[128];
+  .shared .align 1024 .b8 smB[128];
+  .shared .align 8 .u64 bar;
+  ld.param.b64 %rd2, [k_param_0];
+  ld.param.b32 %r2, [k_param_1];
+  ld.param.b64 %rd10, [k_param_2];
+  mov.u32 %r8, %tid.x;
+  setp.eq.b32 %p1, %r8, 0;
+  mov.b64 %rd9, bar;
+  cvt.u32.u64 %r1, %rd9;
+  @%p1 mbarrier.init.shared.b64 [%r1], 1;
+  fence.mbarrier_init.release.cluster;
+  bar.sync 0;
+  @%p1 mbarrier.arrive.expect_tx.shared.b64 _, [%r1], 128;
+  mov.b64 %rd11, smA;
+  cvta.shared.u64 %rd12, %rd11;
+  cvta.to.shared::cluster.u64 %rd1, %rd12;
+  @%p1 cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%rd1], [%rd2, {0,%r2} ], [%r1];
+  {
+  .reg .pred P1;
+  LAB_WAIT:
+  mbarrier.try_wait.parity.shared.b64 P1, [%r1], 0, 0;
+  @P1 bra.uni DONE;
+  bra.uni LAB_WAIT;
+  DONE:
+  }
+  bar.sync 0;
+  @%p1 mbarrier.arrive.expect_tx.shared.b64 _, [%r1], 128;
+  mov.b64 %rd13, smB;
+  add.u32 %r3, %r2, 8;
+  @%p1 cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%rd13], [%rd2, {16,%r3} ], [%r1];
+  {
+  .reg .pred P1;
+  LAB_WAIT:
+  mbarrier.try_wait.parity.shared.b64 P1, [%r1], 1, 0;
+  @P1 bra.uni DONE;
+  bra.uni LAB_WAIT;
+  DONE:
+  }
+  setp.ge.u32 %p2, %r8, 8;
+  @%p2 bra END;
+  mul.wide.u32 %rd14, %r8, 16;
+  add.s64 %rd15, %rd11, %rd14;
+  ld.shared.v4.u32 {%r10, %r11, %r12, %r13}, [%rd15];
+  add.s64 %rd16, %rd10, %rd14;
+  st.global.v4.u32 [%rd16], {%r10, %r11, %r12, %r13};
+  add.s64 %rd17, %rd13, %rd14;
+  ld.shared.v4.u32 {%r10, %r11, %r12, %r13}, [%rd17];
+  st.global.v4.u32 [%rd16+128], {%r10, %r11, %r12, %r13};
+END:
+  ret;
+}
+)";
+
+TEST_F(EmuTma, LlvmStylePointerMapAndScopedWaitLoops) {
+  makeTensor();
+  alignas(64) uint8_t map[128];
+  std::string why;
+  ASSERT_TRUE(encode(map, 16, 8, 0, why)) << why;
+  uint64_t pmap = emu.alloc(128);
+  std::memcpy(reinterpret_cast<void *>(pmap), map, 128);
+  std::string err;
+  ASSERT_TRUE(parsePtx(kLlvmStyle, mod, err)) << err;
+  uint64_t po = emu.alloc(256);
+  uint32_t row = 8;
+  std::vector<void *> ps = {&pmap, &row, &po};
+  LaunchConfig c;
+  c.block = {32, 1, 1};
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    emu.setScheduler(seed != 4, seed);
+    ASSERT_EQ(emu.launch(*mod.find("k"), c, ps.data(), msg), Status::Ok) << msg;
+    std::vector<uint8_t> out(256);
+    std::memcpy(out.data(), reinterpret_cast<const void *>(po), 256);
+    for (uint32_t y = 0; y < 8; ++y)
+      for (uint32_t x = 0; x < 16; ++x) {
+        ASSERT_EQ(out[y * 16 + x], expected(0, 8, x, y)) << x << "," << y;
+        ASSERT_EQ(out[128 + y * 16 + x], expected(16, 16, x, y))
+            << x << "," << y;
+      }
+  }
+}
+
 TEST_F(EmuTma, FaultMapBeyondTheAllocation) {
   makeTensor();
   alignas(64) uint8_t map[128];
