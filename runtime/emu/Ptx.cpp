@@ -359,6 +359,29 @@ bool Parser::run() {
     } else if (w == ".entry") {
       if (!parseEntry())
         return false;
+    } else if (w == ".func") {
+      // A device function (LLVM keeps helpers that it also inlined): the
+      // emulator has no `call`, so its body is skipped; a kernel that calls
+      // it fails to load at the call.
+      int line = tok.line;
+      ++pos;
+      int parens = 0;
+      while (peek().kind != Token::End && !(parens == 0 && isPunct("{")) &&
+             !(parens == 0 && isPunct(";"))) {
+        parens += isPunct("(") - isPunct(")");
+        ++pos;
+      }
+      if (isPunct("{")) {
+        int depth = 0;
+        do {
+          depth += isPunct("{") - isPunct("}");
+          ++pos;
+        } while (depth > 0 && peek().kind != Token::End);
+        if (depth > 0)
+          return fail(line, "unterminated .func body");
+      } else if (!expectPunct(";")) {
+        return false;
+      }
     } else if (w == ".shared") {
       if (!parseSharedDecl(false, true))
         return false;

@@ -678,3 +678,27 @@ TEST(EmuMbarParse, SetmaxnregRange) {
 }
 
 } // namespace
+
+namespace {
+
+// LLVM keeps a device function it also inlined: the parser skips .func
+// bodies, and a call still fails to load.
+TEST(EmuMbarParse, FuncDefinitionsAreSkipped) {
+  const std::string func = ".visible .func (.param .b64 r) f(\n"
+                           "  .param .b64 a\n)\n{\n  .reg .b64 %rd<4>;\n"
+                           "  ld.param.b64 %rd1, [a];\n"
+                           "  { st.param.b64 [r], %rd1; }\n  ret;\n}\n";
+  Module m;
+  std::string err;
+  EXPECT_TRUE(parsePtx(std::string(kHeader) + func +
+                           ".visible .entry k()\n{\n  ret;\n}\n",
+                       m, err))
+      << err;
+  EXPECT_NE(m.find("k"), nullptr);
+  EXPECT_FALSE(parsePtx(std::string(kHeader) + func +
+                            ".visible .entry k()\n{\n  call f;\n  ret;\n}\n",
+                        m, err));
+  EXPECT_TRUE(has(err, "unknown instruction 'call'")) << err;
+}
+
+} // namespace
