@@ -62,8 +62,8 @@ public:
     std::memcpy(v.data(), reinterpret_cast<const void *>(p), n * sizeof(T));
     return v;
   }
-  Status launch(const char *name, unsigned threads,
-                std::vector<uint64_t> args) {
+  Status launch(const char *name, unsigned threads, std::vector<uint64_t> args,
+                unsigned blocks = 1) {
     const Kernel *k = mod.find(name);
     EXPECT_NE(k, nullptr) << name;
     if (!k)
@@ -73,6 +73,7 @@ public:
       ps.push_back(&a);
     LaunchConfig c;
     c.block = {threads, 1, 1};
+    c.grid = {blocks, 1, 1};
     msg.clear();
     return emu.launch(*k, c, ps.data(), msg);
   }
@@ -180,7 +181,9 @@ TEST_F(EmuMbar, WaitCoversEveryArrival) {
   uint64_t po = emu.alloc(128 * 4);
   for (uint64_t seed = 1; seed <= 8; ++seed) {
     emu.setScheduler(seed != 8, seed);
-    ASSERT_EQ(launch("all", 128, {po}), Status::Ok) << msg;
+    // Three blocks (one after another on one host thread): each starts
+    // with no mbarrier objects.
+    ASSERT_EQ(launch("all", 128, {po}, 3), Status::Ok) << msg;
     std::vector<uint32_t> out = download<uint32_t>(po, 128);
     for (uint32_t t = 0; t < 128; ++t)
       ASSERT_EQ(out[t], 1000 + (t + 1) % 128)
@@ -304,6 +307,12 @@ TEST_F(EmuBulk, CopiesLandByThePhase) {
     ASSERT_EQ(run(BulkVariant()), Status::Ok) << msg;
     EXPECT_EQ(download<uint32_t>(po, 256), src) << "seed " << seed;
   }
+  // With the performance counters on (the sequential order, instrumented).
+  emu.setProfiling(true);
+  ASSERT_EQ(run(BulkVariant()), Status::Ok) << msg;
+  EXPECT_EQ(download<uint32_t>(po, 256), src);
+  ASSERT_EQ(emu.profile().size(), 1u);
+  EXPECT_GT(emu.profile()[0].warpInstructions, 0u);
 }
 
 TEST_F(EmuBulk, FaultDeadlockTxOutstanding) {
