@@ -426,7 +426,8 @@ public:
     check = race || sched;
     if (race)
       shadow.resize(l.sharedBytes);
-    hopper = k.usesWgmma;
+    // The proxy rules apply to bulk copies (async-proxy writes) too.
+    hopper = k.usesWgmma || k.usesBulk;
     if (hopper) {
       nwg = k.numWgRegs;
       size_t n = static_cast<size_t>(nthreads) * nwg;
@@ -540,7 +541,7 @@ private:
                           uint32_t bytes);
   void proxyFence(uint32_t t);
   bool asyncProxyRead(uint32_t t, const Instr &I, uint32_t off,
-                      uint32_t bytes);
+                      uint32_t bytes, bool write = false);
 
   // mbarrier objects (PTX ISA, "Parallel Synchronization and Communication
   // Instructions: mbarrier"), kept beside shared memory by their offset in
@@ -1981,20 +1982,24 @@ void Block::proxyFence(uint32_t t) {
   genDirty[t].clear();
 }
 
+/// An async-proxy access (a wgmma read, or a bulk copy's write when
+/// `write`) to shared bytes that the generic proxy wrote without a
+/// fence.proxy.async after: the two are not ordered.
 bool Block::asyncProxyRead(uint32_t t, const Instr &I, uint32_t off,
-                           uint32_t bytes) {
+                           uint32_t bytes, bool write) {
   for (uint32_t i = 0; i < bytes; ++i)
     if (uint16_t w = genWriter[off + i]) {
       uint32_t wpc = genPc[off + i];
       return fault(Status::LaunchFailed, t, I,
-                   "reads shared address " + hex(kSharedBase + off + i) +
+                   std::string(write ? "writes" : "reads") +
+                       " shared address " + hex(kSharedBase + off + i) +
                        " through the async proxy, but " + threadName(w - 1u) +
                        " wrote it through the generic proxy at PTX line " +
                        std::to_string(k.code[wpc].line) + " (`" +
                        k.text[wpc] +
                        "`) and ran no fence.proxy.async after that write "
                        "(PTX ISA, \"Proxies\": the write is not ordered "
-                       "before the read)");
+                       "before this async-proxy access)");
     }
   return true;
 }

@@ -359,6 +359,28 @@ TEST_F(EmuBulk, FaultGenericWriteIntoPendingCopy) {
   EXPECT_TRUE(has(msg, "writes shared address")) << msg;
 }
 
+// Shared bytes written through the generic proxy need the writer's
+// fence.proxy.async before a bulk copy (the async proxy) overwrites them.
+TEST_F(EmuBulk, FaultGenericWriteBeforeCopyWithoutProxyFence) {
+  const std::string init = "  mov.u32 %r1, %tid.x;\n  mov.u64 %rd11, buf;\n"
+                           "  st.shared.u32 [%rd11+64], %r1;\n";
+  std::string s =
+      subst(bulkKernel(BulkVariant()), "  mov.u32 %r1, %tid.x;\n", init);
+  ASSERT_TRUE(load(s));
+  emu.setRaceCheck(false); // every thread writes the same word
+  EXPECT_EQ(launch("bulk", 128, {ps, po}), Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "writes shared address 0x10c0 through the async "
+                       "proxy"))
+      << msg;
+  EXPECT_TRUE(has(msg, "no fence.proxy.async")) << msg;
+  EXPECT_TRUE(has(msg, "st.shared.u32 [%rd11+64], %r1")) << msg;
+  ASSERT_TRUE(load(subst(s, "st.shared.u32 [%rd11+64], %r1;\n",
+                         "st.shared.u32 [%rd11+64], %r1;\n"
+                         "  fence.proxy.async.shared::cta;\n")));
+  EXPECT_EQ(launch("bulk", 128, {ps, po}), Status::Ok) << msg;
+  EXPECT_EQ(download<uint32_t>(po, 256), src);
+}
+
 TEST_F(EmuBulk, FaultMisalignedSource) {
   BulkVariant v;
   v.src = "%rd10";
