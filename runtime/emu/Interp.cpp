@@ -591,6 +591,7 @@ private:
                   bool write);
   void mbarObserveAll();
   int mbarStep();
+  bool wakeSatisfied();
   bool execElect(uint32_t w, uint32_t nlanes, const Instr &I);
   uint32_t landNum = 0;
   unsigned style = 0;
@@ -2582,6 +2583,10 @@ bool Block::runScheduled() {
       if (--readyInWarp[w] == 0 && warpStep(w) < 0)
         return false;
     }
+    // Waiters resume at a random point after their phase completes (at
+    // the latest when no other thread can run, in mbarStep).
+    if (mbarUsed && (splitmix(rng) & 7) == 0)
+      wakeSatisfied();
   }
 }
 
