@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -259,6 +260,143 @@ TEST_F(EmuTma, LlvmStylePointerMapAndScopedWaitLoops) {
         ASSERT_EQ(out[y * 16 + x], expected(0, 8, x, y)) << x << "," << y;
         ASSERT_EQ(out[128 + y * 16 + x], expected(16, 16, x, y))
             << x << "," << y;
+      }
+  }
+}
+
+// TMA with the 128-byte swizzle feeding wgmma through 128B-swizzle
+// descriptors: A (64 x 128 s8) and B (16 x 128 s8), K-major, one box each
+// (8 rows x 128 bytes per swizzle atom, atoms 1024 bytes apart: SBO =
+// 1024, LBO unused = 1), four m64n16k32 steps advancing the start address
+// by 32 bytes; D against a host GEMM. A swizzle mismatch between the copy
+// and the descriptors would scramble the products.
+const char *kSwizzledGemm = R"(.version 8.0
+.target sm_90a
+.address_size 64
+.visible .entry g(.param .align 64 .b8 tmA[128], .param .align 64 .b8 tmB[128],
+                  .param .u64 pto, .param .u64 pout)
+{
+  .reg .b32 %r<40>;
+  .reg .b64 %rd<40>;
+  .reg .pred %p<4>;
+  .shared .align 1024 .b8 smA[8192];
+  .shared .align 1024 .b8 smB[2048];
+  .shared .align 8 .b64 bar;
+  ld.param.u64 %rd5, [pto];
+  ld.param.u64 %rd6, [pout];
+  mov.u32 %r1, %tid.x;
+  setp.eq.u32 %p3, %r1, 0;
+  @%p3 mbarrier.init.shared::cta.b64 [bar], 1;
+  bar.sync 0;
+  mov.u32 %r30, 0;
+  @%p3 mbarrier.arrive.expect_tx.shared::cta.b64 _, [bar], 10240;
+  @%p3 cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [smA], [tmA, {%r30, %r30}], [bar];
+  @%p3 cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [smB], [tmB, {%r30, %r30}], [bar];
+WAIT:
+  mbarrier.try_wait.parity.shared::cta.b64 %p2, [bar], 0;
+  @!%p2 bra WAIT;
+  mov.u64 %rd7, smA;
+  mov.u64 %rd8, smB;
+  and.b64 %rd13, %rd7, 262143;
+  shr.u64 %rd13, %rd13, 4;
+  or.b64 %rd14, %rd13, DESC;
+  and.b64 %rd15, %rd8, 262143;
+  shr.u64 %rd15, %rd15, 4;
+  or.b64 %rd16, %rd15, DESC;
+  mov.b32 %r10, 0;
+  mov.b32 %r11, 0;
+  mov.b32 %r12, 0;
+  mov.b32 %r13, 0;
+  mov.b32 %r14, 0;
+  mov.b32 %r15, 0;
+  mov.b32 %r16, 0;
+  mov.b32 %r17, 0;
+  setp.ne.b32 %p1, 1, 0;
+  wgmma.fence.sync.aligned;
+  KSTEPS
+  wgmma.commit_group.sync.aligned;
+  wgmma.wait_group.sync.aligned 0;
+  mul.wide.u32 %rd17, %r1, 32;
+  add.s64 %rd18, %rd5, %rd17;
+  STORE_D
+  ret;
+}
+)";
+
+TEST_F(EmuTma, Swizzle128BFeedsWgmma) {
+  constexpr int M = 64, N = 16, K = 128;
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> d(-128, 127);
+  std::vector<int8_t> a(M * K), b(N * K);
+  for (auto &x : a)
+    x = static_cast<int8_t>(d(rng));
+  for (auto &x : b)
+    x = static_cast<int8_t>(d(rng));
+  uint64_t pa = emu.alloc(a.size()), pb = emu.alloc(b.size());
+  std::memcpy(reinterpret_cast<void *>(pa), a.data(), a.size());
+  std::memcpy(reinterpret_cast<void *>(pb), b.data(), b.size());
+  alignas(64) uint8_t mapA[128], mapB[128];
+  uint64_t dimsA[2] = {K, M}, dimsB[2] = {K, N}, strides[1] = {K};
+  uint32_t boxA[2] = {K, M}, boxB[2] = {K, N}, es[2] = {1, 1};
+  std::string why;
+  ASSERT_TRUE(encodeTensorMapTiled(mapA, 0, 2, pa, dimsA, strides, boxA, es, 0,
+                                   3, 0, 0, why))
+      << why;
+  ASSERT_TRUE(encodeTensorMapTiled(mapB, 0, 2, pb, dimsB, strides, boxB, es, 0,
+                                   3, 0, 0, why))
+      << why;
+  // Descriptor: LBO field 1, SBO 1024 >> 4, swizzle mode 1 (128B) in bits
+  // 62-63; the start address is or-ed in by the kernel.
+  uint64_t desc = (1ull << 16) | (uint64_t(1024 >> 4) << 32) | (1ull << 62);
+  std::string ksteps, storeD;
+  for (int j = 0; j < K / 32; ++j) {
+    if (j)
+      ksteps += "add.s64 %rd14, %rd14, 2;\n  add.s64 %rd16, %rd16, 2;\n  ";
+    ksteps += "wgmma.mma_async.sync.aligned.m64n16k32.s32.s8.s8 {%r10, %r11, "
+              "%r12, %r13, %r14, %r15, %r16, %r17}, %rd14, %rd16, %p1;\n  ";
+  }
+  for (int i = 0; i < 8; ++i)
+    storeD += "ld.global.u32 %r21, [%rd18+" + std::to_string(4 * i) +
+              "];\n  mul.wide.u32 %rd19, %r21, 4;\n  add.s64 %rd20, %rd6, "
+              "%rd19;\n  st.global.u32 [%rd20], %r" +
+              std::to_string(10 + i) + ";\n  ";
+  std::string text = kSwizzledGemm;
+  auto put = [&](const std::string &from, const std::string &to) {
+    for (size_t p; (p = text.find(from)) != std::string::npos;)
+      text.replace(p, from.size(), to);
+  };
+  put("DESC", std::to_string(desc));
+  put("KSTEPS", ksteps);
+  put("STORE_D", storeD);
+  std::string err;
+  ASSERT_TRUE(parsePtx(text, mod, err)) << err;
+  // The D fragment (m64nNk32, s32): thread 32 w + l holds d[i] at row
+  // 16 w + l / 4 + 8 ((i % 4) / 2), column 8 (i / 4) + 2 (l % 4) + i % 2.
+  std::vector<uint32_t> to(128 * 8);
+  for (int t = 0; t < 128; ++t)
+    for (int i = 0; i < 8; ++i) {
+      int w = t / 32, l = t % 32;
+      to[t * 8 + i] =
+          static_cast<uint32_t>((16 * w + l / 4 + 8 * ((i % 4) / 2)) * N +
+                                8 * (i / 4) + 2 * (l % 4) + i % 2);
+    }
+  uint64_t pto = emu.alloc(to.size() * 4), pout = emu.alloc(M * N * 4);
+  std::memcpy(reinterpret_cast<void *>(pto), to.data(), to.size() * 4);
+  std::vector<void *> ps = {mapA, mapB, &pto, &pout};
+  LaunchConfig c;
+  c.block = {128, 1, 1};
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    emu.setScheduler(seed != 3, seed);
+    std::memset(reinterpret_cast<void *>(pout), 0xFF, M * N * 4);
+    ASSERT_EQ(emu.launch(*mod.find("g"), c, ps.data(), msg), Status::Ok) << msg;
+    std::vector<int32_t> out(M * N);
+    std::memcpy(out.data(), reinterpret_cast<const void *>(pout), M * N * 4);
+    for (int m = 0; m < M; ++m)
+      for (int n = 0; n < N; ++n) {
+        int32_t ref = 0;
+        for (int k = 0; k < K; ++k)
+          ref += int32_t(a[m * K + k]) * int32_t(b[n * K + k]);
+        ASSERT_EQ(out[m * N + n], ref) << "D[" << m << "][" << n << "]";
       }
   }
 }
