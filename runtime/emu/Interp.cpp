@@ -783,9 +783,16 @@ inline uint8_t *Block::memPtr(uint8_t space, uint64_t addr, unsigned bytes,
       return nullptr;
     }
     return const_cast<uint8_t *>(L.params) + addr;
-  default: // generic: the shared window or global memory
+  default: // generic: the shared window, the parameters or global memory
     if (addr >= kSharedBase && addr < kSharedBase + L.sharedBytes)
       return sharedPtr(addr, bytes, align, t, I);
+    if (addr >= kParamBase && addr - kParamBase < k.paramBytes) {
+      if (addr - kParamBase + bytes > k.paramBytes) {
+        fault(Status::IllegalAddress, t, I, "parameter offset out of range");
+        return nullptr;
+      }
+      return const_cast<uint8_t *>(L.params) + (addr - kParamBase);
+    }
     return globalPtr(addr, bytes, align, t, I);
   }
 }

@@ -866,6 +866,12 @@ bool Parser::parseOperand(Opnd &o) {
     o.immIsSym = true;
     return true;
   }
+  if (paramOffset.count(w)) { // the address of a kernel parameter
+    o.kind = Opnd::Imm;
+    o.imm = kParamBase + paramOffset[w];
+    o.immIsSym = true;
+    return true;
+  }
   if (w[0] == '%')
     return fail(line, "unknown register '" + w + "'");
   o.kind = Opnd::Label;

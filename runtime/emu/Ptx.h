@@ -240,6 +240,12 @@ struct Module {
 /// null pointer faults).
 constexpr uint64_t kSharedBase = 0x1000;
 
+/// Base of the window in which the address of a kernel parameter (`mov.b64
+/// %rd, param` and cvta.param, as LLVM emits for __grid_constant__
+/// parameters) points at the launch's parameter buffer: far above any host
+/// address, so that it is never mistaken for global memory.
+constexpr uint64_t kParamBase = 0x7E00000000000000ull;
+
 /// Parses PTX text. On error returns false with "line N: message".
 bool parsePtx(const std::string &text, Module &module, std::string &error);
 

@@ -95,8 +95,7 @@ public:
   }
 
   Status run(const uint8_t *map, uint32_t bytes, int32_t c0, int32_t c1,
-             std::vector<uint8_t> &out) {
-    std::string text = kTile;
+             std::vector<uint8_t> &out, std::string text = kTile) {
     for (size_t p; (p = text.find("BYTES")) != std::string::npos;)
       text.replace(p, 5, std::to_string(bytes));
     mod = Module();
@@ -144,6 +143,37 @@ TEST_F(EmuTma, TileWithOutOfBoundsZeros) {
             << "box (" << c[0] << "," << c[1] << "), element (" << x << "," << y
             << ")";
   }
+}
+
+// LLVM's form for a __grid_constant__ map: the parameter's address
+// (`mov.b64 %rd, param`, cvta.param) as the tensor operand; a generic load
+// through that address reads the parameter.
+TEST_F(EmuTma, GridConstantMapThroughCvtaParam) {
+  makeTensor();
+  alignas(64) uint8_t map[128];
+  std::string why;
+  ASSERT_TRUE(encode(map, 16, 8, 0, why)) << why;
+  std::string text = kTile;
+  auto put = [&](const std::string &from, const std::string &to) {
+    size_t p = text.find(from);
+    ASSERT_NE(p, std::string::npos) << from;
+    text.replace(p, from.size(), to);
+  };
+  // The map's first word read through the parameter's address, xor-ed
+  // with the magic, is added to every thread's first output word (0 when
+  // the load reads the parameter).
+  put("  ld.param.u32 %r5, [pc0];",
+      "  mov.b64 %rd17, tmap;\n  cvta.param.u64 %rd18, %rd17;\n"
+      "  ld.u32 %r14, [%rd18];\n  xor.b32 %r15, %r14, " +
+          std::to_string(kTensorMapMagic) + ";\n  ld.param.u32 %r5, [pc0];");
+  put("[tmap, {%r5, %r6}]", "[%rd18, {%r5, %r6}]");
+  put("  add.s64 %rd6, %rd2, %rd4;",
+      "  add.u32 %r10, %r10, %r15;\n  add.s64 %rd6, %rd2, %rd4;");
+  std::vector<uint8_t> out;
+  ASSERT_EQ(run(map, 128, 8, 3, out, text), Status::Ok) << msg;
+  for (uint32_t y = 0; y < 8; ++y)
+    for (uint32_t x = 0; x < 16; ++x)
+      ASSERT_EQ(out[y * 16 + x], expected(8, 3, x, y)) << x << "," << y;
 }
 
 TEST_F(EmuTma, Swizzle128B) {
