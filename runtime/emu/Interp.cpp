@@ -445,6 +445,8 @@ public:
     }
     mbarUsed = k.usesMbarrier;
     bulkUsed = k.usesBulk;
+    if (bulkUsed)
+      storeGroup.resize(nthreads);
     if (mbarUsed) {
       timeoutProgress.resize(nthreads);
       timeoutPc.resize(nthreads);
@@ -584,6 +586,18 @@ private:
   bool waitSatisfied(uint32_t t, const Instr &I, uint64_t *Rt, bool &ok);
   bool issueBulk(uint32_t t, uint32_t pc, const Instr &I, uint64_t *Rt);
   bool issueTensor(uint32_t t, uint32_t pc, const Instr &I, uint64_t *Rt);
+  bool fetchTensorMap(uint32_t t, const Instr &I, uint64_t *Rt,
+                      TensorMap &m);
+  bool issueStore(uint32_t t, uint32_t pc, const Instr &I, uint64_t *Rt);
+  /// TMA stores whose shared source is still read until a
+  /// cp.async.bulk.wait_group covers their bulk async-group: the thread,
+  /// the source bytes, the group and the store's pc; per thread, the group
+  /// being filled (groups are numbered in commit order).
+  struct Store {
+    uint32_t t, off, size, group, pc;
+  };
+  std::vector<Store> stores;
+  std::vector<uint32_t> storeGroup;
   bool inOneAllocation(uint64_t lo, uint64_t bytes) const;
   bool landBulk(const Bulk &b);
   void landSomeBulk();
@@ -1793,6 +1807,26 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
         goto out;
       }
       break;
+    case KEY(CpBulkStore, TC_NONE):
+      if (!issueStore(t, pc, I, Rt)) {
+        result = TsFault;
+        goto out;
+      }
+      break;
+    case KEY(BulkCommit, TC_NONE):
+      ++storeGroup[t];
+      break;
+    case KEY(BulkWait, TC_NONE): {
+      // Every committed group but the I.c most recent ones completes (the
+      // stores' global writes were done at issue; this ends their reads).
+      uint32_t below = storeGroup[t] >= I.c ? storeGroup[t] - I.c : 0;
+      size_t keep = 0;
+      for (const Store &x : stores)
+        if (x.t != t || x.group >= below)
+          stores[keep++] = x;
+      stores.resize(keep);
+      break;
+    }
     case KEY(NoEffect, TC_NONE):
       break;
     // wgmma runs to completion at issue (execWgmma); these only move the
@@ -2400,7 +2434,7 @@ bool Block::run(uint64_t linear) {
   std::memset(shared.data(), kPoison, shared.size());
   if (hopper)
     hopperReset();
-  if (mbarUsed)
+  if (mbarUsed || bulkUsed)
     mbarReset();
   if (race && epoch > 0xF0000000u) { // before the epochs wrap around
     std::fill(shadow.begin(), shadow.end(), Shadow());

@@ -999,7 +999,8 @@ bool Parser::finishKernel(int line) {
         in.op == Op::MbarArrive || in.op == Op::MbarExpectTx ||
         in.op == Op::MbarWait || in.op == Op::CpBulk)
       k->usesMbarrier = true;
-    if (in.op == Op::CpBulk)
+    if (in.op == Op::CpBulk || in.op == Op::CpBulkStore ||
+        in.op == Op::BulkCommit || in.op == Op::BulkWait)
       k->usesBulk = true;
   }
   // The wgmma accumulator registers, and which other instructions touch

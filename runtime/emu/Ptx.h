@@ -84,6 +84,9 @@ enum class Op : uint8_t {
   MbarExpectTx, ///< mbarrier.expect_tx.b64 [a+off], b
   MbarWait,    ///< mbarrier.{try,test}_wait[.parity].b64 d, [a+off], b
   CpBulk,      ///< cp.async.bulk...complete_tx::bytes [a+off], [b+off2], c, [va0+va1]
+  CpBulkStore, ///< cp.async.bulk.tensor.2d.global.shared::cta.bulk_group
+  BulkCommit,  ///< cp.async.bulk.commit_group
+  BulkWait,    ///< cp.async.bulk.wait_group[.read] N (N in c)
   Elect,       ///< elect.sync d|d2, e (warp-collective)
   NoEffect,    ///< accepted with no effect here (setmaxnreg, fence.mbarrier_init)
   Count

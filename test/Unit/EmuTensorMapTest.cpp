@@ -431,6 +431,108 @@ TEST_F(EmuTma, Swizzle128BFeedsWgmma) {
   }
 }
 
+// A TMA store: 32 threads write a 16 x 8 box into shared memory with
+// st.shared, fence.proxy.async, bar.sync, and thread 0 stores it at
+// (c0, c1), clipped to the tensor, then waits for its bulk async-group.
+const char *kStore = R"(.version 8.0
+.target sm_90a
+.address_size 64
+.visible .entry st(.param .align 64 .b8 tmap[128], .param .s32 pc0,
+                   .param .s32 pc1)
+{
+  .reg .b32 %r<20>;
+  .reg .b64 %rd<20>;
+  .reg .pred %p<4>;
+  .shared .align 128 .b8 tile[128];
+  ld.param.u32 %r5, [pc0];
+  ld.param.u32 %r6, [pc1];
+  mov.u32 %r1, %tid.x;
+  setp.eq.u32 %p1, %r1, 0;
+  mov.u64 %rd3, tile;
+  mul.wide.u32 %rd4, %r1, 4;
+  add.s64 %rd5, %rd3, %rd4;
+  mul.lo.u32 %r2, %r1, 0x0C0C0C0C;
+  add.u32 %r2, %r2, 0x0A070401;
+  st.shared.u32 [%rd5], %r2;
+  FENCE
+  bar.sync 0;
+  @%p1 cp.async.bulk.tensor.2d.global.shared::cta.tile.bulk_group [tmap, {%r5, %r6}], [tile];
+  @%p1 cp.async.bulk.commit_group;
+  BEFORE_WAIT
+  @%p1 cp.async.bulk.wait_group.read 0;
+  ret;
+}
+)";
+
+class EmuTmaStore : public EmuTma {
+public:
+  Status store(const std::string &fence, const std::string &beforeWait,
+               int32_t c0, int32_t c1) {
+    std::string text = kStore;
+    text.replace(text.find("FENCE"), 5, fence);
+    text.replace(text.find("BEFORE_WAIT"), 11, beforeWait);
+    mod = Module();
+    std::string err;
+    EXPECT_TRUE(parsePtx(text, mod, err)) << err;
+    const Kernel *k = mod.find("st");
+    if (!k)
+      return Status::InvalidValue;
+    alignas(64) uint8_t map[128];
+    std::string why;
+    EXPECT_TRUE(encode(map, 16, 8, 0, why)) << why;
+    std::vector<void *> ps = {map, &c0, &c1};
+    LaunchConfig c;
+    c.block = {32, 1, 1};
+    msg.clear();
+    return emu.launch(*k, c, ps.data(), msg);
+  }
+};
+
+TEST_F(EmuTmaStore, StoreClipsToTheTensor) {
+  makeTensor();
+  std::vector<uint8_t> before = data;
+  ASSERT_EQ(store("fence.proxy.async.shared::cta;", "", 32, 16), Status::Ok)
+      << msg;
+  // Box byte i (row i / 16, column i % 16) is (i / 4) * 12 + the i % 4-th
+  // byte of 0x0A070401.
+  auto boxByte = [](uint32_t i) {
+    return static_cast<uint8_t>((i / 4) * 12 + (0x0A070401u >> (8 * (i % 4))));
+  };
+  std::vector<uint8_t> now(data.size());
+  std::memcpy(now.data(), reinterpret_cast<const void *>(pdata), now.size());
+  for (uint64_t y = 0; y < H; ++y)
+    for (uint64_t x = 0; x < pitch; ++x) {
+      bool in = x < W && x >= 32 && y >= 16;
+      uint8_t want = in ? boxByte(uint32_t((y - 16) * 16 + (x - 32)))
+                        : before[y * pitch + x];
+      ASSERT_EQ(now[y * pitch + x], want) << x << "," << y;
+    }
+}
+
+TEST_F(EmuTmaStore, FaultGenericWriteReadByTmaWithoutProxyFence) {
+  makeTensor();
+  EXPECT_EQ(store("", "", 0, 0), Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "reads shared address 0x1000 through the async proxy"))
+      << msg;
+  EXPECT_TRUE(has(msg, "no fence.proxy.async")) << msg;
+  EXPECT_TRUE(has(msg, "cp.async.bulk.tensor.2d.global.shared::cta")) << msg;
+}
+
+TEST_F(EmuTmaStore, FaultSourceOverwrittenBeforeWait) {
+  makeTensor();
+  EXPECT_EQ(store("fence.proxy.async.shared::cta;",
+                  "@%p1 st.shared.u32 [%rd5], %r1;", 0, 0),
+            Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "may still read: no cp.async.bulk.wait_group")) << msg;
+  // After the wait the buffer is free again.
+  EXPECT_EQ(store("fence.proxy.async.shared::cta;",
+                  "@%p1 cp.async.bulk.wait_group.read 0;\n"
+                  "  @%p1 st.shared.u32 [%rd5], %r1;",
+                  0, 0),
+            Status::Ok)
+      << msg;
+}
+
 TEST_F(EmuTma, FaultMapBeyondTheAllocation) {
   makeTensor();
   alignas(64) uint8_t map[128];
