@@ -648,6 +648,9 @@ private:
   void flushWarp();
 
   uint64_t *R(uint32_t t) { return &regs[static_cast<size_t>(t) * S]; }
+  const uint64_t *R(uint32_t t) const {
+    return &regs[static_cast<size_t>(t) * S];
+  }
 
   template <bool Prof, bool Check> uint8_t runThread(uint32_t t);
   uint8_t stepThread(uint32_t t) {
@@ -659,6 +662,7 @@ private:
   bool runScheduled();
   int warpStep(uint32_t w);
   int barrierStep();
+  uint64_t releasableBarrier() const;
   void makeReady(uint32_t t);
   void pickStyle();
   void removeReady(uint32_t t);
@@ -2695,51 +2699,78 @@ int Block::warpStep(uint32_t w) {
   return 1;
 }
 
-/// Once every thread is at a barrier or has exited: releases the barrier
-/// (a new epoch for the race checker). 1: released, 0: every thread has
-/// exited, -1: a deadlock.
-int Block::barrierStep() {
-  uint32_t waiting = 0;
-  uint64_t barId = ~0ull;
-  bool sameId = true;
-  uint32_t firstWaiting = 0;
+/// The barrier at which waiting threads can be released, if any: one whose
+/// expected count (bar.sync a, b: b threads; bar.sync a: every thread that
+/// has not exited) is all there. ~0ull if none.
+uint64_t Block::releasableBarrier() const {
+  uint32_t live = 0;
+  for (uint32_t t = 0; t < nthreads; ++t)
+    live += st[t] != TsExited;
+  std::map<uint64_t, std::pair<uint32_t, uint32_t>> ids; // waiting, needed
   for (uint32_t t = 0; t < nthreads; ++t)
     if (st[t] == TsBar) {
       const Instr &I = k.code[pcs[t]];
       uint64_t id = R(t)[I.a] & 0xffffffffu;
-      if (!waiting++) {
-        barId = id;
-        firstWaiting = t;
-      } else if (id != barId) {
-        sameId = false;
-      }
+      auto &e = ids[id];
+      ++e.first;
+      e.second = I.mode ? static_cast<uint32_t>(R(t)[I.b] & 0xffffffffu)
+                        : live;
     }
+  for (const auto &e : ids)
+    if (e.second.first >= e.second.second)
+      return e.first;
+  return ~0ull;
+}
+
+/// Once no thread can run: releases a barrier whose threads are all there
+/// (a new epoch for the race checker). 1: released, 0: every thread has
+/// exited, -1: a deadlock.
+int Block::barrierStep() {
+  uint32_t waiting = 0, firstWaiting = 0;
+  for (uint32_t t = 0; t < nthreads; ++t)
+    if (st[t] == TsBar && !waiting++)
+      firstWaiting = t;
   if (!waiting)
     return 0;
-  if (!sameId) {
-    std::string what = "deadlock: threads wait at different barriers (";
+  uint64_t rel = releasableBarrier();
+  if (rel == ~0ull) {
+    const Instr &I0 = k.code[pcs[firstWaiting]];
+    uint64_t id0 = R(firstWaiting)[I0.a] & 0xffffffffu;
+    std::string what;
     for (uint32_t t = 0; t < nthreads; ++t)
       if (st[t] == TsBar) {
         const Instr &I = k.code[pcs[t]];
-        if ((R(t)[I.a] & 0xffffffffu) != barId) {
-          what += "thread " + std::to_string(t) + " at barrier " +
-                  std::to_string(R(t)[I.a] & 0xffffffffu) + ", line " +
-                  std::to_string(I.line) + ", while thread " +
-                  std::to_string(firstWaiting) + " waits at barrier " +
-                  std::to_string(barId) + ")";
+        if ((R(t)[I.a] & 0xffffffffu) != id0) {
+          what = "deadlock: threads wait at different barriers (thread " +
+                 std::to_string(t) + " at barrier " +
+                 std::to_string(R(t)[I.a] & 0xffffffffu) + ", line " +
+                 std::to_string(I.line) + ", while thread " +
+                 std::to_string(firstWaiting) + " waits at barrier " +
+                 std::to_string(id0) + ")";
           break;
         }
       }
-    fault(Status::LaunchFailed, firstWaiting, k.code[pcs[firstWaiting]], what);
+    if (what.empty())
+      what = "deadlock: " + std::to_string(waiting) +
+             " thread(s) wait at barrier " + std::to_string(id0) +
+             ", which expects " +
+             (I0.mode ? std::to_string(R(firstWaiting)[I0.b] & 0xffffffffu)
+                      : std::string("every thread that has not exited")) +
+             ", and no other thread can run";
+    fault(Status::LaunchFailed, firstWaiting, I0, what);
     return -1;
   }
+  // A release orders the accesses before it, of every thread, before those
+  // after it (for a partial barrier too: the race checker's epochs are
+  // block-wide, so it may miss a race between a participant and another
+  // thread across a named barrier).
   ++epoch;
   if (mbarUsed)
     mbarObserveAll();
   if (sched)
     pickStyle();
   for (uint32_t t = 0; t < nthreads; ++t)
-    if (st[t] == TsBar) {
+    if (st[t] == TsBar && (R(t)[k.code[pcs[t]].a] & 0xffffffffu) == rel) {
       ++pcs[t];
       makeReady(t);
     }

@@ -218,6 +218,55 @@ WAIT:
   EXPECT_EQ(download<uint32_t>(po, 1)[0], 0u) << "the first wait failed";
 }
 
+// Warp specialization: warp 1 waits on the mbarrier while warp 0 first
+// synchronizes on a named barrier of its own 32 threads (bar.sync 1, 32),
+// then arrives. The named barrier releases without warp 1.
+const char *kNamed = R"(
+.visible .entry named(.param .u64 pout)
+{
+  .reg .b32 %r<8>;
+  .reg .b64 %rd<8>;
+  .reg .pred %p<4>;
+  .shared .align 8 .b64 bar;
+  ld.param.u64 %rd1, [pout];
+  mov.u32 %r1, %tid.x;
+  setp.eq.u32 %p1, %r1, 0;
+  @%p1 mbarrier.init.shared::cta.b64 [bar], 32;
+  bar.sync 0;
+  setp.ge.u32 %p2, %r1, 32;
+  @%p2 bra CONSUMER;
+  bar.sync 1, COUNT;
+  mbarrier.arrive.shared::cta.b64 _, [bar];
+  ret;
+CONSUMER:
+  mbarrier.try_wait.parity.shared::cta.b64 %p3, [bar], 0;
+  @!%p3 bra CONSUMER;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r1;
+  ret;
+}
+)";
+
+TEST_F(EmuMbar, NamedBarrierOfProducersOnly) {
+  ASSERT_TRUE(load(subst(kNamed, "COUNT", "32")));
+  uint64_t po = emu.alloc(64 * 4);
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    emu.setScheduler(seed != 4, seed);
+    ASSERT_EQ(launch("named", 64, {po}), Status::Ok) << msg;
+    std::vector<uint32_t> out = download<uint32_t>(po, 64);
+    for (uint32_t t = 32; t < 64; ++t)
+      ASSERT_EQ(out[t], t);
+  }
+  // A count that the waiting threads never reach is a deadlock.
+  ASSERT_TRUE(load(subst(kNamed, "COUNT", "64")));
+  EXPECT_EQ(launch("named", 64, {po}), Status::LaunchFailed);
+  EXPECT_TRUE(has(msg, "deadlock: mbarrier at shared 0x1000 phase 0 never "
+                       "completes (expected 32 arrivals, 0 arrived"))
+      << msg;
+  EXPECT_TRUE(has(msg, "32 at bar.sync")) << msg;
+}
+
 //===----------------------------------------------------------------------===//
 // Bulk copies: thread 0 announces the bytes and issues two copies; every
 // thread waits for phase 0, reads, then (after a bar.sync) the buffer is
