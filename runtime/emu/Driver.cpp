@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 #include "CudaDriver.h"
 #include "Interp.h"
+#include "TensorMap.h"
 
 #include <cerrno>
 #include <chrono>
@@ -533,6 +534,30 @@ EMU_EXPORT CUresult CUDAAPI cuMemsetD8(CUdeviceptr dst, unsigned char v, size_t 
   if (CUresult r = checkCopy(s, "cuMemsetD8", dst, n))
     return r;
   std::memset(reinterpret_cast<void *>(dst), v, n);
+  return CUDA_SUCCESS;
+}
+
+/// Tiled tensor maps in the emulator's encoding (TensorMap.h). The tensor
+/// need not lie in an allocation yet: cp.async.bulk.tensor checks that it
+/// does when it reads it.
+EMU_EXPORT CUresult CUDAAPI cuTensorMapEncodeTiled(
+    CUtensorMap *tensorMap, CUtensorMapDataType tensorDataType,
+    cuuint32_t tensorRank, void *globalAddress, const cuuint64_t *globalDim,
+    const cuuint64_t *globalStrides, const cuuint32_t *boxDim,
+    const cuuint32_t *elementStrides, CUtensorMapInterleave interleave,
+    CUtensorMapSwizzle swizzle, CUtensorMapL2promotion l2Promotion,
+    CUtensorMapFloatOOBfill oobFill) {
+  EMU_GUARD();
+  static_assert(sizeof(CUtensorMap) == 128, "CUtensorMap is 128 bytes");
+  std::string why;
+  if (!encodeTensorMapTiled(
+          tensorMap, tensorDataType, tensorRank,
+          reinterpret_cast<uint64_t>(globalAddress), globalDim, globalStrides,
+          boxDim, elementStrides, interleave, swizzle, l2Promotion, oobFill,
+          why)) {
+    report("cuTensorMapEncodeTiled: " + why);
+    return CUDA_ERROR_INVALID_VALUE;
+  }
   return CUDA_SUCCESS;
 }
 

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Interp.h"
+#include "TensorMap.h"
 
 #include <algorithm>
 #include <cmath>
@@ -334,7 +335,9 @@ bool Emulator::checkRange(uint64_t ptr, size_t bytes, std::string &why) const {
 
 namespace {
 
-enum ThreadState : uint8_t { TsReady, TsColl, TsBar, TsExited, TsFault };
+/// TsMbar: parked at a failed mbarrier.try_wait/test_wait (Block::mbarStep
+/// resumes it).
+enum ThreadState : uint8_t { TsReady, TsColl, TsBar, TsExited, TsFault, TsMbar };
 
 struct Pending {
   uint64_t dst; ///< shared window address
@@ -423,7 +426,8 @@ public:
     check = race || sched;
     if (race)
       shadow.resize(l.sharedBytes);
-    hopper = k.usesWgmma;
+    // The proxy rules apply to bulk copies (async-proxy writes) too.
+    hopper = k.usesWgmma || k.usesBulk;
     if (hopper) {
       nwg = k.numWgRegs;
       size_t n = static_cast<size_t>(nthreads) * nwg;
@@ -438,6 +442,19 @@ public:
       genWriter.resize(l.sharedBytes);
       genPc.resize(l.sharedBytes);
       genDirty.resize(nthreads);
+    }
+    mbarUsed = k.usesMbarrier;
+    bulkUsed = k.usesBulk;
+    if (bulkUsed)
+      storeGroup.resize(nthreads);
+    if (mbarUsed) {
+      timeoutProgress.resize(nthreads);
+      timeoutPc.resize(nthreads);
+    }
+    if (bulkUsed) {
+      guardBar.resize(l.sharedBytes);
+      guardPhase.resize(l.sharedBytes);
+      guardPc.resize(l.sharedBytes);
     }
     if (sched) {
       readyPos.resize(nthreads);
@@ -526,7 +543,70 @@ private:
                           uint32_t bytes);
   void proxyFence(uint32_t t);
   bool asyncProxyRead(uint32_t t, const Instr &I, uint32_t off,
-                      uint32_t bytes);
+                      uint32_t bytes, bool write = false);
+
+  // mbarrier objects (PTX ISA, "Parallel Synchronization and Communication
+  // Instructions: mbarrier"), kept beside shared memory by their offset in
+  // the window: the current phase (phases completed so far), the expected
+  // and pending arrival counts, the tx-count, and per thread the phases it
+  // has observed complete (a successful wait, or a bar.sync after another
+  // thread's). Pending bulk copies (cp.async.bulk) land at a random time
+  // under the scheduler and at the latest when a waiter needs them; per
+  // shared byte a bulk copy wrote: its mbarrier (offset + 1), the phase it
+  // completed tx on (~0u: not landed yet) and the copy's pc.
+  struct MBar {
+    uint32_t phase = 0;
+    uint32_t expected = 0, pending = 0;
+    int64_t tx = 0;
+    std::vector<uint32_t> seen;
+  };
+  struct Bulk {
+    uint32_t dst, bar, size, t, pc;
+    uint64_t src;
+    bool tensor = false; ///< a 2D tile of `map` at (c0, c1), else 1D
+    int32_t c0 = 0, c1 = 0;
+    TensorMap map;
+  };
+  bool mbarUsed = false, bulkUsed = false;
+  std::map<uint32_t, MBar> mbars;
+  std::vector<Bulk> bulk;
+  std::vector<uint32_t> guardBar, guardPhase, guardPc;
+  /// Counts mbarrier state changes. Per thread, the count and pc at which
+  /// its wait last timed out: a thread back at that wait with no change
+  /// since is stuck, and a block whose waiters are all stuck deadlocked.
+  uint64_t mbarProgress = 0;
+  std::vector<uint64_t> timeoutProgress;
+  std::vector<uint32_t> timeoutPc;
+  void mbarReset();
+  MBar *mbarAt(uint32_t t, const Instr &I, uint64_t addr, bool mustExist,
+               uint32_t &off);
+  bool mbarComplete(uint32_t t, const Instr &I, uint32_t off, MBar &m,
+                    int64_t txDone);
+  bool execMbar(uint32_t t, const Instr &I, uint64_t *Rt, bool &parked);
+  bool waitSatisfied(uint32_t t, const Instr &I, uint64_t *Rt, bool &ok);
+  bool issueBulk(uint32_t t, uint32_t pc, const Instr &I, uint64_t *Rt);
+  bool issueTensor(uint32_t t, uint32_t pc, const Instr &I, uint64_t *Rt);
+  bool fetchTensorMap(uint32_t t, const Instr &I, uint64_t *Rt,
+                      TensorMap &m);
+  bool issueStore(uint32_t t, uint32_t pc, const Instr &I, uint64_t *Rt);
+  /// TMA stores whose shared source is still read until a
+  /// cp.async.bulk.wait_group covers their bulk async-group: the thread,
+  /// the source bytes, the group and the store's pc; per thread, the group
+  /// being filled (groups are numbered in commit order).
+  struct Store {
+    uint32_t t, off, size, group, pc;
+  };
+  std::vector<Store> stores;
+  std::vector<uint32_t> storeGroup;
+  bool inOneAllocation(uint64_t lo, uint64_t bytes) const;
+  bool landBulk(const Bulk &b);
+  void landSomeBulk();
+  bool bulkAccess(uint32_t t, const Instr &I, uint32_t off, uint32_t bytes,
+                  bool write);
+  void mbarObserveAll();
+  int mbarStep();
+  bool wakeSatisfied();
+  bool execElect(uint32_t w, uint32_t nlanes, const Instr &I);
   uint32_t landNum = 0;
   unsigned style = 0;
   std::vector<uint32_t> readyList, readyPos, readyInWarp;
@@ -568,6 +648,9 @@ private:
   void flushWarp();
 
   uint64_t *R(uint32_t t) { return &regs[static_cast<size_t>(t) * S]; }
+  const uint64_t *R(uint32_t t) const {
+    return &regs[static_cast<size_t>(t) * S];
+  }
 
   template <bool Prof, bool Check> uint8_t runThread(uint32_t t);
   uint8_t stepThread(uint32_t t) {
@@ -579,6 +662,7 @@ private:
   bool runScheduled();
   int warpStep(uint32_t w);
   int barrierStep();
+  uint64_t releasableBarrier() const;
   void makeReady(uint32_t t);
   void pickStyle();
   void removeReady(uint32_t t);
@@ -717,9 +801,16 @@ inline uint8_t *Block::memPtr(uint8_t space, uint64_t addr, unsigned bytes,
       return nullptr;
     }
     return const_cast<uint8_t *>(L.params) + addr;
-  default: // generic: the shared window or global memory
+  default: // generic: the shared window, the parameters or global memory
     if (addr >= kSharedBase && addr < kSharedBase + L.sharedBytes)
       return sharedPtr(addr, bytes, align, t, I);
+    if (addr >= kParamBase && addr - kParamBase < k.paramBytes) {
+      if (addr - kParamBase + bytes > k.paramBytes) {
+        fault(Status::IllegalAddress, t, I, "parameter offset out of range");
+        return nullptr;
+      }
+      return const_cast<uint8_t *>(L.params) + (addr - kParamBase);
+    }
     return globalPtr(addr, bytes, align, t, I);
   }
 }
@@ -1557,6 +1648,13 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
           goto out;
         }
       }
+      if (bulkUsed && I.space != SpParam && p >= shared.data() &&
+          p < shared.data() + L.sharedBytes &&
+          !bulkAccess(t, I, static_cast<uint32_t>(p - shared.data()), bytes,
+                      false)) {
+        result = TsFault;
+        goto out;
+      }
       bool sgn = I.tc == TC_S8 || I.tc == TC_S16 || I.tc == TC_S32;
       for (unsigned i = 0; i < I.vec; ++i) {
         uint64_t v = 0;
@@ -1595,6 +1693,13 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
           result = TsFault;
           goto out;
         }
+      }
+      if (bulkUsed && I.space != SpParam && p >= shared.data() &&
+          p < shared.data() + L.sharedBytes &&
+          !bulkAccess(t, I, static_cast<uint32_t>(p - shared.data()), bytes,
+                      true)) {
+        result = TsFault;
+        goto out;
       }
       for (unsigned i = 0; i < I.vec; ++i) {
         uint64_t v = Rt[I.v[i]];
@@ -1681,8 +1786,53 @@ template <bool Prof, bool Check> uint8_t Block::runThread(uint32_t t) {
     case KEY(Mma, TC_U16): // .bf16 (typed as b16)
     case KEY(Shfl, TC_NONE):
     case KEY(Wgmma, TC_NONE):
+    case KEY(Elect, TC_NONE):
       result = TsColl;
       goto out;
+    case KEY(MbarInit, TC_NONE):
+    case KEY(MbarInval, TC_NONE):
+    case KEY(MbarArrive, TC_NONE):
+    case KEY(MbarExpectTx, TC_NONE):
+    case KEY(MbarWait, TC_NONE): {
+      bool parked = false;
+      if (!execMbar(t, I, Rt, parked)) {
+        result = TsFault;
+        goto out;
+      }
+      if (parked) { // a failed wait yields; pc stays at the wait
+        result = TsMbar;
+        goto out;
+      }
+      break;
+    }
+    case KEY(CpBulk, TC_NONE):
+      if (!issueBulk(t, pc, I, Rt)) {
+        result = TsFault;
+        goto out;
+      }
+      break;
+    case KEY(CpBulkStore, TC_NONE):
+      if (!issueStore(t, pc, I, Rt)) {
+        result = TsFault;
+        goto out;
+      }
+      break;
+    case KEY(BulkCommit, TC_NONE):
+      ++storeGroup[t];
+      break;
+    case KEY(BulkWait, TC_NONE): {
+      // Every committed group but the I.c most recent ones completes (the
+      // stores' global writes were done at issue; this ends their reads).
+      uint32_t below = storeGroup[t] >= I.c ? storeGroup[t] - I.c : 0;
+      size_t keep = 0;
+      for (const Store &x : stores)
+        if (x.t != t || x.group >= below)
+          stores[keep++] = x;
+      stores.resize(keep);
+      break;
+    }
+    case KEY(NoEffect, TC_NONE):
+      break;
     // wgmma runs to completion at issue (execWgmma); these only move the
     // state that its rules are checked against.
     case KEY(FenceProxy, TC_NONE):
@@ -1878,20 +2028,24 @@ void Block::proxyFence(uint32_t t) {
   genDirty[t].clear();
 }
 
+/// An async-proxy access (a wgmma read, or a bulk copy's write when
+/// `write`) to shared bytes that the generic proxy wrote without a
+/// fence.proxy.async after: the two are not ordered.
 bool Block::asyncProxyRead(uint32_t t, const Instr &I, uint32_t off,
-                           uint32_t bytes) {
+                           uint32_t bytes, bool write) {
   for (uint32_t i = 0; i < bytes; ++i)
     if (uint16_t w = genWriter[off + i]) {
       uint32_t wpc = genPc[off + i];
       return fault(Status::LaunchFailed, t, I,
-                   "reads shared address " + hex(kSharedBase + off + i) +
+                   std::string(write ? "writes" : "reads") +
+                       " shared address " + hex(kSharedBase + off + i) +
                        " through the async proxy, but " + threadName(w - 1u) +
                        " wrote it through the generic proxy at PTX line " +
                        std::to_string(k.code[wpc].line) + " (`" +
                        k.text[wpc] +
                        "`) and ran no fence.proxy.async after that write "
                        "(PTX ISA, \"Proxies\": the write is not ordered "
-                       "before the read)");
+                       "before this async-proxy access)");
     }
   return true;
 }
@@ -1974,6 +2128,8 @@ bool Block::execWgmma(uint32_t w, uint32_t nlanes, const Instr &I) {
           return false;
       }
       if (!asyncProxyRead(t0, I, off, 16))
+        return false;
+      if (bulkUsed && !bulkAccess(t0, I, off, 16, false))
         return false;
       std::memcpy(out + c, p, 16);
     }
@@ -2065,6 +2221,10 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
               !sharedAccess(t, ipc, off, 16, false, epoch))
             return false;
         }
+        if (bulkUsed &&
+            !bulkAccess(t, I, static_cast<uint32_t>(addr - kSharedBase), 16,
+                        false))
+          return false;
         rows[i][r] = p;
         rowAddr[i][r] = addr;
       }
@@ -2214,6 +2374,8 @@ bool Block::execCollective(uint32_t w, uint32_t lane0, uint32_t nlanes,
   }
   if (I.op == Op::Wgmma)
     return execWgmma(w, nlanes, I);
+  if (I.op == Op::Elect)
+    return execElect(w, nlanes, I);
   if (I.op == Op::Shfl) {
     uint32_t active = nlanes == 32 ? 0xffffffffu : ((1u << nlanes) - 1);
     uint32_t vals[32], outv[32];
@@ -2276,6 +2438,8 @@ bool Block::run(uint64_t linear) {
   std::memset(shared.data(), kPoison, shared.size());
   if (hopper)
     hopperReset();
+  if (mbarUsed || bulkUsed)
+    mbarReset();
   if (race && epoch > 0xF0000000u) { // before the epochs wrap around
     std::fill(shadow.begin(), shadow.end(), Shadow());
     epoch = 0;
@@ -2294,6 +2458,10 @@ bool Block::run(uint64_t linear) {
   } else {
     ok = runSequential();
   }
+  if (ok && mbarUsed) // copies nothing waited for land before the block ends
+    for (const Bulk &b : bulk)
+      if (!(ok = landBulk(b)))
+        break;
   if (!ok)
     return false;
   if (race)
@@ -2325,6 +2493,11 @@ bool Block::runSequential() {
           break;
       }
     }
+    int m = mbarStep();
+    if (m < 0)
+      return false;
+    if (m > 0)
+      continue;
     int b = barrierStep();
     if (b < 0)
       return false;
@@ -2413,6 +2586,11 @@ bool Block::runScheduled() {
     if (L.failed.load(std::memory_order_relaxed))
       return false;
     if (readyList.empty()) {
+      int m = mbarStep();
+      if (m < 0)
+        return false;
+      if (m > 0)
+        continue;
       int b = barrierStep();
       if (b < 0)
         return false;
@@ -2439,6 +2617,10 @@ bool Block::runScheduled() {
     if (landNum) {
       landSome(t);
       landSome(static_cast<uint32_t>(splitmix(rng) % nthreads));
+      if (!bulk.empty())
+        landSomeBulk();
+      if (L.failed.load(std::memory_order_relaxed))
+        return false;
     }
     if (s != TsReady) {
       removeReady(t);
@@ -2446,6 +2628,10 @@ bool Block::runScheduled() {
       if (--readyInWarp[w] == 0 && warpStep(w) < 0)
         return false;
     }
+    // Waiters resume at a random point after their phase completes (at
+    // the latest when no other thread can run, in mbarStep).
+    if (mbarUsed && (splitmix(rng) & 7) == 0)
+      wakeSatisfied();
   }
 }
 
@@ -2467,6 +2653,8 @@ int Block::warpStep(uint32_t w) {
     ++nActive;
     if (s == TsBar)
       ++nBar;
+    if (s == TsMbar)
+      return 0; // the collective waits for the parked lanes
     if (s == TsColl) {
       ++nColl;
       if (pc == ~0u)
@@ -2511,54 +2699,85 @@ int Block::warpStep(uint32_t w) {
   return 1;
 }
 
-/// Once every thread is at a barrier or has exited: releases the barrier
-/// (a new epoch for the race checker). 1: released, 0: every thread has
-/// exited, -1: a deadlock.
-int Block::barrierStep() {
-  uint32_t waiting = 0;
-  uint64_t barId = ~0ull;
-  bool sameId = true;
-  uint32_t firstWaiting = 0;
+/// The barrier at which waiting threads can be released, if any: one whose
+/// expected count (bar.sync a, b: b threads; bar.sync a: every thread that
+/// has not exited) is all there. ~0ull if none.
+uint64_t Block::releasableBarrier() const {
+  uint32_t live = 0;
+  for (uint32_t t = 0; t < nthreads; ++t)
+    live += st[t] != TsExited;
+  std::map<uint64_t, std::pair<uint32_t, uint32_t>> ids; // waiting, needed
   for (uint32_t t = 0; t < nthreads; ++t)
     if (st[t] == TsBar) {
       const Instr &I = k.code[pcs[t]];
       uint64_t id = R(t)[I.a] & 0xffffffffu;
-      if (!waiting++) {
-        barId = id;
-        firstWaiting = t;
-      } else if (id != barId) {
-        sameId = false;
-      }
+      auto &e = ids[id];
+      ++e.first;
+      e.second = I.mode ? static_cast<uint32_t>(R(t)[I.b] & 0xffffffffu)
+                        : live;
     }
+  for (const auto &e : ids)
+    if (e.second.first >= e.second.second)
+      return e.first;
+  return ~0ull;
+}
+
+/// Once no thread can run: releases a barrier whose threads are all there
+/// (a new epoch for the race checker). 1: released, 0: every thread has
+/// exited, -1: a deadlock.
+int Block::barrierStep() {
+  uint32_t waiting = 0, firstWaiting = 0;
+  for (uint32_t t = 0; t < nthreads; ++t)
+    if (st[t] == TsBar && !waiting++)
+      firstWaiting = t;
   if (!waiting)
     return 0;
-  if (!sameId) {
-    std::string what = "deadlock: threads wait at different barriers (";
+  uint64_t rel = releasableBarrier();
+  if (rel == ~0ull) {
+    const Instr &I0 = k.code[pcs[firstWaiting]];
+    uint64_t id0 = R(firstWaiting)[I0.a] & 0xffffffffu;
+    std::string what;
     for (uint32_t t = 0; t < nthreads; ++t)
       if (st[t] == TsBar) {
         const Instr &I = k.code[pcs[t]];
-        if ((R(t)[I.a] & 0xffffffffu) != barId) {
-          what += "thread " + std::to_string(t) + " at barrier " +
-                  std::to_string(R(t)[I.a] & 0xffffffffu) + ", line " +
-                  std::to_string(I.line) + ", while thread " +
-                  std::to_string(firstWaiting) + " waits at barrier " +
-                  std::to_string(barId) + ")";
+        if ((R(t)[I.a] & 0xffffffffu) != id0) {
+          what = "deadlock: threads wait at different barriers (thread " +
+                 std::to_string(t) + " at barrier " +
+                 std::to_string(R(t)[I.a] & 0xffffffffu) + ", line " +
+                 std::to_string(I.line) + ", while thread " +
+                 std::to_string(firstWaiting) + " waits at barrier " +
+                 std::to_string(id0) + ")";
           break;
         }
       }
-    fault(Status::LaunchFailed, firstWaiting, k.code[pcs[firstWaiting]], what);
+    if (what.empty())
+      what = "deadlock: " + std::to_string(waiting) +
+             " thread(s) wait at barrier " + std::to_string(id0) +
+             ", which expects " +
+             (I0.mode ? std::to_string(R(firstWaiting)[I0.b] & 0xffffffffu)
+                      : std::string("every thread that has not exited")) +
+             ", and no other thread can run";
+    fault(Status::LaunchFailed, firstWaiting, I0, what);
     return -1;
   }
+  // A release orders the accesses before it, of every thread, before those
+  // after it (for a partial barrier too: the race checker's epochs are
+  // block-wide, so it may miss a race between a participant and another
+  // thread across a named barrier).
   ++epoch;
+  if (mbarUsed)
+    mbarObserveAll();
   if (sched)
     pickStyle();
   for (uint32_t t = 0; t < nthreads; ++t)
-    if (st[t] == TsBar) {
+    if (st[t] == TsBar && (R(t)[k.code[pcs[t]].a] & 0xffffffffu) == rel) {
       ++pcs[t];
       makeReady(t);
     }
   return 1;
 }
+
+#include "InterpMbarrier.inc"
 
 } // namespace
 

@@ -3,13 +3,18 @@
 // Device memory (host memory with bounds tracking) and kernel launches.
 // Blocks run on a pool of host threads; inside a block every thread runs
 // until it reaches a synchronizing instruction (bar.sync, ldmatrix, mma,
-// shfl), where warp collectives execute once all 32 lanes are parked there.
+// shfl, wgmma, elect.sync), where warp collectives execute once all 32
+// lanes are parked there, or a failed mbarrier wait, which parks the thread
+// until its phase completes (InterpMbarrier.inc: mbarriers, bulk and tensor
+// copies).
 //
 // Checks: every global/shared access lies inside one live allocation (or
 // the block's shared window) and is aligned to its size; collectives need a
 // converged warp; a barrier that can never release is a deadlock. A failed
 // check stops the launch with a message naming the kernel, block, thread,
-// PTX line and instruction.
+// PTX line and instruction. So does an mbarrier phase that can never
+// complete, a bulk copy's destination read before a wait observed its
+// phase, and a tensor map that does not match the data.
 //
 // With profiling on (setProfiling), launches also count what Profile.h
 // describes; without it, the interpreter runs its uninstrumented loop.

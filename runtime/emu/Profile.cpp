@@ -46,6 +46,7 @@ InstrClass vggq::emu::classify(const Instr &I) {
   case Op::CpAsyncCommit:
   case Op::CpAsyncWait:
   case Op::CpAsyncWaitAll:
+  case Op::CpBulk:
     return IcCpAsync;
   case Op::Cvt:
   case Op::CvtF8x2:
@@ -57,8 +58,15 @@ InstrClass vggq::emu::classify(const Instr &I) {
   case Op::Nop:
     return IcControl;
   case Op::Bar:
+  case Op::MbarInit:
+  case Op::MbarInval:
+  case Op::MbarArrive:
+  case Op::MbarExpectTx:
+  case Op::MbarWait:
     return IcBarrier;
   case Op::Shfl:
+  case Op::Elect:
+  case Op::NoEffect:
     return IcOther;
   default:
     return I.tc == TC_F32 || I.tc == TC_F64 || I.tc == TC_F16 ? IcFloat

@@ -219,6 +219,18 @@ private:
   /// and those of the instruction being parsed.
   std::vector<std::vector<uint32_t>> named;
   std::vector<uint32_t> curNamed;
+  /// A scratch register that the sink `_` names as a destination (one per
+  /// kernel, allocated on first use).
+  uint32_t sink = ~0u;
+
+  /// The sink register slot.
+  uint32_t sinkSlot() {
+    if (sink == ~0u) {
+      sink = static_cast<uint32_t>(regBits.size());
+      regBits.push_back(64);
+    }
+    return sink;
+  }
 
   const Token &peek(size_t ahead = 0) const {
     return t[std::min(pos + ahead, t.size() - 1)];
@@ -347,6 +359,29 @@ bool Parser::run() {
     } else if (w == ".entry") {
       if (!parseEntry())
         return false;
+    } else if (w == ".func") {
+      // A device function (LLVM keeps helpers that it also inlined): the
+      // emulator has no `call`, so its body is skipped; a kernel that calls
+      // it fails to load at the call.
+      int line = tok.line;
+      ++pos;
+      int parens = 0;
+      while (peek().kind != Token::End && !(parens == 0 && isPunct("{")) &&
+             !(parens == 0 && isPunct(";"))) {
+        parens += isPunct("(") - isPunct(")");
+        ++pos;
+      }
+      if (isPunct("{")) {
+        int depth = 0;
+        do {
+          depth += isPunct("{") - isPunct("}");
+          ++pos;
+        } while (depth > 0 && peek().kind != Token::End);
+        if (depth > 0)
+          return fail(line, "unterminated .func body");
+      } else if (!expectPunct(";")) {
+        return false;
+      }
     } else if (w == ".shared") {
       if (!parseSharedDecl(false, true))
         return false;
@@ -531,6 +566,7 @@ bool Parser::parseEntry() {
   sharedAddr.clear();
   paramOffset.clear();
   named.clear();
+  sink = ~0u;
   // Module-scope shared arrays come first in every kernel's window.
   for (const SharedVar &v : moduleShared) {
     if (v.dynamic) {
@@ -631,6 +667,11 @@ bool Parser::parseRegDecl() {
 bool Parser::parseBody() {
   ++pos; // {
   scopes.emplace_back();
+  // Labels are block-scoped (inline-asm blocks repeat theirs): branches in
+  // this block to its labels are resolved when it closes, and the labels
+  // of enclosing blocks stay visible.
+  std::map<std::string, int32_t> outerLabels = labels;
+  size_t fixStart = branchFixups.size();
   while (true) {
     const Token &tok = peek();
     if (tok.kind == Token::End)
@@ -638,6 +679,16 @@ bool Parser::parseBody() {
     if (tok.kind == Token::Punct && tok.text == "}") {
       ++pos;
       scopes.pop_back();
+      size_t keep = fixStart;
+      for (size_t i = fixStart; i < branchFixups.size(); ++i) {
+        auto it = labels.find(branchFixups[i].second);
+        if (it != labels.end())
+          k->code[branchFixups[i].first].target = it->second;
+        else // a label of an enclosing block, defined further down
+          branchFixups[keep++] = branchFixups[i];
+      }
+      branchFixups.resize(keep);
+      labels = std::move(outerLabels);
       return true;
     }
     if (tok.kind == Token::Punct && tok.text == "{") {
@@ -714,6 +765,29 @@ bool Parser::parseOperand(Opnd &o) {
         return false;
       o.off += neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
     }
+    if (isPunct(",")) { // [tensorMap, {c0, c1, ...}] (cp.async.bulk.tensor)
+      ++pos;
+      if (!expectPunct("{"))
+        return false;
+      while (true) {
+        uint32_t s;
+        if (peek().kind != Token::Word)
+          return fail(line, "bad tensor coordinate");
+        if (parseNumber(peek().text, num))
+          s = constSlot(num);
+        else if (!lookupReg(peek().text, s, bits))
+          return fail(line, "unknown register '" + peek().text + "'");
+        o.elems.push_back(s);
+        ++pos;
+        if (isPunct(",")) {
+          ++pos;
+          continue;
+        }
+        if (!expectPunct("}"))
+          return false;
+        break;
+      }
+    }
     return expectPunct("]");
   }
   if (isPunct("{")) {
@@ -759,6 +833,19 @@ bool Parser::parseOperand(Opnd &o) {
   }
   if (neg)
     return fail(line, "'-' before a non-number '" + w + "'");
+  if (w == "_" && !bang) { // the sink: a destination that is discarded
+    o.kind = Opnd::Reg;
+    o.slot = sinkSlot();
+    o.label = "_";
+    if (isPunct("|")) {
+      ++pos;
+      if (peek().kind != Token::Word || !lookupReg(peek().text, o.slot2, bits))
+        return fail(line, "bad second destination after '|'");
+      ++pos;
+      o.kind = Opnd::Pair;
+    }
+    return true;
+  }
   if (lookupReg(w, o.slot, bits)) {
     o.kind = Opnd::Reg;
     o.neg = bang;
@@ -776,6 +863,12 @@ bool Parser::parseOperand(Opnd &o) {
   if (sharedAddr.count(w)) {
     o.kind = Opnd::Imm;
     o.imm = sharedAddr[w];
+    o.immIsSym = true;
+    return true;
+  }
+  if (paramOffset.count(w)) { // the address of a kernel parameter
+    o.kind = Opnd::Imm;
+    o.imm = kParamBase + paramOffset[w];
     o.immIsSym = true;
     return true;
   }
@@ -900,8 +993,15 @@ bool Parser::finishKernel(int line) {
       fix(k->regLists[in.listOff + i]);
     in.key = static_cast<uint16_t>((unsigned(in.op) << 4) | (in.tc & 15));
     if (in.op == Op::Ldmatrix || in.op == Op::Mma || in.op == Op::Shfl ||
-        in.op == Op::Wgmma)
+        in.op == Op::Wgmma || in.op == Op::Elect)
       k->usesCollectives = true;
+    if (in.op == Op::MbarInit || in.op == Op::MbarInval ||
+        in.op == Op::MbarArrive || in.op == Op::MbarExpectTx ||
+        in.op == Op::MbarWait || in.op == Op::CpBulk)
+      k->usesMbarrier = true;
+    if (in.op == Op::CpBulk || in.op == Op::CpBulkStore ||
+        in.op == Op::BulkCommit || in.op == Op::BulkWait)
+      k->usesBulk = true;
   }
   // The wgmma accumulator registers, and which other instructions touch
   // them (the emulator checks those accesses against wgmma.fence and

@@ -78,6 +78,17 @@ enum class Op : uint8_t {
   WgmmaCommit, ///< wgmma.commit_group.sync.aligned
   WgmmaWait,   ///< wgmma.wait_group.sync.aligned N (N in c)
   Wgmma,       ///< wgmma.mma_async.sync.aligned.m64nNkK (warp-collective)
+  MbarInit,    ///< mbarrier.init.b64 [a+off], b (expected arrival count)
+  MbarInval,   ///< mbarrier.inval.b64 [a+off]
+  MbarArrive,  ///< mbarrier.arrive[.expect_tx].b64 d, [a+off], b (mode bits)
+  MbarExpectTx, ///< mbarrier.expect_tx.b64 [a+off], b
+  MbarWait,    ///< mbarrier.{try,test}_wait[.parity].b64 d, [a+off], b
+  CpBulk,      ///< cp.async.bulk...complete_tx::bytes [a+off], [b+off2], c, [va0+va1]
+  CpBulkStore, ///< cp.async.bulk.tensor.2d.global.shared::cta.bulk_group
+  BulkCommit,  ///< cp.async.bulk.commit_group
+  BulkWait,    ///< cp.async.bulk.wait_group[.read] N (N in c)
+  Elect,       ///< elect.sync d|d2, e (warp-collective)
+  NoEffect,    ///< accepted with no effect here (setmaxnreg, fence.mbarrier_init)
   Count
 };
 
@@ -125,6 +136,14 @@ enum : uint16_t {
 
 /// Mma modes: the operand family.
 enum : uint8_t { MmaInt = 0, MmaF8 = 1, MmaF16 = 2, MmaBF16 = 3 };
+
+/// mbarrier modes (bits).
+enum : uint8_t {
+  MbarModeNoState = 1,  ///< arrive: the state destination is the sink `_`
+  MbarModeExpectTx = 2, ///< arrive: .expect_tx (b is the tx count, count 1)
+  MbarModeParity = 4,   ///< wait: b is a phase parity (else an arrive state)
+  MbarModeTest = 8,     ///< wait: test_wait (else try_wait)
+};
 
 /// Shfl modes.
 enum : uint8_t { ShflUp, ShflDown, ShflBfly, ShflIdx };
@@ -204,6 +223,11 @@ struct Kernel {
   bool usesWgmma = false;
   std::vector<int32_t> wgIndex;
   uint32_t numWgRegs = 0;
+  /// Whether the kernel has mbarrier instructions or cp.async.bulk (then
+  /// the emulator keeps mbarrier objects, and for cp.async.bulk which
+  /// shared bytes a copy writes until a wait observes its phase).
+  bool usesMbarrier = false;
+  bool usesBulk = false;
 };
 
 struct Module {
@@ -218,6 +242,12 @@ struct Module {
 /// Base address of the shared window seen by a kernel (nonzero, so that a
 /// null pointer faults).
 constexpr uint64_t kSharedBase = 0x1000;
+
+/// Base of the window in which the address of a kernel parameter (`mov.b64
+/// %rd, param` and cvta.param, as LLVM emits for __grid_constant__
+/// parameters) points at the launch's parameter buffer: far above any host
+/// address, so that it is never mistaken for global memory.
+constexpr uint64_t kParamBase = 0x7E00000000000000ull;
 
 /// Parses PTX text. On error returns false with "line N: message".
 bool parsePtx(const std::string &text, Module &module, std::string &error);
