@@ -8,6 +8,7 @@
 // fault the emulator reports for misuse is checked by its message.
 //
 //===----------------------------------------------------------------------===//
+#include "EmuFixture.h"
 #include "Interp.h"
 #include "Ptx.h"
 
@@ -37,45 +38,20 @@ std::string subst(std::string s, const std::string &from,
   return s;
 }
 
-class EmuMbar : public ::testing::Test {
+class EmuMbar : public EmuFixture {
 public:
-  Emulator emu;
-  Module mod;
-  std::string msg;
-
   void SetUp() override { emu.setThreads(1); }
 
   bool load(const std::string &body) {
     mod = Module();
-    std::string err;
-    bool ok = parsePtx(kHeader + body, mod, err);
-    EXPECT_TRUE(ok) << err;
-    return ok;
-  }
-  template <typename T> uint64_t upload(const std::vector<T> &v) {
-    uint64_t p = emu.alloc(v.size() * sizeof(T));
-    std::memcpy(reinterpret_cast<void *>(p), v.data(), v.size() * sizeof(T));
-    return p;
-  }
-  template <typename T> std::vector<T> download(uint64_t p, size_t n) {
-    std::vector<T> v(n);
-    std::memcpy(v.data(), reinterpret_cast<const void *>(p), n * sizeof(T));
-    return v;
+    return parse(kHeader + body);
   }
   Status launch(const char *name, unsigned threads, std::vector<uint64_t> args,
                 unsigned blocks = 1) {
-    const Kernel *k = mod.find(name);
-    EXPECT_NE(k, nullptr) << name;
-    if (!k)
-      return Status::InvalidValue;
-    std::vector<void *> ps;
-    for (auto &a : args)
-      ps.push_back(&a);
     LaunchConfig c;
     c.block = {threads, 1, 1};
     c.grid = {blocks, 1, 1};
-    msg.clear();
-    return emu.launch(*k, c, ps.data(), msg);
+    return launchWith(name, c, std::move(args));
   }
 };
 

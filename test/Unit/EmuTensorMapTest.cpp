@@ -10,6 +10,7 @@
 // instruction or the data are checked by their messages.
 //
 //===----------------------------------------------------------------------===//
+#include "EmuFixture.h"
 #include "Interp.h"
 #include "Ptx.h"
 #include "TensorMap.h"
@@ -62,11 +63,8 @@ bool has(const std::string &s, const std::string &sub) {
   return s.find(sub) != std::string::npos;
 }
 
-class EmuTma : public ::testing::Test {
+class EmuTma : public EmuFixture {
 public:
-  Emulator emu;
-  Module mod;
-  std::string msg;
   // The tensor: W x H u8 elements, rows `pitch` bytes apart.
   uint64_t W = 40, H = 20, pitch = 48;
   std::vector<uint8_t> data;
@@ -99,8 +97,7 @@ public:
     for (size_t p; (p = text.find("BYTES")) != std::string::npos;)
       text.replace(p, 5, std::to_string(bytes));
     mod = Module();
-    std::string err;
-    EXPECT_TRUE(parsePtx(text, mod, err)) << err;
+    parse(text);
     const Kernel *k = mod.find("tile");
     if (!k)
       return Status::InvalidValue;

@@ -7,6 +7,7 @@
 // and the race checker and adversarial scheduler.
 //
 //===----------------------------------------------------------------------===//
+#include "EmuFixture.h"
 #include "Interp.h"
 #include "Profile.h"
 #include "Ptx.h"
@@ -29,48 +30,21 @@ namespace {
 
 const char *kHeader = ".version 8.0\n.target sm_90\n.address_size 64\n";
 
-class Emu : public ::testing::Test {
+class Emu : public EmuFixture {
 public:
-  Emulator emu;
-  Module mod;
-  std::string msg;
-
   void SetUp() override {
     emu.setThreads(2);
     emu.setFp8Accumulation(0); // the host models sum exactly
   }
 
-  bool load(const std::string &body) {
-    std::string err;
-    bool ok = parsePtx(kHeader + body, mod, err);
-    EXPECT_TRUE(ok) << err;
-    return ok;
-  }
-  template <typename T> uint64_t upload(const std::vector<T> &v) {
-    uint64_t p = emu.alloc(v.size() * sizeof(T));
-    std::memcpy(reinterpret_cast<void *>(p), v.data(), v.size() * sizeof(T));
-    return p;
-  }
-  template <typename T> std::vector<T> download(uint64_t p, size_t n) {
-    std::vector<T> v(n);
-    std::memcpy(v.data(), reinterpret_cast<const void *>(p), n * sizeof(T));
-    return v;
-  }
+  bool load(const std::string &body) { return parse(kHeader + body); }
   Status launch(const char *name, Dim3 grid, Dim3 block,
                 std::vector<uint64_t> args, unsigned dyn = 0) {
-    const Kernel *k = mod.find(name);
-    EXPECT_NE(k, nullptr) << name;
-    if (!k)
-      return Status::InvalidValue;
-    std::vector<void *> ps;
-    for (auto &a : args)
-      ps.push_back(&a);
     LaunchConfig c;
     c.grid = grid;
     c.block = block;
     c.dynamicShared = dyn;
-    msg.clear();
-    return emu.launch(*k, c, ps.data(), msg);
+    return launchWith(name, c, std::move(args));
   }
 };
 

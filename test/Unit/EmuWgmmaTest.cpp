@@ -14,6 +14,7 @@
 // wgmma.fence, and an accumulator written between wgmma.fence and the wgmma.
 //
 //===----------------------------------------------------------------------===//
+#include "EmuFixture.h"
 #include "Interp.h"
 #include "Ptx.h"
 
@@ -148,10 +149,8 @@ uint32_t coreMatrixOffset(int r, int k) {
   return (r / 8) * kSbo + (k / 16) * kLbo + (r % 8) * 16 + k % 16;
 }
 
-class EmuWgmma : public ::testing::Test {
+class EmuWgmma : public EmuFixture {
 public:
-  Emulator emu;
-  std::string msg;
   std::vector<int8_t> a, b;
   std::vector<int32_t> out;
 
@@ -167,18 +166,9 @@ public:
       x = static_cast<int8_t>(d(rng));
   }
 
-  template <typename T> uint64_t upload(const std::vector<T> &v) {
-    uint64_t p = emu.alloc(v.size() * sizeof(T));
-    std::memcpy(reinterpret_cast<void *>(p), v.data(), v.size() * sizeof(T));
-    return p;
-  }
-
   Status run(const Variant &v) {
-    Module mod;
-    std::string err;
-    EXPECT_TRUE(parsePtx(kernelText(v), mod, err)) << err;
-    const Kernel *k = mod.find("wg");
-    if (!k)
+    mod = Module();
+    if (!parse(kernelText(v)))
       return Status::InvalidValue;
     // Shared offsets of each 4-byte word (4 consecutive K bytes stay in one
     // 16-byte chunk).
@@ -200,18 +190,10 @@ public:
     uint64_t pa = upload(a), pb = upload(b), pta = upload(ta),
              ptb = upload(tb), pto = upload(to),
              pout = upload(std::vector<int32_t>(kM * kN, -1));
-    std::vector<uint64_t> args = {pa, pb, pta, ptb, pto, pout};
-    std::vector<void *> ps;
-    for (auto &x : args)
-      ps.push_back(&x);
     LaunchConfig c;
-    c.grid = {1, 1, 1};
     c.block = {128, 1, 1};
-    msg.clear();
-    Status s = emu.launch(*k, c, ps.data(), msg);
-    out.resize(kM * kN);
-    std::memcpy(out.data(), reinterpret_cast<const void *>(pout),
-                out.size() * sizeof(int32_t));
+    Status s = launchWith("wg", c, {pa, pb, pta, ptb, pto, pout});
+    out = download<int32_t>(pout, kM * kN);
     return s;
   }
 };
