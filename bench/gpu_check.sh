@@ -14,7 +14,8 @@
 #     reference dump and top-1 on the test set against the CPU top-1; the
 #     same for the ResNet-20 precisions carried in resnet20/ (FP32, FP8,
 #     INT8, all with weights); the sm_90a (wgmma) INT8 and FP8-E4M3
-#     artifacts use the sm_90 ones' weights (weights-from);
+#     artifacts are checked against the sm_90 models' reference dumps and
+#     top-1 (weights-from), with their own weights;
 #  4. runs compute-sanitizer (memcheck, racecheck, synccheck) over one
 #     forward of each precision at batch 1, where the toolkit has it
 #     (sanitizer.md);
@@ -148,24 +149,30 @@ for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16 fp8e4m3-kunroll int8-wgmma fp8e4m3-
   fi
 done
 
-# The directory with p's weights, reference dump and CPU top-1: its own, or
-# the one named in weights-from (the sm_90a artifacts share the sm_90 ones).
-weights_dir() {
+# The directory with p's reference dump and CPU top-1: its own, or the one
+# named in weights-from (the sm_90a artifacts of the sm_90 models); and p's
+# weights: its own, else that directory's.
+ref_dir() {
   local d="$payload/$1"
   if [ -f "$d/weights-from" ]; then echo "$payload/$(cat "$d/weights-from")"; else echo "$d"; fi
+}
+weights_of() {
+  if [ -f "$payload/$1/model.weights" ]; then echo "$payload/$1/model.weights"
+  else echo "$(ref_dir "$1")/model.weights"; fi
 }
 
 say "correctness against the CPU reference"
 for p in "${precisions[@]}"; do
-  d=$(weights_dir "$p")
-  if [ ! -f "$d/model.weights" ]; then
+  d=$(ref_dir "$p")
+  wf=$(weights_of "$p")
+  if [ ! -f "$wf" ]; then
     echo "$p: no weights carried: timing only"
     continue
   fi
   if [ -f "$d/ref.bin" ]; then
     "$rt/vggq-run-cuda" "$(so_of "$p")" --info --compare-ref "$d/ref.bin" >/dev/null ||
       fail "$p: reference dump does not match the plan"
-    gpu 120 "$rt/vggq-run-cuda" "$(so_of "$p")" --weights "$d/model.weights" \
+    gpu 120 "$rt/vggq-run-cuda" "$(so_of "$p")" --weights "$wf" \
       --compare-ref "$d/ref.bin" "${refimages[@]}" --no-progress || fail "$p: per-layer comparison"
   fi
   if [ -n "$data" ]; then
@@ -173,7 +180,7 @@ for p in "${precisions[@]}"; do
     # The CPU top-1 was measured on the whole carried test set.
     [ -f "$d/cpu_top1.txt" ] && [ "$emu" = 0 ] &&
       expect=(--expect-top1 "$(cat "$d/cpu_top1.txt")" --top1-tol 0.1)
-    gpu 120 "$rt/vggq-run-cuda" "$(so_of "$p")" --weights "$d/model.weights" \
+    gpu 120 "$rt/vggq-run-cuda" "$(so_of "$p")" --weights "$wf" \
       --data "$data" "${limit[@]}" --batch 500 --no-progress "${expect[@]}" || fail "$p: top-1"
   fi
 done
@@ -194,9 +201,9 @@ elif [ -z "$data" ]; then
   echo "no test set carried: compute-sanitizer skipped"
 else
   for p in "${precisions[@]}"; do
-    d=$(weights_dir "$p")
+    wf=$(weights_of "$p")
     w=()
-    [ -f "$d/model.weights" ] && w=(--weights "$d/model.weights")
+    [ -f "$wf" ] && w=(--weights "$wf")
     row="| $p |"
     for tool in memcheck racecheck synccheck; do
       if gpu 150 "$sanitizer" --tool "$tool" --error-exitcode 99 --print-limit 10 \

@@ -76,6 +76,11 @@ static cl::opt<int64_t> fp8PromoteOpt(
              "accumulator every N K slices of 64 (0: never; see "
              "--vggq-lower-to-gpu)"),
     cl::cat(category));
+static cl::opt<std::string> bLoadOpt(
+    "b-load", cl::init("auto"),
+    cl::desc("auto | bulk | cp.async: how wgmma kernels load weight tiles "
+             "(auto: bulk with wgmma; see --vggq-lower-to-gpu)"),
+    cl::cat(category));
 static cl::opt<std::string>
     emitOpt("emit", cl::desc("mlir | ptx | cubin | plan | all | perf"),
             cl::init("plan"), cl::cat(category));
@@ -264,6 +269,7 @@ int compile(int argc, char **argv) {
   lower.kUnroll = kUnrollOpt;
   lower.mma = mmaOpt;
   lower.fp8Promote = fp8PromoteOpt;
+  lower.bLoad = bLoadOpt;
   lowerPm.addPass(vggq::createLowerToGPU(lower));
   if (failed(lowerPm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");

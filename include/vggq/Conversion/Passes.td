@@ -94,6 +94,12 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
            "tensor cores' partial sums into a separate f32 accumulator, as "
            "CUTLASS and DeepGEMM do against the ~13-bit FP8 accumulation; "
            "0 never">,
+    Option<"bLoad", "b-load", "std::string", "\"auto\"",
+           "How wgmma kernels load the weight tiles: bulk (weights stored "
+           "tile by tile in the ring's swizzled layout, one cp.async.bulk "
+           "per K slice by one thread, completed on an mbarrier per ring "
+           "slot), cp.async (every thread copies 16-byte chunks, as "
+           "mma.sync), or auto (bulk with wgmma)">,
   ];
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::NVVM::NVVMDialect",

@@ -37,6 +37,31 @@ std::vector<char> packWeights(ArrayRef<char> w, const GemmSpec &s,
   return out;
 }
 
+/// The weights of a kernel with spec.bulkB: packWeights' [nPadded][kPadded]
+/// rows cut into the tiles one K slice of one block needs, BN rows x 64
+/// bytes each, stored in the ring slot's swizzled layout (swizzledOffset),
+/// tile (nb, ks) at (nb * kTiles + ks) * BN * 64: one bulk copy per slice.
+std::vector<char> packWeightTiles(ArrayRef<char> w, const GemmSpec &s,
+                                  int64_t cin) {
+  std::vector<char> rows = packWeights(w, s, cin);
+  const int64_t bn = s.tile.bn, rowBytes = s.kPadded * s.inBytes;
+  const int64_t kTiles = rowBytes / kTileRowBytes;
+  std::vector<char> out(rows.size(), 0);
+  for (int64_t nb = 0; nb < s.nPadded / bn; ++nb)
+    for (int64_t ks = 0; ks < kTiles; ++ks) {
+      char *tile = &out[(nb * kTiles + ks) * bn * kTileRowBytes];
+      for (int64_t r = 0; r < bn; ++r)
+        for (int64_t c = 0; c < kTileRowBytes / 16; ++c) {
+          int64_t phys = c ^ ((r >> 1) & 3);
+          std::memcpy(tile + r * kTileRowBytes + phys * 16,
+                      &rows[(nb * bn + r) * rowBytes + ks * kTileRowBytes +
+                            c * 16],
+                      16);
+        }
+    }
+  return out;
+}
+
 template <typename T> std::vector<char> padded(ArrayRef<T> v, int64_t n) {
   std::vector<char> out(n * sizeof(T), 0);
   std::memcpy(out.data(), v.data(), v.size() * sizeof(T));
@@ -118,6 +143,7 @@ public:
         if (failed(wgmma))
           return failure();
         strategy = std::move(*wgmma);
+        spec.bulkB = state.bulkB;
       } else {
         strategy = createMmaSyncStrategy(*pa, *pb);
       }
@@ -142,7 +168,9 @@ public:
     args.push_back(
         {LaunchArg::Weights, state.addWeights((layer + ".weight").str(),
                                               dtypeName(wType.getElementType()),
-                                              packWeights(*w, spec, cin))});
+                                              spec.bulkB
+                                                  ? packWeightTiles(*w, spec, cin)
+                                                  : packWeights(*w, spec, cin))});
     std::optional<float> outScale;
     Value bias;
     if (auto c = dyn_cast<Conv2DOp>(op))

@@ -45,8 +45,19 @@ Value swizzledOffset(KernelBuilder &kb, Value row, Value kByte) {
                 kb.band(kByte, 15));
 }
 
+/// Where the mbarriers of a spec.bulkB kernel start: after the ring and the
+/// epilogue's staging, which reuses the ring (an mbarrier's bytes may not be
+/// written while it is valid).
+static int64_t mbarrierOffset(const GemmSpec &spec) {
+  const TileConfig &t = spec.tile;
+  int64_t pipeline = t.stages * (t.bm + t.bn) * kTileRowBytes;
+  return (std::max(pipeline, epilogueSharedBytes(spec)) + 7) / 8 * 8;
+}
+
 int64_t gemmSharedBytes(const GemmSpec &spec) {
   const TileConfig &t = spec.tile;
+  if (spec.bulkB)
+    return mbarrierOffset(spec) + 8 * t.stages;
   int64_t pipeline = t.stages * (t.bm + t.bn) * kTileRowBytes;
   return std::max(pipeline, epilogueSharedBytes(spec));
 }
@@ -142,6 +153,9 @@ struct TileLoader {
   Value bRow;                     ///< B row n0 + tid/4, byte (tid%4)*16
   SmallVector<int64_t> bSrcDelta; ///< per B chunk: bytes after bRow
   SmallVector<Value> bDst, bGuard;
+  /// spec.bulkB: this block's first weight tile, and whether this thread
+  /// (thread 0) issues the bulk copies.
+  Value bTiles, bLeader;
 
   /// `staticK`: every load gets a constant slice index (no rolled loop).
   void setup(KernelBuilder &kb, Value tid, Value m0, Value n0, Value rows,
@@ -194,6 +208,13 @@ struct TileLoader {
     }
 
     int64_t rowBytes = spec.kPadded * spec.inBytes;
+    if (spec.bulkB) {
+      // Tile (nb, ks) at (nb * kTiles + ks) * BN * 64 = (n0 * kTiles + ks
+      // * BN) * 64 (packWeightTiles).
+      bTiles = kb.gepBytes(bPtr, kb.mul(kb.zext64(n0), kb.c64(rowBytes)));
+      bLeader = kb.eq(tid, 0);
+      return;
+    }
     int64_t bStep = t.threads / 4;
     Value rb = kb.div(tid, 4), kB = kb.mul(kb.rem(tid, 4), 16);
     bRow = kb.gepBytes(bPtr, kb.add(kb.mul(kb.zext64(kb.add(n0, rb)), rowBytes),
@@ -272,9 +293,10 @@ struct TileLoader {
   }
 
   /// Loads slice ktBase + ktDelta (ktBase: i32 or null for 0), described by
-  /// `s`, into the slot at aTile / bTile.
+  /// `s`, into the slot at aTile / bTile (spec.bulkB: B completes on the
+  /// slot's mbarrier `bar`).
   void load(KernelBuilder &kb, Value ktBase, int64_t ktDelta, const AState &s,
-            Value aTile, Value bTile) {
+            Value aTile, Value bTile, Value bar) {
     if (mode == Mode::Incremental) {
       for (auto [i, row] : llvm::enumerate(aRows))
         copyAsync(kb, kb.gepBytes(aTile, row.dst), kb.gepBytes(s.src[i], s.cbk),
@@ -315,6 +337,10 @@ struct TileLoader {
                   kb.select(in, kb.c32(g), kb.c32(0)));
       }
     }
+    if (spec.bulkB) {
+      loadBulkB(kb, ktBase, ktDelta, bTile, bar);
+      return;
+    }
     Value bK = ktBase ? kb.gepBytes(bRow, kb.mul(kb.zext64(ktBase),
                                                  kb.c64(kTileRowBytes)))
                       : bRow;
@@ -326,6 +352,32 @@ struct TileLoader {
       else
         copyAsync(kb, dst, src, 16, Value());
     }
+  }
+
+  /// Thread 0 expects the tile's bytes on `bar` and copies the B tile of
+  /// slice ktBase + ktDelta with one cp.async.bulk (the async proxy, as the
+  /// wgmmas that read it: no proxy fence between them).
+  void loadBulkB(KernelBuilder &kb, Value ktBase, int64_t ktDelta, Value bTile,
+                 Value bar) {
+    OpBuilder &b = kb.builder();
+    Location loc = kb.getLoc();
+    const int64_t tileBytes = spec.tile.bn * kTileRowBytes;
+    Value src =
+        ktBase ? kb.gepBytes(bTiles,
+                             kb.mul(kb.zext64(kb.add(ktBase, ktDelta)),
+                                    kb.c64(tileBytes)))
+               : kb.gepBytes(bTiles, ktDelta * tileBytes);
+    kb.ifThen(bLeader, [&] {
+      Value bytes = kb.c32(tileBytes);
+      NVVM::MBarrierArriveExpectTxOp::create(
+          b, loc, Type(), bar, bytes,
+          NVVM::MemScopeKindAttr::get(kb.ctx(), NVVM::MemScopeKind::CTA),
+          b.getBoolAttr(false), Value());
+      Value dst = LLVM::AddrSpaceCastOp::create(
+          b, loc, kb.ptr(kSharedClusterSpace), bTile);
+      NVVM::CpAsyncBulkGlobalToSharedClusterOp::create(
+          b, loc, dst, src, bar, bytes, Value(), Value());
+    });
   }
 };
 
@@ -409,11 +461,31 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   auto constant = [&](int64_t v) -> OpFoldResult {
     return b.getI64IntegerAttr(v);
   };
+  // spec.bulkB: one mbarrier per ring slot, initialized by thread 0 (count
+  // 1: its arrive.expect_tx) before it issues the first copies; the other
+  // threads first wait after the first bar.sync.
+  Value bars;
+  if (spec.bulkB) {
+    bars = kb.gepBytes(smem, mbarrierOffset(spec));
+    kb.ifThen(kb.eq(tid, 0), [&] {
+      for (int64_t s = 0; s < stages; ++s)
+        NVVM::MBarrierInitOp::create(b, loc, kb.gepBytes(bars, 8 * s),
+                                     kb.c32(1), Value());
+      NVVM::FenceMbarrierInitOp::create(b, loc);
+    });
+  }
+  auto barOf = [&](OpFoldResult slot) -> Value {
+    if (!bars)
+      return Value();
+    if (auto v = dyn_cast<Value>(slot))
+      return kb.gepBytes(bars, kb.mul(v, 8));
+    return kb.gepBytes(bars, 8 * getConstantIntValue(slot).value());
+  };
   AState state = loader.initial(kb);
   for (int64_t s = 0; s + 1 < stages; ++s) {
     if (s < kTiles) {
       loader.load(kb, Value(), s, state, aSlot(constant(s)),
-                  bSlot(constant(s)));
+                  bSlot(constant(s)), barOf(constant(s)));
       state = loader.advance(kb, state);
     }
     NVVM::CpAsyncCommitGroupOp::create(b, loc);
@@ -436,7 +508,8 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
       nextSlot = kb.rem(kb.add(ktBase, next), stages);
     }
     auto load = [&] {
-      loader.load(kb, ktBase, next, state, aSlot(nextSlot), bSlot(nextSlot));
+      loader.load(kb, ktBase, next, state, aSlot(nextSlot), bSlot(nextSlot),
+                  barOf(nextSlot));
     };
     bool mayLoad = ktBase || next < kTiles;
     if (ktBase)
@@ -449,6 +522,13 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
     OpFoldResult slice = constant(ktDelta);
     if (ktBase)
       slice = kb.add(ktBase, ktDelta);
+    if (bars) {
+      // The slot's B tile: phase (kt / stages) % 2 of its mbarrier.
+      Value parity = ktBase ? kb.band(kb.div(cast<Value>(slice), stages), 1)
+                            : kb.c32((ktDelta / stages) % 2);
+      NVVM::MBarrierTryWaitParityOp::create(b, loc, barOf(slot), parity,
+                                            kb.c32(0));
+    }
     return strategy.multiplyStage(kb, spec, aSlot(slot), bSlot(slot), acc,
                                   slice);
   };

@@ -68,6 +68,10 @@ struct GemmSpec {
   /// FP8 wgmma: add the tensor cores' accumulator into a separate f32 one
   /// every `promoteEvery` K slices (0: never; WgmmaStrategy.cpp).
   int64_t promoteEvery = 0;
+  /// The weights are stored tile by tile in the slot layout
+  /// (packWeightTiles) and thread 0 loads each slice's B tile with one
+  /// cp.async.bulk, completed on the mbarrier of its ring slot (wgmma).
+  bool bulkB = false;
 };
 
 /// One pair of horizontally adjacent accumulators: tile-local row and

@@ -22,6 +22,8 @@ namespace lowering {
 /// Address spaces of NVPTX.
 constexpr unsigned kGlobalSpace = 1;
 constexpr unsigned kSharedSpace = 3;
+/// shared::cluster (the destination of bulk copies).
+constexpr unsigned kSharedClusterSpace = 7;
 
 class KernelBuilder {
 public:

@@ -128,6 +128,19 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
       return signalPassFailure();
     }
     state.fp8Promote = fp8Promote;
+    if (bLoad != "auto" && bLoad != "bulk" && bLoad != "cp.async") {
+      module.emitError("vggq-lower-to-gpu: b-load must be auto, bulk or "
+                       "cp.async, got '")
+          << bLoad << "'";
+      return signalPassFailure();
+    }
+    if (bLoad == "bulk" && state.mma != "wgmma") {
+      module.emitError("vggq-lower-to-gpu: b-load=bulk needs the wgmma "
+                       "strategy (chip sm_90a), but the kernels use ")
+          << state.mma << " (chip '" << chip << "')";
+      return signalPassFailure();
+    }
+    state.bulkB = state.mma == "wgmma" && bLoad != "cp.async";
     // GEMMs whose kernel runs later, at the op that completes their chain.
     DenseMap<Operation *, Operation *> deferred;
     for (Operation &op : body.without_terminator()) {

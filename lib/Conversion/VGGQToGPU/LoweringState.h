@@ -45,6 +45,8 @@ public:
   std::string mma = "mma.sync";
   /// The fp8-promote option: FP8 wgmma promotion interval in K slices.
   int64_t fp8Promote = 0;
+  /// The b-load option, resolved: weight tiles by cp.async.bulk (wgmma).
+  bool bulkB = false;
 
   /// A kernel name not used yet: "vggq_<kind>_<layer>".
   std::string kernelName(llvm::StringRef kind, mlir::Operation *op);

@@ -8,6 +8,10 @@
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a fp8-promote=2" 2>/dev/null | FileCheck %s --check-prefix=PROMOTE2
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 fp8-promote=2" 2>&1 | FileCheck %s --check-prefix=PROMOTESYNC
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a fp8-promote=-1" 2>&1 | FileCheck %s --check-prefix=PROMOTENEG
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu=chip=sm_90a 2>/dev/null | FileCheck %s --check-prefix=BULK
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a b-load=cp.async" 2>/dev/null | FileCheck %s --check-prefix=CPASYNC
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a b-load=tma" 2>&1 | FileCheck %s --check-prefix=BADBLOAD
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 b-load=bulk" 2>&1 | FileCheck %s --check-prefix=BLOADSYNC
 
 // chip=sm_90a selects the wgmma strategy (WgmmaStrategy.cpp): one warpgroup
 // per block, m64nBNk32 wgmmas reading both operands from the cp.async ring
@@ -75,7 +79,12 @@
 
 // The PTX has the wgmma forms, 32 accumulator registers per 64 x 64 slab.
 // PTX: .target sm_90a
+// PTX: mbarrier.init.shared.b64
+// PTX: fence.mbarrier_init.release.cluster;
+// PTX: mbarrier.arrive.expect_tx.shared.b64
+// PTX: cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes
 // PTX: fence.proxy.async.shared::cta;
+// PTX: mbarrier.try_wait.parity.shared.b64
 // PTX: wgmma.fence.sync.aligned;
 // PTX: wgmma.mma_async.sync.aligned.m64n64k32.f32.e4m3.e4m3 {{[{](%r[0-9]+, ){31}%r[0-9]+[}]}}, %rd{{[0-9]+}}, %rd{{[0-9]+}}, p, 1, 1;
 // PTX: wgmma.commit_group.sync.aligned;
@@ -126,3 +135,37 @@ module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std =
     return %l : tensor<?x10xf32>
   }
 }
+
+// b-load=auto with wgmma: the weights are stored tile by tile in the slot
+// layout, and thread 0 loads each slice's B tile (BN x 64 bytes) with one
+// cp.async.bulk that completes on its ring slot's mbarrier; every thread
+// waits on the slot's phase (kt / stages) % 2 before the wgmmas. The three
+// mbarriers sit after the ring: 3 x (64 + 128) x 64 + 3 x 8 bytes.
+// BULK-LABEL: gpu.func @vggq_conv_features_3(
+// BULK-SAME: vggq.shared_bytes = 36888
+// BULK: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
+// BULK: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
+// BULK: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
+// BULK-NEXT: nvvm.fence.mbarrier.init
+// BULK: nvvm.mbarrier.arrive.expect_tx %[[BAR0:.*]], %c8192_i32{{.*}} : !llvm.ptr<3>, i32
+// BULK: nvvm.cp.async.bulk.shared.cluster.global %{{.*}}, %{{.*}}, %[[BAR0]], %c8192_i32{{.*}} : !llvm.ptr<7>, <1>
+// BULK: nvvm.barrier0
+// BULK: nvvm.mbarrier.try_wait.parity %[[BAR0]], %c0_i32{{.*}}, %c0_i32{{.*}} : !llvm.ptr<3>, i32, i32
+// BULK: nvvm.wgmma.mma_async
+// BULK: scf.for
+// BULK: nvvm.barrier0
+// BULK: nvvm.cp.async.bulk.shared.cluster.global
+// BULK: nvvm.mbarrier.try_wait.parity
+// BULK: nvvm.wgmma.mma_async
+// BULK-LABEL: gpu.func @vggq_linear_classifier(
+
+// b-load=cp.async keeps the 16-byte cp.async copies of B (no mbarrier).
+// CPASYNC-LABEL: gpu.func @vggq_conv_features_3(
+// CPASYNC-SAME: vggq.shared_bytes = 36864
+// CPASYNC-NOT: mbarrier
+// CPASYNC-NOT: cp.async.bulk
+// CPASYNC: nvvm.wgmma.mma_async
+// CPASYNC-NOT: cp.async.bulk
+
+// BADBLOAD: error: vggq-lower-to-gpu: b-load must be auto, bulk or cp.async, got 'tma'
+// BLOADSYNC: error: vggq-lower-to-gpu: b-load=bulk needs the wgmma strategy (chip sm_90a), but the kernels use mma.sync (chip 'sm_90')
