@@ -211,7 +211,9 @@ struct TileLoader {
     if (spec.bulkB) {
       // Tile (nb, ks) at (nb * kTiles + ks) * BN * 64 = (n0 * kTiles + ks
       // * BN) * 64 (packWeightTiles).
-      bTiles = kb.gepBytes(bPtr, kb.mul(kb.zext64(n0), kb.c64(rowBytes)));
+      Value n0Bytes = kb.zext64(n0);
+      Value perRow = kb.c64(rowBytes);
+      bTiles = kb.gepBytes(bPtr, kb.mul(n0Bytes, perRow));
       bLeader = kb.eq(tid, 0);
       return;
     }
@@ -362,11 +364,16 @@ struct TileLoader {
     OpBuilder &b = kb.builder();
     Location loc = kb.getLoc();
     const int64_t tileBytes = spec.tile.bn * kTileRowBytes;
-    Value src =
-        ktBase ? kb.gepBytes(bTiles,
-                             kb.mul(kb.zext64(kb.add(ktBase, ktDelta)),
-                                    kb.c64(tileBytes)))
-               : kb.gepBytes(bTiles, ktDelta * tileBytes);
+    Value src;
+    if (ktBase) {
+      // Named operands: the IR's order must not depend on the host
+      // compiler's order of evaluating arguments.
+      Value kt = kb.zext64(kb.add(ktBase, ktDelta));
+      Value perTile = kb.c64(tileBytes);
+      src = kb.gepBytes(bTiles, kb.mul(kt, perTile));
+    } else {
+      src = kb.gepBytes(bTiles, ktDelta * tileBytes);
+    }
     kb.ifThen(bLeader, [&] {
       Value bytes = kb.c32(tileBytes);
       NVVM::MBarrierArriveExpectTxOp::create(
@@ -468,9 +475,11 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   if (spec.bulkB) {
     bars = kb.gepBytes(smem, mbarrierOffset(spec));
     kb.ifThen(kb.eq(tid, 0), [&] {
-      for (int64_t s = 0; s < stages; ++s)
-        NVVM::MBarrierInitOp::create(b, loc, kb.gepBytes(bars, 8 * s),
-                                     kb.c32(1), Value());
+      Value one = kb.c32(1);
+      for (int64_t s = 0; s < stages; ++s) {
+        Value bar = kb.gepBytes(bars, 8 * s);
+        NVVM::MBarrierInitOp::create(b, loc, bar, one, Value());
+      }
       NVVM::FenceMbarrierInitOp::create(b, loc);
     });
   }
@@ -526,8 +535,9 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
       // The slot's B tile: phase (kt / stages) % 2 of its mbarrier.
       Value parity = ktBase ? kb.band(kb.div(cast<Value>(slice), stages), 1)
                             : kb.c32((ktDelta / stages) % 2);
-      NVVM::MBarrierTryWaitParityOp::create(b, loc, barOf(slot), parity,
-                                            kb.c32(0));
+      Value bar = barOf(slot);
+      Value ticks = kb.c32(0);
+      NVVM::MBarrierTryWaitParityOp::create(b, loc, bar, parity, ticks);
     }
     return strategy.multiplyStage(kb, spec, aSlot(slot), bSlot(slot), acc,
                                   slice);
