@@ -311,6 +311,22 @@ llvm::Expected<Tensor> runFlatten(FlattenOp op, Inputs ins) {
   return out;
 }
 
+/// out.f32 in row-major order over `shape`: element `index` is
+/// in.f32[source(index)] (transpose, slice).
+template <typename Source>
+void gatherF32(const Tensor &in, Tensor &out,
+               llvm::ArrayRef<int64_t> shape, Source source) {
+  std::vector<int64_t> index(shape.size(), 0);
+  for (int64_t o = 0, e = out.numElements(); o < e; ++o) {
+    out.f32[o] = in.f32[source(index)];
+    for (size_t k = shape.size(); k-- > 0;) {
+      if (++index[k] < shape[k])
+        break;
+      index[k] = 0;
+    }
+  }
+}
+
 /// Output axis k is input axis perm[k]; f32 only (importers create it on
 /// f32 activations).
 llvm::Expected<Tensor> runTranspose(TransposeOp op, Inputs ins) {
@@ -327,18 +343,12 @@ llvm::Expected<Tensor> runTranspose(TransposeOp op, Inputs ins) {
   if (llvm::Error e = checkResultShape(op, shape))
     return std::move(e);
   Tensor out = makeLike(in, shape);
-  std::vector<int64_t> index(rank, 0);
-  for (int64_t o = 0, e = out.numElements(); o < e; ++o) {
+  gatherF32(in, out, shape, [&](llvm::ArrayRef<int64_t> index) {
     int64_t src = 0;
     for (size_t k = 0; k < rank; ++k)
       src += index[k] * inStrides[perm[k]];
-    out.f32[o] = in.f32[src];
-    for (size_t k = rank; k-- > 0;) {
-      if (++index[k] < shape[k])
-        break;
-      index[k] = 0;
-    }
-  }
+    return src;
+  });
   return out;
 }
 
@@ -356,18 +366,12 @@ llvm::Expected<Tensor> runSlice(SliceOp op, Inputs ins) {
   for (size_t k = 0; k < rank; ++k)
     shape[k] = type.isDynamicDim(k) ? in.shape[k] : type.getDimSize(k);
   Tensor out = makeLike(in, shape);
-  std::vector<int64_t> index(rank, 0);
-  for (int64_t o = 0, e = out.numElements(); o < e; ++o) {
+  gatherF32(in, out, shape, [&](llvm::ArrayRef<int64_t> index) {
     int64_t src = 0;
     for (size_t k = 0; k < rank; ++k)
       src += (starts[k] + index[k] * steps[k]) * inStrides[k];
-    out.f32[o] = in.f32[src];
-    for (size_t k = rank; k-- > 0;) {
-      if (++index[k] < shape[k])
-        break;
-      index[k] = 0;
-    }
-  }
+    return src;
+  });
   return out;
 }
 
