@@ -561,6 +561,31 @@ EMU_EXPORT CUresult CUDAAPI cuTensorMapEncodeTiled(
   return CUDA_SUCCESS;
 }
 
+/// Im2col tensor maps in the same encoding (TensorMap.h), for the .im2col
+/// load mode of cp.async.bulk.tensor; the same conventions as
+/// cuTensorMapEncodeTiled.
+EMU_EXPORT CUresult CUDAAPI cuTensorMapEncodeIm2col(
+    CUtensorMap *tensorMap, CUtensorMapDataType tensorDataType,
+    cuuint32_t tensorRank, void *globalAddress, const cuuint64_t *globalDim,
+    const cuuint64_t *globalStrides, const int *pixelBoxLowerCorner,
+    const int *pixelBoxUpperCorner, cuuint32_t channelsPerPixel,
+    cuuint32_t pixelsPerColumn, const cuuint32_t *elementStrides,
+    CUtensorMapInterleave interleave, CUtensorMapSwizzle swizzle,
+    CUtensorMapL2promotion l2Promotion, CUtensorMapFloatOOBfill oobFill) {
+  EMU_GUARD();
+  std::string why;
+  if (!encodeTensorMapIm2col(tensorMap, tensorDataType, tensorRank,
+                             reinterpret_cast<uint64_t>(globalAddress),
+                             globalDim, globalStrides, pixelBoxLowerCorner,
+                             pixelBoxUpperCorner, channelsPerPixel,
+                             pixelsPerColumn, elementStrides, interleave,
+                             swizzle, l2Promotion, oobFill, why)) {
+    report("cuTensorMapEncodeIm2col: " + why);
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+  return CUDA_SUCCESS;
+}
+
 EMU_EXPORT CUresult CUDAAPI cuStreamCreate(CUstream *stream, unsigned int) {
   EMU_GUARD();
   if (!stream)

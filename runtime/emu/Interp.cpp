@@ -563,8 +563,11 @@ private:
   struct Bulk {
     uint32_t dst, bar, size, t, pc;
     uint64_t src;
-    bool tensor = false; ///< a 2D tile of `map` at (c0, c1), else 1D
-    int32_t c0 = 0, c1 = 0;
+    /// A tensor copy of `map`'s box at c (an im2col load with the offsets
+    /// off), else 1D.
+    bool tensor = false;
+    int32_t c[5] = {};
+    uint16_t off[3] = {};
     TensorMap map;
   };
   bool mbarUsed = false, bulkUsed = false;

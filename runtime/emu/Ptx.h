@@ -83,8 +83,10 @@ enum class Op : uint8_t {
   MbarArrive,  ///< mbarrier.arrive[.expect_tx].b64 d, [a+off], b (mode bits)
   MbarExpectTx, ///< mbarrier.expect_tx.b64 [a+off], b
   MbarWait,    ///< mbarrier.{try,test}_wait[.parity].b64 d, [a+off], b
-  CpBulk,      ///< cp.async.bulk...complete_tx::bytes [a+off], [b+off2], c, [va0+va1]
-  CpBulkStore, ///< cp.async.bulk.tensor.2d.global.shared::cta.bulk_group
+  /// cp.async.bulk...complete_tx::bytes [a+off], [b+off2], c, [va0+va1];
+  /// mode: TensorCopy, TensorIm2col (below)
+  CpBulk,
+  CpBulkStore, ///< cp.async.bulk.tensor.Nd.global.shared::cta.bulk_group
   BulkCommit,  ///< cp.async.bulk.commit_group
   BulkWait,    ///< cp.async.bulk.wait_group[.read] N (N in c)
   Elect,       ///< elect.sync d|d2, e (warp-collective)
@@ -143,6 +145,14 @@ enum : uint8_t {
   MbarModeExpectTx = 2, ///< arrive: .expect_tx (b is the tx count, count 1)
   MbarModeParity = 4,   ///< wait: b is a phase parity (else an arrive state)
   MbarModeTest = 8,     ///< wait: test_wait (else try_wait)
+};
+
+/// cp.async.bulk modes (bits); a tensor copy's map is at b + off2 (or the
+/// parameter at off2 when space is SpParam), its Instr::vec coordinates
+/// are in v[0..3] and vc[0], and an im2col load's offsets in vc[1..3].
+enum : uint8_t {
+  TensorCopy = 1,   ///< cp.async.bulk.tensor (else a 1D bulk copy)
+  TensorIm2col = 2, ///< the .im2col load mode (else .tile)
 };
 
 /// Shfl modes.
