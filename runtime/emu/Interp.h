@@ -14,7 +14,8 @@
 // check stops the launch with a message naming the kernel, block, thread,
 // PTX line and instruction. So does an mbarrier phase that can never
 // complete, a bulk copy's destination read before a wait observed its
-// phase, and a tensor map that does not match the data.
+// phase, and a tensor map that does not match the instruction (its load
+// mode, tile or im2col, and rank) or the data.
 //
 // With profiling on (setProfiling), launches also count what Profile.h
 // describes; without it, the interpreter runs its uninstrumented loop.
