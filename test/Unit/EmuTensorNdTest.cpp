@@ -41,10 +41,12 @@ void replaceAll(std::string &text, const std::string &from,
     text.replace(p, from.size(), to);
 }
 
-// A load: thread 0 issues COPY (which names the box `box`, the map `tmap`
-// or %rd9, the coordinates %r20..%r24 and the im2col offsets %rs1..%rs3,
-// all read from the array at pc), every thread waits for the phase, then
-// the 32 threads copy the BYTES-byte box out 16 bytes at a time.
+// A load: thread 0 issues COPY (which names the box `box`, the map behind
+// %rd9 (a global copy) or %rd8 (the parameter's address, LLVM's form for a
+// __grid_constant__ map), the coordinates %r20..%r24 and the im2col offsets
+// %rs1..%rs3, all read from the array at pc), every thread waits for the
+// phase, then the 32 threads copy the BYTES-byte box out 16 bytes at a
+// time. ptxas -arch=sm_90a accepts these kernels with each COPY below.
 const char *kLoad = R"(.version 8.0
 .target sm_90a
 .address_size 64
@@ -58,6 +60,8 @@ const char *kLoad = R"(.version 8.0
   .shared .align 1024 .b8 box[SMEM];
   .shared .align 8 .b64 bar;
   ld.param.u64 %rd9, [pmap];
+  mov.b64 %rd7, tmap;
+  cvta.param.u64 %rd8, %rd7;
   ld.param.u64 %rd1, [pc];
   ld.param.u64 %rd2, [pout];
   ld.global.u32 %r20, [%rd1];
@@ -96,17 +100,18 @@ END:
 
 // A store: the 32 threads copy BYTES bytes from pin into the shared box
 // (st.shared), fence.proxy.async, bar.sync, and thread 0 stores the box at
-// the coordinates from pc and waits for its bulk async-group.
+// the coordinates from pc through the map at pmap and waits for its bulk
+// async-group.
 const char *kStore = R"(.version 8.0
 .target sm_90a
 .address_size 64
-.visible .entry st(.param .align 64 .b8 tmap[128], .param .u64 pc,
-                   .param .u64 pin)
+.visible .entry st(.param .u64 pmap, .param .u64 pc, .param .u64 pin)
 {
   .reg .b32 %r<40>;
   .reg .b64 %rd<20>;
   .reg .pred %p<4>;
   .shared .align 1024 .b8 box[BYTES];
+  ld.param.u64 %rd9, [pmap];
   ld.param.u64 %rd1, [pc];
   ld.param.u64 %rd2, [pin];
   ld.global.u32 %r20, [%rd1];
@@ -146,9 +151,8 @@ std::string coordRegs(unsigned n) {
   return s + "}";
 }
 
-/// The tile-mode load of a rank-n map at `map` (a parameter name or a
-/// register).
-std::string tileLoad(unsigned n, const std::string &map = "tmap") {
+/// The tile-mode load of a rank-n map at the address in register `map`.
+std::string tileLoad(unsigned n, const std::string &map = "%rd9") {
   return "cp.async.bulk.tensor." + std::to_string(n) +
          "d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [box], [" +
          map + ", " + coordRegs(n) + "], [bar];";
@@ -171,7 +175,7 @@ std::string im2colLoad(unsigned n, bool afterMbar = false,
 
 std::string tileStore(unsigned n) {
   return "cp.async.bulk.tensor." + std::to_string(n) +
-         "d.global.shared::cta.tile.bulk_group [tmap, " + coordRegs(n) +
+         "d.global.shared::cta.tile.bulk_group [%rd9, " + coordRegs(n) +
          "], [box];";
 }
 
@@ -384,7 +388,8 @@ public:
   /// scheduler with a few seeds.
   void checkTiles(const Tensor &t, std::vector<uint32_t> box, unsigned sw,
                   unsigned dataType,
-                  const std::vector<std::vector<int32_t>> &coords) {
+                  const std::vector<std::vector<int32_t>> &coords,
+                  const std::string &mapReg = "%rd9") {
     alignas(64) uint8_t map[128];
     std::string why;
     ASSERT_TRUE(encodeTiled(map, t, box, sw, why, dataType)) << why;
@@ -396,7 +401,8 @@ public:
       emu.setScheduler(seed % 3 != 0, seed);
       ++seed;
       std::vector<uint8_t> out;
-      ASSERT_EQ(load(map, bytes, tileLoad(t.rank), c, {}, out), Status::Ok)
+      ASSERT_EQ(load(map, bytes, tileLoad(t.rank, mapReg), c, {}, out),
+                Status::Ok)
           << msg;
       std::vector<uint8_t> want = tileRef(t, box, c, sw);
       std::string at;
@@ -419,6 +425,8 @@ TEST_F(EmuTensorNd, Tile3DUint16NoSwizzleAnd32B) {
       {0, 0, 0}, {8, 7, 4}, {-8, -2, -1}, {16, 3, 5}, {0, 20, 0}};
   checkTiles(t, {16, 4, 3}, 0, 1 /*UINT16*/, coords);
   checkTiles(t, {16, 4, 3}, 1 /*SWIZZLE_32B*/, 1, coords);
+  // The map as a parameter, through its address (cvta.param).
+  checkTiles(t, {16, 4, 3}, 1, 1, coords, "%rd8");
 }
 
 TEST_F(EmuTensorNd, Tile4DUint8Swizzle64B) {
@@ -472,7 +480,9 @@ public:
     uint64_t pc = upload(cw), pin = upload(in);
     std::memcpy(reinterpret_cast<void *>(t.dev), t.bytes.data(),
                 t.bytes.size());
-    std::vector<void *> ps = {map, &pc, &pin};
+    uint64_t pmap = emu.alloc(128);
+    std::memcpy(reinterpret_cast<void *>(pmap), map, 128);
+    std::vector<void *> ps = {&pmap, &pc, &pin};
     LaunchConfig lc;
     lc.block = {32, 1, 1};
     ASSERT_EQ(emu.launch(*mod.find("st"), lc, ps.data(), msg), Status::Ok)
@@ -638,7 +648,9 @@ TEST_F(EmuTensorNdFault, StoreWithAnIm2colMap) {
   ASSERT_TRUE(parse(text));
   std::vector<uint32_t> cw(8, 0);
   uint64_t pc = upload(cw), pin = upload(std::vector<uint8_t>(512, 1));
-  std::vector<void *> ps = {im2col, &pc, &pin};
+  uint64_t pmap = emu.alloc(128);
+  std::memcpy(reinterpret_cast<void *>(pmap), im2col, 128);
+  std::vector<void *> ps = {&pmap, &pc, &pin};
   LaunchConfig lc;
   lc.block = {32, 1, 1};
   EXPECT_EQ(emu.launch(*mod.find("st"), lc, ps.data(), msg),
