@@ -117,8 +117,9 @@ if [ "$vgg" = 1 ]; then
 fi
 
 # sm_90a (wgmma kernels) for INT8 and FP8-E4M3, from the same quantized
-# models: plan, PTX and cubin, and the weights where the sm_90 artifact has
-# them (the wgmma kernels store the weights tile by tile, --b-load bulk);
+# models: plan, PTX and cubin; the weights are the sm_90 artifact's (the
+# wgmma kernels read the same [N][K] rows through tensor maps, which the
+# runtime encodes at load time), so they are carried once unless they differ;
 # weights-from names the directory whose reference dump and CPU top-1
 # gpu_check.sh uses (the same model, so the same reference).
 if [ "$vgg" = 1 ]; then
@@ -131,7 +132,7 @@ if [ "$vgg" = 1 ]; then
     rm -f "$d/model.so" "$d/model.vggq.mlirbc"
     if [ -f "$pl/$p/model.weights" ]; then
       echo "$p" > "$d/weights-from"
-      # Packed like the sm_90 ones (--b-load cp.async): carried once.
+      # Packed like the sm_90 ones: carried once.
       cmp -s "$d/model.weights" "$pl/$p/model.weights" && rm -f "$d/model.weights"
     else
       rm -f "$d/model.weights"

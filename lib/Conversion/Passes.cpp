@@ -32,6 +32,7 @@ using namespace mlir;
 void vggq::buildKernelSerializationPipeline(OpPassManager &pm) {
   pm.addPass(createSCFToControlFlowPass());
   pm.nest<gpu::GPUModuleOp>().addPass(createConvertGpuOpsToNVVMOps());
+  pm.nest<gpu::GPUModuleOp>().addPass(createTensorMapParams());
   pm.addPass(createConvertNVVMToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   GpuModuleToBinaryPassOptions options;

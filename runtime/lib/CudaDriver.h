@@ -27,7 +27,7 @@ namespace rt {
   X(cuLaunchKernel) X(cuStreamBeginCapture) X(cuStreamEndCapture)              \
   X(cuGraphInstantiate) X(cuGraphLaunch) X(cuGraphExecDestroy)                 \
   X(cuGraphDestroy) X(cuEventCreate) X(cuEventDestroy) X(cuEventRecord)        \
-  X(cuEventSynchronize) X(cuEventElapsedTime)
+  X(cuEventSynchronize) X(cuEventElapsedTime) X(cuTensorMapEncodeTiled)
 
 /// Function pointers to the driver, loaded once per process.
 struct CudaDriver {

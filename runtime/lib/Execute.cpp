@@ -83,6 +83,36 @@ bool vggq::rt::ensureCapacity(vggq_model &m, int batch) {
   return true;
 }
 
+bool vggq::rt::encodeTensorMap(vggq_model &m, const PlanTensorMap &t,
+                               CUdeviceptr base, uint64_t batch, size_t launch,
+                               size_t arg, CUtensorMap &out) {
+  cuuint64_t dims[5], strides[4];
+  cuuint32_t box[5], elementStrides[5];
+  for (unsigned d = 0; d < t.rank; ++d) {
+    dims[d] = t.overArena && d + 1 == t.rank ? batch : t.dims[d];
+    box[d] = t.box[d];
+    elementStrides[d] = 1;
+    if (d + 1 < t.rank)
+      strides[d] = t.strides[d];
+  }
+  CUtensorMapSwizzle swizzle = t.swizzleBytes == 128  ? CU_TENSOR_MAP_SWIZZLE_128B
+                               : t.swizzleBytes == 64 ? CU_TENSOR_MAP_SWIZZLE_64B
+                               : t.swizzleBytes == 32 ? CU_TENSOR_MAP_SWIZZLE_32B
+                                                      : CU_TENSOR_MAP_SWIZZLE_NONE;
+  return m.check(
+      m.cu->cuTensorMapEncodeTiled(
+          &out,
+          t.elemBytes == 2 ? CU_TENSOR_MAP_DATA_TYPE_UINT16
+                           : CU_TENSOR_MAP_DATA_TYPE_UINT8,
+          t.rank, reinterpret_cast<void *>(static_cast<uintptr_t>(base)), dims,
+          strides, box, elementStrides, CU_TENSOR_MAP_INTERLEAVE_NONE, swizzle,
+          CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE),
+      "cuTensorMapEncodeTiled",
+      "the tensor map of " + launchContext(m, launch) + ", argument " +
+          std::to_string(arg) +
+          (t.overArena ? ", batch " + std::to_string(batch) : std::string()));
+}
+
 bool vggq::rt::enqueueLaunches(vggq_model &m, int batch, size_t first,
                                size_t last) {
   for (size_t i = first; i < last; ++i) {
@@ -95,6 +125,8 @@ bool vggq::rt::enqueueLaunches(vggq_model &m, int batch, size_t first,
                     launchContext(m, i));
     std::vector<uint64_t> values(l.args.size());
     std::vector<void *> params(l.args.size());
+    // The arena maps of this launch for this batch (copied by the launch).
+    std::vector<CUtensorMap> arenaMaps(l.args.size());
     int32_t b = batch;
     for (size_t a = 0; a < l.args.size(); ++a) {
       const LaunchArg &arg = l.args[a];
@@ -102,8 +134,17 @@ bool vggq::rt::enqueueLaunches(vggq_model &m, int batch, size_t first,
         values[a] = arenaAt(m, arg.offset, batch);
       else if (arg.kind == LaunchArg::Weights)
         values[a] = m.weights + arg.offset;
-      params[a] = arg.kind == LaunchArg::Batch ? static_cast<void *>(&b)
-                                               : &values[a];
+      if (arg.kind == LaunchArg::TensorMap && arg.map.overArena) {
+        if (!encodeTensorMap(m, arg.map, arenaAt(m, arg.offset, batch),
+                             static_cast<uint64_t>(batch), i, a, arenaMaps[a]))
+          return false;
+        params[a] = &arenaMaps[a];
+      } else if (arg.kind == LaunchArg::TensorMap) { // by value: 128 bytes
+        params[a] = &m.tensorMaps[arg.mapIndex];
+      } else {
+        params[a] = arg.kind == LaunchArg::Batch ? static_cast<void *>(&b)
+                                                 : &values[a];
+      }
     }
     if (!m.check(m.cu->cuLaunchKernel(m.functions[l.kernelIndex],
                                       static_cast<unsigned>(gridX), l.gridY,
@@ -258,8 +299,9 @@ int vggq_layer_isolated(vggq_model *m, const float *input,
   // earlier (larger) buffer at the same offset would spill over the real
   // input if it were uploaded after it.
   for (const LaunchArg &arg : p.launches[launch].args) {
-    if (arg.kind != LaunchArg::Arena ||
-        arg.offset == p.launches[launch].out.offsetPerImage)
+    bool inArena = arg.kind == LaunchArg::Arena ||
+                   (arg.kind == LaunchArg::TensorMap && arg.map.overArena);
+    if (!inArena || arg.offset == p.launches[launch].out.offsetPerImage)
       continue;
     for (int j = launch - 1; j >= 0; --j) {
       const PlanBuffer &out = p.launches[j].out;

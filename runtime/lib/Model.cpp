@@ -117,6 +117,23 @@ bool checkChip(vggq_model &m) {
   return true;
 }
 
+/// Encodes the plan's tensor maps over the device weights, once: each
+/// launch passes its map by value (the arena maps are encoded per batch).
+bool encodeWeightTensorMaps(vggq_model &m) {
+  m.tensorMaps.assign(m.plan.tensorMapCount, CUtensorMap{});
+  for (size_t i = 0; i < m.plan.launches.size(); ++i) {
+    const PlanLaunch &l = m.plan.launches[i];
+    for (size_t a = 0; a < l.args.size(); ++a) {
+      const LaunchArg &arg = l.args[a];
+      if (arg.kind == LaunchArg::TensorMap && !arg.map.overArena &&
+          !encodeTensorMap(m, arg.map, m.weights + arg.offset, 0, i, a,
+                           m.tensorMaps[arg.mapIndex]))
+        return false;
+    }
+  }
+  return true;
+}
+
 bool setUp(vggq_model &m, const void *cubin, size_t cubinSize,
            const void *ptx, size_t ptxSize, const char *weightsPath) {
   std::vector<uint8_t> host;
@@ -173,6 +190,8 @@ bool setUp(vggq_model &m, const void *cubin, size_t cubinSize,
                 std::to_string(host.size()) + " bytes of weights") ||
        !m.check(m.cu->cuMemcpyHtoD(m.weights, host.data(), host.size()),
                 "cuMemcpyHtoD", "weights")))
+    return false;
+  if (!encodeWeightTensorMaps(m))
     return false;
   m.sampleMemory();
   return true;

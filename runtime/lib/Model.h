@@ -30,6 +30,9 @@ struct vggq_model {
   CUstream stream = nullptr;
   std::vector<CUfunction> functions; ///< one per plan kernel
   CUdeviceptr weights = 0;
+  /// The encoded tensor maps of the plan's tensor_map arguments
+  /// (LaunchArg::mapIndex), made once the weights are on the device.
+  std::vector<CUtensorMap> tensorMaps;
   CUdeviceptr arena = 0;
   int capacity = 0;                      ///< images the arena holds
   std::map<int, CUgraphExec> graphs;     ///< by batch size
@@ -52,6 +55,13 @@ void summarize(const Plan &plan, vggq_plan_summary &out);
 /// plan.weightsBytes), or generated per region dtype when `path` is null.
 bool loadWeightsHost(const Plan &plan, const char *path,
                      std::vector<uint8_t> &bytes, std::string &error);
+
+/// Encodes `map` over the tensor at `base` with cuTensorMapEncodeTiled
+/// (an arena map's last dimension: `batch` images); a map the driver
+/// rejects is an error naming launch `launch` and its argument `arg`.
+bool encodeTensorMap(vggq_model &m, const PlanTensorMap &map, CUdeviceptr base,
+                     uint64_t batch, size_t launch, size_t arg,
+                     CUtensorMap &out);
 
 /// Makes room for `batch` images (reallocating the arena, dropping graphs).
 bool ensureCapacity(vggq_model &m, int batch);

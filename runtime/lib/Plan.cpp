@@ -135,6 +135,93 @@ public:
     b.bytesPerImage = n;
   }
 
+  /// 1 to `max` integers in [lo, hi] (a tensor map's dims, strides, box).
+  size_t integers(const JsonValue &o, const std::string &p,
+                  const std::string &k, size_t max, int64_t lo, int64_t hi,
+                  uint64_t *out) {
+    const JsonValue *v = member(o, p, k, JsonValue::Array);
+    if (!v)
+      return 0;
+    if (v->items.empty() || v->items.size() > max) {
+      fail(p + "." + k, "must have 1 to " + std::to_string(max) + " entries");
+      return 0;
+    }
+    for (size_t i = 0; i < v->items.size(); ++i) {
+      const JsonValue &e = v->items[i];
+      if (e.kind != JsonValue::Number || e.number != std::floor(e.number) ||
+          e.number < double(lo) || e.number > double(hi)) {
+        fail(p + "." + k, "entries must be integers in [" +
+                              std::to_string(lo) + ", " + std::to_string(hi) +
+                              "]");
+        return 0;
+      }
+      out[i] = static_cast<uint64_t>(static_cast<int64_t>(e.number));
+    }
+    return v->items.size();
+  }
+
+  /// The rules of cuTensorMapEncodeTiled that the plan alone can check
+  /// (cuda.h): sizes up to 2^32, strides 16-byte multiples below 2^40 that
+  /// contain the dimension below, boxes of 1..256 elements whose inner
+  /// extent is a multiple of 16 bytes and, when swizzled, the swizzle span.
+  /// An arena map's last dimension is the batch (-1).
+  void tensorMap(const JsonValue &o, const std::string &p, PlanTensorMap &m) {
+    m.elemBytes = integer(o, p, "elem_bytes", 1, 2);
+    uint64_t dims[5] = {};
+    size_t rank = integers(o, p, "dims", 5, m.overArena ? -1 : 1,
+                           INT64_C(1) << 32, dims);
+    uint64_t strides[4] = {}, box[5] = {};
+    size_t nStrides =
+        rank > 1 ? integers(o, p, "strides", 4, 16, (INT64_C(1) << 40) - 16,
+                            strides)
+                 : 0;
+    size_t nBox = integers(o, p, "box", 5, 1, 256, box);
+    m.swizzleBytes = integer(o, p, "swizzle", 0, 128);
+    if (failed())
+      return;
+    m.rank = static_cast<unsigned>(rank);
+    for (size_t d = 0; d < rank; ++d) {
+      bool batch = m.overArena && d + 1 == rank;
+      if (batch != (dims[d] == static_cast<uint64_t>(-1)) ||
+          (!batch && dims[d] == 0))
+        return (void)fail(p + ".dims",
+                          m.overArena ? "must be positive with the batch "
+                                        "(-1) last"
+                                      : "must be positive");
+      m.dims[d] = batch ? 0 : dims[d];
+    }
+    if (nStrides != rank - 1)
+      return (void)fail(p + ".strides", "must have one entry per dimension "
+                                        "after the first (" +
+                                            std::to_string(rank - 1) + ")");
+    if (nBox != rank)
+      return (void)fail(p + ".box", "must have one entry per dimension (" +
+                                        std::to_string(rank) + ")");
+    uint64_t below = dims[0] * m.elemBytes;
+    for (size_t d = 0; d + 1 < rank; ++d) {
+      if (strides[d] % 16 != 0 || strides[d] < below)
+        return (void)fail(p + ".strides",
+                          "must be multiples of 16 bytes, each holding the "
+                          "dimension below it");
+      m.strides[d] = strides[d];
+      below = strides[d] * (d + 2 < rank || !m.overArena ? dims[d + 1] : 1);
+    }
+    for (size_t d = 0; d < rank; ++d) {
+      if (m.dims[d] && box[d] > m.dims[d])
+        return (void)fail(p + ".box", "is larger than the tensor (dims)");
+      m.box[d] = static_cast<uint32_t>(box[d]);
+    }
+    uint64_t inner = m.box[0] * m.elemBytes;
+    if (inner % 16 != 0)
+      fail(p + ".box", "inner extent must be a multiple of 16 bytes");
+    else if (m.swizzleBytes != 0 && m.swizzleBytes != 32 &&
+             m.swizzleBytes != 64 && m.swizzleBytes != 128)
+      fail(p + ".swizzle", "must be 0, 32, 64 or 128");
+    else if (m.swizzleBytes != 0 && inner != m.swizzleBytes)
+      fail(p + ".box", "inner extent must equal the swizzle span (" +
+                           std::to_string(m.swizzleBytes) + " bytes)");
+  }
+
   void launch(const JsonValue &o, const std::string &p, PlanLaunch &l) {
     l.kernel = str(o, p, "kernel");
     l.layer = str(o, p, "layer");
@@ -162,9 +249,17 @@ public:
           arg.offset = integer(a, ap, "offset", 0, INT64_C(1) << 40);
         } else if (kind == "batch") {
           arg.kind = LaunchArg::Batch;
+        } else if (kind == "tensor_map") {
+          arg.kind = LaunchArg::TensorMap;
+          arg.map.overArena = a.get("offset_per_image") != nullptr;
+          arg.offset = integer(a, ap,
+                               arg.map.overArena ? "offset_per_image" : "offset",
+                               0, INT64_C(1) << 40);
+          tensorMap(a, ap, arg.map);
         } else if (!failed()) {
           fail(ap + ".kind", "is '" + kind +
-                                 "' (expected arena, weights or batch)");
+                                 "' (expected arena, weights, tensor_map or "
+                                 "batch)");
         }
         l.args.push_back(arg);
       }
@@ -216,13 +311,43 @@ bool check(Reader &r, Plan &plan) {
     if (!fitsArena(r, plan, l.out, p + ".out"))
       return false;
     for (size_t a = 0; a < l.args.size(); ++a) {
-      const LaunchArg &arg = l.args[a];
+      LaunchArg &arg = l.args[a];
       std::string ap = p + ".args[" + std::to_string(a) + "]";
       if (arg.kind == LaunchArg::Arena &&
           (arg.offset >= plan.arenaBytesPerImage || arg.offset % 16))
         return r.fail(ap, "arena offset must be a multiple of 16 inside the arena");
       if (arg.kind == LaunchArg::Weights && arg.offset >= plan.weightsBytes)
         return r.fail(ap, "weights offset is past weights.bytes");
+      if (arg.kind == LaunchArg::TensorMap) {
+        const PlanTensorMap &m = arg.map;
+        // Bytes of the tensor (of one image, for an arena map).
+        unsigned last = m.overArena ? m.rank - 1 : m.rank;
+        uint64_t extent = m.dims[0] * m.elemBytes;
+        for (unsigned d = 1; d < last; ++d)
+          extent += (m.dims[d] - 1) * m.strides[d - 1];
+        if (m.overArena) {
+          uint64_t perImage = m.rank > 1 ? m.strides[m.rank - 2] : extent;
+          if (arg.offset % 16 != 0 || extent > perImage ||
+              arg.offset + perImage > plan.arenaBytesPerImage)
+            return r.fail(ap, "tensor map over arena bytes [" +
+                                  std::to_string(arg.offset) + ", " +
+                                  std::to_string(arg.offset + perImage) +
+                                  ") per image must start 16-byte aligned "
+                                  "inside arena.bytes_per_image (" +
+                                  std::to_string(plan.arenaBytesPerImage) +
+                                  "), each image within its batch stride");
+          continue;
+        }
+        if (arg.offset % 16 != 0 || arg.offset > plan.weightsBytes ||
+            extent > plan.weightsBytes - arg.offset)
+          return r.fail(ap, "tensor map over weights [" +
+                                std::to_string(arg.offset) + ", " +
+                                std::to_string(arg.offset + extent) +
+                                ") must start 16-byte aligned inside "
+                                "weights.bytes (" +
+                                std::to_string(plan.weightsBytes) + ")");
+        arg.mapIndex = plan.tensorMapCount++;
+      }
     }
   }
   return true;

@@ -61,9 +61,29 @@ struct PlanKernel {
   unsigned staticSharedBytes = 0; ///< the kernel's own .shared arrays
 };
 
+/// A tiled tensor map (kind "tensor_map", rank 1 to 5) over a weight region
+/// (`offset`) or an arena buffer (`offset_per_image`, whose outermost
+/// dimension is the batch, -1 in the plan). The runtime encodes it with
+/// cuTensorMapEncodeTiled (weights: once they are on the device; arena: for
+/// each batch) and passes the 128-byte CUtensorMap by value.
+struct PlanTensorMap {
+  bool overArena = false;
+  unsigned rank = 0;
+  unsigned elemBytes = 1;          ///< 1 (UINT8) or 2 (UINT16)
+  uint64_t dims[5] = {};           ///< elements, innermost first (arena: the
+                                   ///< last one is 0 here, the batch)
+  uint64_t strides[4] = {};        ///< bytes, dimensions 1..rank-1
+  uint32_t box[5] = {};            ///< box elements, innermost first
+  unsigned swizzleBytes = 0;       ///< 0, 32, 64 or 128
+};
+
 struct LaunchArg {
-  enum Kind { Arena, Weights, Batch } kind = Batch;
-  uint64_t offset = 0; ///< per image for Arena, absolute for Weights
+  enum Kind { Arena, Weights, Batch, TensorMap } kind = Batch;
+  /// Per image for Arena and arena tensor maps, absolute for Weights and
+  /// weight tensor maps.
+  uint64_t offset = 0;
+  PlanTensorMap map;   ///< kind TensorMap
+  size_t mapIndex = 0; ///< weight tensor maps: the slot in vggq_model::tensorMaps
 };
 
 struct PlanLaunch {
@@ -85,6 +105,7 @@ struct Plan {
   std::vector<WeightRegion> regions;
   std::vector<PlanKernel> kernels;
   std::vector<PlanLaunch> launches;
+  size_t tensorMapCount = 0; ///< weight tensor maps of all launches
 };
 
 /// Parses and validates `json`; on failure returns false with a message

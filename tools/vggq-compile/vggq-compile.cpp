@@ -76,10 +76,16 @@ static cl::opt<int64_t> fp8PromoteOpt(
              "accumulator every N K slices of 64 (0: never; see "
              "--vggq-lower-to-gpu)"),
     cl::cat(category));
+static cl::opt<std::string> aLoadOpt(
+    "a-load", cl::init("auto"),
+    cl::desc("auto | tma | cp.async: how wgmma kernels load activation tiles "
+             "(auto: tma where the layer allows, with b-load tma; see "
+             "--vggq-lower-to-gpu)"),
+    cl::cat(category));
 static cl::opt<std::string> bLoadOpt(
     "b-load", cl::init("auto"),
-    cl::desc("auto | bulk | cp.async: how wgmma kernels load weight tiles "
-             "(auto: bulk with wgmma; see --vggq-lower-to-gpu)"),
+    cl::desc("auto | tma | cp.async: how wgmma kernels load weight tiles "
+             "(auto: tma with wgmma; see --vggq-lower-to-gpu)"),
     cl::cat(category));
 static cl::opt<std::string>
     emitOpt("emit", cl::desc("mlir | ptx | cubin | plan | all | perf"),
@@ -270,6 +276,7 @@ int compile(int argc, char **argv) {
   lower.mma = mmaOpt;
   lower.fp8Promote = fp8PromoteOpt;
   lower.bLoad = bLoadOpt;
+  lower.aLoad = aLoadOpt;
   lowerPm.addPass(vggq::createLowerToGPU(lower));
   if (failed(lowerPm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");

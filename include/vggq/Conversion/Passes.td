@@ -95,11 +95,19 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
            "CUTLASS and DeepGEMM do against the ~13-bit FP8 accumulation; "
            "0 never">,
     Option<"bLoad", "b-load", "std::string", "\"auto\"",
-           "How wgmma kernels load the weight tiles: bulk (weights stored "
-           "tile by tile in the ring's swizzled layout, one cp.async.bulk "
-           "per K slice by one thread, completed on an mbarrier per ring "
-           "slot), cp.async (every thread copies 16-byte chunks, as "
-           "mma.sync), or auto (bulk with wgmma)">,
+           "How wgmma kernels load the weight tiles: tma (one "
+           "cp.async.bulk.tensor.2d per K slice by one thread through a "
+           "tiled tensor map with the ring's 64-byte swizzle, which the "
+           "runtime encodes and passes by value, completed on an mbarrier "
+           "per ring slot), cp.async (every thread copies 16-byte chunks, "
+           "as mma.sync), or auto (tma with wgmma)">,
+    Option<"aLoad", "a-load", "std::string", "\"auto\"",
+           "How wgmma kernels whose weights come by TMA load the activation "
+           "tiles: tma (one cp.async.bulk.tensor.4d box of whole output "
+           "rows or images per K slice, the padding as the map's zero fill, "
+           "where the layer has stride 1, 64-byte pixel slices and such "
+           "tiles; the other layers keep cp.async), cp.async (the per-"
+           "thread im2col gather), or auto (tma with b-load tma)">,
   ];
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::NVVM::NVVMDialect",
@@ -113,6 +121,29 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
               "Max-pools fused into a GEMM epilogue">,
     Statistic<"numFusedResiduals", "num-fused-residuals",
               "Residual adds in a GEMM epilogue">,
+  ];
+}
+
+def TensorMapParams : Pass<"vggq-tensor-map-params", "mlir::gpu::GPUModuleOp"> {
+  let summary = "Make the tensor-map arguments of NVVM kernels by-value "
+                "__grid_constant__ CUtensorMap parameters";
+  let description = [{
+    Runs after `convert-gpu-to-nvvm` in `--vggq-serialize-kernels`. A
+    `gpu.func` cannot carry `nvvm.grid_constant` (it is checked to be on an
+    `llvm.func` kernel), so `--vggq-lower-to-gpu` marks its kernels' tensor
+    map arguments (generic `!llvm.ptr`) with `vggq.tensor_map_args`, an
+    array of argument indices. This pass gives each marked argument of the
+    resulting `llvm.func` kernel `llvm.byval = !llvm.array<16 x i64>`,
+    `llvm.align = 64` and `nvvm.grid_constant`, and drops the marker: the
+    NVPTX back end then declares `.param .align 64 .b8 name[128]`, the
+    128-byte map the runtime encodes passed by value, and the TMA reads it
+    through the parameter's address. An index that is not a pointer
+    argument of a kernel is an error naming the kernel.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::NVVM::NVVMDialect"];
+  let statistics = [
+    Statistic<"numTensorMaps", "num-tensor-maps",
+              "Kernel arguments made by-value tensor maps">,
   ];
 }
 

@@ -37,31 +37,6 @@ std::vector<char> packWeights(ArrayRef<char> w, const GemmSpec &s,
   return out;
 }
 
-/// The weights of a kernel with spec.bulkB: packWeights' [nPadded][kPadded]
-/// rows cut into the tiles one K slice of one block needs, BN rows x 64
-/// bytes each, stored in the ring slot's swizzled layout (swizzledOffset),
-/// tile (nb, ks) at (nb * kTiles + ks) * BN * 64: one bulk copy per slice.
-std::vector<char> packWeightTiles(ArrayRef<char> w, const GemmSpec &s,
-                                  int64_t cin) {
-  std::vector<char> rows = packWeights(w, s, cin);
-  const int64_t bn = s.tile.bn, rowBytes = s.kPadded * s.inBytes;
-  const int64_t kTiles = rowBytes / kTileRowBytes;
-  std::vector<char> out(rows.size(), 0);
-  for (int64_t nb = 0; nb < s.nPadded / bn; ++nb)
-    for (int64_t ks = 0; ks < kTiles; ++ks) {
-      char *tile = &out[(nb * kTiles + ks) * bn * kTileRowBytes];
-      for (int64_t r = 0; r < bn; ++r)
-        for (int64_t c = 0; c < kTileRowBytes / 16; ++c) {
-          int64_t phys = c ^ ((r >> 1) & 3);
-          std::memcpy(tile + r * kTileRowBytes + phys * 16,
-                      &rows[(nb * bn + r) * rowBytes + ks * kTileRowBytes +
-                            c * 16],
-                      16);
-        }
-    }
-  return out;
-}
-
 template <typename T> std::vector<char> padded(ArrayRef<T> v, int64_t n) {
   std::vector<char> out(n * sizeof(T), 0);
   std::memcpy(out.data(), v.data(), v.size() * sizeof(T));
@@ -143,7 +118,12 @@ public:
         if (failed(wgmma))
           return failure();
         strategy = std::move(*wgmma);
-        spec.bulkB = state.bulkB;
+        spec.tmaB = state.tmaB;
+        if (spec.tmaB && state.tmaA)
+          if (std::optional<std::array<int64_t, 3>> box = tensorABox(spec)) {
+            spec.tmaA = true;
+            llvm::copy(*box, spec.aBox);
+          }
       } else {
         strategy = createMmaSyncStrategy(*pa, *pb);
       }
@@ -164,13 +144,37 @@ public:
     if (failed(inOff) || failed(outOff))
       return op->emitError("vggq-lower-to-gpu: no arena offset for this "
                            "layer's buffers; run --vggq-plan-memory first");
-    args.push_back({LaunchArg::Arena, *inOff});
-    args.push_back(
-        {LaunchArg::Weights, state.addWeights((layer + ".weight").str(),
-                                              dtypeName(wType.getElementType()),
-                                              spec.bulkB
-                                                  ? packWeightTiles(*w, spec, cin)
-                                                  : packWeights(*w, spec, cin))});
+    if (spec.tmaA) {
+      // NHWC activations {C, W, H, N}, N = the batch; one box is one
+      // slice's A tile (GemmSpec::tmaA), landing in the slot's swizzle.
+      LaunchArg map{LaunchArg::ArenaTensorMap, *inOff};
+      int64_t pixel = spec.cin * spec.inBytes;
+      map.map.elemBytes = spec.inBytes;
+      map.map.dims = {spec.cin, spec.w, spec.h, -1};
+      map.map.strides = {pixel, spec.w * pixel, spec.h * spec.w * pixel};
+      map.map.box = {kTileRowBytes / spec.inBytes, spec.aBox[0], spec.aBox[1],
+                     spec.aBox[2]};
+      map.map.swizzleBytes = kTileRowBytes;
+      args.push_back(map);
+    } else {
+      args.push_back({LaunchArg::Arena, *inOff});
+    }
+    int64_t wOff = state.addWeights((layer + ".weight").str(),
+                                    dtypeName(wType.getElementType()),
+                                    packWeights(*w, spec, cin));
+    if (spec.tmaB) {
+      // [nPadded][kPadded] K-major rows; one box is one slice's B tile, BN
+      // rows x 64 bytes, landing in the slot's 64-byte swizzle.
+      LaunchArg map{LaunchArg::TensorMap, wOff};
+      map.map.elemBytes = spec.inBytes;
+      map.map.dims = {spec.kPadded, spec.nPadded};
+      map.map.strides = {spec.kPadded * spec.inBytes};
+      map.map.box = {kTileRowBytes / spec.inBytes, spec.tile.bn};
+      map.map.swizzleBytes = kTileRowBytes;
+      args.push_back(map);
+    } else {
+      args.push_back({LaunchArg::Weights, wOff});
+    }
     std::optional<float> outScale;
     Value bias;
     if (auto c = dyn_cast<Conv2DOp>(op))

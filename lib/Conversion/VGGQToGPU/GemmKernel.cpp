@@ -28,6 +28,16 @@
 // so its loads are never guarded; a thread's B sources are one pointer plus
 // constants.
 //
+// TMA (wgmma kernels, GemmSpec::tmaB / tmaA): the kernel takes tensor maps
+// instead of the B (and A) addresses. Thread 0 initializes one mbarrier per
+// ring slot; for each slice it expects the slot's bytes on the slot's
+// mbarrier and issues the tensor copies (B: the box of BN rows x 64 bytes at
+// K element kt * 64 / elemBytes; A: the 4D box of the tile's pixels at the
+// slice's tap and channel); every thread waits on the slot's phase
+// (kt / stages) % 2 after the slot's barrier. The map's 64-byte swizzle is
+// the tile layout above. With both by TMA no cp.async group is committed or
+// waited for.
+//
 //===----------------------------------------------------------------------===//
 #include "GemmKernel.h"
 
@@ -45,7 +55,7 @@ Value swizzledOffset(KernelBuilder &kb, Value row, Value kByte) {
                 kb.band(kByte, 15));
 }
 
-/// Where the mbarriers of a spec.bulkB kernel start: after the ring and the
+/// Where the mbarriers of a spec.tmaB kernel start: after the ring and the
 /// epilogue's staging, which reuses the ring (an mbarrier's bytes may not be
 /// written while it is valid).
 static int64_t mbarrierOffset(const GemmSpec &spec) {
@@ -56,10 +66,33 @@ static int64_t mbarrierOffset(const GemmSpec &spec) {
 
 int64_t gemmSharedBytes(const GemmSpec &spec) {
   const TileConfig &t = spec.tile;
-  if (spec.bulkB)
+  if (spec.tmaB)
     return mbarrierOffset(spec) + 8 * t.stages;
   int64_t pipeline = t.stages * (t.bm + t.bn) * kTileRowBytes;
   return std::max(pipeline, epilogueSharedBytes(spec));
+}
+
+std::optional<std::array<int64_t, 3>> tensorABox(const GemmSpec &spec) {
+  const int64_t bm = spec.tile.bm, pixels = spec.oh * spec.ow;
+  if (spec.strideH != 1 || spec.strideW != 1 ||
+      (spec.cin * spec.inBytes) % kTileRowBytes != 0)
+    return std::nullopt;
+  std::array<int64_t, 3> box;
+  if (pixels >= bm) {
+    // Whole output rows of one image: BM / OW rows of OW pixels.
+    if (bm % spec.ow != 0 || pixels % bm != 0)
+      return std::nullopt;
+    box = {spec.ow, bm / spec.ow, 1};
+  } else {
+    // Whole images.
+    if (bm % pixels != 0)
+      return std::nullopt;
+    box = {spec.ow, spec.oh, bm / pixels};
+  }
+  for (int64_t b : box)
+    if (b > 256) // cuTensorMapEncodeTiled: boxDim <= 256
+      return std::nullopt;
+  return box;
 }
 
 namespace {
@@ -139,7 +172,7 @@ struct TileLoader {
   const GemmSpec &spec;
   Value aPtr, bPtr;
 
-  enum class Mode { Incremental, Rows, Division };
+  enum class Mode { Incremental, Rows, Division, Tensor };
   Mode mode = Mode::Division;
   int64_t g = 0, pixelBytes = 0, taps = 0;
   bool useMask = false;
@@ -153,9 +186,12 @@ struct TileLoader {
   Value bRow;                     ///< B row n0 + tid/4, byte (tid%4)*16
   SmallVector<int64_t> bSrcDelta; ///< per B chunk: bytes after bRow
   SmallVector<Value> bDst, bGuard;
-  /// spec.bulkB: this block's first weight tile, and whether this thread
-  /// (thread 0) issues the bulk copies.
-  Value bTiles, bLeader;
+  /// spec.tmaB: the block's first weight row (n0), and whether this thread
+  /// (thread 0) issues the tensor copies.
+  Value bN0, bLeader;
+  /// spec.tmaA (Mode::Tensor): the tile's first pixel (image, output row,
+  /// output column) less the padding, where tap (0, 0) of row 0 reads.
+  Value aImg, aH0, aW0;
 
   /// `staticK`: every load gets a constant slice index (no rolled loop).
   void setup(KernelBuilder &kb, Value tid, Value m0, Value n0, Value rows,
@@ -164,6 +200,17 @@ struct TileLoader {
     g = granuleBytes(spec);
     pixelBytes = spec.cin * spec.inBytes;
     taps = spec.kh * spec.kw;
+    bLeader = kb.eq(tid, 0);
+    if (spec.tmaA) {
+      // Tiles start at whole output rows (tensorABox): ow0 = 0.
+      mode = Mode::Tensor;
+      int64_t pixels = spec.oh * spec.ow;
+      aImg = kb.div(m0, pixels);
+      aH0 = kb.add(kb.div(kb.rem(m0, pixels), spec.ow), -spec.padTop);
+      aW0 = kb.c32(-spec.padLeft);
+      bN0 = n0;
+      return;
+    }
     if (pixelBytes % kTileRowBytes == 0)
       mode = Mode::Incremental;
     else if (staticK && t.bm % t.threads == 0)
@@ -208,13 +255,8 @@ struct TileLoader {
     }
 
     int64_t rowBytes = spec.kPadded * spec.inBytes;
-    if (spec.bulkB) {
-      // Tile (nb, ks) at (nb * kTiles + ks) * BN * 64 = (n0 * kTiles + ks
-      // * BN) * 64 (packWeightTiles).
-      Value n0Bytes = kb.zext64(n0);
-      Value perRow = kb.c64(rowBytes);
-      bTiles = kb.gepBytes(bPtr, kb.mul(n0Bytes, perRow));
-      bLeader = kb.eq(tid, 0);
+    if (spec.tmaB) {
+      bN0 = n0;
       return;
     }
     int64_t bStep = t.threads / 4;
@@ -295,10 +337,14 @@ struct TileLoader {
   }
 
   /// Loads slice ktBase + ktDelta (ktBase: i32 or null for 0), described by
-  /// `s`, into the slot at aTile / bTile (spec.bulkB: B completes on the
+  /// `s`, into the slot at aTile / bTile (spec.tmaB: B completes on the
   /// slot's mbarrier `bar`).
   void load(KernelBuilder &kb, Value ktBase, int64_t ktDelta, const AState &s,
             Value aTile, Value bTile, Value bar) {
+    if (mode == Mode::Tensor) {
+      loadTensor(kb, ktBase, ktDelta, aTile, bTile, bar);
+      return;
+    }
     if (mode == Mode::Incremental) {
       for (auto [i, row] : llvm::enumerate(aRows))
         copyAsync(kb, kb.gepBytes(aTile, row.dst), kb.gepBytes(s.src[i], s.cbk),
@@ -339,8 +385,8 @@ struct TileLoader {
                   kb.select(in, kb.c32(g), kb.c32(0)));
       }
     }
-    if (spec.bulkB) {
-      loadBulkB(kb, ktBase, ktDelta, bTile, bar);
+    if (spec.tmaB) {
+      loadTensorB(kb, ktBase, ktDelta, bTile, bar);
       return;
     }
     Value bK = ktBase ? kb.gepBytes(bRow, kb.mul(kb.zext64(ktBase),
@@ -356,23 +402,70 @@ struct TileLoader {
     }
   }
 
+  /// Thread 0 expects both tiles' bytes on `bar` and copies slice ktBase +
+  /// ktDelta's A box (spec.tmaA: channel c, column aW0 + kw, row aH0 + kh,
+  /// image aImg, where the slice's 64 bytes are channels [c, c + 64 /
+  /// elemBytes) of tap (kh, kw)) and its B box, one cp.async.bulk.tensor
+  /// each, completed on the slot's mbarrier.
+  void loadTensor(KernelBuilder &kb, Value ktBase, int64_t ktDelta,
+                  Value aTile, Value bTile, Value bar) {
+    OpBuilder &b = kb.builder();
+    Location loc = kb.getLoc();
+    const int64_t aBytes = spec.tile.bm * kTileRowBytes;
+    const int64_t bBytes = spec.tile.bn * kTileRowBytes;
+    const int64_t perSlice = kTileRowBytes / spec.inBytes;
+    Value kt = ktBase ? kb.add(ktBase, ktDelta) : kb.c32(ktDelta);
+    // Named operands: the IR's order must not depend on the host compiler's
+    // order of evaluating arguments.
+    Value kByte = kb.mul(kt, kTileRowBytes);
+    Value tap = kb.div(kByte, pixelBytes);
+    Value byteInPixel = kb.rem(kByte, pixelBytes);
+    Value channel = kb.div(byteInPixel, spec.inBytes);
+    Value kh = kb.div(tap, spec.kw);
+    Value kw = kb.rem(tap, spec.kw);
+    Value col = kb.add(aW0, kw);
+    Value row = kb.add(aH0, kh);
+    Value k0 = kb.mul(kt, perSlice);
+    kb.ifThen(bLeader, [&] {
+      Value bytes = kb.c32(aBytes + bBytes);
+      NVVM::MBarrierArriveExpectTxOp::create(
+          b, loc, Type(), bar, bytes,
+          NVVM::MemScopeKindAttr::get(kb.ctx(), NVVM::MemScopeKind::CTA),
+          b.getBoolAttr(false), Value());
+      Value aDst = LLVM::AddrSpaceCastOp::create(
+          b, loc, kb.ptr(kSharedClusterSpace), aTile);
+      NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+          b, loc, aDst, aPtr, ValueRange{channel, col, row, aImg}, bar,
+          ValueRange(), Value(), Value(), NVVM::TMALoadMode::TILE,
+          /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
+      Value bDst = LLVM::AddrSpaceCastOp::create(
+          b, loc, kb.ptr(kSharedClusterSpace), bTile);
+      NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+          b, loc, bDst, bPtr, ValueRange{k0, bN0}, bar, ValueRange(), Value(),
+          Value(), NVVM::TMALoadMode::TILE, /*isCTAOnly=*/false,
+          NVVM::CTAGroupKindAttr(), Value());
+    });
+  }
+
   /// Thread 0 expects the tile's bytes on `bar` and copies the B tile of
-  /// slice ktBase + ktDelta with one cp.async.bulk (the async proxy, as the
-  /// wgmmas that read it: no proxy fence between them).
-  void loadBulkB(KernelBuilder &kb, Value ktBase, int64_t ktDelta, Value bTile,
-                 Value bar) {
+  /// slice ktBase + ktDelta, box (K element kt * 64 / elemBytes, row n0) of
+  /// the tensor map, with one cp.async.bulk.tensor.2d (the async proxy, as
+  /// the wgmmas that read it: no proxy fence between them). The map's
+  /// 64-byte swizzle lays the box out as the slot's tile layout.
+  void loadTensorB(KernelBuilder &kb, Value ktBase, int64_t ktDelta,
+                   Value bTile, Value bar) {
     OpBuilder &b = kb.builder();
     Location loc = kb.getLoc();
     const int64_t tileBytes = spec.tile.bn * kTileRowBytes;
-    Value src;
+    const int64_t perSlice = kTileRowBytes / spec.inBytes;
+    Value k0;
     if (ktBase) {
       // Named operands: the IR's order must not depend on the host
       // compiler's order of evaluating arguments.
-      Value kt = kb.zext64(kb.add(ktBase, ktDelta));
-      Value perTile = kb.c64(tileBytes);
-      src = kb.gepBytes(bTiles, kb.mul(kt, perTile));
+      Value kt = kb.add(ktBase, ktDelta);
+      k0 = kb.mul(kt, perSlice);
     } else {
-      src = kb.gepBytes(bTiles, ktDelta * tileBytes);
+      k0 = kb.c32(ktDelta * perSlice);
     }
     kb.ifThen(bLeader, [&] {
       Value bytes = kb.c32(tileBytes);
@@ -382,8 +475,10 @@ struct TileLoader {
           b.getBoolAttr(false), Value());
       Value dst = LLVM::AddrSpaceCastOp::create(
           b, loc, kb.ptr(kSharedClusterSpace), bTile);
-      NVVM::CpAsyncBulkGlobalToSharedClusterOp::create(
-          b, loc, dst, src, bar, bytes, Value(), Value());
+      NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+          b, loc, dst, bPtr, ValueRange{k0, bN0}, bar, ValueRange(), Value(),
+          Value(), NVVM::TMALoadMode::TILE, /*isCTAOnly=*/false,
+          NVVM::CTAGroupKindAttr(), Value());
     });
   }
 };
@@ -397,7 +492,8 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   b.setInsertionPointToEnd(gpuModule.getBody());
   KernelBuilder kb(b, loc);
   Type gptr = kb.ptr(kGlobalSpace);
-  SmallVector<Type> argTypes{gptr, gptr};
+  SmallVector<Type> argTypes{spec.tmaA ? kb.ptr(0) : gptr,
+                             spec.tmaB ? kb.ptr(0) : gptr};
   if (spec.hasScale)
     argTypes.push_back(gptr);
   if (spec.hasBias)
@@ -416,6 +512,13 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   fn->setAttr("vggq.stages", b.getI64IntegerAttr(t.stages));
   fn->setAttr("vggq.mma", b.getStringAttr(strategy.name()));
   fn->setAttr("vggq.shared_bytes", b.getI64IntegerAttr(gemmSharedBytes(spec)));
+  if (spec.tmaB) {
+    fn->setAttr(kTensorMapArgsAttr,
+                spec.tmaA ? b.getDenseI64ArrayAttr({0, 1})
+                          : b.getDenseI64ArrayAttr({1}));
+    // Which operands come by TMA (the other: the cp.async gather).
+    fn->setAttr("vggq.tma", b.getStringAttr(spec.tmaA ? "a,b" : "b"));
+  }
   if (spec.pool)
     fn->setAttr("vggq.pool_fused", b.getUnitAttr());
   if (spec.residual)
@@ -468,11 +571,11 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   auto constant = [&](int64_t v) -> OpFoldResult {
     return b.getI64IntegerAttr(v);
   };
-  // spec.bulkB: one mbarrier per ring slot, initialized by thread 0 (count
+  // spec.tmaB: one mbarrier per ring slot, initialized by thread 0 (count
   // 1: its arrive.expect_tx) before it issues the first copies; the other
   // threads first wait after the first bar.sync.
   Value bars;
-  if (spec.bulkB) {
+  if (spec.tmaB) {
     bars = kb.gepBytes(smem, mbarrierOffset(spec));
     kb.ifThen(kb.eq(tid, 0), [&] {
       Value one = kb.c32(1);
@@ -490,6 +593,14 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
       return kb.gepBytes(bars, kb.mul(v, 8));
     return kb.gepBytes(bars, 8 * getConstantIntValue(slot).value());
   };
+  // With A and B both by TMA no thread copies with cp.async: no commit
+  // groups to wait for, and nothing written through the generic proxy for
+  // the wgmmas to be fenced from.
+  const bool cpAsync = !spec.tmaA;
+  auto commit = [&] {
+    if (cpAsync)
+      NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  };
   AState state = loader.initial(kb);
   for (int64_t s = 0; s + 1 < stages; ++s) {
     if (s < kTiles) {
@@ -497,14 +608,16 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
                   bSlot(constant(s)), barOf(constant(s)));
       state = loader.advance(kb, state);
     }
-    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    commit();
   }
 
   // One main-loop iteration: slice kt = ktBase + ktDelta (ktBase null: 0)
   // in ring slot kt % stages, a constant unless unroll == 1.
   auto iteration = [&](Value ktBase, int64_t ktDelta, SmallVector<Value> acc) {
-    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(stages - 2));
-    if (strategy.readsSharedThroughAsyncProxy())
+    if (cpAsync)
+      NVVM::CpAsyncWaitGroupOp::create(b, loc,
+                                       b.getI32IntegerAttr(stages - 2));
+    if (cpAsync && strategy.readsSharedThroughAsyncProxy())
       NVVM::FenceProxyOp::create(
           b, loc, NVVM::ProxyKind::async_shared,
           NVVM::SharedSpaceAttr::get(kb.ctx(), NVVM::SharedSpace::shared_cta));
@@ -525,7 +638,7 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
       kb.ifThen(kb.ult(kb.add(ktBase, next), kTiles), load);
     else if (mayLoad)
       load();
-    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+    commit();
     if (mayLoad)
       state = loader.advance(kb, state);
     OpFoldResult slice = constant(ktDelta);
@@ -572,7 +685,8 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   for (; kt < kTiles; ++kt)
     acc = iteration(Value(), kt, acc);
 
-  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+  if (cpAsync)
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
   // An epilogue that stages its results reuses the ring: no warp may still be
   // reading the last stage. One that stores from registers needs no barrier
   // (the emulator's barrier-deletion sweep showed this one was redundant).

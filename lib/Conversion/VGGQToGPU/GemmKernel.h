@@ -4,7 +4,10 @@
 // K = KH*KW*C_in) and linear (a 1x1 "conv" over 1x1 images). The skeleton
 // owns the cp.async multi-stage pipeline and the epilogue; a GemmStrategy
 // owns how one shared-memory stage is multiplied into the accumulators and
-// where each accumulator lives in the tile. Strategies: mma.sync m16n8k32
+// where each accumulator lives in the tile. With the wgmma strategy the
+// ring may instead be filled by TMA (GemmSpec::tmaB, tmaA): one thread
+// copies each slice's B box and, where the layer's shape allows, its A box,
+// completed on an mbarrier per ring slot. Strategies: mma.sync m16n8k32
 // (s8 through nvvm.mma.sync, e4m3/e5m2 through inline PTX), wgmma m64nNk32
 // from shared-memory descriptors (sm_90a, WgmmaStrategy.cpp) and FP32 CUDA
 // cores.
@@ -25,6 +28,7 @@
 #include "vggq/Conversion/LayoutRules.h"
 #include "vggq/Precision/Precision.h"
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,11 +72,28 @@ struct GemmSpec {
   /// FP8 wgmma: add the tensor cores' accumulator into a separate f32 one
   /// every `promoteEvery` K slices (0: never; WgmmaStrategy.cpp).
   int64_t promoteEvery = 0;
-  /// The weights are stored tile by tile in the slot layout
-  /// (packWeightTiles) and thread 0 loads each slice's B tile with one
-  /// cp.async.bulk, completed on the mbarrier of its ring slot (wgmma).
-  bool bulkB = false;
+  /// B comes by TMA (wgmma): the kernel's second argument is a tiled
+  /// tensor map over the weights [nPadded][kPadded] (a __grid_constant__
+  /// CUtensorMap, box BN rows x 64 bytes, 64-byte swizzle) instead of their
+  /// address, and thread 0 loads each slice's B tile with one
+  /// cp.async.bulk.tensor.2d, completed on the mbarrier of its ring slot.
+  bool tmaB = false;
+  /// A comes by TMA too (with tmaB): the kernel's first argument is a 4D
+  /// tiled tensor map over the NHWC activations {C, W, H, N} (innermost
+  /// first), and thread 0 loads each slice's A tile as one box of
+  /// aBox = {W, H, N} pixels x 64 bytes at (channel, ow0 + kw - padLeft,
+  /// oh0 + kh - padTop, image): the box's pixels in row-major order are the
+  /// tile's BM rows, and the taps outside the image (and images past the
+  /// batch) are the map's zero fill (tensorABox says when this holds).
+  bool tmaA = false;
+  int64_t aBox[3] = {1, 1, 1};
 };
+
+/// The A box {W, H, N} when a layer's A tile can be one 4D tensor-map box:
+/// stride 1, whole 64-byte slices inside one tap (pixel bytes a multiple of
+/// 64), and BM rows that are whole output rows of one image or whole images;
+/// nullopt otherwise (the cp.async gather stays).
+std::optional<std::array<int64_t, 3>> tensorABox(const GemmSpec &spec);
 
 /// One pair of horizontally adjacent accumulators: tile-local row and
 /// (even) column, values for columns col and col + 1.
@@ -154,8 +175,14 @@ createWgmmaStrategy(mlir::Operation *op, const Precision &a,
 /// The CUDA-core FP32 strategy (16 x 16 threads, 4 x 4 micro-tiles).
 std::unique_ptr<GemmStrategy> createSimtF32Strategy();
 
+/// The attribute listing the arguments of a kernel that are tensor maps
+/// passed by value (an array of argument indices); the serialization
+/// pipeline makes them `.param .align 64 .b8 [128]` parameters.
+constexpr llvm::StringLiteral kTensorMapArgsAttr = "vggq.tensor_map_args";
+
 /// Builds `gpu.func @spec.name` in `gpuModule`. Arguments: A (activations),
-/// B (weights [nPadded][kPadded]), [scale f32[nPadded]], [bias
+/// B (weights [nPadded][kPadded], or with spec.tmaB the tensor map over
+/// them), [scale f32[nPadded]], [bias
 /// f32/i32[nPadded]], [residual (the output's layout)], out, batch (i32).
 /// Returns the kernel.
 mlir::gpu::GPUFuncOp buildGemmKernel(mlir::OpBuilder &b, mlir::Location loc,

@@ -128,19 +128,37 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
       return signalPassFailure();
     }
     state.fp8Promote = fp8Promote;
-    if (bLoad != "auto" && bLoad != "bulk" && bLoad != "cp.async") {
-      module.emitError("vggq-lower-to-gpu: b-load must be auto, bulk or "
+    if (bLoad != "auto" && bLoad != "tma" && bLoad != "cp.async") {
+      module.emitError("vggq-lower-to-gpu: b-load must be auto, tma or "
                        "cp.async, got '")
           << bLoad << "'";
       return signalPassFailure();
     }
-    if (bLoad == "bulk" && state.mma != "wgmma") {
-      module.emitError("vggq-lower-to-gpu: b-load=bulk needs the wgmma "
+    if (bLoad == "tma" && state.mma != "wgmma") {
+      module.emitError("vggq-lower-to-gpu: b-load=tma needs the wgmma "
                        "strategy (chip sm_90a), but the kernels use ")
           << state.mma << " (chip '" << chip << "')";
       return signalPassFailure();
     }
-    state.bulkB = state.mma == "wgmma" && bLoad != "cp.async";
+    state.tmaB = state.mma == "wgmma" && bLoad != "cp.async";
+    if (aLoad != "auto" && aLoad != "tma" && aLoad != "cp.async") {
+      module.emitError("vggq-lower-to-gpu: a-load must be auto, tma or "
+                       "cp.async, got '")
+          << aLoad << "'";
+      return signalPassFailure();
+    }
+    if (aLoad == "tma" && !state.tmaB) {
+      InFlightDiagnostic d =
+          module.emitError("vggq-lower-to-gpu: a-load=tma needs the weights "
+                           "by TMA too (the wgmma strategy, chip sm_90a, and "
+                           "b-load auto or tma), but ");
+      if (state.mma == "wgmma")
+        d << "b-load is cp.async";
+      else
+        d << "the kernels use " << state.mma << " (chip '" << chip << "')";
+      return signalPassFailure();
+    }
+    state.tmaA = state.tmaB && aLoad != "cp.async";
     // GEMMs whose kernel runs later, at the op that completes their chain.
     DenseMap<Operation *, Operation *> deferred;
     for (Operation &op : body.without_terminator()) {

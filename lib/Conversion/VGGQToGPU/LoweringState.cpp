@@ -121,6 +121,34 @@ void LoweringState::launch(gpu::GPUFuncOp kernel, Operation *op,
            b.getNamedAttr("offset", b.getI64IntegerAttr(a.offset))}));
       break;
     }
+    case LaunchArg::TensorMap:
+    case LaunchArg::ArenaTensorMap: {
+      // The kernel takes the map by value; the host IR passes the tensor it
+      // describes, and the plan records the map for the runtime to encode.
+      bool overArena = a.kind == LaunchArg::ArenaTensorMap;
+      Value off = arith::ConstantIntOp::create(b, loc, a.offset, 64);
+      if (overArena) {
+        Value b64 = arith::ExtUIOp::create(b, loc, b.getI64Type(), batch);
+        off = arith::MulIOp::create(b, loc, b64, off);
+      }
+      Value base = overArena ? arena : weights;
+      Value at = LLVM::GEPOp::create(b, loc, base.getType(), i8, base,
+                                     ValueRange{off});
+      operands.push_back(LLVM::AddrSpaceCastOp::create(
+          b, loc, LLVM::LLVMPointerType::get(ctx(), 0), at));
+      const TensorMapDesc &m = a.map;
+      descs.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr("kind", b.getStringAttr("tensor_map")),
+           overArena ? b.getNamedAttr("offset_per_image",
+                                      b.getI64IntegerAttr(a.offset))
+                     : b.getNamedAttr("offset", b.getI64IntegerAttr(a.offset)),
+           b.getNamedAttr("elem_bytes", b.getI64IntegerAttr(m.elemBytes)),
+           b.getNamedAttr("dims", b.getDenseI64ArrayAttr(m.dims)),
+           b.getNamedAttr("strides", b.getDenseI64ArrayAttr(m.strides)),
+           b.getNamedAttr("box", b.getDenseI64ArrayAttr(m.box)),
+           b.getNamedAttr("swizzle", b.getI64IntegerAttr(m.swizzleBytes))}));
+      break;
+    }
     case LaunchArg::Batch:
       operands.push_back(batch);
       descs.push_back(b.getDictionaryAttr(

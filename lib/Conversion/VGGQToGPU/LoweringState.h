@@ -23,10 +23,26 @@
 namespace vggq {
 namespace lowering {
 
+/// A tiled tensor map (rank 1 to 5) over a weight region or over an arena
+/// buffer, which the runtime encodes with cuTensorMapEncodeTiled (weights:
+/// once they are on the device; arena: per batch, the outermost dimension
+/// being the batch) and passes by value (a __grid_constant__ CUtensorMap,
+/// 128 bytes).
+struct TensorMapDesc {
+  int64_t elemBytes = 1;               ///< 1 (UINT8) or 2 (UINT16)
+  llvm::SmallVector<int64_t, 5> dims;  ///< elements, innermost first; -1: B
+  llvm::SmallVector<int64_t, 4> strides; ///< bytes, dimensions 1..rank-1
+  llvm::SmallVector<int64_t, 5> box;   ///< box elements, innermost first
+  int64_t swizzleBytes = 0;            ///< 0, 32, 64 or 128
+};
+
 /// One kernel argument of a launch, as the plan describes it.
 struct LaunchArg {
-  enum Kind { Arena, Weights, Batch } kind;
+  /// TensorMap: a map over the weights at `offset`; ArenaTensorMap: a map
+  /// over the arena buffer at `offset` per image.
+  enum Kind { Arena, Weights, Batch, TensorMap, ArenaTensorMap } kind;
   int64_t offset = 0; ///< per image (arena) or absolute (weights)
+  TensorMapDesc map = {}; ///< the tensor-map kinds
 };
 
 class LoweringState {
@@ -45,8 +61,12 @@ public:
   std::string mma = "mma.sync";
   /// The fp8-promote option: FP8 wgmma promotion interval in K slices.
   int64_t fp8Promote = 0;
-  /// The b-load option, resolved: weight tiles by cp.async.bulk (wgmma).
-  bool bulkB = false;
+  /// The b-load option, resolved: weight tiles by TMA through a tiled
+  /// tensor map (wgmma).
+  bool tmaB = false;
+  /// The a-load option, resolved: activation tiles by TMA where the layer's
+  /// shape allows (tensorABox), with tmaB.
+  bool tmaA = false;
 
   /// A kernel name not used yet: "vggq_<kind>_<layer>".
   std::string kernelName(llvm::StringRef kind, mlir::Operation *op);

@@ -1,6 +1,7 @@
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu=chip=sm_90a 2>/dev/null | FileCheck %s
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a mma=mma.sync" 2>/dev/null | FileCheck %s --check-prefix=SYNC
 // RUN: vggq-compile %s --chip sm_90a --emit ptx -o - 2>/dev/null | FileCheck %s --check-prefix=PTX
+// RUN: vggq-compile %s --chip sm_90a --emit ptx -o - 2>/dev/null | FileCheck %s --check-prefix=PTXMAP
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 mma=wgmma" 2>&1 | FileCheck %s --check-prefix=NOTA
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a mma=wmma" 2>&1 | FileCheck %s --check-prefix=BADMMA
 // RUN: not vggq-compile %s --chip sm_89 --mma wgmma --emit ptx -o - 2>&1 | FileCheck %s --check-prefix=COMPILE89
@@ -8,10 +9,14 @@
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a fp8-promote=2" 2>/dev/null | FileCheck %s --check-prefix=PROMOTE2
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 fp8-promote=2" 2>&1 | FileCheck %s --check-prefix=PROMOTESYNC
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a fp8-promote=-1" 2>&1 | FileCheck %s --check-prefix=PROMOTENEG
-// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu=chip=sm_90a 2>/dev/null | FileCheck %s --check-prefix=BULK
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu=chip=sm_90a 2>/dev/null | FileCheck %s --check-prefix=TMA
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a b-load=cp.async" 2>/dev/null | FileCheck %s --check-prefix=CPASYNC
-// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a b-load=tma" 2>&1 | FileCheck %s --check-prefix=BADBLOAD
-// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 b-load=bulk" 2>&1 | FileCheck %s --check-prefix=BLOADSYNC
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a a-load=cp.async" 2>/dev/null | FileCheck %s --check-prefix=ACPASYNC
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a a-load=im2col" 2>&1 | FileCheck %s --check-prefix=ABADLOAD
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a a-load=tma b-load=cp.async" 2>&1 | FileCheck %s --check-prefix=ANEEDSB
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 a-load=tma" 2>&1 | FileCheck %s --check-prefix=ANEEDSWGMMA
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a b-load=bulk" 2>&1 | FileCheck %s --check-prefix=BADBLOAD
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 b-load=tma" 2>&1 | FileCheck %s --check-prefix=BLOADSYNC
 
 // chip=sm_90a selects the wgmma strategy (WgmmaStrategy.cpp): one warpgroup
 // per block, m64nBNk32 wgmmas reading both operands from the cp.async ring
@@ -60,9 +65,10 @@
 // CHECK-LABEL: gpu.func @vggq_conv_features_3(
 // CHECK-SAME: vggq.mma = "wgmma.m64nNk32.e4m3", vggq.pool_fused
 // CHECK-SAME: vggq.tile = array<i64: 64, 128, 64>
-// Nine K slices: the rolled loop, one slab of 64 rows, n = 128.
+// Nine K slices: the rolled loop, one slab of 64 rows, n = 128. Both
+// operands come by TMA (the async proxy, as the wgmmas): no proxy fence.
 // CHECK: scf.for
-// CHECK: nvvm.fence.proxy
+// CHECK-NOT: nvvm.fence.proxy
 // CHECK: nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 32>, D[<f32>, <one>]
 // CHECK: nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 32>, D[<f32>, <one>]
 // CHECK-NOT: nvvm.wgmma.mma_async
@@ -82,7 +88,7 @@
 // PTX: mbarrier.init.shared.b64
 // PTX: fence.mbarrier_init.release.cluster;
 // PTX: mbarrier.arrive.expect_tx.shared.b64
-// PTX: cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes
+// PTX: cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
 // PTX: fence.proxy.async.shared::cta;
 // PTX: mbarrier.try_wait.parity.shared.b64
 // PTX: wgmma.fence.sync.aligned;
@@ -136,28 +142,76 @@ module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std =
   }
 }
 
-// b-load=auto with wgmma: the weights are stored tile by tile in the slot
-// layout, and thread 0 loads each slice's B tile (BN x 64 bytes) with one
-// cp.async.bulk that completes on its ring slot's mbarrier; every thread
-// waits on the slot's phase (kt / stages) % 2 before the wgmmas. The three
-// mbarriers sit after the ring: 3 x (64 + 128) x 64 + 3 x 8 bytes.
-// BULK-LABEL: gpu.func @vggq_conv_features_3(
-// BULK-SAME: vggq.shared_bytes = 36888
-// BULK: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
-// BULK: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
-// BULK: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
-// BULK-NEXT: nvvm.fence.mbarrier.init
-// BULK: nvvm.mbarrier.arrive.expect_tx %[[BAR0:.*]], %c8192_i32{{.*}} : !llvm.ptr<3>, i32
-// BULK: nvvm.cp.async.bulk.shared.cluster.global %{{.*}}, %{{.*}}, %[[BAR0]], %c8192_i32{{.*}} : !llvm.ptr<7>, <1>
-// BULK: nvvm.barrier0
-// BULK: nvvm.mbarrier.try_wait.parity %[[BAR0]], %c0_i32{{.*}}, %c0_i32{{.*}} : !llvm.ptr<3>, i32, i32
-// BULK: nvvm.wgmma.mma_async
-// BULK: scf.for
-// BULK: nvvm.barrier0
-// BULK: nvvm.cp.async.bulk.shared.cluster.global
-// BULK: nvvm.mbarrier.try_wait.parity
-// BULK: nvvm.wgmma.mma_async
-// BULK-LABEL: gpu.func @vggq_linear_classifier(
+// b-load=auto with wgmma: the weights stay [nPadded][kPadded] rows and the
+// kernel takes, instead of their address, a tiled tensor map over them
+// (generic !llvm.ptr argument, marked for --vggq-tensor-map-params). With
+// a-load=auto the activations of a layer whose tile rows are whole output
+// rows or images (stride 1, 64-byte pixel slices) come the same way, a 4D
+// map {C, W, H, N} over the NHWC buffer: features.3 (8x8 images, BM = 64:
+// one image per tile). Thread 0 loads each slice's A box (64 channels x 8 x
+// 8 pixels at column kw - 1, row kh - 1: the taps outside the image are the
+// map's zero fill) and B box (64 bytes x BN rows at K element kt * 64, row
+// n0) with two cp.async.bulk.tensor that complete on the ring slot's
+// mbarrier (4096 + 8192 bytes expected); every thread waits on the slot's
+// phase (kt / stages) % 2 before the wgmmas. No thread copies with
+// cp.async, so there is no commit group and no proxy fence. The three
+// mbarriers sit after the ring: 3 x (64 + 128) x 64 + 3 x 8 bytes. The
+// launch records both maps for the runtime to encode (the A map per batch:
+// its last dimension is the batch, -1).
+// TMA-LABEL: gpu.func @vggq_conv_features_0(
+// TMA-SAME: %arg0: !llvm.ptr<1>, %arg1: !llvm.ptr,
+// TMA-SAME: vggq.tensor_map_args = array<i64: 1>
+// TMA-SAME: vggq.tma = "b"
+// TMA: nvvm.cp.async.shared.global
+// TMA: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg1,
+// TMA-LABEL: gpu.func @vggq_conv_features_3(
+// TMA-SAME: %arg0: !llvm.ptr, %arg1: !llvm.ptr,
+// TMA-SAME: vggq.shared_bytes = 36888
+// TMA-SAME: vggq.tensor_map_args = array<i64: 0, 1>
+// TMA-SAME: vggq.tma = "a,b"
+// TMA-NOT: nvvm.cp.async.shared.global
+// TMA-NOT: nvvm.cp.async.commit.group
+// TMA-NOT: nvvm.fence.proxy
+// TMA: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
+// TMA: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
+// TMA: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
+// TMA-NEXT: nvvm.fence.mbarrier.init
+// TMA: nvvm.mbarrier.arrive.expect_tx %[[BAR0:.*]], %c12288_i32{{.*}} : !llvm.ptr<3>, i32
+// TMA: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg0, %[[BAR0]], box[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : !llvm.ptr<7>, !llvm.ptr
+// TMA: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg1, %[[BAR0]], box[%{{.*}}, %[[N0:.*]]] : !llvm.ptr<7>, !llvm.ptr
+// TMA: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg0,
+// TMA: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg1, %{{.*}}, box[%{{.*}}, %[[N0]]]
+// TMA: nvvm.barrier0
+// TMA: nvvm.mbarrier.try_wait.parity %[[BAR0]], %c0_i32{{.*}}, %c0_i32{{.*}} : !llvm.ptr<3>, i32, i32
+// TMA: nvvm.wgmma.mma_async
+// TMA: scf.for
+// TMA: nvvm.barrier0
+// TMA: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// TMA: nvvm.mbarrier.try_wait.parity
+// TMA: nvvm.wgmma.mma_async
+// TMA-LABEL: gpu.func @vggq_linear_classifier(
+// TMA-SAME: vggq.tma = "a,b"
+// TMA-LABEL: func.func @vggq_forward(
+// TMA: gpu.launch_func @vggq_kernels::@vggq_conv_features_3 {{.*}} args(%{{.*}} : !llvm.ptr, %{{.*}} : !llvm.ptr, {{.*}}) {vggq.args = [{box = array<i64: 64, 8, 8, 1>, dims = array<i64: 64, 8, 8, -1>, elem_bytes = 1 : i64, kind = "tensor_map", offset_per_image = 0 : i64, strides = array<i64: 64, 512, 4096>, swizzle = 64 : i64}, {box = array<i64: 64, 128>, dims = array<i64: 576, 128>, elem_bytes = 1 : i64, kind = "tensor_map", offset = 4608 : i64, strides = array<i64: 576>, swizzle = 64 : i64}, {kind = "weights",
+// TMA: gpu.launch_func @vggq_kernels::@vggq_linear_classifier {{.*}} {vggq.args = [{box = array<i64: 64, 1, 1, 64>, dims = array<i64: 2048, 1, 1, -1>, elem_bytes = 1 : i64, kind = "tensor_map", offset_per_image = 4096 : i64, strides = array<i64: 2048, 2048, 2048>,
+
+// a-load=cp.async keeps the im2col gather of A (B still by TMA).
+// ACPASYNC-LABEL: gpu.func @vggq_conv_features_3(
+// ACPASYNC-SAME: vggq.tensor_map_args = array<i64: 1>
+// ACPASYNC-SAME: vggq.tma = "b"
+// ACPASYNC: nvvm.cp.async.shared.global
+// ACPASYNC: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg1,
+// ACPASYNC: nvvm.fence.proxy
+// ABADLOAD: error: vggq-lower-to-gpu: a-load must be auto, tma or cp.async, got 'im2col'
+// ANEEDSB: error: vggq-lower-to-gpu: a-load=tma needs the weights by TMA too (the wgmma strategy, chip sm_90a, and b-load auto or tma), but b-load is cp.async
+// ANEEDSWGMMA: error: vggq-lower-to-gpu: a-load=tma needs the weights by TMA too (the wgmma strategy, chip sm_90a, and b-load auto or tma), but the kernels use mma.sync (chip 'sm_90')
+
+// After serialization the map is a by-value __grid_constant__ parameter,
+// read by the TMA through the parameter's address.
+// PTXMAP-LABEL: .visible .entry vggq_conv_features_3(
+// PTXMAP: .param .align 64 .b8 vggq_conv_features_3_param_1[128],
+// PTXMAP: cvta.param.u64 %[[MAP:rd[0-9]+]],
+// PTXMAP: cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [%{{rd[0-9]+}}], [%[[MAP]], {%{{r[0-9]+}}, %{{r[0-9]+}}}], [vggq_conv_features_3_smem+36864];
 
 // b-load=cp.async keeps the 16-byte cp.async copies of B (no mbarrier).
 // CPASYNC-LABEL: gpu.func @vggq_conv_features_3(
@@ -167,5 +221,5 @@ module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std =
 // CPASYNC: nvvm.wgmma.mma_async
 // CPASYNC-NOT: cp.async.bulk
 
-// BADBLOAD: error: vggq-lower-to-gpu: b-load must be auto, bulk or cp.async, got 'tma'
-// BLOADSYNC: error: vggq-lower-to-gpu: b-load=bulk needs the wgmma strategy (chip sm_90a), but the kernels use mma.sync (chip 'sm_90')
+// BADBLOAD: error: vggq-lower-to-gpu: b-load must be auto, tma or cp.async, got 'bulk'
+// BLOADSYNC: error: vggq-lower-to-gpu: b-load=tma needs the wgmma strategy (chip sm_90a), but the kernels use mma.sync (chip 'sm_90')
