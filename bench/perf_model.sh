@@ -20,7 +20,7 @@ export VGGQ_SHARED="$SHARED"
 mkdir -p "$OUT"
 [ -f "$MODEL" ] || { echo "perf_model.sh: no model at $MODEL" >&2; exit 1; }
 
-printf '| model | precision | chip | arch | batch 1 ms | batch 64 ms | batch 512 ms | batch 4096 ms | %% of peak at 4096 | if wgmma, 4096 ms | floor 4096 ms |\n'
+printf '| model | precision | chip | arch | batch 1 ms | batch 64 ms | batch 512 ms | batch 4096 ms | %% of peak at 4096 | other MMA, 4096 ms (sm_90: if wgmma; sm_90a: if mma.sync) | floor 4096 ms |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 name=$(basename "$MODEL" .onnx)
 for p in $PRECISIONS; do

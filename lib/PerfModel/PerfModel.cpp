@@ -18,6 +18,9 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <optional>
+#include <utility>
+
 #include <algorithm>
 #include <cmath>
 
@@ -369,32 +372,40 @@ void vggq::perf::printReport(llvm::raw_ostream &os,
                       "total", "", "", totalFlops / 1e9, "", "", "", "", "",
                       totalUs);
 
-  // The whole forward at the standard batches, next to the floor; on a chip
-  // with wgmma, also the same GEMMs at wgmma's rate (a projection: no wgmma
-  // kernel is generated yet, and the tiles stay those of the plan).
-  bool projectWgmma =
-      chip.wgmmaEfficiency > 0 && llvm::any_of(work, [](const KernelWork &k) {
-        return k.strategy == Strategy::MmaSync;
-      });
+  // The whole forward at the standard batches, next to the floor and, on a
+  // chip with wgmma, the same GEMMs (same tiles) with the other tensor-core
+  // instruction: mma.sync kernels projected at wgmma's rate, wgmma kernels
+  // (sm_90a) at mma.sync's, so that both are in one table.
+  auto has = [&](Strategy s) {
+    return llvm::any_of(work,
+                        [&](const KernelWork &k) { return k.strategy == s; });
+  };
+  std::optional<std::pair<Strategy, Strategy>> swap;
+  if (chip.wgmmaEfficiency > 0 && has(Strategy::MmaSync))
+    swap = {Strategy::MmaSync, Strategy::Wgmma};
+  else if (chip.wgmmaEfficiency > 0 && has(Strategy::Wgmma))
+    swap = {Strategy::Wgmma, Strategy::MmaSync};
+  std::string altTitle =
+      swap ? "if " + std::string(strategyName(swap->second)) + " ms" : "";
   os << "whole forward (" << work.size() << " launches):\n";
   os << llvm::formatv("{0,6} {1,14} {2,9} {3,12} {4,14} {5,14}\n", "batch",
-                      "predicted ms", "% peak", "images/s",
-                      projectWgmma ? "if wgmma ms" : "", "floor ms");
+                      "predicted ms", "% peak", "images/s", altTitle,
+                      "floor ms");
   for (int64_t b : {int64_t(1), int64_t(64), int64_t(512), int64_t(4096)}) {
-    double us = 0, wgUs = 0, floorUs = 0;
+    double us = 0, altUs = 0, floorUs = 0;
     for (const KernelWork &k : work) {
       us += predict(k, chip, b).us;
       KernelWork w = k;
-      if (w.strategy == Strategy::MmaSync)
-        w.strategy = Strategy::Wgmma;
-      wgUs += predict(w, chip, b).us;
+      if (swap && w.strategy == swap->first)
+        w.strategy = swap->second;
+      altUs += predict(w, chip, b).us;
       const Precision *p = lookupPrecision(k.format);
       double peak = p ? peakFor(chip, *p) : chip.fp32;
       floorUs += k.flopsPerImage * b / (peak * 1e6);
     }
     double pct = us > 0 ? 100.0 * floorUs / us : 0;
-    std::string wg = projectWgmma ? llvm::formatv("{0:f3}", wgUs / 1e3).str()
-                                  : std::string();
+    std::string wg = swap ? llvm::formatv("{0:f3}", altUs / 1e3).str()
+                          : std::string();
     os << llvm::formatv("{0,6} {1,14:f3} {2,9:f1} {3,12:f0} {4,14} {5,14:f3}\n",
                         b, us / 1e3, pct, b / (us / 1e6), wg, floorUs / 1e3);
   }
