@@ -386,7 +386,7 @@ struct TileLoader {
       }
     }
     if (spec.tmaB) {
-      loadTensorB(kb, ktBase, ktDelta, bTile, bar);
+      loadTensor(kb, ktBase, ktDelta, Value(), bTile, bar);
       return;
     }
     Value bK = ktBase ? kb.gepBytes(bRow, kb.mul(kb.zext64(ktBase),
@@ -402,83 +402,53 @@ struct TileLoader {
     }
   }
 
-  /// Thread 0 expects both tiles' bytes on `bar` and copies slice ktBase +
-  /// ktDelta's A box (spec.tmaA: channel c, column aW0 + kw, row aH0 + kh,
-  /// image aImg, where the slice's 64 bytes are channels [c, c + 64 /
-  /// elemBytes) of tap (kh, kw)) and its B box, one cp.async.bulk.tensor
-  /// each, completed on the slot's mbarrier.
+  /// Thread 0 expects the slot's bytes on `bar` and copies slice ktBase +
+  /// ktDelta's B box (K element kt * 64 / elemBytes, row n0) and, with
+  /// spec.tmaA (`aTile` set), its A box (channel c, column aW0 + kw, row
+  /// aH0 + kh, image aImg, where the slice's 64 bytes are channels [c, c +
+  /// 64 / elemBytes) of tap (kh, kw)), one cp.async.bulk.tensor each. The
+  /// copies write through the async proxy, as the wgmmas read: no proxy
+  /// fence between them; the maps' 64-byte swizzle is the slot layout.
   void loadTensor(KernelBuilder &kb, Value ktBase, int64_t ktDelta,
                   Value aTile, Value bTile, Value bar) {
     OpBuilder &b = kb.builder();
     Location loc = kb.getLoc();
-    const int64_t aBytes = spec.tile.bm * kTileRowBytes;
-    const int64_t bBytes = spec.tile.bn * kTileRowBytes;
     const int64_t perSlice = kTileRowBytes / spec.inBytes;
-    Value kt = ktBase ? kb.add(ktBase, ktDelta) : kb.c32(ktDelta);
+    int64_t bytes = spec.tile.bn * kTileRowBytes;
     // Named operands: the IR's order must not depend on the host compiler's
     // order of evaluating arguments.
-    Value kByte = kb.mul(kt, kTileRowBytes);
-    Value tap = kb.div(kByte, pixelBytes);
-    Value byteInPixel = kb.rem(kByte, pixelBytes);
-    Value channel = kb.div(byteInPixel, spec.inBytes);
-    Value kh = kb.div(tap, spec.kw);
-    Value kw = kb.rem(tap, spec.kw);
-    Value col = kb.add(aW0, kw);
-    Value row = kb.add(aH0, kh);
-    Value k0 = kb.mul(kt, perSlice);
-    kb.ifThen(bLeader, [&] {
-      Value bytes = kb.c32(aBytes + bBytes);
-      NVVM::MBarrierArriveExpectTxOp::create(
-          b, loc, Type(), bar, bytes,
-          NVVM::MemScopeKindAttr::get(kb.ctx(), NVVM::MemScopeKind::CTA),
-          b.getBoolAttr(false), Value());
-      Value aDst = LLVM::AddrSpaceCastOp::create(
-          b, loc, kb.ptr(kSharedClusterSpace), aTile);
-      NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-          b, loc, aDst, aPtr, ValueRange{channel, col, row, aImg}, bar,
-          ValueRange(), Value(), Value(), NVVM::TMALoadMode::TILE,
-          /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
-      Value bDst = LLVM::AddrSpaceCastOp::create(
-          b, loc, kb.ptr(kSharedClusterSpace), bTile);
-      NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-          b, loc, bDst, bPtr, ValueRange{k0, bN0}, bar, ValueRange(), Value(),
-          Value(), NVVM::TMALoadMode::TILE, /*isCTAOnly=*/false,
-          NVVM::CTAGroupKindAttr(), Value());
-    });
-  }
-
-  /// Thread 0 expects the tile's bytes on `bar` and copies the B tile of
-  /// slice ktBase + ktDelta, box (K element kt * 64 / elemBytes, row n0) of
-  /// the tensor map, with one cp.async.bulk.tensor.2d (the async proxy, as
-  /// the wgmmas that read it: no proxy fence between them). The map's
-  /// 64-byte swizzle lays the box out as the slot's tile layout.
-  void loadTensorB(KernelBuilder &kb, Value ktBase, int64_t ktDelta,
-                   Value bTile, Value bar) {
-    OpBuilder &b = kb.builder();
-    Location loc = kb.getLoc();
-    const int64_t tileBytes = spec.tile.bn * kTileRowBytes;
-    const int64_t perSlice = kTileRowBytes / spec.inBytes;
-    Value k0;
-    if (ktBase) {
-      // Named operands: the IR's order must not depend on the host
-      // compiler's order of evaluating arguments.
-      Value kt = kb.add(ktBase, ktDelta);
-      k0 = kb.mul(kt, perSlice);
-    } else {
-      k0 = kb.c32(ktDelta * perSlice);
+    Value kt = ktBase ? kb.add(ktBase, ktDelta) : kb.c32(ktDelta);
+    SmallVector<Value> aCoords;
+    if (aTile) {
+      bytes += spec.tile.bm * kTileRowBytes;
+      Value kByte = kb.mul(kt, kTileRowBytes);
+      Value tap = kb.div(kByte, pixelBytes);
+      Value byteInPixel = kb.rem(kByte, pixelBytes);
+      Value channel = kb.div(byteInPixel, spec.inBytes);
+      Value kh = kb.div(tap, spec.kw);
+      Value kw = kb.rem(tap, spec.kw);
+      Value col = kb.add(aW0, kw);
+      Value row = kb.add(aH0, kh);
+      aCoords = {channel, col, row, aImg};
     }
+    Value k0 = kb.mul(kt, perSlice);
+    auto copy = [&](Value tile, Value map, ValueRange coords) {
+      Value dst = LLVM::AddrSpaceCastOp::create(
+          b, loc, kb.ptr(kSharedClusterSpace), tile);
+      NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+          b, loc, dst, map, coords, bar, ValueRange(), Value(), Value(),
+          NVVM::TMALoadMode::TILE, /*isCTAOnly=*/false,
+          NVVM::CTAGroupKindAttr(), Value());
+    };
     kb.ifThen(bLeader, [&] {
-      Value bytes = kb.c32(tileBytes);
+      Value txBytes = kb.c32(bytes);
       NVVM::MBarrierArriveExpectTxOp::create(
-          b, loc, Type(), bar, bytes,
+          b, loc, Type(), bar, txBytes,
           NVVM::MemScopeKindAttr::get(kb.ctx(), NVVM::MemScopeKind::CTA),
           b.getBoolAttr(false), Value());
-      Value dst = LLVM::AddrSpaceCastOp::create(
-          b, loc, kb.ptr(kSharedClusterSpace), bTile);
-      NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-          b, loc, dst, bPtr, ValueRange{k0, bN0}, bar, ValueRange(), Value(),
-          Value(), NVVM::TMALoadMode::TILE, /*isCTAOnly=*/false,
-          NVVM::CTAGroupKindAttr(), Value());
+      if (aTile)
+        copy(aTile, aPtr, aCoords);
+      copy(bTile, bPtr, ValueRange{k0, bN0});
     });
   }
 };
