@@ -145,10 +145,10 @@ windowOutputShape(Operation *op, RankedTensorType in, int64_t kh, int64_t kw,
 LogicalResult verifyPoolWindow(Operation *op, RankedTensorType in,
                                RankedTensorType out, ArrayRef<int64_t> k,
                                ArrayRef<int64_t> strides,
-                               ArrayRef<int64_t> p) {
+                               ArrayRef<int64_t> p,
+                               ArrayRef<int64_t> dilation = {1, 1}) {
   if (k.size() != 2 || llvm::any_of(k, [](int64_t x) { return x <= 0; }))
     return op->emitOpError("'kernel' must be two positive integers [h, w]");
-  SmallVector<int64_t> dilation{1, 1};
   if (failed(verifyWindowAttrs(op, strides, p, dilation)))
     return failure();
   if (p[0] >= k[0] || p[2] >= k[0] || p[1] >= k[1] || p[3] >= k[1])
@@ -296,7 +296,7 @@ LogicalResult MaxPool2DOp::verify() {
     return emitOpError() << "input must be rank 4 (NHWC), got rank "
                          << in.getRank();
   return verifyPoolWindow(*this, in, out, getKernel(), getStrides(),
-                          getPadding());
+                          getPadding(), getDilationOrOnes());
 }
 
 LogicalResult FlattenOp::verify() {
@@ -508,16 +508,46 @@ void SubsamplePadOp::getCanonicalizationPatterns(RewritePatternSet &results,
 // Quantization ops
 //===----------------------------------------------------------------------===//
 
+/// An affine quantize/dequantize: one zero point per scale, on INT8 storage,
+/// each within INT8's range.
+static LogicalResult verifyZeroPoint(Operation *op, Type storage,
+                              ArrayRef<float> scales,
+                              std::optional<ArrayRef<int64_t>> zeroPoint) {
+  if (!zeroPoint)
+    return success();
+  if (!storage.isSignlessInteger(8))
+    return op->emitOpError() << "'zero_point' needs INT8 (i8) storage, got "
+                             << storage
+                             << " (FP8 storage has no zero point)";
+  if (zeroPoint->size() != scales.size())
+    return op->emitOpError() << "expects one zero point per scale ("
+                             << scales.size() << "), got "
+                             << zeroPoint->size();
+  for (auto [i, zp] : llvm::enumerate(*zeroPoint))
+    if (zp < -128 || zp > 127)
+      return op->emitOpError() << "zero point " << zp << " at index " << i
+                               << " is out of the INT8 range [-128, 127]";
+  return success();
+}
+
 LogicalResult QuantizeOp::verify() {
   if (getInput().getType().getShape() != getOutput().getType().getShape())
     return emitOpError("input and result shapes must be equal");
-  return verifyQuantParams(*this, getInput().getType(), getScales(), getAxis());
+  if (failed(verifyQuantParams(*this, getInput().getType(), getScales(),
+                               getAxis())))
+    return failure();
+  return verifyZeroPoint(*this, getType().getElementType(), getScales(),
+                         getZeroPoint());
 }
 
 LogicalResult DequantizeOp::verify() {
   if (getInput().getType().getShape() != getOutput().getType().getShape())
     return emitOpError("input and result shapes must be equal");
-  return verifyQuantParams(*this, getInput().getType(), getScales(), getAxis());
+  if (failed(verifyQuantParams(*this, getInput().getType(), getScales(),
+                               getAxis())))
+    return failure();
+  return verifyZeroPoint(*this, getInput().getType().getElementType(),
+                         getScales(), getZeroPoint());
 }
 
 LogicalResult RequantizeOp::verify() {
@@ -544,10 +574,12 @@ vggq::rewriteQuantizeOfDequantize(QuantizeOp op, PatternRewriter &rewriter) {
     return rewriter.notifyMatchFailure(op, "input is not a dequantize");
   Value x = dq.getInput();
   if (dq.getScales() == op.getScales() && dq.getAxis() == op.getAxis() &&
-      x.getType() == op.getType()) {
+      dq.getZeroPoint() == op.getZeroPoint() && x.getType() == op.getType()) {
     rewriter.replaceOp(op, x);
     return QuantizeOfDequantizeFold::Identity;
   }
+  if (dq.hasZeroPoint() || op.hasZeroPoint())
+    return rewriter.notifyMatchFailure(op, "affine parameters differ");
   if (dq.getAxis() || op.getAxis())
     return rewriter.notifyMatchFailure(op, "per-channel parameters differ");
   rewriter.replaceOpWithNewOp<RequantizeOp>(
