@@ -68,8 +68,16 @@ struct QuantParams {
   std::optional<int64_t> axis;
   /// The TensorProto data type (INT8, UINT8, FLOAT8E4M3FN, ...).
   int32_t type = 0;
-  /// UINT8 with zero point 128: stored as INT8 codes (code - 128).
+  /// UINT8: stored as INT8 codes (code - 128); with zero point 128 the
+  /// storage is symmetric.
   bool shifted = false;
+  /// The zero points as ONNX gives them (empty: none given, zero point 0).
+  std::vector<int64_t> zeroPoint;
+  /// Whether the zero points are not the symmetric ones (INT8 0, UINT8 128,
+  /// FP8 0): the Q/DQ is affine, with zero points storageZeroPoint().
+  bool asymmetric = false;
+  /// The zero points of the INT8 storage (UINT8's minus 128), one per scale.
+  std::vector<int64_t> storageZeroPoint() const;
   /// The vggq storage element type (i8, f8E4M3FN, f8E5M2).
   mlir::Type storageType(mlir::MLIRContext &ctx) const;
 };
@@ -102,7 +110,11 @@ private:
   llvm::Error bindInputs();
   /// The @forward argument for the bound graph input `name`, made on first
   /// use.
-  llvm::Expected<Activation> argumentFor(const std::string &name);
+  /// With `allowInt8`, an INT8 or UINT8 graph input is an i8 argument
+  /// (UINT8 as its codes minus 128, `vggq.onnx_dtype` naming the type);
+  /// otherwise only FLOAT inputs are.
+  llvm::Expected<Activation> argumentFor(const std::string &name,
+                                         bool allowInt8 = false);
   /// Compares the ONNX shape of each activation the current node defined
   /// with the one ONNX's shape inference gives.
   llvm::Error checkInferredShapes() const;
@@ -213,7 +225,8 @@ private:
   /// Input `i` as a computed tensor; with `allowTransposed`, also one that
   /// a Transpose left in a non-NCHW order.
   llvm::Expected<Activation> activationInput(int i,
-                                             bool allowTransposed = false);
+                                             bool allowTransposed = false,
+                                             bool allowInt8 = false);
   llvm::Expected<const HostTensor *> constantInput(int i, llvm::StringRef role);
   /// The constant called `name` (an initializer, decoded on first use, or a
   /// Constant node's output).
