@@ -379,6 +379,54 @@ llvm::Expected<Tensor> runSlice(SliceOp op, Inputs ins) {
   return out;
 }
 
+/// ONNX's Pad on f32: an output coordinate outside the input along an axis
+/// takes `value` (constant), the nearest element (edge) or the mirrored one
+/// (reflect: -i, and 2 (n - 1) - i past the end).
+llvm::Expected<Tensor> runPad(PadOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  if (in.kind != ElemKind::F32)
+    return opError(op, "pads only f32 tensors");
+  llvm::ArrayRef<int64_t> low = op.getLow(), high = op.getHigh();
+  llvm::StringRef mode = op.getMode();
+  float value = op.getValue() ? op.getValue()->convertToFloat() : 0.0f;
+  size_t rank = in.shape.size();
+  std::vector<int64_t> shape(rank), inStrides(rank, 1);
+  for (size_t i = rank; i-- > 1;)
+    inStrides[i - 1] = inStrides[i] * in.shape[i];
+  for (size_t k = 0; k < rank; ++k) {
+    shape[k] = in.shape[k] + low[k] + high[k];
+    if (mode == "reflect" && (low[k] >= in.shape[k] || high[k] >= in.shape[k]))
+      return opError(op, "reflect pads must be smaller than the axis");
+  }
+  if (llvm::Error e = checkResultShape(op, shape))
+    return std::move(e);
+  Tensor out = makeLike(in, shape);
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t o = 0, e = out.numElements(); o < e; ++o) {
+    int64_t src = 0;
+    bool inside = true;
+    for (size_t k = 0; k < rank; ++k) {
+      int64_t i = index[k] - low[k], n = in.shape[k];
+      if (i < 0 || i >= n) {
+        if (mode == "constant")
+          inside = false;
+        else if (mode == "edge")
+          i = i < 0 ? 0 : n - 1;
+        else
+          i = i < 0 ? -i : 2 * (n - 1) - i;
+      }
+      src += i * inStrides[k];
+    }
+    out.f32[o] = inside ? in.f32[src] : value;
+    for (size_t k = rank; k-- > 0;) {
+      if (++index[k] < shape[k])
+        break;
+      index[k] = 0;
+    }
+  }
+  return out;
+}
+
 /// The same elements under the result's shape (the batch from the input).
 llvm::Expected<Tensor> runReshape(ReshapeOp op, Inputs ins) {
   const Tensor &in = *ins[0];
@@ -458,7 +506,7 @@ llvm::Expected<Tensor> runIntAdd(IntAddOp op, Inputs ins) {
 bool vggq::exec::detail::isGraphOp(mlir::Operation *op) {
   return llvm::isa<Conv2DOp, BatchNormOp, ReluOp, MaxPool2DOp, AvgPool2DOp,
                    SubsamplePadOp, FlattenOp, LinearOp, SoftmaxOp, AddOp,
-                   IntAddOp, TransposeOp, ReshapeOp, SliceOp>(op);
+                   IntAddOp, TransposeOp, ReshapeOp, SliceOp, PadOp>(op);
 }
 
 llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op,
@@ -478,6 +526,7 @@ llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op,
       .Case([&](TransposeOp o) { return runTranspose(o, ins); })
       .Case([&](ReshapeOp o) { return runReshape(o, ins); })
       .Case([&](SliceOp o) { return runSlice(o, ins); })
+      .Case([&](PadOp o) { return runPad(o, ins); })
       .Default([&](mlir::Operation *o) -> llvm::Expected<Tensor> {
         return opError(o, "is not a graph op");
       });

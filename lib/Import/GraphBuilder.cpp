@@ -357,6 +357,25 @@ Value GraphBuilder::add(llvm::StringRef layer, Value lhs, Value rhs) {
       vggq::AddOp::create(builder, loc(layer), lhs.getType(), lhs, rhs), layer);
 }
 
+Value GraphBuilder::pad(llvm::StringRef layer, Value input,
+                        llvm::ArrayRef<int64_t> low,
+                        llvm::ArrayRef<int64_t> high, llvm::StringRef mode,
+                        std::optional<float> value) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t a = 0; a < shape.size(); ++a)
+    if (!ShapedType::isDynamic(shape[a]))
+      shape[a] += low[a] + high[a];
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return named(vggq::PadOp::create(
+                   builder, loc(layer), resultType, input,
+                   builder.getDenseI64ArrayAttr(low),
+                   builder.getDenseI64ArrayAttr(high),
+                   builder.getStringAttr(mode),
+                   value ? builder.getF32FloatAttr(*value) : FloatAttr()),
+               layer);
+}
+
 Value GraphBuilder::intAdd(llvm::StringRef layer, Value lhs, Value rhs,
                            bool isUnsigned) {
   return named(vggq::IntAddOp::create(builder, loc(layer), lhs.getType(), lhs,

@@ -139,6 +139,10 @@ public:
   mlir::Value linear(llvm::StringRef layer, mlir::Value input,
                      mlir::Value weight, mlir::Value bias);
   mlir::Value add(llvm::StringRef layer, mlir::Value lhs, mlir::Value rhs);
+  /// `vggq.pad` of an f32 tensor (the pads in the IR's layout).
+  mlir::Value pad(llvm::StringRef layer, mlir::Value input,
+                  llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                  llvm::StringRef mode, std::optional<float> value);
   /// `vggq.int_add` (wrapping); `isUnsigned`: the codes are UINT8 minus 128.
   mlir::Value intAdd(llvm::StringRef layer, mlir::Value lhs, mlir::Value rhs,
                      bool isUnsigned);

@@ -134,14 +134,35 @@ llvm::Error ONNXImporter::importPad() {
     return nodeError("input has shape " + onnxShape(*x) +
                      "; only pads of [N, C, H, W] activations are supported");
   std::string mode = getStringAttr(*node, "mode", "constant");
-  if (mode != "constant")
+  // An NCHW activation pads as vggq.pad (any axis, value and mode, f32);
+  // inside a Transpose pair only the shortcut's zero channel padding.
+  bool general = x->perm.empty() &&
+                 cast<RankedTensorType>(x->value.getType())
+                     .getElementType()
+                     .isF32();
+  if (general && mode != "constant" && mode != "edge" && mode != "reflect")
+    return nodeError("mode '" + mode +
+                     "' is not supported (constant, edge or reflect)");
+  if (!general && mode != "constant")
     return nodeError("mode '" + mode +
                      "' is not supported (only constant zero padding)");
   llvm::Expected<const HostTensor *> padsOr = constantInput(1, "pads");
   if (!padsOr)
     return padsOr.takeError();
   const HostTensor &pads = **padsOr;
-  if (hasInput(2)) {
+  float padValue = 0.0f;
+  if (general && mode == "constant" && hasInput(2)) {
+    llvm::Expected<const HostTensor *> value =
+        constantInput(2, "constant_value");
+    if (!value)
+      return value.takeError();
+    const HostTensor &v = **value;
+    if (v.numElements() != 1 || v.isInt)
+      return nodeError("constant_value '" + node->input(2) + "' has shape " +
+                       formatShape(v.shape) +
+                       "; expected one float32 value");
+    padValue = v.f32[0];
+  } else if (hasInput(2) && !general) {
     llvm::Expected<const HostTensor *> value =
         constantInput(2, "constant_value");
     if (!value)
@@ -187,6 +208,28 @@ llvm::Error ONNXImporter::importPad() {
     int64_t axis = x->perm.empty() ? axes[i] : x->perm[axes[i]];
     before[axis] += pads.i64[i];
     after[axis] += pads.i64[n + i];
+  }
+  bool channelsOnly = !before[0] && !after[0] && !before[2] && !after[2] &&
+                      !before[3] && !after[3];
+  if (general && (mode != "constant" || padValue != 0.0f || !channelsOnly)) {
+    // NCHW pads -> NHWC.
+    if (before[0] || after[0])
+      return nodeError("pads " + formatShape(pads.i64) +
+                       " pad the batch axis N; only C, H and W can be padded");
+    llvm::SmallVector<int64_t, 4> low = {0, before[2], before[3], before[1]};
+    llvm::SmallVector<int64_t, 4> high = {0, after[2], after[3], after[1]};
+    llvm::StringRef m = mode;
+    if (m == "reflect")
+      for (int64_t a : {1, 2, 3})
+        if (dimSize(x->value, a) <= std::max(low[a], high[a]))
+          return nodeError("pads " + formatShape(pads.i64) +
+                           " reflect beyond the input " + onnxShape(*x) +
+                           " (each pad must be smaller than its axis)");
+    define(0, {builder->pad(layer, x->value, low, high, m,
+                            m == "constant" ? std::optional<float>(padValue)
+                                            : std::nullopt),
+               std::nullopt});
+    return llvm::Error::success();
   }
   for (int64_t axis : {0, 2, 3})
     if (before[axis] || after[axis])

@@ -59,3 +59,12 @@ func.func @forward(%x: tensor<?x4x4x16xi8>) -> tensor<?x4x4x16xi8> {
   %s = vggq.int_add %x, %x unsigned : tensor<?x4x4x16xi8>
   return %s : tensor<?x4x4x16xi8>
 }
+
+// -----
+
+// General padding runs on the reference executor only.
+// SM80: error: vggq-lower-to-gpu: no GPU lowering for 'vggq.pad'
+func.func @forward(%x: tensor<?x4x4x16xf32>) -> tensor<?x6x6x16xf32> {
+  %p = vggq.pad %x low [0, 1, 1, 0] high [0, 1, 1, 0] mode "edge" : tensor<?x4x4x16xf32> -> tensor<?x6x6x16xf32>
+  return %p : tensor<?x6x6x16xf32>
+}

@@ -747,3 +747,43 @@ func.func @int_add_type(%a: tensor<4xf32>, %b: tensor<4xf32>) {
   %0 = vggq.int_add %a, %b : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @pad_mode(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{mode 'wrap' is not one of constant, edge, reflect}}
+  %0 = vggq.pad %x low [0, 1] high [0, 1] mode "wrap" : tensor<2x3xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @pad_value_mode(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{a 'value' needs mode 'constant'}}
+  %0 = vggq.pad %x low [0, 1] high [0, 1] mode "edge" value 1.0 : tensor<2x3xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @pad_reflect_size(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axis 1: reflect pads 3, 0 must be smaller than its size 3}}
+  %0 = vggq.pad %x low [0, 3] high [0, 0] mode "reflect" : tensor<2x3xf32> -> tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @pad_shape(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{result shape [2, 4] does not match the expected shape [2, 5]}}
+  %0 = vggq.pad %x low [0, 1] high [0, 1] mode "constant" : tensor<2x3xf32> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axis 1: pads -1, 1 must be non-negative}}
+  %0 = vggq.pad %x low [0, -1] high [0, 1] mode "constant" : tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}

@@ -119,3 +119,12 @@ func.func @affine_and_dilated(%x: tensor<1x3x3x2xf32>) -> (tensor<1x3x3x2xf32>, 
   %p = vggq.max_pool2d %q kernel [2, 2] strides [1, 1] padding [0, 0, 0, 0] dilation [2, 2] : tensor<1x3x3x2xi8> -> tensor<1x1x1x2xi8>
   return %d, %p : tensor<1x3x3x2xf32>, tensor<1x1x1x2xi8>
 }
+
+// CHECK-LABEL: func.func @pad_modes
+func.func @pad_modes(%x: tensor<1x4x5x3xf32>) -> (tensor<1x7x12x3xf32>, tensor<1x6x7x3xf32>) {
+  // CHECK: vggq.pad %{{.*}} low [0, 1, 3, 0] high [0, 2, 4, 0] mode "constant" value 1.200000e+00 : tensor<1x4x5x3xf32> -> tensor<1x7x12x3xf32>
+  %c = vggq.pad %x low [0, 1, 3, 0] high [0, 2, 4, 0] mode "constant" value 1.2 : tensor<1x4x5x3xf32> -> tensor<1x7x12x3xf32>
+  // CHECK: vggq.pad %{{.*}} low [0, 1, 1, 0] high [0, 1, 1, 0] mode "reflect" : tensor<1x4x5x3xf32> -> tensor<1x6x7x3xf32>
+  %r = vggq.pad %x low [0, 1, 1, 0] high [0, 1, 1, 0] mode "reflect" : tensor<1x4x5x3xf32> -> tensor<1x6x7x3xf32>
+  return %c, %r : tensor<1x7x12x3xf32>, tensor<1x6x7x3xf32>
+}

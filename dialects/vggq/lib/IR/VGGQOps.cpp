@@ -374,6 +374,43 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
+LogicalResult PadOp::verify() {
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  ArrayRef<int64_t> low = getLow(), high = getHigh();
+  if (int64_t(low.size()) != in.getRank() ||
+      int64_t(high.size()) != in.getRank() || out.getRank() != in.getRank())
+    return emitOpError() << "low, high and the result need one entry per "
+                            "input axis ("
+                         << in.getRank() << ")";
+  StringRef mode = getMode();
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return emitOpError() << "mode '" << mode
+                         << "' is not one of constant, edge, reflect";
+  if (getValueAttr() && mode != "constant")
+    return emitOpError() << "a 'value' needs mode 'constant'";
+  SmallVector<int64_t> expected;
+  for (int64_t a = 0; a < in.getRank(); ++a) {
+    if (low[a] < 0 || high[a] < 0)
+      return emitOpError() << "axis " << a << ": pads " << low[a] << ", "
+                           << high[a] << " must be non-negative";
+    int64_t dim = in.getDimSize(a);
+    if (ShapedType::isDynamic(dim)) {
+      if (low[a] || high[a])
+        return emitOpError() << "axis " << a
+                             << " of dynamic size cannot be padded";
+      expected.push_back(dim);
+      continue;
+    }
+    if (mode == "reflect" && (low[a] >= dim || high[a] >= dim))
+      return emitOpError() << "axis " << a << ": reflect pads " << low[a]
+                           << ", " << high[a]
+                           << " must be smaller than its size " << dim;
+    expected.push_back(dim + low[a] + high[a]);
+  }
+  return verifyResultShape(*this, expected, out);
+}
+
 LogicalResult SliceOp::verify() {
   auto in = getInput().getType();
   auto out = getOutput().getType();

@@ -284,6 +284,33 @@ def VGGQ_SliceOp : VGGQ_Op<"slice"> {
   let hasVerifier = 1;
 }
 
+def VGGQ_PadOp : VGGQ_Op<"pad"> {
+  let summary = "pads every axis of an f32 tensor: a constant, the edge or a reflection";
+  let description = [{
+    `low[a]` elements before and `high[a]` after axis `a` of the input (in
+    the IR's layout). `mode` says what they hold, as ONNX's Pad: `constant`
+    (the f32 `value`, 0 when absent), `edge` (the nearest element), or
+    `reflect` (mirrored about the edge element, which is not repeated; each
+    pad smaller than its axis). Pure data movement on f32; the channel
+    padding of the CIFAR shortcut stays `vggq.subsample_pad`, which
+    commutes with quantization. The GPU lowering has no kernel for it.
+
+    ```mlir
+    %p = vggq.pad %x low [0, 1, 3, 0] high [0, 2, 4, 0] mode "constant" value 1.2
+        : tensor<1x4x5x3xf32> -> tensor<1x7x12x3xf32>
+    ```
+  }];
+  let arguments = (ins VGGQ_F32Tensor:$input, DenseI64ArrayAttr:$low,
+                       DenseI64ArrayAttr:$high, StrAttr:$mode,
+                       OptionalAttr<F32Attr>:$value);
+  let results = (outs VGGQ_F32Tensor:$output);
+  let assemblyFormat = [{
+    $input `low` $low `high` $high `mode` $mode (`value` $value^)? attr-dict
+    `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 def VGGQ_LinearOp : VGGQ_Op<"linear"> {
   let summary = "fully connected layer: input [N, K], weight [O, K], bias [O]";
   let arguments = (ins VGGQ_F32Tensor:$input, VGGQ_F32Tensor:$weight,
