@@ -384,8 +384,9 @@ llvm::Expected<Tensor> runSlice(SliceOp op, Inputs ins) {
 /// (reflect: -i, and 2 (n - 1) - i past the end).
 llvm::Expected<Tensor> runPad(PadOp op, Inputs ins) {
   const Tensor &in = *ins[0];
-  if (in.kind != ElemKind::F32)
-    return opError(op, "pads only f32 tensors");
+  bool isI32 = in.kind == ElemKind::I32;
+  if (in.kind != ElemKind::F32 && !isI32)
+    return opError(op, "pads only f32 and i32 tensors");
   llvm::ArrayRef<int64_t> low = op.getLow(), high = op.getHigh();
   llvm::StringRef mode = op.getMode();
   float value = op.getValue() ? op.getValue()->convertToFloat() : 0.0f;
@@ -400,7 +401,13 @@ llvm::Expected<Tensor> runPad(PadOp op, Inputs ins) {
   }
   if (llvm::Error e = checkResultShape(op, shape))
     return std::move(e);
-  Tensor out = makeLike(in, shape);
+  Tensor out;
+  out.shape = shape;
+  out.kind = in.kind;
+  if (isI32)
+    out.i32.resize(out.numElements());
+  else
+    out.f32.resize(out.numElements());
   std::vector<int64_t> index(rank, 0);
   for (int64_t o = 0, e = out.numElements(); o < e; ++o) {
     int64_t src = 0;
@@ -417,7 +424,10 @@ llvm::Expected<Tensor> runPad(PadOp op, Inputs ins) {
       }
       src += i * inStrides[k];
     }
-    out.f32[o] = inside ? in.f32[src] : value;
+    if (isI32)
+      out.i32[o] = inside ? in.i32[src] : int32_t(value);
+    else
+      out.f32[o] = inside ? in.f32[src] : value;
     for (size_t k = rank; k-- > 0;) {
       if (++index[k] < shape[k])
         break;

@@ -183,11 +183,14 @@ llvm::Error ONNXImporter::bindInputs() {
 }
 
 llvm::Expected<Activation> ONNXImporter::argumentFor(const std::string &name,
-                                                     bool allowInt8) {
+                                                     bool allowInt8,
+                                                     bool allowInt32) {
   const onnx::TensorProto &data = boundInputs.find(name)->second;
   bool isInt8 = data.data_type() == onnx::TensorProto::INT8 ||
                 data.data_type() == onnx::TensorProto::UINT8;
-  if (data.data_type() != onnx::TensorProto::FLOAT && !(allowInt8 && isInt8))
+  bool isInt32 = data.data_type() == onnx::TensorProto::INT32;
+  if (data.data_type() != onnx::TensorProto::FLOAT && !(allowInt8 && isInt8) &&
+      !(allowInt32 && isInt32))
     return nodeError("graph input '" + name + "' has data type " +
                      dataTypeName(data.data_type()) +
                      "; only FLOAT (float32) activations are supported");
@@ -208,9 +211,13 @@ llvm::Expected<Activation> ONNXImporter::argumentFor(const std::string &name,
       break;
     index += !initializers.count(info.name());
   }
-  Type elem = isInt8 ? Type(IntegerType::get(&ctx, 8)) : Float32Type::get(&ctx);
+  Type elem = isInt8    ? Type(IntegerType::get(&ctx, 8))
+              : isInt32 ? Type(IntegerType::get(&ctx, 32))
+                        : Type(Float32Type::get(&ctx));
   Value arg = builder->addInput(RankedTensorType::get(dims, elem), name, index,
-                                isInt8 ? dataTypeName(data.data_type()) : "");
+                                isInt8 || isInt32
+                                    ? dataTypeName(data.data_type())
+                                    : "");
   if (isInt8)
     quantizedTypes[name] = data.data_type();
   return activations[name] = Activation{arg, std::nullopt};
@@ -460,13 +467,14 @@ llvm::Error ONNXImporter::foldNode() {
 
 llvm::Expected<Activation> ONNXImporter::activationInput(int i,
                                                          bool allowTransposed,
-                                                         bool allowInt8) {
+                                                         bool allowInt8,
+                                                         bool allowInt32) {
   if (!hasInput(i))
     return nodeError("missing input " + llvm::Twine(i));
   const std::string &name = node->input(i);
   auto it = activations.find(name);
   if (it == activations.end() && boundInputs.count(name))
-    return argumentFor(name, allowInt8);
+    return argumentFor(name, allowInt8, allowInt32);
   if (it != activations.end()) {
     if (!allowTransposed && !it->second.perm.empty())
       return nodeError("input '" + name + "' is transposed by node '" +

@@ -112,9 +112,11 @@ private:
   /// use.
   /// With `allowInt8`, an INT8 or UINT8 graph input is an i8 argument
   /// (UINT8 as its codes minus 128, `vggq.onnx_dtype` naming the type);
-  /// otherwise only FLOAT inputs are.
+  /// with `allowInt32` an INT32 one is an i32 argument; otherwise only
+  /// FLOAT inputs are.
   llvm::Expected<Activation> argumentFor(const std::string &name,
-                                         bool allowInt8 = false);
+                                         bool allowInt8 = false,
+                                         bool allowInt32 = false);
   /// Compares the ONNX shape of each activation the current node defined
   /// with the one ONNX's shape inference gives.
   llvm::Error checkInferredShapes() const;
@@ -224,9 +226,12 @@ private:
   bool hasInput(int i) const;
   /// Input `i` as a computed tensor; with `allowTransposed`, also one that
   /// a Transpose left in a non-NCHW order.
+  /// `allowInt8` / `allowInt32`: an INT8/UINT8 / INT32 graph input given as
+  /// data is an i8 / i32 argument (see argumentFor).
   llvm::Expected<Activation> activationInput(int i,
                                              bool allowTransposed = false,
-                                             bool allowInt8 = false);
+                                             bool allowInt8 = false,
+                                             bool allowInt32 = false);
   llvm::Expected<const HostTensor *> constantInput(int i, llvm::StringRef role);
   /// The constant called `name` (an initializer, decoded on first use, or a
   /// Constant node's output).

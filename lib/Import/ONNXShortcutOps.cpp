@@ -127,7 +127,10 @@ llvm::Error ONNXImporter::importSlice() {
 }
 
 llvm::Error ONNXImporter::importPad() {
-  llvm::Expected<Activation> x = activationInput(0, /*allowTransposed=*/true);
+  // INT32 graph inputs pad as i32 data (ONNX's edge and reflect tests).
+  llvm::Expected<Activation> x =
+      activationInput(0, /*allowTransposed=*/true, /*allowInt8=*/false,
+                      /*allowInt32=*/true);
   if (!x)
     return x.takeError();
   if (x->rank() != 4)
@@ -136,10 +139,8 @@ llvm::Error ONNXImporter::importPad() {
   std::string mode = getStringAttr(*node, "mode", "constant");
   // An NCHW activation pads as vggq.pad (any axis, value and mode, f32);
   // inside a Transpose pair only the shortcut's zero channel padding.
-  bool general = x->perm.empty() &&
-                 cast<RankedTensorType>(x->value.getType())
-                     .getElementType()
-                     .isF32();
+  Type elem = cast<RankedTensorType>(x->value.getType()).getElementType();
+  bool general = x->perm.empty() && (elem.isF32() || elem.isInteger(32));
   if (general && mode != "constant" && mode != "edge" && mode != "reflect")
     return nodeError("mode '" + mode +
                      "' is not supported (constant, edge or reflect)");
@@ -157,11 +158,16 @@ llvm::Error ONNXImporter::importPad() {
     if (!value)
       return value.takeError();
     const HostTensor &v = **value;
-    if (v.numElements() != 1 || v.isInt)
+    if (v.numElements() != 1 || v.isInt != elem.isInteger(32))
       return nodeError("constant_value '" + node->input(2) + "' has shape " +
-                       formatShape(v.shape) +
-                       "; expected one float32 value");
-    padValue = v.f32[0];
+                       formatShape(v.shape) + "; expected one " +
+                       (elem.isInteger(32) ? "integer" : "float32") +
+                       " value");
+    padValue = v.isInt ? float(v.i64[0]) : v.f32[0];
+    if (v.isInt && double(padValue) != double(v.i64[0]))
+      return nodeError("constant_value '" + node->input(2) + "' is " +
+                       std::to_string(v.i64[0]) +
+                       "; only values exact in float32 are supported");
   } else if (hasInput(2) && !general) {
     llvm::Expected<const HostTensor *> value =
         constantInput(2, "constant_value");

@@ -199,6 +199,29 @@ func.func @forward(%x: tensor<2x3xf32>) -> (tensor<5x5xf32>, tensor<5x5xf32>, te
   expectNear(out[2].f32, r, 0);
 }
 
+/// The same index maps on i32 data (ONNX's INT32 Pad), exact.
+TEST_F(ExecutorTest, PadInt32) {
+  std::string src = R"(
+func.func @forward(%x: tensor<2x3xi32>) -> (tensor<3x7xi32>, tensor<2x4xi32>) {
+  %r = vggq.pad %x low [1, 2] high [0, 2] mode "reflect" : tensor<2x3xi32> -> tensor<3x7xi32>
+  %c = vggq.pad %x low [0, 1] high [0, 0] mode "constant" value -7.0 : tensor<2x3xi32> -> tensor<2x4xi32>
+  return %r, %c : tensor<3x7xi32>, tensor<2x4xi32>
+})";
+  Tensor x;
+  x.shape = {2, 3};
+  x.kind = ElemKind::I32;
+  x.i32 = {1, -2, 3, 2000000001, 5, -6};
+  auto out = run(src, {x});
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_EQ(out[0].kind, ElemKind::I32);
+  const int rows[3] = {1, 0, 1}, cols[7] = {2, 1, 0, 1, 2, 1, 0};
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 7; ++j)
+      ASSERT_EQ(out[0].i32[i * 7 + j], x.i32[rows[i] * 3 + cols[j]]) << i << j;
+  std::vector<int32_t> c = {-7, 1, -2, 3, -7, 2000000001, 5, -6};
+  EXPECT_EQ(out[1].i32, c);
+}
+
 TEST_F(ExecutorTest, FlattenLinearSoftmax) {
   std::string src = R"(
 func.func @forward(%x: tensor<3x2x2x5xf32>, %w: tensor<7x20xf32>, %b: tensor<7xf32>) -> tensor<3x7xf32> {

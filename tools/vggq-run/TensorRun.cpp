@@ -138,6 +138,8 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
     // An i8 argument takes INT8 data, or UINT8 data as its codes minus 128
     // (the importer's `vggq.onnx_dtype` says which).
     std::string argDtype = "FLOAT";
+    if (type && type.getElementType().isInteger(32))
+      argDtype = "INT32";
     if (type && type.getElementType().isInteger(8)) {
       argDtype = "INT8";
       if (auto at =
@@ -158,7 +160,17 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
       t.f32 = permute4(t.f32, t.shape, /*toNHWC=*/true);
       t.shape = {t.shape[0], t.shape[2], t.shape[3], t.shape[1]};
     }
-    if (!f32Arg) {
+    if (argDtype == "INT32") {
+      // The file's values come as floats: exact up to 2^24.
+      for (float v : t.f32)
+        if (!(std::fabs(v) <= 16777216.0f))
+          return fail(kRunError, file->path +
+                                     ": has an INT32 value beyond 2^24, "
+                                     "which vggq-run cannot feed exactly");
+      t.kind = exec::ElemKind::I32;
+      t.i32.assign(t.f32.begin(), t.f32.end());
+      t.f32.clear();
+    } else if (!f32Arg) {
       // The values as INT8 codes.
       t.kind = exec::ElemKind::Coded;
       t.precision = lookupPrecision(type.getElementType());

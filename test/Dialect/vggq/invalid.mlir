@@ -787,3 +787,11 @@ func.func @pad_negative(%x: tensor<2x3xf32>) {
   %0 = vggq.pad %x low [0, -1] high [0, 1] mode "constant" : tensor<2x3xf32> -> tensor<2x3xf32>
   return
 }
+
+// -----
+
+func.func @pad_i32_value(%x: tensor<2x3xi32>) {
+  // expected-error @+1 {{the 'value' of an i32 pad must be an integer}}
+  %0 = vggq.pad %x low [0, 1] high [0, 1] mode "constant" value 1.5 : tensor<2x3xi32> -> tensor<2x5xi32>
+  return
+}

@@ -149,3 +149,15 @@ for mode, extra in (("constant", {"constant_values": 1.25}), ("edge", {}),
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
               os.path.join(out, "pad_" + mode + ".onnx"))
     save("pad_" + mode + "_y.pb", np.pad(px, np_pads, mode=mode, **extra), "y")
+
+# Edge Pad of an INT32 input (integer data, exact).
+pi = rng.integers(-1000, 1000, (1, 2, 3, 4)).astype(np.int32)
+save("pi.pb", pi, "x")
+graph = helper.make_graph(
+    [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad", mode="edge")],
+    "pad_i32", [vi("x", [1, 2, 3, 4], TensorProto.INT32)],
+    [vi("y", [1, 3, 6, 8], TensorProto.INT32)],
+    [numpy_helper.from_array(np.array(pads, np.int64), "pads")])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "pad_i32.onnx"))
+save("pad_i32_y.pb", np.pad(pi, np_pads, mode="edge"), "y")

@@ -389,6 +389,13 @@ LogicalResult PadOp::verify() {
                          << "' is not one of constant, edge, reflect";
   if (getValueAttr() && mode != "constant")
     return emitOpError() << "a 'value' needs mode 'constant'";
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("result element type must equal the input's");
+  if (auto v = getValue(); v && in.getElementType().isInteger(32)) {
+    float f = v->convertToFloat();
+    if (f != std::nearbyint(f) || !(std::fabs(f) < 2147483648.0f))
+      return emitOpError() << "the 'value' of an i32 pad must be an integer";
+  }
   SmallVector<int64_t> expected;
   for (int64_t a = 0; a < in.getRank(); ++a) {
     if (low[a] < 0 || high[a] < 0)

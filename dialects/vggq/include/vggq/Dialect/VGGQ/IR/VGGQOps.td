@@ -285,13 +285,14 @@ def VGGQ_SliceOp : VGGQ_Op<"slice"> {
 }
 
 def VGGQ_PadOp : VGGQ_Op<"pad"> {
-  let summary = "pads every axis of an f32 tensor: a constant, the edge or a reflection";
+  let summary = "pads every axis of an f32 or i32 tensor: a constant, the edge or a reflection";
   let description = [{
     `low[a]` elements before and `high[a]` after axis `a` of the input (in
     the IR's layout). `mode` says what they hold, as ONNX's Pad: `constant`
     (the f32 `value`, 0 when absent), `edge` (the nearest element), or
     `reflect` (mirrored about the edge element, which is not repeated; each
-    pad smaller than its axis). Pure data movement on f32; the channel
+    pad smaller than its axis). Pure data movement on f32, and on i32 integer
+    data (ONNX's INT32 tensors; a `value` must then be an integer); the channel
     padding of the CIFAR shortcut stays `vggq.subsample_pad`, which
     commutes with quantization. The GPU lowering has no kernel for it.
 
@@ -300,10 +301,10 @@ def VGGQ_PadOp : VGGQ_Op<"pad"> {
         : tensor<1x4x5x3xf32> -> tensor<1x7x12x3xf32>
     ```
   }];
-  let arguments = (ins VGGQ_F32Tensor:$input, DenseI64ArrayAttr:$low,
-                       DenseI64ArrayAttr:$high, StrAttr:$mode,
-                       OptionalAttr<F32Attr>:$value);
-  let results = (outs VGGQ_F32Tensor:$output);
+  let arguments = (ins RankedTensorOf<[F32, I32]>:$input,
+                       DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high,
+                       StrAttr:$mode, OptionalAttr<F32Attr>:$value);
+  let results = (outs RankedTensorOf<[F32, I32]>:$output);
   let assemblyFormat = [{
     $input `low` $low `high` $high `mode` $mode (`value` $value^)? attr-dict
     `:` type($input) `->` type($output)
