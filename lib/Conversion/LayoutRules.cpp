@@ -192,7 +192,7 @@ FusedChain analyzeChain(Operation *gemm) {
   TileConfig t = selectTile(gemm);
   bool window =
       pool.getKernel() == ArrayRef<int64_t>{2, 2} &&
-      pool.getStrides() == ArrayRef<int64_t>{2, 2} &&
+      pool.getStrides() == ArrayRef<int64_t>{2, 2} && !pool.isDilated() &&
       llvm::all_of(pool.getPadding(), [](int64_t p) { return p == 0; });
   if (window && s.outH % 2 == 0 && s.outW % 2 == 0 &&
       t.bm % (2 * s.outW) == 0) {

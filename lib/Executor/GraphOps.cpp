@@ -131,11 +131,13 @@ llvm::Expected<Tensor> runRelu(ReluOp, Inputs ins) {
 
 /// Max pooling: in each window the first cell holding the largest value wins
 /// (padded cells never; NaN never beats a number). On codes the values are
-/// compared decoded, and the winning code is copied.
+/// compared decoded, and the winning code is copied. Cell (ky, kx) of a
+/// window reads row y * s[0] - p[0] + ky * d[0] (d: the dilation).
 template <typename ValueAt, typename Store>
 void maxPool(const std::vector<int64_t> &is, int64_t oh, int64_t ow,
              llvm::ArrayRef<int64_t> k, llvm::ArrayRef<int64_t> s,
-             llvm::ArrayRef<int64_t> p, ValueAt valueAt, Store store) {
+             llvm::ArrayRef<int64_t> p, llvm::ArrayRef<int64_t> d,
+             ValueAt valueAt, Store store) {
   int64_t n = is[0], h = is[1], w = is[2], c = is[3];
   for (int64_t b = 0; b < n; ++b)
     for (int64_t y = 0; y < oh; ++y)
@@ -144,11 +146,11 @@ void maxPool(const std::vector<int64_t> &is, int64_t oh, int64_t ow,
           int64_t best = -1;
           float bestVal = -std::numeric_limits<float>::infinity();
           for (int64_t ky = 0; ky < k[0]; ++ky) {
-            int64_t iy = y * s[0] - p[0] + ky;
+            int64_t iy = y * s[0] - p[0] + ky * d[0];
             if (iy < 0 || iy >= h)
               continue;
             for (int64_t kx = 0; kx < k[1]; ++kx) {
-              int64_t ix = x * s[1] - p[1] + kx;
+              int64_t ix = x * s[1] - p[1] + kx * d[1];
               if (ix < 0 || ix >= w)
                 continue;
               int64_t idx = ((b * h + iy) * w + ix) * c + ch;
@@ -168,8 +170,9 @@ llvm::Expected<Tensor> runMaxPool(MaxPool2DOp op, Inputs ins) {
   if (in.shape.size() != 4)
     return opError(op, "expects a rank-4 input");
   auto k = op.getKernel(), s = op.getStrides(), p = op.getPadding();
-  auto oh = windowOutputSize(in.shape[1], k[0], s[0], p[0], p[2], 1);
-  auto ow = windowOutputSize(in.shape[2], k[1], s[1], p[1], p[3], 1);
+  llvm::SmallVector<int64_t, 2> d = op.getDilationOrOnes();
+  auto oh = windowOutputSize(in.shape[1], k[0], s[0], p[0], p[2], d[0]);
+  auto ow = windowOutputSize(in.shape[2], k[1], s[1], p[1], p[3], d[1]);
   if (!oh || !ow)
     return opError(op, "the window does not fit the input " +
                            shapeString(in.shape));
@@ -179,7 +182,7 @@ llvm::Expected<Tensor> runMaxPool(MaxPool2DOp op, Inputs ins) {
   Tensor out = makeLike(in, shape);
   if (in.kind == ElemKind::F32) {
     maxPool(
-        in.shape, *oh, *ow, k, s, p, [&](int64_t i) { return in.f32[i]; },
+        in.shape, *oh, *ow, k, s, p, d, [&](int64_t i) { return in.f32[i]; },
         [&](int64_t o, int64_t i) {
           out.f32[o] =
               i < 0 ? -std::numeric_limits<float>::infinity() : in.f32[i];
@@ -188,7 +191,8 @@ llvm::Expected<Tensor> runMaxPool(MaxPool2DOp op, Inputs ins) {
   }
   std::vector<float> lut = decodeTable(*in.precision);
   maxPool(
-      in.shape, *oh, *ow, k, s, p, [&](int64_t i) { return lut[in.code(i)]; },
+      in.shape, *oh, *ow, k, s, p, d,
+      [&](int64_t i) { return lut[in.code(i)]; },
       [&](int64_t o, int64_t i) { out.setCode(o, i < 0 ? 0 : in.code(i)); });
   return out;
 }
@@ -375,6 +379,64 @@ llvm::Expected<Tensor> runSlice(SliceOp op, Inputs ins) {
   return out;
 }
 
+/// ONNX's Pad on f32: an output coordinate outside the input along an axis
+/// takes `value` (constant), the nearest element (edge) or the mirrored one
+/// (reflect: -i, and 2 (n - 1) - i past the end).
+llvm::Expected<Tensor> runPad(PadOp op, Inputs ins) {
+  const Tensor &in = *ins[0];
+  bool isI32 = in.kind == ElemKind::I32;
+  if (in.kind != ElemKind::F32 && !isI32)
+    return opError(op, "pads only f32 and i32 tensors");
+  llvm::ArrayRef<int64_t> low = op.getLow(), high = op.getHigh();
+  llvm::StringRef mode = op.getMode();
+  float value = op.getValue() ? op.getValue()->convertToFloat() : 0.0f;
+  size_t rank = in.shape.size();
+  std::vector<int64_t> shape(rank), inStrides(rank, 1);
+  for (size_t i = rank; i-- > 1;)
+    inStrides[i - 1] = inStrides[i] * in.shape[i];
+  for (size_t k = 0; k < rank; ++k) {
+    shape[k] = in.shape[k] + low[k] + high[k];
+    if (mode == "reflect" && (low[k] >= in.shape[k] || high[k] >= in.shape[k]))
+      return opError(op, "reflect pads must be smaller than the axis");
+  }
+  if (llvm::Error e = checkResultShape(op, shape))
+    return std::move(e);
+  Tensor out;
+  out.shape = shape;
+  out.kind = in.kind;
+  if (isI32)
+    out.i32.resize(out.numElements());
+  else
+    out.f32.resize(out.numElements());
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t o = 0, e = out.numElements(); o < e; ++o) {
+    int64_t src = 0;
+    bool inside = true;
+    for (size_t k = 0; k < rank; ++k) {
+      int64_t i = index[k] - low[k], n = in.shape[k];
+      if (i < 0 || i >= n) {
+        if (mode == "constant")
+          inside = false;
+        else if (mode == "edge")
+          i = i < 0 ? 0 : n - 1;
+        else
+          i = i < 0 ? -i : 2 * (n - 1) - i;
+      }
+      src += i * inStrides[k];
+    }
+    if (isI32)
+      out.i32[o] = inside ? in.i32[src] : int32_t(value);
+    else
+      out.f32[o] = inside ? in.f32[src] : value;
+    for (size_t k = rank; k-- > 0;) {
+      if (++index[k] < shape[k])
+        break;
+      index[k] = 0;
+    }
+  }
+  return out;
+}
+
 /// The same elements under the result's shape (the batch from the input).
 llvm::Expected<Tensor> runReshape(ReshapeOp op, Inputs ins) {
   const Tensor &in = *ins[0];
@@ -424,12 +486,37 @@ llvm::Expected<Tensor> runAdd(AddOp op, Inputs ins) {
   return out;
 }
 
+/// Wrapping 8-bit integer addition; `unsigned` codes are UINT8 values minus
+/// 128 (the sum is taken in UINT8 and stored the same way).
+llvm::Expected<Tensor> runIntAdd(IntAddOp op, Inputs ins) {
+  const Tensor &a = *ins[0], &b = *ins[1];
+  if (a.shape != b.shape)
+    return opError(op, "operand shapes " + shapeString(a.shape) + " and " +
+                           shapeString(b.shape) + " differ");
+  if (a.kind != ElemKind::Coded || b.kind != ElemKind::Coded ||
+      a.codeBytes() != 1 || b.codeBytes() != 1)
+    return opError(op, "expects 8-bit integer operands");
+  Tensor out = makeLike(a, a.shape);
+  out.scale = 0.0f;
+  int offset = op.getUnsignedValues() ? 128 : 0;
+  for (int64_t i = 0, e = a.numElements(); i < e; ++i) {
+    int va = int(int8_t(uint8_t(a.code(i)))) + offset;
+    int vb = int(int8_t(uint8_t(b.code(i)))) + offset;
+    // (va + vb) mod 256 in the operands' type, stored less the offset.
+    int sum = (va + vb) & 0xff;
+    if (!op.getUnsignedValues() && sum > 127)
+      sum -= 256;
+    out.setCode(i, uint8_t(int8_t(sum - offset)));
+  }
+  return out;
+}
+
 } // namespace
 
 bool vggq::exec::detail::isGraphOp(mlir::Operation *op) {
   return llvm::isa<Conv2DOp, BatchNormOp, ReluOp, MaxPool2DOp, AvgPool2DOp,
                    SubsamplePadOp, FlattenOp, LinearOp, SoftmaxOp, AddOp,
-                   TransposeOp, ReshapeOp, SliceOp>(op);
+                   IntAddOp, TransposeOp, ReshapeOp, SliceOp, PadOp>(op);
 }
 
 llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op,
@@ -445,9 +532,11 @@ llvm::Expected<Tensor> vggq::exec::detail::runGraphOp(mlir::Operation *op,
       .Case([&](LinearOp o) { return runLinear(o, ins); })
       .Case([&](SoftmaxOp o) { return runSoftmax(o, ins); })
       .Case([&](AddOp o) { return runAdd(o, ins); })
+      .Case([&](IntAddOp o) { return runIntAdd(o, ins); })
       .Case([&](TransposeOp o) { return runTranspose(o, ins); })
       .Case([&](ReshapeOp o) { return runReshape(o, ins); })
       .Case([&](SliceOp o) { return runSlice(o, ins); })
+      .Case([&](PadOp o) { return runPad(o, ins); })
       .Default([&](mlir::Operation *o) -> llvm::Expected<Tensor> {
         return opError(o, "is not a graph op");
       });

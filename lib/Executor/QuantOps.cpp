@@ -5,6 +5,9 @@
 //
 //   quantize:    code = encode(x / scale)               (true division)
 //   dequantize:  x    = decode(code) * scale
+//   affine (with a zero point zp, INT8 storage):
+//     quantize:   code = clamp(round_half_even(x / scale) + zp, -128, 127)
+//     dequantize: x    = float(code - zp) * scale
 //   requantize:  code = encode((decode(code) * in_scale) / out_scale)
 //   qconv2d / qlinear epilogue, per output channel o:
 //     s[o] = input_scale * weight_scales[o]             (f32, once per channel)
@@ -32,6 +35,8 @@
 
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
+#include <cmath>
 #include <optional>
 #include <type_traits>
 
@@ -66,6 +71,15 @@ struct ScaleIndexer {
   }
 };
 
+/// The affine INT8 code of `v` (a value already divided by its scale):
+/// round half to even, add the zero point, clamp to [-128, 127], as ONNX's
+/// QuantizeLinear. NaN gives the zero point.
+int64_t affineCode(float v, int64_t zeroPoint) {
+  double r = std::isnan(v) ? 0.0 : std::nearbyint(double(v));
+  double q = std::clamp(r + double(zeroPoint), -128.0, 127.0);
+  return int64_t(q);
+}
+
 template <typename OpTy>
 llvm::Expected<ScaleIndexer> scaleIndexer(OpTy op, const Tensor &t) {
   ScaleIndexer ix;
@@ -95,6 +109,17 @@ llvm::Expected<Tensor> runQuantize(QuantizeOp op, Inputs ins) {
     return ix.takeError();
   auto scales = op.getScales();
   const Precision *p = resultPrecision(op);
+  if (std::optional<llvm::ArrayRef<int64_t>> zp = op.getZeroPoint()) {
+    // Affine (ONNX's QuantizeLinear): the full INT8 range. The codes carry
+    // no scale of their own (real = (code - zero_point) * scale).
+    Tensor out = makeCoded(in.shape, p, 0.0f);
+    for (int64_t i = 0, e = in.numElements(); i < e; ++i) {
+      int64_t j = (*ix)(i);
+      out.setCode(i, uint8_t(int8_t(affineCode(in.f32[i] / scales[j],
+                                               (*zp)[j]))));
+    }
+    return out;
+  }
   Tensor out = makeCoded(in.shape, p, ix->perTensor ? scales[0] : 0.0f);
   for (int64_t i = 0, e = in.numElements(); i < e; ++i)
     out.setCode(i, p->encode(in.f32[i] / scales[(*ix)(i)]));
@@ -111,6 +136,17 @@ llvm::Expected<Tensor> runDequantize(DequantizeOp op, Inputs ins) {
   Tensor out;
   out.shape = in.shape;
   out.f32.resize(in.numElements());
+  if (std::optional<llvm::ArrayRef<int64_t>> zp = op.getZeroPoint()) {
+    if (!in.precision->isInteger() || in.codeBytes() != 1)
+      return opError(op, "has a zero point but its input is not INT8 codes");
+    for (int64_t i = 0, e = in.numElements(); i < e; ++i) {
+      int64_t j = (*ix)(i);
+      // The difference is an exact integer in [-255, 255].
+      float diff = float(int64_t(int8_t(uint8_t(in.code(i)))) - (*zp)[j]);
+      out.f32[i] = diff * scales[j];
+    }
+    return out;
+  }
   for (int64_t i = 0, e = in.numElements(); i < e; ++i)
     out.f32[i] = lut[in.code(i)] * scales[(*ix)(i)];
   return out;

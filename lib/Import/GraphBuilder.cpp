@@ -121,11 +121,13 @@ GraphBuilder::GraphBuilder(MLIRContext &ctx) : ctx(ctx), builder(&ctx) {
 }
 
 Value GraphBuilder::addInput(RankedTensorType type, llvm::StringRef name,
-                             int64_t index) {
+                             int64_t index, llvm::StringRef onnxDtype) {
   unsigned position = func.getNumArguments();
   NamedAttrList attrs;
   attrs.set("vggq.onnx_input", builder.getStringAttr(name));
   attrs.set("vggq.onnx_input_index", builder.getI64IntegerAttr(index));
+  if (!onnxDtype.empty())
+    attrs.set("vggq.onnx_dtype", builder.getStringAttr(onnxDtype));
   (void)func.insertArgument(position, type, attrs.getDictionary(&ctx),
                             loc(name));
   return func.getArgument(position);
@@ -166,21 +168,27 @@ Value GraphBuilder::rawConstant(llvm::StringRef name,
 
 Value GraphBuilder::quantize(llvm::StringRef name, Value input,
                              Type elementType, llvm::ArrayRef<float> scales,
-                             std::optional<int64_t> axis) {
+                             std::optional<int64_t> axis,
+                             llvm::ArrayRef<int64_t> zeroPoint) {
   auto type = cast<RankedTensorType>(input.getType()).clone(elementType);
   return vggq::QuantizeOp::create(
       builder, loc(name), type, input, builder.getDenseF32ArrayAttr(scales),
-      axis ? builder.getI64IntegerAttr(*axis) : IntegerAttr());
+      axis ? builder.getI64IntegerAttr(*axis) : IntegerAttr(),
+      zeroPoint.empty() ? DenseI64ArrayAttr()
+                        : builder.getDenseI64ArrayAttr(zeroPoint));
 }
 
 Value GraphBuilder::dequantize(llvm::StringRef name, Value input,
                                llvm::ArrayRef<float> scales,
-                               std::optional<int64_t> axis) {
+                               std::optional<int64_t> axis,
+                               llvm::ArrayRef<int64_t> zeroPoint) {
   auto type =
       cast<RankedTensorType>(input.getType()).clone(builder.getF32Type());
   return vggq::DequantizeOp::create(
       builder, loc(name), type, input, builder.getDenseF32ArrayAttr(scales),
-      axis ? builder.getI64IntegerAttr(*axis) : IntegerAttr());
+      axis ? builder.getI64IntegerAttr(*axis) : IntegerAttr(),
+      zeroPoint.empty() ? DenseI64ArrayAttr()
+                        : builder.getDenseI64ArrayAttr(zeroPoint));
 }
 
 Value GraphBuilder::convWeightFromOIHW(llvm::StringRef name,
@@ -243,12 +251,19 @@ Value GraphBuilder::relu(llvm::StringRef layer, Value input) {
 Value GraphBuilder::maxPool2d(llvm::StringRef layer, Value input,
                               llvm::ArrayRef<int64_t> kernel,
                               llvm::ArrayRef<int64_t> strides,
-                              llvm::ArrayRef<int64_t> padding) {
+                              llvm::ArrayRef<int64_t> padding,
+                              llvm::ArrayRef<int64_t> dilation) {
   auto type = cast<RankedTensorType>(input.getType());
-  RankedTensorType resultType =
-      windowResult(input, kernel, strides, padding, {1, 1}, type.getDimSize(3));
-  return named(vggq::MaxPool2DOp::create(builder, loc(layer), resultType, input,
-                                         kernel, strides, padding),
+  RankedTensorType resultType = windowResult(input, kernel, strides, padding,
+                                             dilation, type.getDimSize(3));
+  bool dilated = dilation.size() == 2 && (dilation[0] != 1 || dilation[1] != 1);
+  return named(vggq::MaxPool2DOp::create(
+                   builder, loc(layer), resultType, input,
+                   builder.getDenseI64ArrayAttr(kernel),
+                   builder.getDenseI64ArrayAttr(strides),
+                   builder.getDenseI64ArrayAttr(padding),
+                   dilated ? builder.getDenseI64ArrayAttr(dilation)
+                           : DenseI64ArrayAttr()),
                layer);
 }
 
@@ -340,6 +355,32 @@ Value GraphBuilder::linear(llvm::StringRef layer, Value input, Value weight,
 Value GraphBuilder::add(llvm::StringRef layer, Value lhs, Value rhs) {
   return named(
       vggq::AddOp::create(builder, loc(layer), lhs.getType(), lhs, rhs), layer);
+}
+
+Value GraphBuilder::pad(llvm::StringRef layer, Value input,
+                        llvm::ArrayRef<int64_t> low,
+                        llvm::ArrayRef<int64_t> high, llvm::StringRef mode,
+                        std::optional<float> value) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t a = 0; a < shape.size(); ++a)
+    if (!ShapedType::isDynamic(shape[a]))
+      shape[a] += low[a] + high[a];
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return named(vggq::PadOp::create(
+                   builder, loc(layer), resultType, input,
+                   builder.getDenseI64ArrayAttr(low),
+                   builder.getDenseI64ArrayAttr(high),
+                   builder.getStringAttr(mode),
+                   value ? builder.getF32FloatAttr(*value) : FloatAttr()),
+               layer);
+}
+
+Value GraphBuilder::intAdd(llvm::StringRef layer, Value lhs, Value rhs,
+                           bool isUnsigned) {
+  return named(vggq::IntAddOp::create(builder, loc(layer), lhs.getType(), lhs,
+                                      rhs, isUnsigned),
+               layer);
 }
 
 Value GraphBuilder::softmax(llvm::StringRef layer, Value input) {

@@ -52,9 +52,10 @@ public:
 
   /// Appends an argument of `type` to @forward, with the attributes
   /// `vggq.onnx_input` naming the source's input `name` and
-  /// `vggq.onnx_input_index` giving its position among the source's inputs.
+  /// `vggq.onnx_input_index` giving its position among the source's inputs
+  /// (and `vggq.onnx_dtype` = `onnxDtype` when given: an 8-bit input).
   mlir::Value addInput(mlir::RankedTensorType type, llvm::StringRef name,
-                       int64_t index);
+                       int64_t index, llvm::StringRef onnxDtype = "");
   /// Sets the result attribute `name` of @forward's result (after finish's
   /// return is known; recorded now, applied by finish).
   void setResultAttr(llvm::StringRef name, mlir::Attribute value);
@@ -75,12 +76,16 @@ public:
   /// `vggq.quantize` / `vggq.dequantize` of `input` to/from `elementType`
   /// with `scales` (one: per tensor; else along `axis`), located at `name`
   /// (the ONNX node).
+  /// A non-empty `zeroPoint` makes them affine (INT8 storage, one zero
+  /// point per scale).
   mlir::Value quantize(llvm::StringRef name, mlir::Value input,
                        mlir::Type elementType, llvm::ArrayRef<float> scales,
-                       std::optional<int64_t> axis);
+                       std::optional<int64_t> axis,
+                       llvm::ArrayRef<int64_t> zeroPoint = {});
   mlir::Value dequantize(llvm::StringRef name, mlir::Value input,
                          llvm::ArrayRef<float> scales,
-                         std::optional<int64_t> axis);
+                         std::optional<int64_t> axis,
+                         llvm::ArrayRef<int64_t> zeroPoint = {});
 
   /// A conv weight given in PyTorch/ONNX layout OIHW (`shape`), stored as
   /// an OHWI constant.
@@ -99,10 +104,12 @@ public:
                         mlir::Value scale, mlir::Value offset, mlir::Value mean,
                         mlir::Value variance, float epsilon);
   mlir::Value relu(llvm::StringRef layer, mlir::Value input);
+  /// A `dilation` other than [1, 1] is set on the op (else left out).
   mlir::Value maxPool2d(llvm::StringRef layer, mlir::Value input,
                         llvm::ArrayRef<int64_t> kernel,
                         llvm::ArrayRef<int64_t> strides,
-                        llvm::ArrayRef<int64_t> padding);
+                        llvm::ArrayRef<int64_t> padding,
+                        llvm::ArrayRef<int64_t> dilation = {1, 1});
   /// f32 average pooling; the window must fit and padding be smaller than
   /// the kernel (callers check).
   mlir::Value avgPool2d(llvm::StringRef layer, mlir::Value input,
@@ -132,6 +139,13 @@ public:
   mlir::Value linear(llvm::StringRef layer, mlir::Value input,
                      mlir::Value weight, mlir::Value bias);
   mlir::Value add(llvm::StringRef layer, mlir::Value lhs, mlir::Value rhs);
+  /// `vggq.pad` of an f32 tensor (the pads in the IR's layout).
+  mlir::Value pad(llvm::StringRef layer, mlir::Value input,
+                  llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                  llvm::StringRef mode, std::optional<float> value);
+  /// `vggq.int_add` (wrapping); `isUnsigned`: the codes are UINT8 minus 128.
+  mlir::Value intAdd(llvm::StringRef layer, mlir::Value lhs, mlir::Value rhs,
+                     bool isUnsigned);
   mlir::Value softmax(llvm::StringRef layer, mlir::Value input);
 
   /// Returns `result` from @forward, erases the subsample_pad ops that were

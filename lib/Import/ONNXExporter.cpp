@@ -365,6 +365,8 @@ llvm::Error Exporter::exportOp(Operation *op) {
     addInts(node, "kernel_shape", pool.getKernel());
     addInts(node, "strides", pool.getStrides());
     addInts(node, "pads", pool.getPadding());
+    if (pool.isDilated())
+      addInts(node, "dilations", pool.getDilationOrOnes());
   };
   // An op that keeps the scale: run on the dequantized tensor, quantized
   // again at the same scale.
@@ -385,6 +387,9 @@ llvm::Error Exporter::exportOp(Operation *op) {
         if (q.getAxis() || q.getScales().size() != 1)
           return exportError(op, "per-channel activation scales are not "
                                  "exported");
+        if (q.hasZeroPoint())
+          return exportError(op, "an affine quantize (zero point) is not "
+                                 "exported");
         tensors[q.getResult()] =
             quantize(x->name, q.getScales()[0], q.getType().getElementType(),
                      fresh(op, "quantize"));
@@ -397,6 +402,9 @@ llvm::Error Exporter::exportOp(Operation *op) {
           return x.takeError();
         if (dq.getAxis() || dq.getScales().size() != 1)
           return exportError(op, "per-channel activation scales are not "
+                                 "exported");
+        if (dq.hasZeroPoint())
+          return exportError(op, "an affine dequantize (zero point) is not "
                                  "exported");
         Tensor t = *x;
         if (dq.getScales()[0] != x->scale) {

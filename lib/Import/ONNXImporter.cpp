@@ -182,9 +182,15 @@ llvm::Error ONNXImporter::bindInputs() {
   return llvm::Error::success();
 }
 
-llvm::Expected<Activation> ONNXImporter::argumentFor(const std::string &name) {
+llvm::Expected<Activation> ONNXImporter::argumentFor(const std::string &name,
+                                                     bool allowInt8,
+                                                     bool allowInt32) {
   const onnx::TensorProto &data = boundInputs.find(name)->second;
-  if (data.data_type() != onnx::TensorProto::FLOAT)
+  bool isInt8 = data.data_type() == onnx::TensorProto::INT8 ||
+                data.data_type() == onnx::TensorProto::UINT8;
+  bool isInt32 = data.data_type() == onnx::TensorProto::INT32;
+  if (data.data_type() != onnx::TensorProto::FLOAT && !(allowInt8 && isInt8) &&
+      !(allowInt32 && isInt32))
     return nodeError("graph input '" + name + "' has data type " +
                      dataTypeName(data.data_type()) +
                      "; only FLOAT (float32) activations are supported");
@@ -205,8 +211,15 @@ llvm::Expected<Activation> ONNXImporter::argumentFor(const std::string &name) {
       break;
     index += !initializers.count(info.name());
   }
-  Value arg = builder->addInput(
-      RankedTensorType::get(dims, Float32Type::get(&ctx)), name, index);
+  Type elem = isInt8    ? Type(IntegerType::get(&ctx, 8))
+              : isInt32 ? Type(IntegerType::get(&ctx, 32))
+                        : Type(Float32Type::get(&ctx));
+  Value arg = builder->addInput(RankedTensorType::get(dims, elem), name, index,
+                                isInt8 || isInt32
+                                    ? dataTypeName(data.data_type())
+                                    : "");
+  if (isInt8)
+    quantizedTypes[name] = data.data_type();
   return activations[name] = Activation{arg, std::nullopt};
 }
 
@@ -343,6 +356,17 @@ llvm::Expected<OwningOpRef<ModuleOp>> ONNXImporter::run() {
       builder->setResultAttr("vggq.flattened_chw",
                              DenseI64ArrayAttr::get(&ctx, *chw));
     builder->setResultAttr("vggq.onnx_output", StringAttr::get(&ctx, outName));
+    // An i8 result that ONNX types UINT8 holds its codes minus 128.
+    if (auto known = quantizedTypes.find(outName);
+        known != quantizedTypes.end() &&
+        (known->second == onnx::TensorProto::UINT8 ||
+         known->second == onnx::TensorProto::INT8) &&
+        cast<RankedTensorType>(it->second.value.getType())
+            .getElementType()
+            .isInteger(8))
+      builder->setResultAttr("vggq.onnx_dtype",
+                             StringAttr::get(&ctx,
+                                             dataTypeName(known->second)));
     return builder->finish(it->second.value, path, inputMean, inputStd);
   }
   if (it->second.rank() != 2)
@@ -442,13 +466,15 @@ llvm::Error ONNXImporter::foldNode() {
 }
 
 llvm::Expected<Activation> ONNXImporter::activationInput(int i,
-                                                         bool allowTransposed) {
+                                                         bool allowTransposed,
+                                                         bool allowInt8,
+                                                         bool allowInt32) {
   if (!hasInput(i))
     return nodeError("missing input " + llvm::Twine(i));
   const std::string &name = node->input(i);
   auto it = activations.find(name);
   if (it == activations.end() && boundInputs.count(name))
-    return argumentFor(name);
+    return argumentFor(name, allowInt8, allowInt32);
   if (it != activations.end()) {
     if (!allowTransposed && !it->second.perm.empty())
       return nodeError("input '" + name + "' is transposed by node '" +

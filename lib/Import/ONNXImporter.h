@@ -68,8 +68,16 @@ struct QuantParams {
   std::optional<int64_t> axis;
   /// The TensorProto data type (INT8, UINT8, FLOAT8E4M3FN, ...).
   int32_t type = 0;
-  /// UINT8 with zero point 128: stored as INT8 codes (code - 128).
+  /// UINT8: stored as INT8 codes (code - 128); with zero point 128 the
+  /// storage is symmetric.
   bool shifted = false;
+  /// The zero points as ONNX gives them (empty: none given, zero point 0).
+  std::vector<int64_t> zeroPoint;
+  /// Whether the zero points are not the symmetric ones (INT8 0, UINT8 128,
+  /// FP8 0): the Q/DQ is affine, with zero points storageZeroPoint().
+  bool asymmetric = false;
+  /// The zero points of the INT8 storage (UINT8's minus 128), one per scale.
+  std::vector<int64_t> storageZeroPoint() const;
   /// The vggq storage element type (i8, f8E4M3FN, f8E5M2).
   mlir::Type storageType(mlir::MLIRContext &ctx) const;
 };
@@ -102,7 +110,13 @@ private:
   llvm::Error bindInputs();
   /// The @forward argument for the bound graph input `name`, made on first
   /// use.
-  llvm::Expected<Activation> argumentFor(const std::string &name);
+  /// With `allowInt8`, an INT8 or UINT8 graph input is an i8 argument
+  /// (UINT8 as its codes minus 128, `vggq.onnx_dtype` naming the type);
+  /// with `allowInt32` an INT32 one is an i32 argument; otherwise only
+  /// FLOAT inputs are.
+  llvm::Expected<Activation> argumentFor(const std::string &name,
+                                         bool allowInt8 = false,
+                                         bool allowInt32 = false);
   /// Compares the ONNX shape of each activation the current node defined
   /// with the one ONNX's shape inference gives.
   llvm::Error checkInferredShapes() const;
@@ -212,8 +226,12 @@ private:
   bool hasInput(int i) const;
   /// Input `i` as a computed tensor; with `allowTransposed`, also one that
   /// a Transpose left in a non-NCHW order.
+  /// `allowInt8` / `allowInt32`: an INT8/UINT8 / INT32 graph input given as
+  /// data is an i8 / i32 argument (see argumentFor).
   llvm::Expected<Activation> activationInput(int i,
-                                             bool allowTransposed = false);
+                                             bool allowTransposed = false,
+                                             bool allowInt8 = false,
+                                             bool allowInt32 = false);
   llvm::Expected<const HostTensor *> constantInput(int i, llvm::StringRef role);
   /// The constant called `name` (an initializer, decoded on first use, or a
   /// Constant node's output).

@@ -356,16 +356,46 @@ llvm::Error ONNXImporter::importAdd() {
   if (constIdx >= 0)
     return importAddConstant(constIdx);
 
-  llvm::Expected<Activation> lhs = activationInput(0);
+  // INT8 / UINT8 graph inputs add as integers (wrapping, as NumPy).
+  llvm::Expected<Activation> lhs =
+      activationInput(0, /*allowTransposed=*/false, /*allowInt8=*/true);
   if (!lhs)
     return lhs.takeError();
-  llvm::Expected<Activation> rhs = activationInput(1);
+  llvm::Expected<Activation> rhs =
+      activationInput(1, /*allowTransposed=*/false, /*allowInt8=*/true);
   if (!rhs)
     return rhs.takeError();
+  auto integerType = [&](int i) -> std::optional<int32_t> {
+    auto it = quantizedTypes.find(node->input(i));
+    Type elem = cast<RankedTensorType>(
+                    (i == 0 ? lhs : rhs)->value.getType())
+                    .getElementType();
+    if (!elem.isInteger(8))
+      return std::nullopt;
+    return it == quantizedTypes.end() ? 0 : it->second;
+  };
+  std::optional<int32_t> t0 = integerType(0), t1 = integerType(1);
+  auto isInteger = [](std::optional<int32_t> t) {
+    return t && (*t == onnx::TensorProto::INT8 ||
+                 *t == onnx::TensorProto::UINT8);
+  };
+  if (t0 || t1) {
+    if (!isInteger(t0) || !isInteger(t1) || *t0 != *t1)
+      return nodeError("mismatched types: an Add of 8-bit tensors needs two "
+                       "INT8 or two UINT8 integer tensors (quantized tensors "
+                       "are added after a DequantizeLinear)");
+  }
   if (lhs->value.getType() != rhs->value.getType() ||
       lhs->flattenedCHW != rhs->flattenedCHW)
     return nodeError("operands have different shapes (broadcasting is not "
                      "supported)");
+  if (t0) {
+    bool isUnsigned = *t0 == onnx::TensorProto::UINT8;
+    define(0, {builder->intAdd(layer, lhs->value, rhs->value, isUnsigned),
+               lhs->flattenedCHW});
+    quantizedTypes[node->output(0)] = *t0;
+    return llvm::Error::success();
+  }
   define(0, {builder->add(layer, lhs->value, rhs->value), lhs->flattenedCHW});
   return llvm::Error::success();
 }

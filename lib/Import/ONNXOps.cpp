@@ -198,7 +198,10 @@ llvm::Error ONNXImporter::importRelu() {
 }
 
 llvm::Error ONNXImporter::importMaxPool() {
-  llvm::Expected<Activation> x = activationInput(0);
+  // Max is exact on 8-bit codes (a UINT8 input's codes shifted by -128 keep
+  // their order), so an INT8 or UINT8 graph input is pooled as it is.
+  llvm::Expected<Activation> x =
+      activationInput(0, /*allowTransposed=*/false, /*allowInt8=*/true);
   if (!x)
     return x.takeError();
   // A 1-D pool over [N, C, W] is the 2-D one over [N, C, 1, W].
@@ -226,22 +229,28 @@ llvm::Error ONNXImporter::importMaxPool() {
     return nodeError("invalid kernel_shape " + formatShape(kernel) +
                      ", strides " + formatShape(strides) + " or pads " +
                      formatShape(pads));
-  if (dilations != llvm::SmallVector<int64_t, 4>{1, 1})
-    return nodeError("dilations " + formatShape(dilations) +
-                     " are not supported (only [1, 1])");
+  if (dilations.size() != 2 ||
+      llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
+    return nodeError("invalid dilations " + formatShape(dilations) +
+                     " (expected one positive integer per spatial axis)");
   // Padded cells never win, so a ceil_mode window is the floor one over
   // more padding at the end.
   if (auto why =
           resolveWindowPads(*node, {dimSize(x->value, 1), dimSize(x->value, 2)},
-                            kernel, strides, {1, 1}, /*allowCeil=*/true, pads))
+                            kernel, strides, dilations, /*allowCeil=*/true,
+                            pads))
     return nodeError(*why);
   if (!windowOutputSize(dimSize(x->value, 1), kernel[0], strides[0], pads[0],
-                        pads[2], 1) ||
+                        pads[2], dilations[0]) ||
       !windowOutputSize(dimSize(x->value, 2), kernel[1], strides[1], pads[1],
-                        pads[3], 1))
+                        pads[3], dilations[1]))
     return nodeError("the pooling window does not fit input " + onnxShape(*x));
-  Value pooled = builder->maxPool2d(layer, x->value, kernel, strides, pads);
+  Value pooled =
+      builder->maxPool2d(layer, x->value, kernel, strides, pads, dilations);
   define(0, oneD ? lowerFrom2D(pooled) : Activation(pooled));
+  if (auto known = quantizedTypes.find(node->input(0));
+      known != quantizedTypes.end())
+    quantizedTypes[node->output(0)] = known->second;
   return llvm::Error::success();
 }
 

@@ -112,11 +112,15 @@ decodeIntegers(const onnx::TensorProto &t,
   if (uint64_t(t.int32_data_size()) != count)
     return fail("has " + llvm::Twine(t.int32_data_size()) + " values for " +
                 llvm::Twine(count) + " elements");
-  for (int32_t v : t.int32_data()) {
-    if (type == onnx::TensorProto::INT8)
-      v = int8_t(v);
-    else if (!is32)
-      v = uint8_t(v);
+  for (auto [i, v] : llvm::enumerate(t.int32_data())) {
+    // int32_data holds one 8-bit value per entry: a value outside the type's
+    // range is an error, not a silent wrap.
+    int64_t lo = type == onnx::TensorProto::INT8 ? -128 : 0;
+    int64_t hi = type == onnx::TensorProto::INT8 ? 127 : 255;
+    if (!is32 && (v < lo || v > hi))
+      return fail("has value " + llvm::Twine(v) + " at index " +
+                  llvm::Twine(i) + ", out of the " + qTypeName(type) +
+                  " range [" + llvm::Twine(lo) + ", " + llvm::Twine(hi) + "]");
     values.push_back(v);
   }
   return values;
@@ -130,6 +134,16 @@ int64_t irAxisOf(int64_t onnxAxis, int64_t rank) {
   return kToNHWC[onnxAxis];
 }
 } // namespace
+
+std::vector<int64_t> QuantParams::storageZeroPoint() const {
+  std::vector<int64_t> zp(scales.size(), 0);
+  for (size_t i = 0; i < zp.size(); ++i) {
+    zp[i] = zeroPoint.empty() ? 0 : zeroPoint[i];
+    if (shifted)
+      zp[i] -= 128;
+  }
+  return zp;
+}
 
 mlir::Type QuantParams::storageType(MLIRContext &ctx) const {
   if (type == kFloat8E4M3FN)
@@ -193,21 +207,29 @@ ONNXImporter::readQuantParams(llvm::StringRef xName,
   std::optional<int32_t> zpType;
   std::string zpName = hasInput(2) ? node->input(2) : "";
   if (!zpName.empty()) {
-    auto it = initializers.find(zpName);
-    if (it == initializers.end() && boundInputs.count(zpName))
-      return nodeError("unsupported: zero point '" + zpName +
-                       "' is a graph input; Q/DQ parameters are read only "
-                       "from initializers and Constant nodes");
-    if (it == initializers.end())
+    // An initializer, a Constant, or a graph input given as data (vggq-run
+    // --input binds it at import time, as it binds a Conv weight).
+    const onnx::TensorProto *zpProto = nullptr;
+    if (auto it = initializers.find(zpName); it != initializers.end())
+      zpProto = it->second;
+    else if (auto b = boundInputs.find(zpName); b != boundInputs.end())
+      zpProto = &b->second;
+    if (!zpProto)
       return nodeError("zero point '" + zpName +
-                       "' is not an initializer or a Constant");
+                       "' is not an initializer, a Constant or a graph input "
+                       "given as data; it must be known at import time");
     llvm::SmallVector<int64_t, 4> zpShape;
-    llvm::Expected<std::vector<int64_t>> zp =
-        decodeIntegers(*it->second, zpShape);
+    llvm::Expected<std::vector<int64_t>> zp = decodeIntegers(*zpProto, zpShape);
     if (!zp)
       return nodeError("zero point: " + llvm::toString(zp.takeError()));
+    if (zpShape != llvm::SmallVector<int64_t, 4>(scale.shape.begin(),
+                                                 scale.shape.end()) &&
+        !(zp->size() == 1 && scale.numElements() == 1))
+      return nodeError("zero point '" + zpName + "' has shape " +
+                       formatShape(zpShape) + " but scale '" + scaleName +
+                       "' has shape " + formatShape(scale.shape));
     zeroPoint = std::move(*zp);
-    zpType = it->second->data_type();
+    zpType = zpProto->data_type();
     if (zeroPoint.size() != params.scales.size())
       return nodeError("zero point '" + zpName + "' has " +
                        llvm::Twine(zeroPoint.size()) + " values for " +
@@ -259,28 +281,33 @@ ONNXImporter::readQuantParams(llvm::StringRef xName,
   if (isFP8(params.type) && getIntAttr(*node, "saturate", 1) == 0)
     return nodeError("unsupported: saturate 0 (vggq's FP8 conversion "
                      "saturates to the largest finite value)");
+  // INT8 and UINT8 take any zero point: zero point 0 (INT8) and 128 (UINT8)
+  // are vggq's symmetric storage, every other one is affine (a vggq.quantize
+  // / dequantize with a zero_point, the full INT8 range). UINT8 is stored as
+  // INT8 codes minus 128 either way.
   int64_t expected = params.type == onnx::TensorProto::UINT8 ? 128 : 0;
   params.shifted = params.type == onnx::TensorProto::UINT8;
-  for (int64_t zp : zeroPoint) {
-    // FP8 codes 0 and 0x80 are +0 and -0.
-    bool ok = zp == expected || (isFP8(params.type) && zp == 0x80);
-    if (ok)
+  params.zeroPoint = zeroPoint;
+  for (auto [i, zp] : llvm::enumerate(zeroPoint)) {
+    if (zp == expected)
       continue;
-    if (params.type == onnx::TensorProto::UINT8 && zp == 0)
-      return nodeError(
-          "unsupported: zero point 0 of UINT8 '" + zpName +
-          "' (the range 0 to 255 has no symmetric vggq storage; use INT8 with "
-          "zero point 0 or UINT8 with zero point 128)");
-    return nodeError("unsupported: zero point " + llvm::Twine(zp) + " of " +
-                     qTypeName(params.type) + " '" + zpName +
-                     "' (asymmetric quantization; vggq's storage is "
-                     "symmetric: INT8 and FP8 with zero point 0, UINT8 with "
-                     "zero point 128)");
+    // FP8 codes 0 and 0x80 are +0 and -0.
+    if (isFP8(params.type) && zp == 0x80)
+      continue;
+    if (isFP8(params.type))
+      return nodeError("unsupported: zero point code " + llvm::Twine(zp) +
+                       " of " + qTypeName(params.type) + " '" + zpName +
+                       "' at index " + llvm::Twine(i) +
+                       " (FP8 quantization has zero point 0)");
+    if (params.type == onnx::TensorProto::INT32)
+      return nodeError("zero point " + llvm::Twine(zp) + " of INT32 '" +
+                       zpName + "' at index " + llvm::Twine(i) +
+                       "; an INT32 bias has zero point 0");
+    params.asymmetric = true;
   }
+  // UINT8 without a zero point is zero point 0: affine.
   if (zeroPoint.empty() && params.type == onnx::TensorProto::UINT8)
-    return nodeError("unsupported: UINT8 without a zero point (zero point 0: "
-                     "the range 0 to 255 has no symmetric vggq storage; use "
-                     "INT8 with zero point 0 or UINT8 with zero point 128)");
+    params.asymmetric = true;
   return params;
 }
 
@@ -290,7 +317,11 @@ llvm::Error ONNXImporter::importQuantizeLinear() {
   if (!hasInput(0))
     return nodeError("missing input 0");
   const std::string &xName = node->input(0);
-  if (auto it = activations.find(xName); it != activations.end()) {
+  // A computed tensor or a graph input given as data (an argument).
+  bool isActivation = activations.count(xName) ||
+                      (boundInputs.count(xName) && !initializers.count(xName) &&
+                       !constants.count(xName));
+  if (isActivation) {
     llvm::Expected<Activation> x = activationInput(0);
     if (!x)
       return x.takeError();
@@ -306,8 +337,18 @@ llvm::Error ONNXImporter::importQuantizeLinear() {
     std::optional<int64_t> axis;
     if (params->axis)
       axis = irAxisOf(*params->axis, x->rank());
-    Value q = builder->quantize(nodeLocName(), x->value,
-                                params->storageType(ctx), params->scales, axis);
+    // Affine for an asymmetric zero point, and for codes that are the graph's
+    // result (ONNX's full-range clamp is then visible); a symmetric Q inside
+    // a QDQ model keeps vggq's symmetric storage, which fuse-qdq fuses.
+    bool isGraphOutput = llvm::any_of(graph.output(), [&](const auto &out) {
+      return out.name() == node->output(0);
+    });
+    std::vector<int64_t> zeroPoint;
+    if (!isFP8(params->type) && (params->asymmetric || isGraphOutput))
+      zeroPoint = params->storageZeroPoint();
+    Value q =
+        builder->quantize(nodeLocName(), x->value, params->storageType(ctx),
+                          params->scales, axis, zeroPoint);
     define(0, {q, x->flattenedCHW});
     quantizedTypes[node->output(0)] = params->type;
     return llvm::Error::success();
@@ -338,15 +379,20 @@ llvm::Error ONNXImporter::importQuantizeLinear() {
   }
   const Precision *fp8 =
       isFP8(params->type) ? lookupPrecision(params->storageType(ctx)) : nullptr;
+  // The codes as ONNX defines them: round half to even, add the zero point,
+  // clamp to the type's range (UINT8 [0, 255]).
+  double lo = params->type == onnx::TensorProto::UINT8 ? 0.0 : -128.0;
+  double hi = params->type == onnx::TensorProto::UINT8 ? 255.0 : 127.0;
   qc.codes.resize(x.f32.size());
   for (size_t i = 0; i < x.f32.size(); ++i) {
-    float s = params->scales[params->axis ? (int64_t(i) / inner) % dim : 0];
-    float v = x.f32[i] / s;
+    int64_t j = params->axis ? (int64_t(i) / inner) % dim : 0;
+    float v = x.f32[i] / params->scales[j];
     if (fp8) {
       qc.codes[i] = float(fp8->encode(v));
     } else {
-      double r = std::nearbyint(double(v));
-      qc.codes[i] = float(std::clamp(r, -128.0, 127.0));
+      double zp = params->zeroPoint.empty() ? 0.0 : double(params->zeroPoint[j]);
+      double r = std::nearbyint(double(v)) + zp;
+      qc.codes[i] = float(std::clamp(r, lo, hi));
     }
   }
   quantizedCodes[node->output(0)] = std::move(qc);
@@ -359,8 +405,15 @@ llvm::Error ONNXImporter::importDequantizeLinear() {
   if (!hasInput(0))
     return nodeError("missing input 0");
   const std::string &xName = node->input(0);
-  if (auto it = activations.find(xName); it != activations.end()) {
-    llvm::Expected<Activation> x = activationInput(0);
+  // A computed tensor, or an INT8/UINT8 graph input given as data (an i8
+  // argument of @forward).
+  bool isActivation =
+      activations.count(xName) ||
+      (boundInputs.count(xName) && !initializers.count(xName) &&
+       !constants.count(xName) && !quantizedCodes.count(xName));
+  if (isActivation) {
+    llvm::Expected<Activation> x =
+        activationInput(0, /*allowTransposed=*/false, /*allowInt8=*/true);
     if (!x)
       return x.takeError();
     Type elem = cast<RankedTensorType>(x->value.getType()).getElementType();
@@ -388,9 +441,15 @@ llvm::Error ONNXImporter::importDequantizeLinear() {
     std::optional<int64_t> axis;
     if (params->axis)
       axis = irAxisOf(*params->axis, x->rank());
-    define(0,
-           {builder->dequantize(nodeLocName(), x->value, params->scales, axis),
-            x->flattenedCHW});
+    // Storage zero points all 0 (INT8 0, UINT8 128): code * scale, the
+    // symmetric dequantize; any other: (code - zero_point) * scale.
+    std::vector<int64_t> zeroPoint = params->storageZeroPoint();
+    if (llvm::all_of(zeroPoint, [](int64_t z) { return z == 0; }) ||
+        isFP8(params->type))
+      zeroPoint.clear();
+    define(0, {builder->dequantize(nodeLocName(), x->value, params->scales,
+                                   axis, zeroPoint),
+               x->flattenedCHW});
     return llvm::Error::success();
   }
 
@@ -411,10 +470,6 @@ llvm::Error ONNXImporter::importDequantizeLinear() {
     return nodeError("mismatched types: input '" + xName +
                      "' is a float constant; expected an INT8, UINT8, FP8 "
                      "or INT32 initializer");
-  } else if (boundInputs.count(xName)) {
-    return nodeError("unsupported: input '" + xName +
-                     "' is an 8-bit graph input; only FLOAT (float32) "
-                     "activations are supported as model inputs");
   } else {
     return nodeError("input '" + xName +
                      "' is not defined by the graph input, an initializer "
@@ -427,6 +482,26 @@ llvm::Error ONNXImporter::importDequantizeLinear() {
   qc.scales = params->scales;
   qc.axis = params->axis;
   qc.storage = params->storageType(ctx);
+  if (params->asymmetric) {
+    // (code - zero_point) * scale, folded: the weight or bias stays f32
+    // (vggq's quantized layers take symmetric 8-bit weights).
+    int64_t inner = 1, dim = 1;
+    if (qc.axis) {
+      dim = qc.shape[*qc.axis];
+      for (size_t d = *qc.axis + 1; d < qc.shape.size(); ++d)
+        inner *= qc.shape[d];
+    }
+    HostTensor value;
+    value.shape = qc.shape;
+    value.f32.resize(qc.codes.size());
+    for (size_t i = 0; i < qc.codes.size(); ++i) {
+      int64_t j = qc.axis ? (int64_t(i) / inner) % dim : 0;
+      float zp = params->zeroPoint.empty() ? 0.0f : float(params->zeroPoint[j]);
+      value.f32[i] = (qc.codes[i] - zp) * qc.scales[j];
+    }
+    constants[node->output(0)] = std::move(value);
+    return llvm::Error::success();
+  }
   if (params->shifted)
     for (float &c : qc.codes)
       c -= 128.0f; // UINT8 with zero point 128 as INT8 codes

@@ -127,21 +127,48 @@ llvm::Error ONNXImporter::importSlice() {
 }
 
 llvm::Error ONNXImporter::importPad() {
-  llvm::Expected<Activation> x = activationInput(0, /*allowTransposed=*/true);
+  // INT32 graph inputs pad as i32 data (ONNX's edge and reflect tests).
+  llvm::Expected<Activation> x =
+      activationInput(0, /*allowTransposed=*/true, /*allowInt8=*/false,
+                      /*allowInt32=*/true);
   if (!x)
     return x.takeError();
   if (x->rank() != 4)
     return nodeError("input has shape " + onnxShape(*x) +
                      "; only pads of [N, C, H, W] activations are supported");
   std::string mode = getStringAttr(*node, "mode", "constant");
-  if (mode != "constant")
+  // An NCHW activation pads as vggq.pad (any axis, value and mode, f32);
+  // inside a Transpose pair only the shortcut's zero channel padding.
+  Type elem = cast<RankedTensorType>(x->value.getType()).getElementType();
+  bool general = x->perm.empty() && (elem.isF32() || elem.isInteger(32));
+  if (general && mode != "constant" && mode != "edge" && mode != "reflect")
+    return nodeError("mode '" + mode +
+                     "' is not supported (constant, edge or reflect)");
+  if (!general && mode != "constant")
     return nodeError("mode '" + mode +
                      "' is not supported (only constant zero padding)");
   llvm::Expected<const HostTensor *> padsOr = constantInput(1, "pads");
   if (!padsOr)
     return padsOr.takeError();
   const HostTensor &pads = **padsOr;
-  if (hasInput(2)) {
+  float padValue = 0.0f;
+  if (general && mode == "constant" && hasInput(2)) {
+    llvm::Expected<const HostTensor *> value =
+        constantInput(2, "constant_value");
+    if (!value)
+      return value.takeError();
+    const HostTensor &v = **value;
+    if (v.numElements() != 1 || v.isInt != elem.isInteger(32))
+      return nodeError("constant_value '" + node->input(2) + "' has shape " +
+                       formatShape(v.shape) + "; expected one " +
+                       (elem.isInteger(32) ? "integer" : "float32") +
+                       " value");
+    padValue = v.isInt ? float(v.i64[0]) : v.f32[0];
+    if (v.isInt && double(padValue) != double(v.i64[0]))
+      return nodeError("constant_value '" + node->input(2) + "' is " +
+                       std::to_string(v.i64[0]) +
+                       "; only values exact in float32 are supported");
+  } else if (hasInput(2) && !general) {
     llvm::Expected<const HostTensor *> value =
         constantInput(2, "constant_value");
     if (!value)
@@ -187,6 +214,28 @@ llvm::Error ONNXImporter::importPad() {
     int64_t axis = x->perm.empty() ? axes[i] : x->perm[axes[i]];
     before[axis] += pads.i64[i];
     after[axis] += pads.i64[n + i];
+  }
+  bool channelsOnly = !before[0] && !after[0] && !before[2] && !after[2] &&
+                      !before[3] && !after[3];
+  if (general && (mode != "constant" || padValue != 0.0f || !channelsOnly)) {
+    // NCHW pads -> NHWC.
+    if (before[0] || after[0])
+      return nodeError("pads " + formatShape(pads.i64) +
+                       " pad the batch axis N; only C, H and W can be padded");
+    llvm::SmallVector<int64_t, 4> low = {0, before[2], before[3], before[1]};
+    llvm::SmallVector<int64_t, 4> high = {0, after[2], after[3], after[1]};
+    llvm::StringRef m = mode;
+    if (m == "reflect")
+      for (int64_t a : {1, 2, 3})
+        if (dimSize(x->value, a) <= std::max(low[a], high[a]))
+          return nodeError("pads " + formatShape(pads.i64) +
+                           " reflect beyond the input " + onnxShape(*x) +
+                           " (each pad must be smaller than its axis)");
+    define(0, {builder->pad(layer, x->value, low, high, m,
+                            m == "constant" ? std::optional<float>(padValue)
+                                            : std::nullopt),
+               std::nullopt});
+    return llvm::Error::success();
   }
   for (int64_t axis : {0, 2, 3})
     if (before[axis] || after[axis])

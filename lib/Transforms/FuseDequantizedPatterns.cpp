@@ -45,8 +45,14 @@ std::optional<std::string> vggq::dequantizedLayerFusionFailure(Operation *op) {
   if (in.getAxis())
     return std::string("its input is dequantized per channel; the quantized "
                        "epilogue takes one input_scale");
+  if (in.hasZeroPoint())
+    return std::string("its input is dequantized with a zero point "
+                       "(asymmetric); qconv2d/qlinear take symmetric storage");
   if (!w)
     return std::string("its weight is f32, not a dequantized 8-bit constant");
+  if (w.hasZeroPoint())
+    return std::string("its weight is dequantized with a zero point "
+                       "(asymmetric); qconv2d/qlinear take symmetric storage");
   if (!w.getInput().getDefiningOp<arith::ConstantOp>())
     return std::string("its weight is dequantized from a value computed at "
                        "run time, not a constant");

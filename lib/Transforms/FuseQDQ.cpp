@@ -26,8 +26,12 @@ namespace {
 /// a dequantize's quantize user has other parameters (else they would have
 /// folded); quantizes of other values may differ from each other.
 std::string quantizeUseReason(Value v, QuantizeOp q) {
-  if (v.getDefiningOp<DequantizeOp>())
+  if (auto dq = v.getDefiningOp<DequantizeOp>()) {
+    if (dq.hasZeroPoint() || q.hasZeroPoint())
+      return "a quantize user with other parameters (an affine "
+             "dequantize->quantize pair is no requantize)";
     return "scale mismatch with its quantize user";
+  }
   for (Operation *user : v.getUsers())
     if (auto other = dyn_cast<QuantizeOp>(user);
         other && other != q &&
@@ -106,8 +110,20 @@ std::string quantizeReason(QuantizeOp q) {
   Value in = q.getInput();
   Operation *p = in.getDefiningOp();
   std::string reason;
-  if (!p)
+  if (q.hasZeroPoint())
+    reason = "zero point [" +
+             llvm::join(llvm::map_range(*q.getZeroPoint(),
+                                        [](int64_t z) {
+                                          return std::to_string(z);
+                                        }),
+                        ", ") +
+             "]: an affine quantize is not fused (vggq's quantized ops "
+             "compute on symmetric storage, zero point 0); it runs as it is";
+  else if (!p)
     reason = "graph input";
+  else if (auto dq = dyn_cast<DequantizeOp>(p); dq && dq.hasZeroPoint())
+    reason = "its input is an affine dequantize (zero point): the pair is no "
+             "(symmetric) requantize";
   else if (isa<DequantizeOp>(p))
     reason = "scale mismatch: per-channel and per-tensor parameters cannot "
              "become one requantize";
@@ -155,7 +171,13 @@ struct FuseQDQPass : vggq::impl::FuseQDQBase<FuseQDQPass> {
       } else if (auto dq = dyn_cast<DequantizeOp>(op)) {
         ++ndq;
         if (explain)
-          op->emitRemark("dequantize survives: " + floatUseReasons(dq));
+          op->emitRemark(
+              "dequantize survives: " +
+              (dq.hasZeroPoint()
+                   ? std::string("it has a zero point (asymmetric storage is "
+                                 "not fused); ")
+                   : std::string()) +
+              floatUseReasons(dq));
       } else if (auto rq = dyn_cast<RequantizeOp>(op)) {
         ++nrq;
         if (explain)

@@ -83,6 +83,9 @@ struct HoistQuantize : FusionPattern<QuantizeOp> {
   using FusionPattern::FusionPattern;
   LogicalResult matchAndRewrite(QuantizeOp q,
                                 PatternRewriter &rewriter) const override {
+    if (q.hasZeroPoint())
+      return rewriter.notifyMatchFailure(q, "an affine quantize does not map "
+                                            "0 to 0");
     auto p = q.getInput().getDefiningOp<QuantCommutingOpInterface>();
     if (!p)
       return rewriter.notifyMatchFailure(q, "producer does not commute");
@@ -120,6 +123,8 @@ struct FoldQuantizeIntoEpilogue : FusionPattern<QuantizeOp> {
     auto p = q.getInput().getDefiningOp<QComputeOpInterface>();
     if (!p || p.getOutputScaleValue())
       return rewriter.notifyMatchFailure(q, "producer is not an f32 qconv2d/qlinear");
+    if (q.hasZeroPoint())
+      return rewriter.notifyMatchFailure(q, "the epilogue is symmetric");
     if (q.getAxis())
       return rewriter.notifyMatchFailure(q, "per-channel output scales");
     if (!p->hasOneUse())

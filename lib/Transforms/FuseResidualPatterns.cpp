@@ -57,6 +57,9 @@ std::optional<std::string> vggq::avgPoolFusionFailure(QuantizeOp q) {
   if (q.getAxis())
     return std::string("per-channel scales cannot become the pool's "
                        "per-tensor output_scale");
+  if (q.hasZeroPoint())
+    return std::string("the quantize has a zero point; the quantized pool is "
+                       "symmetric");
   if (!pool->hasOneUse())
     return describeOp(pool) + " has multiple users";
   auto dq = pool.getInput().getDefiningOp<DequantizeOp>();
@@ -64,6 +67,9 @@ std::optional<std::string> vggq::avgPoolFusionFailure(QuantizeOp q) {
     return "the input of " + describeOp(pool) + " is f32, not dequantized";
   if (dq.getAxis())
     return "the input of " + describeOp(pool) + " is dequantized per channel";
+  if (dq.hasZeroPoint())
+    return "the input of " + describeOp(pool) +
+           " is dequantized with a zero point; the quantized pool is symmetric";
   Type in = dq.getInput().getType().getElementType();
   Type out = q.getType().getElementType();
   if (in != out)
@@ -107,7 +113,9 @@ struct MergeEqualQuantizes : FusionPattern<QuantizeOp> {
       auto other = dyn_cast<QuantizeOp>(user);
       if (!other || other == q || other->getBlock() != q->getBlock() ||
           !other->isBeforeInBlock(q) || other.getScales() != q.getScales() ||
-          other.getAxis() != q.getAxis() || other.getType() != q.getType())
+          other.getAxis() != q.getAxis() ||
+          other.getZeroPoint() != q.getZeroPoint() ||
+          other.getType() != q.getType())
         continue;
       explain(other, "merged two equal quantizes (scale " +
                          scaleString(q.getScales()[0]) + ", " +
@@ -134,13 +142,16 @@ struct FormQAdd : FusionPattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(q, "input is not an add");
     if (q.getAxis())
       return rewriter.notifyMatchFailure(q, "per-channel output scales");
+    if (q.hasZeroPoint())
+      return rewriter.notifyMatchFailure(q, "affine output (zero point)");
     if (!add->hasOneUse())
       return rewriter.notifyMatchFailure(q, "add has multiple users");
     auto lhs = add.getLhs().getDefiningOp<DequantizeOp>();
     auto rhs = add.getRhs().getDefiningOp<DequantizeOp>();
-    if (!lhs || !rhs || lhs.getAxis() || rhs.getAxis())
+    if (!lhs || !rhs || lhs.getAxis() || rhs.getAxis() ||
+        lhs.hasZeroPoint() || rhs.hasZeroPoint())
       return rewriter.notifyMatchFailure(
-          q, "operands are not per-tensor dequantizes");
+          q, "operands are not symmetric per-tensor dequantizes");
     float sa = lhs.getScales()[0], sb = rhs.getScales()[0],
           so = q.getScales()[0];
     rewriter.setInsertionPoint(q);

@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -203,6 +204,123 @@ INSTANTIATE_TEST_SUITE_P(Precisions, QuantizeTest,
                          [](const auto &info) {
                            return std::string(info.param.precision);
                          });
+
+/// Affine INT8 (ONNX's QuantizeLinear / DequantizeLinear with a zero point):
+/// round half to even, add the zero point, clamp to the full [-128, 127];
+/// back as (code - zero_point) * scale. Checked against a double loop, per
+/// tensor and per channel, with values past both ends and exact halves.
+TEST_F(QuantTest, AffineInt8BitExact) {
+  std::string src = R"(
+func.func @forward(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xi8>, tensor<2x3x4xf32>, tensor<2x3x4xi8>, tensor<2x3x4xf32>) {
+  %q = vggq.quantize %x scale [0.5] zero_point [-44] : tensor<2x3x4xf32> -> tensor<2x3x4xi8>
+  %d = vggq.dequantize %q scale [0.5] zero_point [-44] : tensor<2x3x4xi8> -> tensor<2x3x4xf32>
+  %p = vggq.quantize %x scale [2.0, 0.25, 1.0] axis 1 zero_point [-128, 127, 5] : tensor<2x3x4xf32> -> tensor<2x3x4xi8>
+  %e = vggq.dequantize %p scale [2.0, 0.25, 1.0] axis 1 zero_point [-128, 127, 5] : tensor<2x3x4xi8> -> tensor<2x3x4xf32>
+  return %q, %d, %p, %e : tensor<2x3x4xi8>, tensor<2x3x4xf32>, tensor<2x3x4xi8>, tensor<2x3x4xf32>
+})";
+  Tensor x = randomF32({2, 3, 4}, -300, 300);
+  // Exact halves (ties go to even), and values just inside and past the
+  // ends of the range of the per-tensor zero point -44.
+  x.f32[0] = 0.25f;  // 0.5 -> 0
+  x.f32[1] = 0.75f;  // 1.5 -> 2
+  x.f32[2] = -1.25f; // -2.5 -> -2
+  x.f32[3] = 85.5f;  // 171 - 44 = 127
+  x.f32[4] = 86.0f;  // 172 - 44 -> 127 (clamped)
+  x.f32[5] = -42.0f; // -84 - 44 = -128: the code a symmetric INT8 never gives
+  x.f32[6] = -1000.0f;
+  x.f32[7] = NAN; // the zero point
+  auto out = run(src, {x});
+  ASSERT_EQ(out.size(), 4u);
+  auto affine = [](float v, int64_t zp) {
+    double r = std::isnan(v) ? 0.0 : std::nearbyint(double(v));
+    return int64_t(std::clamp(r + double(zp), -128.0, 127.0));
+  };
+  const float s1[] = {2.0f, 0.25f, 1.0f};
+  const int64_t z1[] = {-128, 127, 5};
+  EXPECT_EQ(out[0].scale, 0.0f); // the codes carry no scale of their own
+  for (int i = 0; i < 24; ++i) {
+    int64_t c = affine(x.f32[i] / 0.5f, -44);
+    ASSERT_EQ(int8_t(out[0].codes[i]), c) << "element " << i;
+    ASSERT_TRUE(sameBits(out[1].f32[i], float(c + 44) * 0.5f)) << i;
+    int ch = (i / 4) % 3;
+    int64_t p = affine(x.f32[i] / s1[ch], z1[ch]);
+    ASSERT_EQ(int8_t(out[2].codes[i]), p) << "element " << i;
+    ASSERT_TRUE(sameBits(out[3].f32[i], float(p - z1[ch]) * s1[ch])) << i;
+  }
+  EXPECT_EQ(int8_t(out[0].codes[0]), -44);
+  EXPECT_EQ(int8_t(out[0].codes[1]), -42);
+  EXPECT_EQ(int8_t(out[0].codes[2]), -46);
+  EXPECT_EQ(int8_t(out[0].codes[3]), 127);
+  EXPECT_EQ(int8_t(out[0].codes[4]), 127);
+  EXPECT_EQ(int8_t(out[0].codes[5]), -128);
+  EXPECT_EQ(int8_t(out[0].codes[6]), -128);
+  EXPECT_EQ(int8_t(out[0].codes[7]), -44);
+}
+
+/// A dilated max pool reads every d-th cell: kernel [2, 3] with dilation
+/// [2, 1] takes rows y and y + 2 of each window; f32 and INT8 codes against
+/// a loop.
+TEST_F(QuantTest, DilatedMaxPool) {
+  std::string src = R"(
+func.func @forward(%x: tensor<1x5x5x2xf32>, %c: tensor<1x5x5x2xi8>) -> (tensor<1x3x2x2xf32>, tensor<1x3x2x2xi8>) {
+  %p = vggq.max_pool2d %x kernel [2, 3] strides [1, 2] padding [0, 0, 0, 0] dilation [2, 1] : tensor<1x5x5x2xf32> -> tensor<1x3x2x2xf32>
+  %q = vggq.max_pool2d %c kernel [2, 3] strides [1, 2] padding [0, 0, 0, 0] dilation [2, 1] : tensor<1x5x5x2xi8> -> tensor<1x3x2x2xi8>
+  return %p, %q : tensor<1x3x2x2xf32>, tensor<1x3x2x2xi8>
+})";
+  Tensor x = randomF32({1, 5, 5, 2}, -10, 10);
+  Tensor c = randomCodes(kI8, {1, 5, 5, 2});
+  auto out = run(src, {x, c});
+  ASSERT_EQ(out.size(), 2u);
+  for (int y = 0; y < 3; ++y)
+    for (int xx = 0; xx < 2; ++xx)
+      for (int ch = 0; ch < 2; ++ch) {
+        float m = -INFINITY, mc = -INFINITY;
+        for (int ky = 0; ky < 2; ++ky)
+          for (int kx = 0; kx < 3; ++kx) {
+            int idx = ((y + 2 * ky) * 5 + 2 * xx + kx) * 2 + ch;
+            m = std::max(m, x.f32[idx]);
+            mc = std::max(mc, decI8(c.codes[idx]));
+          }
+        int o = (y * 2 + xx) * 2 + ch;
+        ASSERT_EQ(out[0].f32[o], m) << y << " " << xx << " " << ch;
+        ASSERT_EQ(decI8(out[1].codes[o]), mc) << y << " " << xx << " " << ch;
+      }
+}
+
+/// vggq.int_add wraps modulo 256 as NumPy's int8 / uint8 addition: every
+/// pair of codes, signed and unsigned (UINT8 values held minus 128).
+TEST_F(QuantTest, IntAddWrapsEveryPair) {
+  std::string src = R"(
+func.func @forward(%a: tensor<256x256xi8>, %b: tensor<256x256xi8>) -> (tensor<256x256xi8>, tensor<256x256xi8>) {
+  %s = vggq.int_add %a, %b : tensor<256x256xi8>
+  %u = vggq.int_add %a, %b unsigned : tensor<256x256xi8>
+  return %s, %u : tensor<256x256xi8>, tensor<256x256xi8>
+})";
+  Tensor a, b;
+  for (Tensor *t : {&a, &b}) {
+    t->shape = {256, 256};
+    t->kind = ElemKind::Coded;
+    t->precision = lookupPrecision("int8");
+    t->allocateCodes();
+  }
+  for (int i = 0; i < 256; ++i)
+    for (int j = 0; j < 256; ++j) {
+      a.codes[i * 256 + j] = uint8_t(i);
+      b.codes[i * 256 + j] = uint8_t(j);
+    }
+  auto out = run(src, {a, b});
+  ASSERT_EQ(out.size(), 2u);
+  for (int i = 0; i < 256; ++i)
+    for (int j = 0; j < 256; ++j) {
+      int8_t sa = int8_t(uint8_t(i)), sb = int8_t(uint8_t(j));
+      ASSERT_EQ(int8_t(out[0].codes[i * 256 + j]), int8_t(uint8_t(sa + sb)))
+          << int(sa) << " + " << int(sb);
+      uint8_t ua = uint8_t(sa + 128), ub = uint8_t(sb + 128);
+      uint8_t usum = uint8_t(ua + ub);
+      ASSERT_EQ(int8_t(out[1].codes[i * 256 + j]), int8_t(usum - 128))
+          << int(ua) << " + " << int(ub);
+    }
+}
 
 /// INT8 qlinear with K = 4096: the first and second halves of every dot
 /// product nearly cancel, so partial sums pass 2^24 while the result is

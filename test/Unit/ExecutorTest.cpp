@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -162,6 +163,63 @@ func.func @forward(%x: tensor<2x5x5x3xf32>) -> tensor<2x3x3x3xf32> {
           ref.push_back(m);
         }
   expectNear(out[0].f32, ref, 0);
+}
+
+/// vggq.pad in its three modes against hand-written NumPy-style index maps
+/// (np.pad's 'constant', 'edge' and 'reflect') on a 2x3 matrix.
+TEST_F(ExecutorTest, PadModes) {
+  std::string src = R"(
+func.func @forward(%x: tensor<2x3xf32>) -> (tensor<5x5xf32>, tensor<5x5xf32>, tensor<3x7xf32>) {
+  %c = vggq.pad %x low [1, 0] high [2, 2] mode "constant" value 1.5 : tensor<2x3xf32> -> tensor<5x5xf32>
+  %e = vggq.pad %x low [1, 0] high [2, 2] mode "edge" : tensor<2x3xf32> -> tensor<5x5xf32>
+  %r = vggq.pad %x low [1, 2] high [0, 2] mode "reflect" : tensor<2x3xf32> -> tensor<3x7xf32>
+  return %c, %e, %r : tensor<5x5xf32>, tensor<5x5xf32>, tensor<3x7xf32>
+})";
+  Tensor x;
+  x.shape = {2, 3};
+  x.f32 = {1, 2, 3, 4, 5, 6};
+  auto out = run(src, {x});
+  ASSERT_EQ(out.size(), 3u);
+  std::vector<double> c, e, r;
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 5; ++j) {
+      int si = i - 1, sj = j;
+      bool inside = si >= 0 && si < 2 && sj < 3;
+      c.push_back(inside ? x.f32[si * 3 + sj] : 1.5);
+      e.push_back(x.f32[std::clamp(si, 0, 1) * 3 + std::clamp(sj, 0, 2)]);
+    }
+  // Reflect: rows [5 6 | 1 2 3 ...]: row -1 is row 1; column -2, -1 are
+  // columns 2, 1; columns 3, 4 are 1, 0.
+  const int rows[3] = {1, 0, 1}, cols[7] = {2, 1, 0, 1, 2, 1, 0};
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 7; ++j)
+      r.push_back(x.f32[rows[i] * 3 + cols[j]]);
+  expectNear(out[0].f32, c, 0);
+  expectNear(out[1].f32, e, 0);
+  expectNear(out[2].f32, r, 0);
+}
+
+/// The same index maps on i32 data (ONNX's INT32 Pad), exact.
+TEST_F(ExecutorTest, PadInt32) {
+  std::string src = R"(
+func.func @forward(%x: tensor<2x3xi32>) -> (tensor<3x7xi32>, tensor<2x4xi32>) {
+  %r = vggq.pad %x low [1, 2] high [0, 2] mode "reflect" : tensor<2x3xi32> -> tensor<3x7xi32>
+  %c = vggq.pad %x low [0, 1] high [0, 0] mode "constant" value -7.0 : tensor<2x3xi32> -> tensor<2x4xi32>
+  return %r, %c : tensor<3x7xi32>, tensor<2x4xi32>
+})";
+  Tensor x;
+  x.shape = {2, 3};
+  x.kind = ElemKind::I32;
+  x.i32 = {1, -2, 3, 2000000001, 5, -6};
+  auto out = run(src, {x});
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_EQ(out[0].kind, ElemKind::I32);
+  const int rows[3] = {1, 0, 1}, cols[7] = {2, 1, 0, 1, 2, 1, 0};
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 7; ++j)
+      ASSERT_EQ(out[0].i32[i * 7 + j], x.i32[rows[i] * 3 + cols[j]]) << i << j;
+  std::vector<int32_t> c = {-7, 1, -2, 3, -7, 2000000001, 5, -6};
+  EXPECT_EQ(out[1].i32, c);
 }
 
 TEST_F(ExecutorTest, FlattenLinearSoftmax) {

@@ -50,6 +50,13 @@ cl::opt<bool> emitBytecode("emit-bytecode",
                            cl::desc("Write MLIR bytecode (the default for "
                                     "outputs ending in .mlirbc)"),
                            cl::cat(category));
+cl::list<std::string> tensorInputs(
+    "input",
+    cl::desc("Import an ONNX model as vggq-run --input runs it: one .pb or "
+             ".npy file per graph input, in order (inputs a node needs as "
+             "constants are bound to the data, the others become arguments "
+             "of any rank)"),
+    cl::value_desc("file"), cl::cat(category));
 cl::opt<std::string> meanOption("mean",
                                 cl::desc("Input normalization mean, one value "
                                          "per input channel, e.g. "
@@ -110,6 +117,18 @@ importModel(mlir::MLIRContext &ctx) {
     return createStringError(
         "no input (give MODEL.onnx, MODEL.safetensors or --seed N)");
   StringRef ext = sys::path::extension(inputPath);
+  if (ext.equals_insensitive(".onnx") && !tensorInputs.empty()) {
+    vggq::ONNXImportOptions options;
+    for (const std::string &path : tensorInputs) {
+      Expected<vggq::TensorFile> file = vggq::readTensorFile(path);
+      if (!file)
+        return file.takeError();
+      options.inputs.push_back(std::move(*file));
+    }
+    return vggq::importONNX(ctx, inputPath, options);
+  }
+  if (!tensorInputs.empty())
+    return createStringError("--input is for .onnx models");
   if (ext.equals_insensitive(".onnx"))
     return vggq::importONNX(ctx, inputPath);
   if (ext.equals_insensitive(".safetensors"))

@@ -13,6 +13,7 @@
 #include "vggq/Executor/ReferenceExecutor.h"
 #include "vggq/Import/Import.h"
 #include "vggq/Precision/Numerics.h"
+#include "vggq/Precision/Precision.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -134,16 +135,50 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
     if (!file)
       return fail(kRunError,
                   "no --input for argument " + llvm::Twine(i) + " of @forward");
-    if (file->dataType != "FLOAT" || !type || !type.getElementType().isF32())
+    // An i8 argument takes INT8 data, or UINT8 data as its codes minus 128
+    // (the importer's `vggq.onnx_dtype` says which).
+    std::string argDtype = "FLOAT";
+    if (type && type.getElementType().isInteger(32))
+      argDtype = "INT32";
+    if (type && type.getElementType().isInteger(8)) {
+      argDtype = "INT8";
+      if (auto at =
+              func.getArgAttrOfType<mlir::StringAttr>(i, "vggq.onnx_dtype"))
+        argDtype = at.str();
+    }
+    bool f32Arg = type && type.getElementType().isF32();
+    if (!type || (!f32Arg && argDtype == "FLOAT") ||
+        file->dataType != argDtype)
       return fail(kRunError, file->path + ": has data type " + file->dataType +
                                  "; @forward argument " + llvm::Twine(i) +
-                                 " takes f32");
+                                 " takes " +
+                                 (type ? argDtype : std::string("a tensor")));
     exec::Tensor t;
     t.shape = file->shape;
     t.f32 = file->f32;
     if (t.shape.size() == 4) {
       t.f32 = permute4(t.f32, t.shape, /*toNHWC=*/true);
       t.shape = {t.shape[0], t.shape[2], t.shape[3], t.shape[1]};
+    }
+    if (argDtype == "INT32") {
+      // The file's values come as floats: exact up to 2^24.
+      for (float v : t.f32)
+        if (!(std::fabs(v) <= 16777216.0f))
+          return fail(kRunError, file->path +
+                                     ": has an INT32 value beyond 2^24, "
+                                     "which vggq-run cannot feed exactly");
+      t.kind = exec::ElemKind::I32;
+      t.i32.assign(t.f32.begin(), t.f32.end());
+      t.f32.clear();
+    } else if (!f32Arg) {
+      // The values as INT8 codes.
+      t.kind = exec::ElemKind::Coded;
+      t.precision = lookupPrecision(type.getElementType());
+      t.allocateCodes();
+      int shift = argDtype == "UINT8" ? 128 : 0;
+      for (int64_t e = 0, n = t.numElements(); e < n; ++e)
+        t.setCode(e, uint8_t(int8_t(int(t.f32[e]) - shift)));
+      t.f32.clear();
     }
     bool fits = int64_t(t.shape.size()) == type.getRank();
     for (int64_t d = 0; fits && d < type.getRank(); ++d)
@@ -180,6 +215,12 @@ int vggq::run::runOnTensors(const TensorRunOptions &options,
       values.assign(result.numElements(), 0.0f);
       numerics::decodeSpan(*result.precision, result.codes.data(),
                            values.size(), values.data(), 1.0f);
+      // A UINT8 result is held as its codes minus 128.
+      if (auto dt =
+              func.getResultAttrOfType<mlir::StringAttr>(r, "vggq.onnx_dtype");
+          dt && dt.getValue() == "UINT8")
+        for (float &v : values)
+          v += 128.0f;
     }
     std::vector<int64_t> shape = result.shape;
     if (auto chw = func.getResultAttrOfType<mlir::DenseI64ArrayAttr>(

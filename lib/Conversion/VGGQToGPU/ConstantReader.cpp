@@ -61,7 +61,7 @@ FailureOr<std::vector<char>> getConstantBytes(Value v) {
   if (auto cst = v.getDefiningOp<arith::ConstantOp>())
     return constantBytes(cst);
   auto q = v.getDefiningOp<QuantizeOp>();
-  if (!q)
+  if (!q || q.hasZeroPoint())
     return failure();
   auto cst = q.getInput().getDefiningOp<arith::ConstantOp>();
   if (!cst)

@@ -27,6 +27,10 @@ public:
 
   LogicalResult lower(Operation *op, LoweringState &state) const override {
     auto q = cast<QuantizeOp>(op);
+    if (q.hasZeroPoint())
+      return op->emitError("vggq-lower-to-gpu: 'vggq.quantize' with a zero "
+                           "point (affine, full INT8 range) has no GPU kernel; "
+                           "the quantize kernel is symmetric");
     if (q.getAxis() || q.getScales().size() != 1)
       return op->emitError("vggq-lower-to-gpu: only per-tensor quantization "
                            "of activations is supported");

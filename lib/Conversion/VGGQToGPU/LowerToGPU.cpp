@@ -39,7 +39,8 @@ bool needsNoKernel(Operation *op) {
   if (isa<arith::ConstantOp, FlattenOp, func::ReturnOp>(op))
     return true;
   if (auto q = dyn_cast<QuantizeOp>(op))
-    return q.getInput().getDefiningOp<arith::ConstantOp>() != nullptr;
+    return !q.hasZeroPoint() &&
+           q.getInput().getDefiningOp<arith::ConstantOp>() != nullptr;
   return lowering::isFusedIntoProducer(op);
 }
 

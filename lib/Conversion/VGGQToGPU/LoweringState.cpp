@@ -252,7 +252,7 @@ std::optional<float> storageScale(Value v) {
   };
   while (Operation *def = v.getDefiningOp()) {
     if (auto q = dyn_cast<QuantizeOp>(def)) {
-      if (q.getAxis() || q.getScales().size() != 1)
+      if (q.getAxis() || q.getScales().size() != 1 || q.hasZeroPoint())
         return std::nullopt;
       return q.getScales()[0];
     }

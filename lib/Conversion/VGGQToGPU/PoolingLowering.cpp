@@ -28,6 +28,10 @@ public:
     auto out = cast<RankedTensorType>(pool.getOutput().getType());
     if (in.getRank() != 4)
       return op->emitError("vggq-lower-to-gpu: max_pool2d needs NHWC input");
+    if (pool.isDilated())
+      return op->emitError("vggq-lower-to-gpu: 'vggq.max_pool2d' with a "
+                           "dilation has no GPU kernel (the pool kernel reads "
+                           "adjacent cells); run it on the reference executor");
     PoolSpec s;
     s.elem = in.getElementType();
     s.h = in.getDimSize(1), s.w = in.getDimSize(2);

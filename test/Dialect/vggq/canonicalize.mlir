@@ -127,3 +127,21 @@ func.func @subsample_pad_identity(%x: tensor<?x8x8x4xf32>) -> tensor<?x8x8x4xf32
   %0 = vggq.subsample_pad %x strides [1, 1] channel_padding [0, 0] : tensor<?x8x8x4xf32> -> tensor<?x8x8x4xf32>
   return %0 : tensor<?x8x8x4xf32>
 }
+
+// -----
+
+// Affine pairs: equal zero points fold to the codes; a zero point that
+// differs (or only one side's) is not a requantize (which is symmetric).
+// CHECK-LABEL: func.func @quantize_of_dequantize_affine
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8xi8>)
+// CHECK-NEXT: %[[D:.*]] = vggq.dequantize %[[X]] scale [5.000000e-01] zero_point [3]
+// CHECK-NEXT: %[[Q:.*]] = vggq.quantize %[[D]] scale [5.000000e-01] zero_point [4]
+// CHECK-NEXT: %[[S:.*]] = vggq.quantize %[[D]] scale [2.500000e-01] :
+// CHECK-NEXT: return %[[X]], %[[Q]], %[[S]]
+func.func @quantize_of_dequantize_affine(%x: tensor<4x8xi8>) -> (tensor<4x8xi8>, tensor<4x8xi8>, tensor<4x8xi8>) {
+  %d = vggq.dequantize %x scale [0.5] zero_point [3] : tensor<4x8xi8> -> tensor<4x8xf32>
+  %q = vggq.quantize %d scale [0.5] zero_point [3] : tensor<4x8xf32> -> tensor<4x8xi8>
+  %q2 = vggq.quantize %d scale [0.5] zero_point [4] : tensor<4x8xf32> -> tensor<4x8xi8>
+  %q3 = vggq.quantize %d scale [0.25] : tensor<4x8xf32> -> tensor<4x8xi8>
+  return %q, %q2, %q3 : tensor<4x8xi8>, tensor<4x8xi8>, tensor<4x8xi8>
+}

@@ -683,3 +683,115 @@ func.func @slice_entries(%x: tensor<20x10xf32>) {
   %0 = vggq.slice %x starts [0] steps [1] : tensor<20x10xf32> -> tensor<20x10xf32>
   return
 }
+
+// -----
+
+func.func @zero_point_fp8(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'zero_point' needs INT8 (i8) storage, got 'f8E4M3FN' (FP8 storage has no zero point)}}
+  %0 = vggq.quantize %x scale [1.0] zero_point [0] : tensor<4x8xf32> -> tensor<4x8xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @zero_point_count(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{expects one zero point per scale (2), got 1}}
+  %0 = vggq.quantize %x scale [1.0, 2.0] axis 0 zero_point [3] : tensor<2x8xf32> -> tensor<2x8xi8>
+  return
+}
+
+// -----
+
+func.func @zero_point_range(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{zero point 128 at index 0 is out of the INT8 range [-128, 127]}}
+  %0 = vggq.quantize %x scale [1.0] zero_point [128] : tensor<4x8xf32> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @dequantize_zero_point_range(%x: tensor<2x8xi8>) {
+  // expected-error @+1 {{zero point -129 at index 1 is out of the INT8 range [-128, 127]}}
+  %0 = vggq.dequantize %x scale [1.0, 2.0] axis 0 zero_point [0, -129] : tensor<2x8xi8> -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_zero_point_fp8(%x: tensor<4x8xf8E5M2>) {
+  // expected-error @+1 {{'zero_point' needs INT8 (i8) storage, got 'f8E5M2'}}
+  %0 = vggq.dequantize %x scale [1.0] zero_point [1] : tensor<4x8xf8E5M2> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @pool_dilation(%x: tensor<1x4x4x1xf32>) {
+  // expected-error @+1 {{'dilation' must be two positive integers [h, w]}}
+  %0 = vggq.max_pool2d %x kernel [2, 2] strides [1, 1] padding [0, 0, 0, 0] dilation [0, 2] : tensor<1x4x4x1xf32> -> tensor<1x2x2x1xf32>
+  return
+}
+
+// -----
+
+func.func @pool_dilation_shape(%x: tensor<1x4x4x1xf32>) {
+  // expected-error @+1 {{result shape [1, 3, 3, 1] does not match the expected shape [1, 2, 2, 1]}}
+  %0 = vggq.max_pool2d %x kernel [2, 2] strides [1, 1] padding [0, 0, 0, 0] dilation [2, 2] : tensor<1x4x4x1xf32> -> tensor<1x3x3x1xf32>
+  return
+}
+
+// -----
+
+func.func @int_add_type(%a: tensor<4xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 8-bit signless integer values}}
+  %0 = vggq.int_add %a, %b : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @pad_mode(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{mode 'wrap' is not one of constant, edge, reflect}}
+  %0 = vggq.pad %x low [0, 1] high [0, 1] mode "wrap" : tensor<2x3xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @pad_value_mode(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{a 'value' needs mode 'constant'}}
+  %0 = vggq.pad %x low [0, 1] high [0, 1] mode "edge" value 1.0 : tensor<2x3xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @pad_reflect_size(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axis 1: reflect pads 3, 0 must be smaller than its size 3}}
+  %0 = vggq.pad %x low [0, 3] high [0, 0] mode "reflect" : tensor<2x3xf32> -> tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @pad_shape(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{result shape [2, 4] does not match the expected shape [2, 5]}}
+  %0 = vggq.pad %x low [0, 1] high [0, 1] mode "constant" : tensor<2x3xf32> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axis 1: pads -1, 1 must be non-negative}}
+  %0 = vggq.pad %x low [0, -1] high [0, 1] mode "constant" : tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @pad_i32_value(%x: tensor<2x3xi32>) {
+  // expected-error @+1 {{the 'value' of an i32 pad must be an integer}}
+  %0 = vggq.pad %x low [0, 1] high [0, 1] mode "constant" value 1.5 : tensor<2x3xi32> -> tensor<2x5xi32>
+  return
+}

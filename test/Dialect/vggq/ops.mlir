@@ -107,3 +107,24 @@ func.func @slice(%x: tensor<20x10x5xf32>, %b: tensor<?x10xf32>) -> (tensor<20x5x
   %1 = vggq.slice %b starts [0, 1] steps [1, 3] : tensor<?x10xf32> -> tensor<?x3xf32>
   return %0, %1 : tensor<20x5x1xf32>, tensor<?x3xf32>
 }
+
+// Affine (zero point) quantize/dequantize and a dilated max pool.
+// CHECK-LABEL: func.func @affine_and_dilated
+func.func @affine_and_dilated(%x: tensor<1x3x3x2xf32>) -> (tensor<1x3x3x2xf32>, tensor<1x1x1x2xi8>) {
+  // CHECK: vggq.quantize %{{.*}} scale [2.000000e+00, 4.000000e+00] axis 3 zero_point [-44, 68] : tensor<1x3x3x2xf32> -> tensor<1x3x3x2xi8>
+  %q = vggq.quantize %x scale [2.0, 4.0] axis 3 zero_point [-44, 68] : tensor<1x3x3x2xf32> -> tensor<1x3x3x2xi8>
+  // CHECK: vggq.dequantize %{{.*}} scale [2.000000e+00, 4.000000e+00] axis 3 zero_point [-44, 68] : tensor<1x3x3x2xi8> -> tensor<1x3x3x2xf32>
+  %d = vggq.dequantize %q scale [2.0, 4.0] axis 3 zero_point [-44, 68] : tensor<1x3x3x2xi8> -> tensor<1x3x3x2xf32>
+  // CHECK: vggq.max_pool2d %{{.*}} kernel [2, 2] strides [1, 1] padding [0, 0, 0, 0] dilation [2, 2] : tensor<1x3x3x2xi8> -> tensor<1x1x1x2xi8>
+  %p = vggq.max_pool2d %q kernel [2, 2] strides [1, 1] padding [0, 0, 0, 0] dilation [2, 2] : tensor<1x3x3x2xi8> -> tensor<1x1x1x2xi8>
+  return %d, %p : tensor<1x3x3x2xf32>, tensor<1x1x1x2xi8>
+}
+
+// CHECK-LABEL: func.func @pad_modes
+func.func @pad_modes(%x: tensor<1x4x5x3xf32>) -> (tensor<1x7x12x3xf32>, tensor<1x6x7x3xf32>) {
+  // CHECK: vggq.pad %{{.*}} low [0, 1, 3, 0] high [0, 2, 4, 0] mode "constant" value 1.200000e+00 : tensor<1x4x5x3xf32> -> tensor<1x7x12x3xf32>
+  %c = vggq.pad %x low [0, 1, 3, 0] high [0, 2, 4, 0] mode "constant" value 1.2 : tensor<1x4x5x3xf32> -> tensor<1x7x12x3xf32>
+  // CHECK: vggq.pad %{{.*}} low [0, 1, 1, 0] high [0, 1, 1, 0] mode "reflect" : tensor<1x4x5x3xf32> -> tensor<1x6x7x3xf32>
+  %r = vggq.pad %x low [0, 1, 1, 0] high [0, 1, 1, 0] mode "reflect" : tensor<1x4x5x3xf32> -> tensor<1x6x7x3xf32>
+  return %c, %r : tensor<1x7x12x3xf32>, tensor<1x6x7x3xf32>
+}

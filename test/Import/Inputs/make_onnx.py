@@ -213,7 +213,8 @@ INT64_MAX = 9223372036854775807
 #   shortcut-transpose: the same Slices, then Transpose, Pad, Transpose
 #   projection: Conv 1x1 stride 2 + BatchNormalization
 #   pad-reflect, pad-value, pad-hw, pad-negative, slice-start, slice-channel,
-#     transpose-alone: broken variants of the shortcut
+#     transpose-alone: variants of the shortcut (pad-reflect and pad-value
+#     import as vggq.pad; the others are errors)
 #   dynamic-hw: the gap model with an input of dynamic height and width
 #   concat: the gap model with a Concat of two activations (not a constant)
 #   view: the gap model flattened by x.view(x.size(0), -1) (Shape, Gather,

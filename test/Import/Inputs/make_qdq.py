@@ -112,10 +112,11 @@ def amax(x, axis=None):
 
 def build(kind):
     base = kind if kind in ("ort", "trt", "fp8", "e5m2") else "trt" if kind == "matmul" else \
-        ("ort" if kind in ("poolscale", "f32conv") or kind.startswith("bad-") else None)
+        ("ort" if kind in ("poolscale", "f32conv") or kind.startswith(("bad-", "asym-"))
+         else None)
     if base is None:
         raise SystemExit(f"unknown kind {kind}")
-    if kind == "bad-saturate" or kind == "bad-fnuz":
+    if kind in ("bad-saturate", "bad-fnuz", "bad-fp8zp"):
         base = "fp8"
     trt = base in ("trt", "fp8", "e5m2")
     g = Graph(base)
@@ -243,14 +244,32 @@ def build(kind):
     elif kind == "bad-fnuz":
         g.zero_point("fnuz", dtype=18, value=0)
         node_named("input_q/QuantizeLinear").input[2] = "fnuz"
-    elif kind == "bad-zp":
+    elif kind == "asym-zp":
+        # Asymmetric (affine) activations: INT8 zero point 3 after the first
+        # relu, UINT8 zero point 0 at the input.
         g.zero_point("zp3", dtype=TensorProto.INT8, value=3)
         node_named("r1_q/QuantizeLinear").input[2] = "zp3"
         node_named("r1_q/DequantizeLinear").input[2] = "zp3"
-    elif kind == "bad-u8zp0":
         g.zero_point("u8zp0", dtype=TensorProto.UINT8, value=0)
         node_named("input_q/QuantizeLinear").input[2] = "u8zp0"
         node_named("input_q/DequantizeLinear").input[2] = "u8zp0"
+    elif kind == "asym-wzp":
+        # An asymmetric per-channel INT8 weight of the first conv.
+        g.init("wzp", np.array([1, -2, 0, 3], np.int8))
+        node_named("features.0.weight/DequantizeLinear").input[2] = "wzp"
+    elif kind == "bad-fp8zp":
+        g.zero_point("f8zp", dtype=17, value=1)
+        node_named("input_q/QuantizeLinear").input[2] = "f8zp"
+        node_named("input_q/DequantizeLinear").input[2] = "f8zp"
+    elif kind == "bad-zpshape":
+        g.init("zp2", np.array([0, 0], np.int8))
+        node_named("r1_q/QuantizeLinear").input[2] = "zp2"
+    elif kind == "bad-zprange":
+        # int32_data holds a UINT8 zero point outside [0, 255].
+        t = helper.make_tensor("zp300", TensorProto.UINT8, [], [300])
+        g.init("zp300", t)
+        node_named("input_q/QuantizeLinear").input[2] = "zp300"
+        node_named("input_q/DequantizeLinear").input[2] = "zp300"
     elif kind == "bad-outdtype":
         node_named("r1_q/QuantizeLinear").attribute.append(
             helper.make_attribute("output_dtype", TensorProto.UINT8))

@@ -129,3 +129,35 @@ save("relu_u8.pb", np.maximum(r, 0).astype(np.uint8), "y")
 wrong8 = np.maximum(r, 0).astype(np.uint8)
 wrong8[1, 0] = 201
 save("relu_u8_wrong.pb", wrong8, "y")
+
+# Pad of an NCHW input along C, H and W: a non-zero constant, edge and
+# reflect (np.pad's modes are ONNX's); pads in ONNX order (begins, then ends).
+px = rng.standard_normal((1, 2, 3, 4)).astype(np.float32)
+save("px.pb", px, "x")
+pads = [0, 1, 2, 1, 0, 0, 1, 3]
+np_pads = [(pads[i], pads[i + 4]) for i in range(4)]
+for mode, extra in (("constant", {"constant_values": 1.25}), ("edge", {}),
+                    ("reflect", {})):
+    inits = [numpy_helper.from_array(np.array(pads, np.int64), "pads")]
+    ins = ["x", "pads"]
+    if mode == "constant":
+        inits.append(numpy_helper.from_array(np.array(1.25, np.float32), "v"))
+        ins.append("v")
+    graph = helper.make_graph(
+        [helper.make_node("Pad", ins, ["y"], name="pad", mode=mode)],
+        "pad_" + mode, [vi("x", [1, 2, 3, 4])], [vi("y", [1, 3, 6, 8])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              os.path.join(out, "pad_" + mode + ".onnx"))
+    save("pad_" + mode + "_y.pb", np.pad(px, np_pads, mode=mode, **extra), "y")
+
+# Edge Pad of an INT32 input (integer data, exact).
+pi = rng.integers(-1000, 1000, (1, 2, 3, 4)).astype(np.int32)
+save("pi.pb", pi, "x")
+graph = helper.make_graph(
+    [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad", mode="edge")],
+    "pad_i32", [vi("x", [1, 2, 3, 4], TensorProto.INT32)],
+    [vi("y", [1, 3, 6, 8], TensorProto.INT32)],
+    [numpy_helper.from_array(np.array(pads, np.int64), "pads")])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "pad_i32.onnx"))
+save("pad_i32_y.pb", np.pad(pi, np_pads, mode="edge"), "y")

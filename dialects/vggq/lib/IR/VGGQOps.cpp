@@ -145,10 +145,10 @@ windowOutputShape(Operation *op, RankedTensorType in, int64_t kh, int64_t kw,
 LogicalResult verifyPoolWindow(Operation *op, RankedTensorType in,
                                RankedTensorType out, ArrayRef<int64_t> k,
                                ArrayRef<int64_t> strides,
-                               ArrayRef<int64_t> p) {
+                               ArrayRef<int64_t> p,
+                               ArrayRef<int64_t> dilation = {1, 1}) {
   if (k.size() != 2 || llvm::any_of(k, [](int64_t x) { return x <= 0; }))
     return op->emitOpError("'kernel' must be two positive integers [h, w]");
-  SmallVector<int64_t> dilation{1, 1};
   if (failed(verifyWindowAttrs(op, strides, p, dilation)))
     return failure();
   if (p[0] >= k[0] || p[2] >= k[0] || p[1] >= k[1] || p[3] >= k[1])
@@ -296,7 +296,7 @@ LogicalResult MaxPool2DOp::verify() {
     return emitOpError() << "input must be rank 4 (NHWC), got rank "
                          << in.getRank();
   return verifyPoolWindow(*this, in, out, getKernel(), getStrides(),
-                          getPadding());
+                          getPadding(), getDilationOrOnes());
 }
 
 LogicalResult FlattenOp::verify() {
@@ -372,6 +372,50 @@ LogicalResult ReshapeOp::verify() {
                             "keep a dynamic batch with the same static "
                             "sizes' product after it";
   return success();
+}
+
+LogicalResult PadOp::verify() {
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  ArrayRef<int64_t> low = getLow(), high = getHigh();
+  if (int64_t(low.size()) != in.getRank() ||
+      int64_t(high.size()) != in.getRank() || out.getRank() != in.getRank())
+    return emitOpError() << "low, high and the result need one entry per "
+                            "input axis ("
+                         << in.getRank() << ")";
+  StringRef mode = getMode();
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return emitOpError() << "mode '" << mode
+                         << "' is not one of constant, edge, reflect";
+  if (getValueAttr() && mode != "constant")
+    return emitOpError() << "a 'value' needs mode 'constant'";
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("result element type must equal the input's");
+  if (auto v = getValue(); v && in.getElementType().isInteger(32)) {
+    float f = v->convertToFloat();
+    if (f != std::nearbyint(f) || !(std::fabs(f) < 2147483648.0f))
+      return emitOpError() << "the 'value' of an i32 pad must be an integer";
+  }
+  SmallVector<int64_t> expected;
+  for (int64_t a = 0; a < in.getRank(); ++a) {
+    if (low[a] < 0 || high[a] < 0)
+      return emitOpError() << "axis " << a << ": pads " << low[a] << ", "
+                           << high[a] << " must be non-negative";
+    int64_t dim = in.getDimSize(a);
+    if (ShapedType::isDynamic(dim)) {
+      if (low[a] || high[a])
+        return emitOpError() << "axis " << a
+                             << " of dynamic size cannot be padded";
+      expected.push_back(dim);
+      continue;
+    }
+    if (mode == "reflect" && (low[a] >= dim || high[a] >= dim))
+      return emitOpError() << "axis " << a << ": reflect pads " << low[a]
+                           << ", " << high[a]
+                           << " must be smaller than its size " << dim;
+    expected.push_back(dim + low[a] + high[a]);
+  }
+  return verifyResultShape(*this, expected, out);
 }
 
 LogicalResult SliceOp::verify() {
@@ -508,16 +552,46 @@ void SubsamplePadOp::getCanonicalizationPatterns(RewritePatternSet &results,
 // Quantization ops
 //===----------------------------------------------------------------------===//
 
+/// An affine quantize/dequantize: one zero point per scale, on INT8 storage,
+/// each within INT8's range.
+static LogicalResult verifyZeroPoint(Operation *op, Type storage,
+                              ArrayRef<float> scales,
+                              std::optional<ArrayRef<int64_t>> zeroPoint) {
+  if (!zeroPoint)
+    return success();
+  if (!storage.isSignlessInteger(8))
+    return op->emitOpError() << "'zero_point' needs INT8 (i8) storage, got "
+                             << storage
+                             << " (FP8 storage has no zero point)";
+  if (zeroPoint->size() != scales.size())
+    return op->emitOpError() << "expects one zero point per scale ("
+                             << scales.size() << "), got "
+                             << zeroPoint->size();
+  for (auto [i, zp] : llvm::enumerate(*zeroPoint))
+    if (zp < -128 || zp > 127)
+      return op->emitOpError() << "zero point " << zp << " at index " << i
+                               << " is out of the INT8 range [-128, 127]";
+  return success();
+}
+
 LogicalResult QuantizeOp::verify() {
   if (getInput().getType().getShape() != getOutput().getType().getShape())
     return emitOpError("input and result shapes must be equal");
-  return verifyQuantParams(*this, getInput().getType(), getScales(), getAxis());
+  if (failed(verifyQuantParams(*this, getInput().getType(), getScales(),
+                               getAxis())))
+    return failure();
+  return verifyZeroPoint(*this, getType().getElementType(), getScales(),
+                         getZeroPoint());
 }
 
 LogicalResult DequantizeOp::verify() {
   if (getInput().getType().getShape() != getOutput().getType().getShape())
     return emitOpError("input and result shapes must be equal");
-  return verifyQuantParams(*this, getInput().getType(), getScales(), getAxis());
+  if (failed(verifyQuantParams(*this, getInput().getType(), getScales(),
+                               getAxis())))
+    return failure();
+  return verifyZeroPoint(*this, getInput().getType().getElementType(),
+                         getScales(), getZeroPoint());
 }
 
 LogicalResult RequantizeOp::verify() {
@@ -544,10 +618,12 @@ vggq::rewriteQuantizeOfDequantize(QuantizeOp op, PatternRewriter &rewriter) {
     return rewriter.notifyMatchFailure(op, "input is not a dequantize");
   Value x = dq.getInput();
   if (dq.getScales() == op.getScales() && dq.getAxis() == op.getAxis() &&
-      x.getType() == op.getType()) {
+      dq.getZeroPoint() == op.getZeroPoint() && x.getType() == op.getType()) {
     rewriter.replaceOp(op, x);
     return QuantizeOfDequantizeFold::Identity;
   }
+  if (dq.hasZeroPoint() || op.hasZeroPoint())
+    return rewriter.notifyMatchFailure(op, "affine parameters differ");
   if (dq.getAxis() || op.getAxis())
     return rewriter.notifyMatchFailure(op, "per-channel parameters differ");
   rewriter.replaceOpWithNewOp<RequantizeOp>(

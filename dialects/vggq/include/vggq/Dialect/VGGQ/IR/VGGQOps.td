@@ -88,14 +88,51 @@ def VGGQ_MaxPool2DOp : VGGQ_Op<"max_pool2d",
   let description = [{
     Works on f32 and on quantized storage alike (max commutes with monotone
     quantization). `padding` is `[top, left, bottom, right]`; padded cells
-    never win.
+    never win. The optional `dilation` `[h, w]` spaces the window's cells
+    (cell (i, j) reads input row `oh * stride_h - pad_top + i * dilation_h`),
+    as ONNX's MaxPool `dilations`; without it the cells are adjacent.
+
+    ```mlir
+    %p = vggq.max_pool2d %x kernel [2, 2] strides [1, 1] padding [0, 0, 0, 0]
+        dilation [2, 2] : tensor<1x4x4x1xf32> -> tensor<1x2x2x1xf32>
+    ```
   }];
   let arguments = (ins VGGQ_AnyTensor:$input, DenseI64ArrayAttr:$kernel,
-                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding);
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+                       OptionalAttr<DenseI64ArrayAttr>:$dilation);
   let results = (outs VGGQ_AnyTensor:$output);
   let assemblyFormat = [{
-    $input `kernel` $kernel `strides` $strides `padding` $padding attr-dict
-    `:` type($input) `->` type($output)
+    $input `kernel` $kernel `strides` $strides `padding` $padding
+    (`dilation` $dilation^)? attr-dict `:` type($input) `->` type($output)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$input,
+                   "::llvm::ArrayRef<int64_t>":$kernel,
+                   "::llvm::ArrayRef<int64_t>":$strides,
+                   "::llvm::ArrayRef<int64_t>":$padding), [{
+      build($_builder, $_state, output, input, kernel, strides, padding,
+            ::mlir::DenseI64ArrayAttr());
+    }]>,
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$input,
+                   "::mlir::DenseI64ArrayAttr":$kernel,
+                   "::mlir::DenseI64ArrayAttr":$strides,
+                   "::mlir::DenseI64ArrayAttr":$padding), [{
+      build($_builder, $_state, output, input, kernel, strides, padding,
+            ::mlir::DenseI64ArrayAttr());
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// The dilation, [1, 1] when absent.
+    ::llvm::SmallVector<int64_t, 2> getDilationOrOnes() {
+      if (auto d = getDilation())
+        return ::llvm::SmallVector<int64_t, 2>(d->begin(), d->end());
+      return {1, 1};
+    }
+    /// Whether the window's cells are spaced (a dilation other than [1, 1]).
+    bool isDilated() {
+      auto d = getDilationOrOnes();
+      return d[0] != 1 || d[1] != 1;
+    }
   }];
   let hasVerifier = 1;
 }
@@ -247,6 +284,34 @@ def VGGQ_SliceOp : VGGQ_Op<"slice"> {
   let hasVerifier = 1;
 }
 
+def VGGQ_PadOp : VGGQ_Op<"pad"> {
+  let summary = "pads every axis of an f32 or i32 tensor: a constant, the edge or a reflection";
+  let description = [{
+    `low[a]` elements before and `high[a]` after axis `a` of the input (in
+    the IR's layout). `mode` says what they hold, as ONNX's Pad: `constant`
+    (the f32 `value`, 0 when absent), `edge` (the nearest element), or
+    `reflect` (mirrored about the edge element, which is not repeated; each
+    pad smaller than its axis). Pure data movement on f32, and on i32 integer
+    data (ONNX's INT32 tensors; a `value` must then be an integer); the channel
+    padding of the CIFAR shortcut stays `vggq.subsample_pad`, which
+    commutes with quantization. The GPU lowering has no kernel for it.
+
+    ```mlir
+    %p = vggq.pad %x low [0, 1, 3, 0] high [0, 2, 4, 0] mode "constant" value 1.2
+        : tensor<1x4x5x3xf32> -> tensor<1x7x12x3xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32, I32]>:$input,
+                       DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high,
+                       StrAttr:$mode, OptionalAttr<F32Attr>:$value);
+  let results = (outs RankedTensorOf<[F32, I32]>:$output);
+  let assemblyFormat = [{
+    $input `low` $low `high` $high `mode` $mode (`value` $value^)? attr-dict
+    `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 def VGGQ_LinearOp : VGGQ_Op<"linear"> {
   let summary = "fully connected layer: input [N, K], weight [O, K], bias [O]";
   let arguments = (ins VGGQ_F32Tensor:$input, VGGQ_F32Tensor:$weight,
@@ -272,6 +337,29 @@ def VGGQ_AddOp : VGGQ_Op<"add", [SameOperandsAndResultType, Commutative]> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($output)";
 }
 
+def VGGQ_IntAddOp : VGGQ_Op<"int_add", [SameOperandsAndResultType, Commutative]> {
+  let summary = "elementwise wrapping addition of two 8-bit integer tensors";
+  let description = [{
+    Integer arithmetic on integer data (ONNX's Add of INT8 or UINT8 tensors,
+    with NumPy's semantics): the sum wraps modulo 256. The operands hold
+    INT8 values, or with `unsigned` UINT8 values minus 128 (vggq's storage of
+    UINT8), and the result holds the wrapped sum the same way:
+    `wrap8(a + b)`, or with `unsigned` `wrap8((a + 128) + (b + 128)) - 128`
+    taken in UINT8. Not a quantized op: there is no scale. The GPU lowering
+    has no kernel for it.
+
+    ```mlir
+    %s = vggq.int_add %a, %b unsigned : tensor<3x4x5xi8>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$lhs, RankedTensorOf<[I8]>:$rhs,
+                       UnitAttr:$unsigned_values);
+  let results = (outs RankedTensorOf<[I8]>:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`unsigned` $unsigned_values^)? attr-dict `:` type($output)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization ops
 //===----------------------------------------------------------------------===//
@@ -289,12 +377,37 @@ def VGGQ_QuantizeOp : VGGQ_Op<"quantize"> {
     %q = vggq.quantize %x scale [0.0125] : tensor<?x32x32x3xf32> -> tensor<?x32x32x3xf8E4M3FN>
     %w = vggq.quantize %wf scale [0.5, 0.25] axis 0 : tensor<2x3x3x3xf32> -> tensor<2x3x3x3xi8>
     ```
+
+    With `zero_point` (INT8 storage only; one value per scale, each in
+    [-128, 127]) the quantization is affine, as ONNX's QuantizeLinear:
+    `code = clamp(round_half_even(x / scale) + zero_point, -128, 127)`, the
+    full INT8 range. A UINT8 tensor of ONNX is these codes shifted by 128
+    (its zero point minus 128). The fusion passes leave an affine quantize
+    alone (vggq's quantized compute ops are symmetric) and the GPU lowering
+    refuses it.
+
+    ```mlir
+    %a = vggq.quantize %x scale [2.0] zero_point [-44] : tensor<6xf32> -> tensor<6xi8>
+    ```
   }];
   let arguments = (ins VGGQ_F32Tensor:$input, DenseF32ArrayAttr:$scales,
-                       OptionalAttr<I64Attr>:$axis);
+                       OptionalAttr<I64Attr>:$axis,
+                       OptionalAttr<DenseI64ArrayAttr>:$zero_point);
   let results = (outs VGGQ_QTensor:$output);
   let assemblyFormat = [{
-    $input `scale` $scales (`axis` $axis^)? attr-dict `:` type($input) `->` type($output)
+    $input `scale` $scales (`axis` $axis^)? (`zero_point` $zero_point^)? attr-dict
+    `:` type($input) `->` type($output)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$input,
+                   "::mlir::DenseF32ArrayAttr":$scales, "::mlir::IntegerAttr":$axis), [{
+      build($_builder, $_state, output, input, scales, axis,
+            ::mlir::DenseI64ArrayAttr());
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// Whether the quantization is affine (has a zero point).
+    bool hasZeroPoint() { return static_cast<bool>(getZeroPointAttr()); }
   }];
   let hasVerifier = 1;
   let hasCanonicalizer = 1;
@@ -302,11 +415,29 @@ def VGGQ_QuantizeOp : VGGQ_Op<"quantize"> {
 
 def VGGQ_DequantizeOp : VGGQ_Op<"dequantize"> {
   let summary = "8-bit storage -> f32: q * scale (exact)";
+  let description = [{
+    With `zero_point` (INT8 storage only, as on `vggq.quantize`):
+    `x = float(code - zero_point) * scale`, ONNX's DequantizeLinear (the
+    integer difference is exact, the product rounds once).
+  }];
   let arguments = (ins VGGQ_QTensor:$input, DenseF32ArrayAttr:$scales,
-                       OptionalAttr<I64Attr>:$axis);
+                       OptionalAttr<I64Attr>:$axis,
+                       OptionalAttr<DenseI64ArrayAttr>:$zero_point);
   let results = (outs VGGQ_F32Tensor:$output);
   let assemblyFormat = [{
-    $input `scale` $scales (`axis` $axis^)? attr-dict `:` type($input) `->` type($output)
+    $input `scale` $scales (`axis` $axis^)? (`zero_point` $zero_point^)? attr-dict
+    `:` type($input) `->` type($output)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$input,
+                   "::mlir::DenseF32ArrayAttr":$scales, "::mlir::IntegerAttr":$axis), [{
+      build($_builder, $_state, output, input, scales, axis,
+            ::mlir::DenseI64ArrayAttr());
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// Whether the dequantization is affine (has a zero point).
+    bool hasZeroPoint() { return static_cast<bool>(getZeroPointAttr()); }
   }];
   let hasVerifier = 1;
 }
