@@ -175,7 +175,9 @@ vggq::perf::collectWork(ModuleOp graph, const json::Value &planValue,
     if (const json::Array *block = k->getArray("block"))
       if (!block->empty())
         w.threads = block->front().getAsInteger().value_or(1);
-    w.staticSmem = k->getInteger("static_shared_bytes").value_or(0);
+    // Static and dynamic shared memory both count against the SM.
+    w.staticSmem = k->getInteger("static_shared_bytes").value_or(0) +
+                   k->getInteger("shared_bytes").value_or(0);
     if (auto it = ptxas.find(w.kernel); it != ptxas.end()) {
       w.registers = it->second.registers;
       w.spills = it->second.spillBytes;

@@ -76,6 +76,11 @@ static cl::opt<int64_t> fp8PromoteOpt(
              "accumulator every N K slices of 64 (0: never; see "
              "--vggq-lower-to-gpu)"),
     cl::cat(category));
+static cl::opt<int64_t> stagesOpt(
+    "stages", cl::init(0),
+    cl::desc("ring slots of the GEMM kernels' K pipeline, 2 to 5 (0: per "
+             "layer; see --vggq-lower-to-gpu)"),
+    cl::cat(category));
 static cl::opt<std::string> aLoadOpt(
     "a-load", cl::init("auto"),
     cl::desc("auto | tma | cp.async: how wgmma kernels load activation tiles "
@@ -277,6 +282,7 @@ int compile(int argc, char **argv) {
   lower.fp8Promote = fp8PromoteOpt;
   lower.bLoad = bLoadOpt;
   lower.aLoad = aLoadOpt;
+  lower.stages = stagesOpt;
   lowerPm.addPass(vggq::createLowerToGPU(lower));
   if (failed(lowerPm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");

@@ -101,6 +101,11 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
            "runtime encodes and passes by value, completed on an mbarrier "
            "per ring slot), cp.async (every thread copies 16-byte chunks, "
            "as mma.sync), or auto (tma with wgmma)">,
+    Option<"stages", "stages", "int64_t", "0",
+           "Ring slots of the GEMM kernels' K pipeline: 2 to 5, or 0 for "
+           "the per-layer choice (3, or 2 when K has fewer than 3 slices). "
+           "A layer whose ring (with the epilogue and mbarriers) would pass "
+           "the 48 KiB of static shared memory is an error naming it">,
     Option<"aLoad", "a-load", "std::string", "\"auto\"",
            "How wgmma kernels whose weights come by TMA load the activation "
            "tiles: tma (one cp.async.bulk.tensor.4d box of whole output "

@@ -84,6 +84,8 @@ public:
                            "of 4 channels, got ")
              << spec.n;
     spec.tile = selectTile(op);
+    if (state.stages)
+      spec.tile.stages = state.stages;
     spec.k = spec.kh * spec.kw * spec.cin;
     spec.kPadded = roundUp(spec.k, spec.tile.bk);
     spec.nPadded = roundUp(spec.n, spec.tile.bn);
@@ -247,6 +249,15 @@ public:
     args.push_back({LaunchArg::Arena, *outOff});
     args.push_back({LaunchArg::Batch, 0});
 
+    int64_t smemBytes = gemmSharedBytes(spec);
+    if (smemBytes > kStaticSharedLimit)
+      return op->emitError("vggq-lower-to-gpu: stages=")
+             << spec.tile.stages << ": layer '" << layer << "' needs "
+             << smemBytes << " bytes of shared memory for its " << spec.tile.bm
+             << "x" << spec.tile.bn << " tile, more than the "
+             << kStaticSharedLimit
+             << " a kernel may declare statically (dynamic shared memory is "
+                "not implemented; lower the stages option)";
     OpBuilder &b = state.builder();
     gpu::GPUFuncOp kernel =
         buildGemmKernel(b, op->getLoc(), state.kernels(), spec, *strategy);

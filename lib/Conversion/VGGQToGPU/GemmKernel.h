@@ -38,6 +38,9 @@ namespace lowering {
 
 /// Bytes per row of a shared-memory tile stage.
 constexpr int64_t kTileRowBytes = 64;
+/// The most static shared memory a kernel may declare (the GEMM kernels'
+/// ring is a static array; dynamic shared memory is not used yet).
+constexpr int64_t kStaticSharedLimit = 48 * 1024;
 
 /// Byte offset of (row, kByte) in a swizzled tile (see the file comment).
 mlir::Value swizzledOffset(KernelBuilder &kb, mlir::Value row,

@@ -118,8 +118,15 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
           << std::to_string(fp8Promote);
       return signalPassFailure();
     }
+    if (stages != 0 && (stages < 2 || stages > 5)) {
+      module.emitError("vggq-lower-to-gpu: stages must be 0 (per layer) or 2 "
+                       "to 5, got ")
+          << std::to_string(stages);
+      return signalPassFailure();
+    }
     lowering::LoweringState state(module, forward, chip, sm);
     state.kUnroll = kUnroll;
+    state.stages = stages;
     state.mma = mma == "auto" ? (sm == 90 && archSpecific ? "wgmma" : "mma.sync")
                               : std::string(mma);
     if (fp8Promote > 0 && state.mma != "wgmma") {

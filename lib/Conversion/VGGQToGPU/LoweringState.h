@@ -59,6 +59,8 @@ public:
   /// The tensor-core instruction: "mma.sync" or "wgmma" (resolved from the
   /// pass's mma option).
   std::string mma = "mma.sync";
+  /// The stages option: ring slots of every GEMM kernel (0: per layer).
+  int64_t stages = 0;
   /// The fp8-promote option: FP8 wgmma promotion interval in K slices.
   int64_t fp8Promote = 0;
   /// The b-load option, resolved: weight tiles by TMA through a tiled

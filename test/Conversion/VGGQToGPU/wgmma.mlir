@@ -12,6 +12,9 @@
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu=chip=sm_90a 2>/dev/null | FileCheck %s --check-prefix=TMA
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a b-load=cp.async" 2>/dev/null | FileCheck %s --check-prefix=CPASYNC
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a a-load=cp.async" 2>/dev/null | FileCheck %s --check-prefix=ACPASYNC
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a stages=2" 2>/dev/null | FileCheck %s --check-prefix=STAGES2
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a stages=4" 2>&1 | FileCheck %s --check-prefix=STAGES4
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a stages=6" 2>&1 | FileCheck %s --check-prefix=STAGESBAD
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a a-load=im2col" 2>&1 | FileCheck %s --check-prefix=ABADLOAD
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a a-load=tma b-load=cp.async" 2>&1 | FileCheck %s --check-prefix=ANEEDSB
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 a-load=tma" 2>&1 | FileCheck %s --check-prefix=ANEEDSWGMMA
@@ -202,6 +205,16 @@ module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std =
 // ACPASYNC: nvvm.cp.async.shared.global
 // ACPASYNC: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg1,
 // ACPASYNC: nvvm.fence.proxy
+// stages=2: a two-slot ring (one slice in flight, 2 x (64 + 128) x 64
+// bytes), smaller than the pooled epilogue's f32 tile (64 rows of 136
+// floats, a padded pitch), then two mbarriers (16 bytes).
+// STAGES2-LABEL: gpu.func @vggq_conv_features_3(
+// STAGES2-SAME: vggq.shared_bytes = 34832
+// STAGES2-SAME: vggq.stages = 2
+// A ring that does not fit the 48 KiB of static shared memory is refused,
+// naming the layer; so is a stage count outside 2..5.
+// STAGES4: error: vggq-lower-to-gpu: stages=4: layer 'features.0' needs 49184 bytes of shared memory for its 128x64 tile, more than the 49152 a kernel may declare statically (dynamic shared memory is not implemented; lower the stages option)
+// STAGESBAD: error: vggq-lower-to-gpu: stages must be 0 (per layer) or 2 to 5, got 6
 // ABADLOAD: error: vggq-lower-to-gpu: a-load must be auto, tma or cp.async, got 'im2col'
 // ANEEDSB: error: vggq-lower-to-gpu: a-load=tma needs the weights by TMA too (the wgmma strategy, chip sm_90a, and b-load auto or tma), but b-load is cp.async
 // ANEEDSWGMMA: error: vggq-lower-to-gpu: a-load=tma needs the weights by TMA too (the wgmma strategy, chip sm_90a, and b-load auto or tma), but the kernels use mma.sync (chip 'sm_90')
