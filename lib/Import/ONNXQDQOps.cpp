@@ -482,20 +482,24 @@ llvm::Error ONNXImporter::importDequantizeLinear() {
   qc.scales = params->scales;
   qc.axis = params->axis;
   qc.storage = params->storageType(ctx);
+  // The scale (and zero point) index of element i: its index along the axis.
+  int64_t inner = 1, dim = 1;
+  if (qc.axis) {
+    dim = qc.shape[*qc.axis];
+    for (size_t d = *qc.axis + 1; d < qc.shape.size(); ++d)
+      inner *= qc.shape[d];
+  }
+  auto channelOf = [&](size_t i) -> int64_t {
+    return qc.axis ? (int64_t(i) / inner) % dim : 0;
+  };
   if (params->asymmetric) {
     // (code - zero_point) * scale, folded: the weight or bias stays f32
     // (vggq's quantized layers take symmetric 8-bit weights).
-    int64_t inner = 1, dim = 1;
-    if (qc.axis) {
-      dim = qc.shape[*qc.axis];
-      for (size_t d = *qc.axis + 1; d < qc.shape.size(); ++d)
-        inner *= qc.shape[d];
-    }
     HostTensor value;
     value.shape = qc.shape;
     value.f32.resize(qc.codes.size());
     for (size_t i = 0; i < qc.codes.size(); ++i) {
-      int64_t j = qc.axis ? (int64_t(i) / inner) % dim : 0;
+      int64_t j = channelOf(i);
       float zp = params->zeroPoint.empty() ? 0.0f : float(params->zeroPoint[j]);
       value.f32[i] = (qc.codes[i] - zp) * qc.scales[j];
     }
@@ -506,17 +510,11 @@ llvm::Error ONNXImporter::importDequantizeLinear() {
     for (float &c : qc.codes)
       c -= 128.0f; // UINT8 with zero point 128 as INT8 codes
   const Precision *p = isFP8(qc.type) ? lookupPrecision(qc.storage) : nullptr;
-  int64_t inner = 1, dim = 1;
-  if (qc.axis) {
-    dim = qc.shape[*qc.axis];
-    for (size_t d = *qc.axis + 1; d < qc.shape.size(); ++d)
-      inner *= qc.shape[d];
-  }
   HostTensor value;
   value.shape = qc.shape;
   value.f32.resize(qc.codes.size());
   for (size_t i = 0; i < qc.codes.size(); ++i) {
-    float s = qc.scales[qc.axis ? (int64_t(i) / inner) % dim : 0];
+    float s = qc.scales[channelOf(i)];
     float real = p ? p->decode(uint32_t(qc.codes[i])) : qc.codes[i];
     value.f32[i] = real * s;
   }
