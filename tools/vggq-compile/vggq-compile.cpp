@@ -199,6 +199,13 @@ int compile(int argc, char **argv) {
                           emitOpt))
     return fail("unknown --emit '" + emitOpt +
                 "' (expected mlir, ptx, cubin, plan, all or perf)");
+  // "-" is standard output: one stream, so only a single-file emit can use it.
+  if (outPath == "-" && emitOpt == "all")
+    return fail("--emit all writes several files: -o needs a file prefix, "
+                "not '-'");
+  if (outPath == "-" && emitOpt == "plan" && weightsPath.empty())
+    return fail("--emit plan -o - writes the plan to standard output: name "
+                "the weight blob with --weights FILE");
   if (emitOpt == "perf" && !perfChip.empty() &&
       !vggq::perf::lookupChip(perfChip))
     return fail("unknown --perf-chip '" + perfChip +
