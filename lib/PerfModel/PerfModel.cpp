@@ -175,6 +175,8 @@ vggq::perf::collectWork(ModuleOp graph, const json::Value &planValue,
     if (const json::Array *block = k->getArray("block"))
       if (!block->empty())
         w.threads = block->front().getAsInteger().value_or(1);
+    if (k->getBoolean("warp_specialized").value_or(false))
+      w.producerThreads = 128;
     // Static and dynamic shared memory both count against the SM.
     w.staticSmem = k->getInteger("static_shared_bytes").value_or(0) +
                    k->getInteger("shared_bytes").value_or(0);
@@ -307,8 +309,11 @@ Prediction vggq::perf::predict(const KernelWork &k, const Chip &chip,
     double tileFlops = 2.0 * k.tileM * k.tileN * k.depth;
     int64_t slots = int64_t(chip.sms) * r.ctasPerSM;
     int64_t full = r.ctas / slots, rest = r.ctas % slots;
+    // Only the warps that issue MMAs count toward the full rate.
+    unsigned mathWarps = ceilDiv(
+        std::max(1u, threads - std::min(threads - 1, k.producerThreads)), 32);
     auto waveUs = [&](int64_t perSm) {
-      double warpsResident = double(perSm) * warps;
+      double warpsResident = double(perSm) * mathWarps;
       double factor = std::min(1.0, warpsResident / kWarpsForFullRate);
       return perSm * tileFlops / (perSM * factor);
     };
@@ -406,8 +411,8 @@ void vggq::perf::printReport(llvm::raw_ostream &os,
       floorUs += k.flopsPerImage * b / (peak * 1e6);
     }
     double pct = us > 0 ? 100.0 * floorUs / us : 0;
-    std::string wg = swap ? llvm::formatv("{0:f3}", altUs / 1e3).str()
-                          : std::string();
+    std::string wg =
+        swap ? llvm::formatv("{0:f3}", altUs / 1e3).str() : std::string();
     os << llvm::formatv("{0,6} {1,14:f3} {2,9:f1} {3,12:f0} {4,14} {5,14:f3}\n",
                         b, us / 1e3, pct, b / (us / 1e6), wg, floorUs / 1e3);
   }

@@ -58,6 +58,30 @@ TEST(PerfModel, GemmOccupancyWavesAndTime) {
               1e-9);
 }
 
+TEST(PerfModel, ProducerWarpsDoNotCountTowardTheRate) {
+  const Chip *h200 = lookupChip("H200");
+  ASSERT_NE(h200, nullptr);
+  // A warp-specialized wgmma kernel: 256 threads (128 compute, 128 copy)
+  // at 128 registers: 65536 / (4096 x 8 warps) = 2 CTAs per SM.
+  KernelWork k = int8Conv();
+  k.strategy = Strategy::Wgmma;
+  k.threads = 256;
+  k.producerThreads = 128;
+  Prediction p = predict(k, *h200, 4096);
+  EXPECT_EQ(p.ctasPerSM, 2u);
+  EXPECT_EQ(p.limiter, "registers");
+  // 32768 CTAs over 264 slots: 124 full waves of 2 CTAs (8 computing warps:
+  // full rate) and a last one of 32768 - 124 x 264 = 32 CTAs, one per SM on
+  // 32 SMs, whose 4 computing warps run at 4/8 of the rate.
+  double perSM = 1979 * 0.77 * 1e6 / 132, tile = 2.0 * 128 * 64 * 576;
+  double compute = 124 * 2 * tile / perSM + tile / (perSM * 0.5);
+  EXPECT_NEAR(p.computeUs, compute, 1e-9);
+  // Counted as 8 warps, the last wave would be at the full rate.
+  k.producerThreads = 0;
+  EXPECT_NEAR(predict(k, *h200, 4096).computeUs,
+              124 * 2 * tile / perSM + tile / perSM, 1e-9);
+}
+
 TEST(PerfModel, SmallBatchIsLatencyOrLaunchBound) {
   const Chip *h200 = lookupChip("H200");
   // One image, K = 4608: 8 CTAs on 132 SMs, one CTA (4 warps) per SM at

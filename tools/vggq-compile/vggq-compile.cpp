@@ -87,6 +87,12 @@ static cl::opt<std::string> aLoadOpt(
              "(auto: tma where the layer allows, with b-load tma; see "
              "--vggq-lower-to-gpu)"),
     cl::cat(category));
+static cl::opt<std::string> warpSpecializeOpt(
+    "warp-specialize", cl::init("auto"),
+    cl::desc("auto | on | off: a producer warpgroup for the tensor copies "
+             "of wgmma kernels with both operands by TMA (auto: off; see "
+             "--vggq-lower-to-gpu)"),
+    cl::cat(category));
 static cl::opt<std::string> bLoadOpt(
     "b-load", cl::init("auto"),
     cl::desc("auto | tma | cp.async: how wgmma kernels load weight tiles "
@@ -290,6 +296,7 @@ int compile(int argc, char **argv) {
   lower.bLoad = bLoadOpt;
   lower.aLoad = aLoadOpt;
   lower.stages = stagesOpt;
+  lower.warpSpecialize = warpSpecializeOpt;
   lowerPm.addPass(vggq::createLowerToGPU(lower));
   if (failed(lowerPm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");

@@ -113,6 +113,14 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
            "where the layer has stride 1, 64-byte pixel slices and such "
            "tiles; the other layers keep cp.async), cp.async (the per-"
            "thread im2col gather), or auto (tma with b-load tma)">,
+    Option<"warpSpecialize", "warp-specialize", "std::string", "\"auto\"",
+           "wgmma kernels with both operands by TMA: on gives each block a "
+           "producer warpgroup (one thread issues the tensor copies, "
+           "setmaxnreg 40) beside the consumer warpgroup (the wgmmas and "
+           "the epilogue, setmaxnreg 216), with a full and an empty "
+           "mbarrier per ring slot and no block barrier in the K loop; off "
+           "keeps one warpgroup that does both; auto is off until it is "
+           "timed on a GPU">,
   ];
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::NVVM::NVVMDialect",

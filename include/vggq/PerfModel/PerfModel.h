@@ -69,6 +69,9 @@ struct KernelWork {
   double bytesPerImage = 0;          ///< compulsory: inputs + outputs, once
   double fixedBytes = 0;             ///< weights, read once per launch
   unsigned threads = 0;              ///< per CTA
+  /// Threads of a producer warpgroup (warp specialized: they issue copies,
+  /// not MMAs, so they do not count toward the SM's issue rate).
+  unsigned producerThreads = 0;
   unsigned staticSmem = 0;           ///< per CTA, bytes
   std::optional<unsigned> registers; ///< per thread, from ptxas -v
   std::optional<unsigned> spills;    ///< spill stores + loads, bytes

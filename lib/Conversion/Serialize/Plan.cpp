@@ -95,6 +95,8 @@ FailureOr<json::Value> vggq::buildPlan(ModuleOp module, StringRef modelName) {
     if (Attribute a = fn->getAttr("vggq.shared_bytes"))
       k["static_shared_bytes"] = toJSON(a);
     k["pool_fused"] = fn->hasAttr("vggq.pool_fused");
+    if (fn->hasAttr("vggq.warp_specialized"))
+      k["warp_specialized"] = true;
     kernelList.push_back(std::move(k));
   }
   plan["kernels"] = std::move(kernelList);

@@ -125,6 +125,7 @@ public:
           if (std::optional<std::array<int64_t, 3>> box = tensorABox(spec)) {
             spec.tmaA = true;
             llvm::copy(*box, spec.aBox);
+            spec.warpSpecialized = state.warpSpecialize;
           }
       } else {
         strategy = createMmaSyncStrategy(*pa, *pb);
@@ -262,9 +263,9 @@ public:
     gpu::GPUFuncOp kernel =
         buildGemmKernel(b, op->getLoc(), state.kernels(), spec, *strategy);
     kernel->setAttr("vggq.block",
-                    b.getDenseI64ArrayAttr({spec.tile.threads, 1, 1}));
+                    b.getDenseI64ArrayAttr({gemmBlockThreads(spec), 1, 1}));
     state.launch(kernel, op, spec.oh * spec.ow, spec.tile.bm,
-                 spec.nPadded / spec.tile.bn, spec.tile.threads, args,
+                 spec.nPadded / spec.tile.bn, gemmBlockThreads(spec), args,
                  chain.result, storageScale(chain.result));
     return success();
   }

@@ -66,8 +66,8 @@ static int64_t mbarrierOffset(const GemmSpec &spec) {
 
 int64_t gemmSharedBytes(const GemmSpec &spec) {
   const TileConfig &t = spec.tile;
-  if (spec.tmaB)
-    return mbarrierOffset(spec) + 8 * t.stages;
+  if (spec.tmaB) // a "full" mbarrier per slot, and an "empty" one (ws)
+    return mbarrierOffset(spec) + 8 * t.stages * (spec.warpSpecialized ? 2 : 1);
   int64_t pipeline = t.stages * (t.bm + t.bn) * kTileRowBytes;
   return std::max(pipeline, epilogueSharedBytes(spec));
 }
@@ -409,8 +409,8 @@ struct TileLoader {
   /// 64 / elemBytes) of tap (kh, kw)), one cp.async.bulk.tensor each. The
   /// copies write through the async proxy, as the wgmmas read: no proxy
   /// fence between them; the maps' 64-byte swizzle is the slot layout.
-  void loadTensor(KernelBuilder &kb, Value ktBase, int64_t ktDelta,
-                  Value aTile, Value bTile, Value bar) {
+  void loadTensor(KernelBuilder &kb, Value ktBase, int64_t ktDelta, Value aTile,
+                  Value bTile, Value bar) {
     OpBuilder &b = kb.builder();
     Location loc = kb.getLoc();
     const int64_t perSlice = kTileRowBytes / spec.inBytes;
@@ -476,16 +476,24 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
                                    b.getFunctionType(argTypes, {}));
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   const TileConfig &t = spec.tile;
+  const bool ws = spec.warpSpecialized;
+  assert((!ws || (spec.tmaA && spec.tmaB && t.threads == 128)) &&
+         "warp specialization: one consumer warpgroup, both operands by TMA");
   fn->setAttr("nvvm.maxntid",
-              b.getDenseI32ArrayAttr({static_cast<int32_t>(t.threads), 1, 1}));
+              b.getDenseI32ArrayAttr(
+                  {static_cast<int32_t>(gemmBlockThreads(spec)), 1, 1}));
+  if (ws) {
+    fn->setAttr(NVVM::NVVMDialect::getMaxnregAttrName(),
+                b.getI32IntegerAttr(kWsEntryRegs));
+    fn->setAttr("vggq.warp_specialized", b.getUnitAttr());
+  }
   fn->setAttr("vggq.tile", b.getDenseI64ArrayAttr({t.bm, t.bn, t.bk}));
   fn->setAttr("vggq.stages", b.getI64IntegerAttr(t.stages));
   fn->setAttr("vggq.mma", b.getStringAttr(strategy.name()));
   fn->setAttr("vggq.shared_bytes", b.getI64IntegerAttr(gemmSharedBytes(spec)));
   if (spec.tmaB) {
-    fn->setAttr(kTensorMapArgsAttr,
-                spec.tmaA ? b.getDenseI64ArrayAttr({0, 1})
-                          : b.getDenseI64ArrayAttr({1}));
+    fn->setAttr(kTensorMapArgsAttr, spec.tmaA ? b.getDenseI64ArrayAttr({0, 1})
+                                              : b.getDenseI64ArrayAttr({1}));
     // Which operands come by TMA (the other: the cp.async gather).
     fn->setAttr("vggq.tma", b.getStringAttr(spec.tmaA ? "a,b" : "b"));
   }
@@ -501,20 +509,21 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   Value rows = kb.mul(args.back(), spec.oh * spec.ow);
   Value m0 = kb.mul(kb.blockIdX(), t.bm);
   Value n0 = kb.mul(kb.blockIdY(), t.bn);
-  Value smem = getSharedBuffer(kb, gpuModule, spec.name + "_smem",
-                               gemmSharedBytes(spec),
-                               strategy.sharedAlignment());
+  Value smem =
+      getSharedBuffer(kb, gpuModule, spec.name + "_smem", gemmSharedBytes(spec),
+                      strategy.sharedAlignment());
   const int64_t stages = t.stages;
   const int64_t kTiles = spec.kPadded * spec.inBytes / kTileRowBytes;
   // The loop runs over groups of `unroll` slices when there are at least
   // two groups; the remaining slices are emitted straight with constant
   // slice indices. With spec.unrollK (8-bit kernels, the k-unroll option)
-  // the loop is unrolled by `stages` (constant slots); the FP32 strategy computes each of its 32 shared addresses per slice from a
-  // separately swizzled row, which LLVM would hoist per constant slot (96
-  // live addresses, spills), so it keeps a computed slot. (Peeling slice 0
-  // to start from constant-zero accumulators saves one mov per accumulator
-  // but costs ptxas ~65 more registers in the pooled FP8 kernels; a
-  // strategy that gains from it asks for it, GemmStrategy::peelsFirstGroup.)
+  // the loop is unrolled by `stages` (constant slots); the FP32 strategy
+  // computes each of its 32 shared addresses per slice from a separately
+  // swizzled row, which LLVM would hoist per constant slot (96 live addresses,
+  // spills), so it keeps a computed slot. (Peeling slice 0 to start from
+  // constant-zero accumulators saves one mov per accumulator but costs ptxas
+  // ~65 more registers in the pooled FP8 kernels; a strategy that gains from it
+  // asks for it, GemmStrategy::peelsFirstGroup.)
   const int64_t unroll = spec.unrollK ? stages : 1;
   const int64_t groups = kTiles / unroll;
   const bool rolled = groups >= 2;
@@ -544,17 +553,30 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   // spec.tmaB: one mbarrier per ring slot, initialized by thread 0 (count
   // 1: its arrive.expect_tx) before it issues the first copies; the other
   // threads first wait after the first bar.sync.
-  Value bars;
+  // Warp specialized: the "empty" mbarriers follow, count 128 (every
+  // consumer arrives), and a barrier of all 256 threads publishes them.
+  Value bars, emptyBars;
   if (spec.tmaB) {
     bars = kb.gepBytes(smem, mbarrierOffset(spec));
+    if (ws)
+      emptyBars = kb.gepBytes(bars, 8 * stages);
     kb.ifThen(kb.eq(tid, 0), [&] {
       Value one = kb.c32(1);
       for (int64_t s = 0; s < stages; ++s) {
         Value bar = kb.gepBytes(bars, 8 * s);
         NVVM::MBarrierInitOp::create(b, loc, bar, one, Value());
       }
+      if (ws) {
+        Value consumers = kb.c32(t.threads);
+        for (int64_t s = 0; s < stages; ++s) {
+          Value bar = kb.gepBytes(emptyBars, 8 * s);
+          NVVM::MBarrierInitOp::create(b, loc, bar, consumers, Value());
+        }
+      }
       NVVM::FenceMbarrierInitOp::create(b, loc);
     });
+    if (ws)
+      kb.barrier();
   }
   auto barOf = [&](OpFoldResult slot) -> Value {
     if (!bars)
@@ -572,99 +594,174 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
       NVVM::CpAsyncCommitGroupOp::create(b, loc);
   };
   AState state = loader.initial(kb);
-  for (int64_t s = 0; s + 1 < stages; ++s) {
-    if (s < kTiles) {
-      loader.load(kb, Value(), s, state, aSlot(constant(s)),
-                  bSlot(constant(s)), barOf(constant(s)));
-      state = loader.advance(kb, state);
-    }
-    commit();
+  if (ws) {
+    // The producer warpgroup gives its registers to the consumers; thread
+    // 128 fills slot kt % stages once the consumers have emptied it: the
+    // empty mbarrier's phase kt / stages - 1, whose parity ((kt / stages) &
+    // 1) ^ 1 names, on a fresh barrier, the phase before the first: done.
+    kb.ifThen(kb.uge(tid, t.threads), [&] {
+      NVVM::SetMaxRegisterOp::create(
+          b, loc, b.getI32IntegerAttr(kWsProducerRegs),
+          NVVM::SetMaxRegisterActionAttr::get(
+              kb.ctx(), NVVM::SetMaxRegisterAction::decrease));
+      kb.ifThen(kb.eq(tid, t.threads), [&] {
+        loader.bLeader = kb.eq(tid, t.threads);
+        kb.forLoop(kb.c32(0), kb.c32(kTiles), kb.c32(1), ValueRange(),
+                   [&](Value kt, ValueRange) {
+                     Value slot = kb.rem(kt, stages);
+                     Value parity =
+                         kb.bxor(kb.band(kb.div(kt, stages), 1), kb.c32(1));
+                     Value ticks = kb.c32(0);
+                     NVVM::MBarrierTryWaitParityOp::create(
+                         b, loc, kb.gepBytes(emptyBars, kb.mul(slot, 8)),
+                         parity, ticks);
+                     loader.load(kb, kt, 0, state, aSlot(slot), bSlot(slot),
+                                 barOf(slot));
+                     return SmallVector<Value>();
+                   });
+      });
+    });
   }
-
-  // One main-loop iteration: slice kt = ktBase + ktDelta (ktBase null: 0)
-  // in ring slot kt % stages, a constant unless unroll == 1.
-  auto iteration = [&](Value ktBase, int64_t ktDelta, SmallVector<Value> acc) {
-    if (cpAsync)
-      NVVM::CpAsyncWaitGroupOp::create(b, loc,
-                                       b.getI32IntegerAttr(stages - 2));
-    if (cpAsync && strategy.readsSharedThroughAsyncProxy())
-      NVVM::FenceProxyOp::create(
-          b, loc, NVVM::ProxyKind::async_shared,
-          NVVM::SharedSpaceAttr::get(kb.ctx(), NVVM::SharedSpace::shared_cta));
-    kb.barrier();
-    int64_t next = ktDelta + stages - 1;
-    OpFoldResult slot = constant(ktDelta % stages),
-                 nextSlot = constant(next % stages);
-    if (ktBase && unroll == 1) {
-      slot = kb.rem(kb.add(ktBase, ktDelta), stages);
-      nextSlot = kb.rem(kb.add(ktBase, next), stages);
+  Value consumer = ws ? kb.ult(tid, t.threads) : Value();
+  // The consumers' part (the whole kernel without warp specialization).
+  auto consume = [&] {
+    if (ws) {
+      NVVM::SetMaxRegisterOp::create(
+          b, loc, b.getI32IntegerAttr(kWsConsumerRegs),
+          NVVM::SetMaxRegisterActionAttr::get(
+              kb.ctx(), NVVM::SetMaxRegisterAction::increase));
+      kb.barrierThreads = t.threads;
     }
-    auto load = [&] {
-      loader.load(kb, ktBase, next, state, aSlot(nextSlot), bSlot(nextSlot),
-                  barOf(nextSlot));
+    for (int64_t s = 0; !ws && s + 1 < stages; ++s) {
+      if (s < kTiles) {
+        loader.load(kb, Value(), s, state, aSlot(constant(s)),
+                    bSlot(constant(s)), barOf(constant(s)));
+        state = loader.advance(kb, state);
+      }
+      commit();
+    }
+
+    // Slice kt = ktBase + ktDelta (ktBase null: 0): its ring slot kt %
+    // stages (a constant unless unroll == 1), and kt itself.
+    auto slotOf = [&](Value ktBase, int64_t ktDelta) {
+      OpFoldResult slot = constant(ktDelta % stages);
+      if (ktBase && unroll == 1)
+        slot = kb.rem(kb.add(ktBase, ktDelta), stages);
+      return slot;
     };
-    bool mayLoad = ktBase || next < kTiles;
-    if (ktBase)
-      kb.ifThen(kb.ult(kb.add(ktBase, next), kTiles), load);
-    else if (mayLoad)
-      load();
-    commit();
-    if (mayLoad)
-      state = loader.advance(kb, state);
-    OpFoldResult slice = constant(ktDelta);
-    if (ktBase)
-      slice = kb.add(ktBase, ktDelta);
-    if (bars) {
-      // The slot's B tile: phase (kt / stages) % 2 of its mbarrier.
+    auto sliceOf = [&](Value ktBase, int64_t ktDelta) -> OpFoldResult {
+      if (ktBase)
+        return kb.add(ktBase, ktDelta);
+      return constant(ktDelta);
+    };
+    // Waits for slice kt's copies: phase (kt / stages) % 2 of its slot's full
+    // mbarrier.
+    auto waitFull = [&](Value ktBase, int64_t ktDelta, OpFoldResult slot,
+                        OpFoldResult slice) {
       Value parity = ktBase ? kb.band(kb.div(cast<Value>(slice), stages), 1)
                             : kb.c32((ktDelta / stages) % 2);
-      Value bar = barOf(slot);
       Value ticks = kb.c32(0);
-      NVVM::MBarrierTryWaitParityOp::create(b, loc, bar, parity, ticks);
+      NVVM::MBarrierTryWaitParityOp::create(b, loc, barOf(slot), parity, ticks);
+    };
+    // A consumer's slice (warp specialized): wait until it is full, multiply
+    // (the strategy waits for its wgmmas), and give the slot back.
+    auto consumeSlice = [&](Value ktBase, int64_t ktDelta,
+                            SmallVector<Value> acc) {
+      OpFoldResult slot = slotOf(ktBase, ktDelta);
+      OpFoldResult slice = sliceOf(ktBase, ktDelta);
+      waitFull(ktBase, ktDelta, slot, slice);
+      acc = strategy.multiplyStage(kb, spec, aSlot(slot), bSlot(slot), acc,
+                                   slice);
+      Value empty =
+          isa<Value>(slot)
+              ? kb.gepBytes(emptyBars, kb.mul(cast<Value>(slot), 8))
+              : kb.gepBytes(emptyBars, 8 * getConstantIntValue(slot).value());
+      NVVM::MBarrierArriveOp::create(
+          b, loc, Type(), empty, Value(),
+          NVVM::MemScopeKindAttr::get(kb.ctx(), NVVM::MemScopeKind::CTA));
+      return acc;
+    };
+    // One main-loop iteration: slice kt = ktBase + ktDelta (ktBase null: 0)
+    // in ring slot kt % stages, a constant unless unroll == 1.
+    auto iteration = [&](Value ktBase, int64_t ktDelta,
+                         SmallVector<Value> acc) {
+      if (ws)
+        return consumeSlice(ktBase, ktDelta, std::move(acc));
+      if (cpAsync)
+        NVVM::CpAsyncWaitGroupOp::create(b, loc,
+                                         b.getI32IntegerAttr(stages - 2));
+      if (cpAsync && strategy.readsSharedThroughAsyncProxy())
+        NVVM::FenceProxyOp::create(
+            b, loc, NVVM::ProxyKind::async_shared,
+            NVVM::SharedSpaceAttr::get(kb.ctx(),
+                                       NVVM::SharedSpace::shared_cta));
+      kb.barrier();
+      int64_t next = ktDelta + stages - 1;
+      OpFoldResult slot = slotOf(ktBase, ktDelta),
+                   nextSlot = slotOf(ktBase, next);
+      auto load = [&] {
+        loader.load(kb, ktBase, next, state, aSlot(nextSlot), bSlot(nextSlot),
+                    barOf(nextSlot));
+      };
+      bool mayLoad = ktBase || next < kTiles;
+      if (ktBase)
+        kb.ifThen(kb.ult(kb.add(ktBase, next), kTiles), load);
+      else if (mayLoad)
+        load();
+      commit();
+      if (mayLoad)
+        state = loader.advance(kb, state);
+      OpFoldResult slice = sliceOf(ktBase, ktDelta);
+      if (bars)
+        waitFull(ktBase, ktDelta, slot, slice);
+      return strategy.multiplyStage(kb, spec, aSlot(slot), bSlot(slot), acc,
+                                    slice);
+    };
+
+    Value zero = strategy.accType(kb).isF32() ? kb.cf32(0.0f) : kb.c32(0);
+    size_t numAcc = strategy.numAccumulators(spec);
+    SmallVector<Value> acc(numAcc, zero);
+    int64_t kt = 0;
+    for (; kt < peeled; ++kt)
+      acc = iteration(Value(), kt, acc);
+    if (rolled) {
+      SmallVector<Value> iters = acc;
+      llvm::append_range(iters, state.values());
+      SmallVector<Value> results =
+          kb.forLoop(kb.c32(peeled), kb.c32(groups * unroll), kb.c32(unroll),
+                     iters, [&](Value ktBase, ValueRange it) {
+                       SmallVector<Value> a(it.take_front(numAcc));
+                       state = AState::fromValues(it.drop_front(numAcc),
+                                                  loader.aRows.size());
+                       for (int64_t u = 0; u < unroll; ++u)
+                         a = iteration(ktBase, u, a);
+                       llvm::append_range(a, state.values());
+                       return a;
+                     });
+      acc.assign(results.begin(), results.begin() + numAcc);
+      state = AState::fromValues(ArrayRef<Value>(results).drop_front(numAcc),
+                                 loader.aRows.size());
+      kt = groups * unroll;
     }
-    return strategy.multiplyStage(kb, spec, aSlot(slot), bSlot(slot), acc,
-                                  slice);
+    for (; kt < kTiles; ++kt)
+      acc = iteration(Value(), kt, acc);
+
+    if (cpAsync)
+      NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+    // An epilogue that stages its results reuses the ring: no warp may still be
+    // reading the last stage. One that stores from registers needs no barrier
+    // (the emulator's barrier-deletion sweep showed this one was redundant).
+    if (epilogueSharedBytes(spec) > 0)
+      kb.barrier();
+    SmallVector<AccPair> pairs = strategy.accumulatorPairs(kb, spec, acc);
+    emitGemmEpilogue(kb, spec, pairs, m0, n0, rows, smem, tid,
+                     args.drop_front(2).drop_back());
+    kb.barrierThreads = 0;
   };
-
-  Value zero = strategy.accType(kb).isF32() ? kb.cf32(0.0f) : kb.c32(0);
-  size_t numAcc = strategy.numAccumulators(spec);
-  SmallVector<Value> acc(numAcc, zero);
-  int64_t kt = 0;
-  for (; kt < peeled; ++kt)
-    acc = iteration(Value(), kt, acc);
-  if (rolled) {
-    SmallVector<Value> iters = acc;
-    llvm::append_range(iters, state.values());
-    SmallVector<Value> results =
-        kb.forLoop(kb.c32(peeled), kb.c32(groups * unroll), kb.c32(unroll),
-                   iters,
-                   [&](Value ktBase, ValueRange it) {
-                     SmallVector<Value> a(it.take_front(numAcc));
-                     state = AState::fromValues(it.drop_front(numAcc),
-                                                loader.aRows.size());
-                     for (int64_t u = 0; u < unroll; ++u)
-                       a = iteration(ktBase, u, a);
-                     llvm::append_range(a, state.values());
-                     return a;
-                   });
-    acc.assign(results.begin(), results.begin() + numAcc);
-    state = AState::fromValues(ArrayRef<Value>(results).drop_front(numAcc),
-                               loader.aRows.size());
-    kt = groups * unroll;
-  }
-  for (; kt < kTiles; ++kt)
-    acc = iteration(Value(), kt, acc);
-
-  if (cpAsync)
-    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
-  // An epilogue that stages its results reuses the ring: no warp may still be
-  // reading the last stage. One that stores from registers needs no barrier
-  // (the emulator's barrier-deletion sweep showed this one was redundant).
-  if (epilogueSharedBytes(spec) > 0)
-    kb.barrier();
-  SmallVector<AccPair> pairs = strategy.accumulatorPairs(kb, spec, acc);
-  emitGemmEpilogue(kb, spec, pairs, m0, n0, rows, smem, tid,
-                   args.drop_front(2).drop_back());
+  if (consumer)
+    kb.ifThen(consumer, consume);
+  else
+    consume();
   gpu::ReturnOp::create(b, loc);
   return fn;
 }

@@ -7,7 +7,9 @@
 // where each accumulator lives in the tile. With the wgmma strategy the
 // ring may instead be filled by TMA (GemmSpec::tmaB, tmaA): one thread
 // copies each slice's B box and, where the layer's shape allows, its A box,
-// completed on an mbarrier per ring slot. Strategies: mma.sync m16n8k32
+// completed on an mbarrier per ring slot, and, warp specialized
+// (GemmSpec::warpSpecialized), by a producer warpgroup of its own while the
+// computing warpgroup waits on full and frees on empty mbarriers. Strategies: mma.sync m16n8k32
 // (s8 through nvvm.mma.sync, e4m3/e5m2 through inline PTX), wgmma m64nNk32
 // from shared-memory descriptors (sm_90a, WgmmaStrategy.cpp) and FP32 CUDA
 // cores.
@@ -90,7 +92,31 @@ struct GemmSpec {
   /// batch) are the map's zero fill (tensorABox says when this holds).
   bool tmaA = false;
   int64_t aBox[3] = {1, 1, 1};
+  /// Warp specialization (with tmaA and tmaB): the block is the consumer
+  /// warpgroup (threads [0, 128): the wgmmas and the epilogue, as without
+  /// it) plus a producer warpgroup (threads [128, 256)), of which one thread
+  /// issues every slice's tensor copies. Each ring slot has a "full"
+  /// mbarrier (the copies' bytes) and an "empty" one (the 128 consumers
+  /// arrive once their wgmmas have read the slot), so the main loop has no
+  /// block barrier. setmaxnreg moves registers from the producers (40) to
+  /// the consumers (kWsConsumerRegs) out of the kWsEntryRegs per thread
+  /// that the kernel starts with (nvvm.maxnreg).
+  bool warpSpecialized = false;
 };
+
+/// Warp-specialized kernels: registers per thread at launch (.maxnreg),
+/// and after setmaxnreg in the producer and the consumer warpgroups. The
+/// block's pool, 256 x 128, is unchanged: 128 x (216 - 128) = 128 x (128 -
+/// 40), so the consumers' setmaxnreg.inc can always be granted, and two
+/// blocks still fit an SM's 64 K registers.
+constexpr int64_t kWsEntryRegs = 128, kWsProducerRegs = 40,
+                  kWsConsumerRegs = 216;
+
+/// Threads per block of a GEMM kernel: the tile's, plus the producer
+/// warpgroup of a warp-specialized one.
+inline int64_t gemmBlockThreads(const GemmSpec &spec) {
+  return spec.tile.threads + (spec.warpSpecialized ? 128 : 0);
+}
 
 /// The A box {W, H, N} when a layer's A tile can be one 4D tensor-map box:
 /// stride 1, whole 64-byte slices inside one tap (pixel bytes a multiple of

@@ -112,7 +112,16 @@ Value KernelBuilder::blockIdX() {
 Value KernelBuilder::blockIdY() {
   return NVVM::BlockIdYOp::create(b, loc, i32());
 }
-void KernelBuilder::barrier() { NVVM::Barrier0Op::create(b, loc); }
+void KernelBuilder::barrier() {
+  if (!barrierThreads) {
+    NVVM::Barrier0Op::create(b, loc);
+    return;
+  }
+  Value id = c32(1);
+  Value count = c32(barrierThreads);
+  NVVM::BarrierOp::create(b, loc, Type(), id, count,
+                          NVVM::BarrierReductionAttr(), Value());
+}
 
 SmallVector<Value> KernelBuilder::forLoop(
     Value lb, Value ub, Value step, ValueRange iters,

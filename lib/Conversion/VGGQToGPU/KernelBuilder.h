@@ -117,7 +117,11 @@ public:
   mlir::Value threadIdX();
   mlir::Value blockIdX();
   mlir::Value blockIdY();
+  /// bar.sync 0 over the block; with `barrierThreads` set, the named
+  /// barrier 1 over that many threads (a warp-specialized kernel's
+  /// consumers, while its producer warps run on).
   void barrier();
+  int64_t barrierThreads = 0;
 
   /// scf.for over i32 [lb, ub) with `iters` loop-carried values; `body`
   /// returns the yielded values.

@@ -167,6 +167,25 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
       return signalPassFailure();
     }
     state.tmaA = state.tmaB && aLoad != "cp.async";
+    if (warpSpecialize != "auto" && warpSpecialize != "on" &&
+        warpSpecialize != "off") {
+      module.emitError("vggq-lower-to-gpu: warp-specialize must be auto, on "
+                       "or off, got '")
+          << warpSpecialize << "'";
+      return signalPassFailure();
+    }
+    if (warpSpecialize == "on" && !state.tmaA) {
+      InFlightDiagnostic d = module.emitError(
+          "vggq-lower-to-gpu: warp-specialize=on needs both operands by TMA "
+          "(the wgmma strategy, chip sm_90a, b-load and a-load auto or "
+          "tma), but ");
+      if (state.mma != "wgmma")
+        d << "the kernels use " << state.mma << " (chip '" << chip << "')";
+      else
+        d << (state.tmaB ? "a-load" : "b-load") << " is cp.async";
+      return signalPassFailure();
+    }
+    state.warpSpecialize = warpSpecialize == "on";
     // GEMMs whose kernel runs later, at the op that completes their chain.
     DenseMap<Operation *, Operation *> deferred;
     for (Operation &op : body.without_terminator()) {

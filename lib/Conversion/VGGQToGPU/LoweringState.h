@@ -69,6 +69,9 @@ public:
   /// The a-load option, resolved: activation tiles by TMA where the layer's
   /// shape allows (tensorABox), with tmaB.
   bool tmaA = false;
+  /// The warp-specialize option, resolved: kernels with both operands by
+  /// TMA get a producer warpgroup (GemmSpec::warpSpecialized).
+  bool warpSpecialize = false;
 
   /// A kernel name not used yet: "vggq_<kind>_<layer>".
   std::string kernelName(llvm::StringRef kind, mlir::Operation *op);

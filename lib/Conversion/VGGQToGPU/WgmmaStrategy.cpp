@@ -5,7 +5,8 @@
 // A and B read by the tensor cores straight from shared memory through
 // matrix descriptors: no ldmatrix, no operand registers.
 //
-// The block's 128 threads are one warpgroup. It computes the whole BM x BN
+// The block's 128 computing threads are one warpgroup (a warp-specialized
+// kernel adds a producer warpgroup after them, GemmKernel.cpp). It computes the whole BM x BN
 // tile as BM/64 slabs of 64 rows, one m64nBNkK wgmma per slab and 32-byte K
 // step; the accumulator of slab i is BN/2 registers per thread.
 //

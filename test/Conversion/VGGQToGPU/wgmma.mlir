@@ -20,6 +20,11 @@
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 a-load=tma" 2>&1 | FileCheck %s --check-prefix=ANEEDSWGMMA
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a b-load=bulk" 2>&1 | FileCheck %s --check-prefix=BADBLOAD
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 b-load=tma" 2>&1 | FileCheck %s --check-prefix=BLOADSYNC
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a warp-specialize=on" 2>/dev/null | FileCheck %s --check-prefix=WS
+// RUN: vggq-compile %s --chip sm_90a --warp-specialize on --emit ptx -o - 2>/dev/null | FileCheck %s --check-prefix=WSPTX
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a warp-specialize=yes" 2>&1 | FileCheck %s --check-prefix=WSBAD
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a warp-specialize=on a-load=cp.async" 2>&1 | FileCheck %s --check-prefix=WSNEEDSA
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 warp-specialize=on" 2>&1 | FileCheck %s --check-prefix=WSNEEDSWGMMA
 
 // chip=sm_90a selects the wgmma strategy (WgmmaStrategy.cpp): one warpgroup
 // per block, m64nBNk32 wgmmas reading both operands from the cp.async ring
@@ -236,3 +241,65 @@ module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std =
 
 // BADBLOAD: error: vggq-lower-to-gpu: b-load must be auto, tma or cp.async, got 'bulk'
 // BLOADSYNC: error: vggq-lower-to-gpu: b-load=tma needs the wgmma strategy (chip sm_90a), but the kernels use mma.sync (chip 'sm_90')
+
+// warp-specialize=on: the kernels with both operands by TMA get a producer
+// warpgroup (threads 128..255) beside the consumer one; the first conv (A by
+// cp.async) keeps one warpgroup.
+// WS-LABEL: gpu.func @vggq_conv_features_0(
+// WS-SAME: nvvm.maxntid = array<i32: 128, 1, 1>
+// WS-NOT: vggq.warp_specialized
+// WS-LABEL: gpu.func @vggq_conv_features_3(
+// WS-SAME: nvvm.maxnreg = 128 : i32, nvvm.maxntid = array<i32: 256, 1, 1>
+// WS-SAME: vggq.block = array<i64: 256, 1, 1>
+// Three full mbarriers (one arrival: the producer's expect_tx) and three
+// empty ones (the 128 consumers), after the ring and the epilogue's tile.
+// WS-SAME: vggq.shared_bytes = 36912
+// WS-SAME: vggq.warp_specialized
+// WS: nvvm.mbarrier.init %{{.*}}, %c1_i32
+// WS: nvvm.mbarrier.init %{{.*}}, %c1_i32
+// WS: nvvm.mbarrier.init %{{.*}}, %c1_i32
+// WS: nvvm.mbarrier.init %{{.*}}, %[[C128:c128_i32[_0-9]*]]
+// WS: nvvm.mbarrier.init %{{.*}}, %[[C128]]
+// WS: nvvm.mbarrier.init %{{.*}}, %[[C128]]
+// WS-NEXT: nvvm.fence.mbarrier.init
+// WS: nvvm.barrier0
+// The producer: one thread waits for each slot to be empty, then expects
+// its bytes and issues both boxes.
+// WS: arith.cmpi uge, %[[TID:[0-9]+]], %c128
+// WS: nvvm.setmaxregister  decrease 40
+// WS: arith.cmpi eq, %[[TID]], %c128
+// WS: scf.for
+// WS: nvvm.mbarrier.try_wait.parity
+// WS: nvvm.mbarrier.arrive.expect_tx %{{.*}}, %c12288_i32
+// WS: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg0,
+// WS: nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg1,
+// The consumers: no block barrier in the K loop; each slice waits for its
+// full mbarrier and gives the slot back on its empty one once the wgmmas
+// have read it. The epilogue synchronizes the 128 consumers only.
+// WS: arith.cmpi ult, %[[TID]], %c128
+// WS: nvvm.setmaxregister  increase 216
+// WS-NOT: nvvm.barrier0
+// WS: nvvm.mbarrier.try_wait.parity
+// WS: nvvm.wgmma.mma_async
+// WS: nvvm.wgmma.wait.group.sync.aligned 0
+// WS-NOT: nvvm.wgmma.mma_async
+// WS: nvvm.mbarrier.arrive %{{.*}} : !llvm.ptr<3>
+// WS: scf.for
+// WS-NOT: nvvm.barrier0
+// WS: nvvm.mbarrier.try_wait.parity
+// WS: nvvm.wgmma.mma_async
+// WS: nvvm.mbarrier.arrive %{{.*}} : !llvm.ptr<3>
+// WS-NOT: nvvm.barrier0
+// WS: nvvm.barrier id = %c1_i32{{.*}} number_of_threads = %c128_i32
+// WS-LABEL: func.func @vggq_forward(
+// WS: gpu.launch_func @vggq_kernels::@vggq_conv_features_0 {{.*}} threads in (%c128
+// WS: gpu.launch_func @vggq_kernels::@vggq_conv_features_3 {{.*}} threads in (%c256
+// WSPTX-LABEL: .visible .entry vggq_conv_features_3(
+// WSPTX: .maxntid 256, 1, 1
+// WSPTX: .maxnreg 128
+// WSPTX: setmaxnreg.dec.sync.aligned.u32 40;
+// WSPTX: setmaxnreg.inc.sync.aligned.u32 216;
+// WSPTX: bar.sync 1, 128;
+// WSBAD: error: vggq-lower-to-gpu: warp-specialize must be auto, on or off, got 'yes'
+// WSNEEDSA: error: vggq-lower-to-gpu: warp-specialize=on needs both operands by TMA (the wgmma strategy, chip sm_90a, b-load and a-load auto or tma), but a-load is cp.async
+// WSNEEDSWGMMA: error: vggq-lower-to-gpu: warp-specialize=on needs both operands by TMA (the wgmma strategy, chip sm_90a, b-load and a-load auto or tma), but the kernels use mma.sync (chip 'sm_90')
