@@ -121,13 +121,17 @@ fi
 # wgmma kernels read the same [N][K] rows through tensor maps, which the
 # runtime encodes at load time), so they are carried once unless they differ;
 # weights-from names the directory whose reference dump and CPU top-1
-# gpu_check.sh uses (the same model, so the same reference).
+# gpu_check.sh uses (the same model, so the same reference). The -wgmma-ws
+# ones are the same with --warp-specialize on (a producer warpgroup), timed
+# beside them.
 if [ "$vgg" = 1 ]; then
-  for p in int8 fp8e4m3; do
-    d="$pl/$p-wgmma"
+  for v in int8 fp8e4m3 int8-ws fp8e4m3-ws; do
+    p=${v%-ws} ws=()
+    [ "$v" != "$p" ] && ws=(--warp-specialize on)
+    d="$pl/$p-wgmma${ws:+-ws}"
     mkdir -p "$d"
-    say "$p-wgmma: vggq-compile --chip sm_90a -o model.so"
-    "$bin/vggq-compile" "$work/$p.mlirbc" --precision "$p" --chip sm_90a \
+    say "$p-wgmma${ws:+-ws}: vggq-compile --chip sm_90a ${ws[*]} -o model.so"
+    "$bin/vggq-compile" "$work/$p.mlirbc" --precision "$p" --chip sm_90a "${ws[@]}" \
       --model-name "vgg16_bn_cifar10" -o "$d/model.so" 2> >(grep -v 'remark: vggq-plan-memory' >&2)
     rm -f "$d/model.so" "$d/model.vggq.mlirbc"
     if [ -f "$pl/$p/model.weights" ]; then

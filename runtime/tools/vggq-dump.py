@@ -82,7 +82,11 @@ def read_dump(path):
 
 
 def cifar_nhwc(path, images, mean, std):
-    raw = np.fromfile(path, dtype=np.uint8)[: images * 3073].reshape(images, 3073)
+    raw = np.fromfile(path, dtype=np.uint8)
+    if raw.size % 3073 or raw.size < images * 3073:
+        sys.exit(f"vggq-dump: '{path}' holds {raw.size} bytes: not {images} "
+                 "CIFAR-10 records of 3073 bytes")
+    raw = raw[: images * 3073].reshape(images, 3073)
     px = raw[:, 1:].reshape(images, 3, 32, 32).transpose(0, 2, 3, 1)
     x = px.astype(np.float32) / np.float32(255.0)
     return ((x - np.float32(mean)) / np.float32(std)).astype(np.float32), raw[:, 0]
