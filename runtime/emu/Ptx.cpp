@@ -214,6 +214,20 @@ private:
   std::map<std::string, int32_t> labels;
   std::vector<std::pair<size_t, std::string>> branchFixups;
   std::map<std::string, uint32_t> sharedAddr; // name -> window address
+  /// The kernel's .extern .shared names: each is the start of the dynamic
+  /// window, after the static arrays at the widest extern alignment, which
+  /// is known once the whole kernel is parsed (finishKernel fills it in).
+  std::set<std::string> dynamicShared;
+  uint32_t dynamicConst = ~0u; ///< its index in constVals, ~0u: unused
+
+  /// The constant slot holding the dynamic window's address.
+  uint32_t dynamicSlot() {
+    if (dynamicConst == ~0u) {
+      dynamicConst = static_cast<uint32_t>(constVals.size());
+      constVals.push_back(0); // not in constIndex: no other constant shares it
+    }
+    return kConstTag | dynamicConst;
+  }
   std::map<std::string, uint32_t> paramOffset;
   /// The user register slots each instruction names (parallel to k->code),
   /// and those of the instruction being parsed.
@@ -466,6 +480,7 @@ bool Parser::parseSharedDecl(bool isExtern, bool moduleScope) {
   if (isExtern) {
     if (v.align > k->dynamicSharedAlign)
       k->dynamicSharedAlign = v.align;
+    dynamicShared.insert(v.name);
   } else {
     k->staticShared = (k->staticShared + v.align - 1) & ~(v.align - 1);
     v.offset = k->staticShared;
@@ -564,6 +579,8 @@ bool Parser::parseEntry() {
   labels.clear();
   branchFixups.clear();
   sharedAddr.clear();
+  dynamicShared.clear();
+  dynamicConst = ~0u;
   paramOffset.clear();
   named.clear();
   sink = ~0u;
@@ -572,6 +589,7 @@ bool Parser::parseEntry() {
     if (v.dynamic) {
       if (v.align > k->dynamicSharedAlign)
         k->dynamicSharedAlign = v.align;
+      dynamicShared.insert(v.name);
     } else {
       sharedAddr[v.name] = static_cast<uint32_t>(kSharedBase + v.offset);
     }
@@ -747,6 +765,9 @@ bool Parser::parseOperand(Opnd &o) {
     } else if (sharedAddr.count(w)) {
       o.addrSpace = SpShared;
       o.slot = constSlot(sharedAddr[w]);
+    } else if (dynamicShared.count(w)) {
+      o.addrSpace = SpShared;
+      o.slot = dynamicSlot();
     } else if (parseNumber(w, num)) {
       o.slot = constSlot(0);
       o.off = static_cast<int64_t>(num);
@@ -866,6 +887,11 @@ bool Parser::parseOperand(Opnd &o) {
     o.immIsSym = true;
     return true;
   }
+  if (dynamicShared.count(w)) { // its address is a constant of the kernel
+    o.kind = Opnd::Reg;
+    o.slot = dynamicSlot();
+    return true;
+  }
   if (paramOffset.count(w)) { // the address of a kernel parameter
     o.kind = Opnd::Imm;
     o.imm = kParamBase + paramOffset[w];
@@ -961,6 +987,10 @@ bool Parser::finishKernel(int line) {
     if (it == labels.end())
       return fail(k->code[f.first].line, "unknown label '" + f.second + "'");
     k->code[f.first].target = it->second;
+  }
+  if (dynamicConst != ~0u) { // as Emulator::launch places the window
+    uint32_t a = k->dynamicSharedAlign;
+    constVals[dynamicConst] = kSharedBase + ((k->staticShared + a - 1) & ~(a - 1));
   }
   k->numUserRegs = static_cast<uint32_t>(regBits.size());
   k->specialBase = k->numUserRegs;

@@ -767,6 +767,61 @@ TEST_F(Emu, SharedLimitNeedsTheAttribute) {
   EXPECT_EQ(emu.validate(*k, c, m), Status::Ok) << m;
 }
 
+// Dynamic shared memory: `.extern .shared` names the window after the
+// static arrays, at the extern's alignment (100 static bytes -> offset 512),
+// by symbol address (mov) and in an address operand ([dyn+4]); the window's
+// end is the launch's dynamic size.
+const char *kDynamicShared = R"(
+.version 8.0
+.target sm_90
+.address_size 64
+.shared .align 4 .b8 fixed[100];
+.extern .shared .align 512 .b8 dyn[];
+.visible .entry dyn_window(.param .u64 out)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<9>;
+  .reg .b64 %rd<4>;
+  ld.param.u64 %rd1, [out];
+  mov.u32 %r1, %tid.x;
+  mov.u32 %r2, dyn;
+  mov.u32 %r8, 7;
+  setp.ne.u32 %p1, %r1, 0;
+  shl.b32 %r3, %r1, 2;
+  add.u32 %r4, %r2, %r3;
+  mul.lo.u32 %r5, %r1, 3;
+  st.shared.u32 [%r4], %r5;
+  @!%p1 st.shared.u32 [fixed], %r8;
+  bar.sync 0;
+  ld.shared.u32 %r6, [dyn+4];
+  ld.shared.u32 %r7, [fixed];
+  add.u32 %r6, %r6, %r7;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.u64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r6;
+  @%p1 bra done;
+  st.global.u32 [%rd1+128], %r2;
+done:
+  ret;
+}
+)";
+
+TEST_F(Emu, ExternSharedIsTheDynamicWindow) {
+  ASSERT_TRUE(parse(kDynamicShared));
+  std::vector<uint32_t> out(33, 0);
+  uint64_t d = upload(out);
+  ASSERT_EQ(launch("dyn_window", {1, 1, 1}, {32, 1, 1}, {d}, 128), Status::Ok)
+      << msg;
+  out = download<uint32_t>(d, 33);
+  EXPECT_EQ(out[32], kSharedBase + 512); // after `fixed`, 512-byte aligned
+  for (int i = 0; i < 32; ++i)
+    EXPECT_EQ(out[i], 3u + 7u) << i; // dyn[1] = 1 * 3, fixed = 7
+  // 64 dynamic bytes: threads 16..31 store past the window's end.
+  EXPECT_EQ(launch("dyn_window", {1, 1, 1}, {32, 1, 1}, {d}, 64),
+            Status::IllegalAddress);
+  EXPECT_NE(msg.find("shared window"), std::string::npos) << msg;
+}
+
 TEST(EmuParse, UnknownOpcodeNamesTheLine) {
   Module m;
   std::string err;

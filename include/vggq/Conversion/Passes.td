@@ -104,8 +104,10 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
     Option<"stages", "stages", "int64_t", "0",
            "Ring slots of the GEMM kernels' K pipeline: 2 to 5, or 0 for "
            "the per-layer choice (3, or 2 when K has fewer than 3 slices). "
-           "A layer whose ring (with the epilogue and mbarriers) would pass "
-           "the 48 KiB of static shared memory is an error naming it">,
+           "A ring (with the epilogue and mbarriers) past the 48 KiB of "
+           "static shared memory is the kernel's dynamic shared memory (the "
+           "plan's shared_bytes); past the chip's per-block limit (99 KiB "
+           "on sm_89, 227 KiB on sm_90) it is an error naming the layer">,
     Option<"aLoad", "a-load", "std::string", "\"auto\"",
            "How wgmma kernels whose weights come by TMA load the activation "
            "tiles: tma (one cp.async.bulk.tensor.4d box of whole output "

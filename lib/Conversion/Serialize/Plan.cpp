@@ -89,9 +89,12 @@ FailureOr<json::Value> vggq::buildPlan(ModuleOp module, StringRef modelName) {
     for (StringRef key : {"block", "tile", "stages", "mma"})
       if (Attribute a = fn->getAttr(("vggq." + key).str()))
         k[key] = toJSON(a);
-    // The kernels use static shared memory only: the plan's shared_bytes is
-    // the dynamic amount for cuLaunchKernel (runtime/README.md), 0 here.
+    // shared_bytes is the dynamic amount for cuLaunchKernel
+    // (runtime/README.md): a GEMM ring past the 48 KiB that a kernel may
+    // declare statically; static_shared_bytes is informative.
     k["shared_bytes"] = 0;
+    if (Attribute a = fn->getAttr("vggq.dynamic_shared_bytes"))
+      k["shared_bytes"] = toJSON(a);
     if (Attribute a = fn->getAttr("vggq.shared_bytes"))
       k["static_shared_bytes"] = toJSON(a);
     k["pool_fused"] = fn->hasAttr("vggq.pool_fused");

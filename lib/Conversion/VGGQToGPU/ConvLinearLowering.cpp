@@ -251,14 +251,15 @@ public:
     args.push_back({LaunchArg::Batch, 0});
 
     int64_t smemBytes = gemmSharedBytes(spec);
-    if (smemBytes > kStaticSharedLimit)
+    if (smemBytes > maxSharedPerBlock(state.smVersion()))
       return op->emitError("vggq-lower-to-gpu: stages=")
              << spec.tile.stages << ": layer '" << layer << "' needs "
              << smemBytes << " bytes of shared memory for its " << spec.tile.bm
              << "x" << spec.tile.bn << " tile, more than the "
-             << kStaticSharedLimit
-             << " a kernel may declare statically (dynamic shared memory is "
-                "not implemented; lower the stages option)";
+             << maxSharedPerBlock(state.smVersion())
+             << " one block may use on sm_" << state.smVersion()
+             << " (lower the stages option)";
+    spec.dynamicShared = smemBytes > kStaticSharedLimit;
     OpBuilder &b = state.builder();
     gpu::GPUFuncOp kernel =
         buildGemmKernel(b, op->getLoc(), state.kernels(), spec, *strategy);

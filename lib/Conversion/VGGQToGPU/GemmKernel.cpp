@@ -490,7 +490,9 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   fn->setAttr("vggq.tile", b.getDenseI64ArrayAttr({t.bm, t.bn, t.bk}));
   fn->setAttr("vggq.stages", b.getI64IntegerAttr(t.stages));
   fn->setAttr("vggq.mma", b.getStringAttr(strategy.name()));
-  fn->setAttr("vggq.shared_bytes", b.getI64IntegerAttr(gemmSharedBytes(spec)));
+  fn->setAttr(spec.dynamicShared ? "vggq.dynamic_shared_bytes"
+                                 : "vggq.shared_bytes",
+              b.getI64IntegerAttr(gemmSharedBytes(spec)));
   if (spec.tmaB) {
     fn->setAttr(kTensorMapArgsAttr, spec.tmaA ? b.getDenseI64ArrayAttr({0, 1})
                                               : b.getDenseI64ArrayAttr({1}));
@@ -510,8 +512,11 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   Value m0 = kb.mul(kb.blockIdX(), t.bm);
   Value n0 = kb.mul(kb.blockIdY(), t.bn);
   Value smem =
-      getSharedBuffer(kb, gpuModule, spec.name + "_smem", gemmSharedBytes(spec),
-                      strategy.sharedAlignment());
+      spec.dynamicShared
+          ? getDynamicSharedBuffer(kb, gpuModule, spec.name + "_dsmem",
+                                   strategy.sharedAlignment())
+          : getSharedBuffer(kb, gpuModule, spec.name + "_smem",
+                            gemmSharedBytes(spec), strategy.sharedAlignment());
   const int64_t stages = t.stages;
   const int64_t kTiles = spec.kPadded * spec.inBytes / kTileRowBytes;
   // The loop runs over groups of `unroll` slices when there are at least

@@ -40,9 +40,17 @@ namespace lowering {
 
 /// Bytes per row of a shared-memory tile stage.
 constexpr int64_t kTileRowBytes = 64;
-/// The most static shared memory a kernel may declare (the GEMM kernels'
-/// ring is a static array; dynamic shared memory is not used yet).
+/// The most static shared memory a kernel may declare; a GEMM kernel that
+/// needs more takes its ring from dynamic shared memory
+/// (GemmSpec::dynamicShared), up to maxSharedPerBlock of the chip.
 constexpr int64_t kStaticSharedLimit = 48 * 1024;
+
+/// The most shared memory one block of chip sm_<sm> may use, with
+/// cudaFuncAttributeMaxDynamicSharedMemorySize (CUDA C++ Programming Guide,
+/// "Compute Capabilities" table: 99 KB on 8.9, 227 KB on 9.0).
+constexpr int64_t maxSharedPerBlock(unsigned sm) {
+  return (sm >= 90 ? 227 : 99) * 1024;
+}
 
 /// Byte offset of (row, kByte) in a swizzled tile (see the file comment).
 mlir::Value swizzledOffset(KernelBuilder &kb, mlir::Value row,
@@ -102,6 +110,11 @@ struct GemmSpec {
   /// the consumers (kWsConsumerRegs) out of the kWsEntryRegs per thread
   /// that the kernel starts with (nvvm.maxnreg).
   bool warpSpecialized = false;
+  /// The ring (gemmSharedBytes) is the block's dynamic shared memory: an
+  /// `.extern .shared` array whose size the plan's `shared_bytes` gives the
+  /// launch (and the runtime raises the function's dynamic limit for), set
+  /// when it exceeds kStaticSharedLimit; the layout is the same.
+  bool dynamicShared = false;
 };
 
 /// Warp-specialized kernels: registers per thread at launch (.maxnreg),

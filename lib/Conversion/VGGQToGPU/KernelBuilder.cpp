@@ -176,5 +176,19 @@ Value getSharedBuffer(KernelBuilder &kb, Operation *gpuModule, StringRef name,
   return LLVM::AddressOfOp::create(b, kb.getLoc(), kb.ptr(kSharedSpace), name);
 }
 
+Value getDynamicSharedBuffer(KernelBuilder &kb, Operation *gpuModule,
+                             StringRef name, int64_t alignment) {
+  OpBuilder &b = kb.builder();
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&gpuModule->getRegion(0).front());
+    auto type = LLVM::LLVMArrayType::get(kb.i8(), 0);
+    LLVM::GlobalOp::create(b, kb.getLoc(), type, /*isConstant=*/false,
+                           LLVM::Linkage::External, name, Attribute(),
+                           alignment, kSharedSpace);
+  }
+  return LLVM::AddressOfOp::create(b, kb.getLoc(), kb.ptr(kSharedSpace), name);
+}
+
 } // namespace lowering
 } // namespace vggq

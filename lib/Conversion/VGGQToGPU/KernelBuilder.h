@@ -153,6 +153,14 @@ mlir::Value getSharedBuffer(KernelBuilder &kb, mlir::Operation *gpuModule,
                             llvm::StringRef name, int64_t bytes,
                             int64_t alignment = 128);
 
+/// Declares `llvm.mlir.global external @name` in shared memory inside
+/// `gpuModule`, an unsized array (PTX `.extern .shared .align A .b8
+/// name[]`: the block's dynamic shared memory, sized by the launch), and
+/// returns its address at the builder's point.
+mlir::Value getDynamicSharedBuffer(KernelBuilder &kb,
+                                   mlir::Operation *gpuModule,
+                                   llvm::StringRef name, int64_t alignment);
+
 } // namespace lowering
 } // namespace vggq
 

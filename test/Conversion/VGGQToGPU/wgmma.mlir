@@ -13,7 +13,9 @@
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a b-load=cp.async" 2>/dev/null | FileCheck %s --check-prefix=CPASYNC
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a a-load=cp.async" 2>/dev/null | FileCheck %s --check-prefix=ACPASYNC
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a stages=2" 2>/dev/null | FileCheck %s --check-prefix=STAGES2
-// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a stages=4" 2>&1 | FileCheck %s --check-prefix=STAGES4
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a stages=4" 2>/dev/null | FileCheck %s --check-prefix=STAGES4
+// RUN: vggq-compile %s --chip sm_90a --stages 5 --emit ptx -o - 2>/dev/null | FileCheck %s --check-prefix=STAGES5PTX
+// RUN: vggq-compile %s --chip sm_90a --stages 5 --emit plan --weights %t.weights -o - 2>/dev/null | FileCheck %s --check-prefix=STAGES5PLAN
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a stages=6" 2>&1 | FileCheck %s --check-prefix=STAGESBAD
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a a-load=im2col" 2>&1 | FileCheck %s --check-prefix=ABADLOAD
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a a-load=tma b-load=cp.async" 2>&1 | FileCheck %s --check-prefix=ANEEDSB
@@ -216,9 +218,25 @@ module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std =
 // STAGES2-LABEL: gpu.func @vggq_conv_features_3(
 // STAGES2-SAME: vggq.shared_bytes = 34832
 // STAGES2-SAME: vggq.stages = 2
-// A ring that does not fit the 48 KiB of static shared memory is refused,
-// naming the layer; so is a stage count outside 2..5.
-// STAGES4: error: vggq-lower-to-gpu: stages=4: layer 'features.0' needs 49184 bytes of shared memory for its 128x64 tile, more than the 49152 a kernel may declare statically (dynamic shared memory is not implemented; lower the stages option)
+// A ring past the 48 KiB of static shared memory (4 x (128 + 64) x 64 bytes
+// + 4 mbarriers = 49184) is the kernel's dynamic shared memory: an
+// unsized external array (`.extern .shared`) at the wgmma tiles' 1024-byte
+// alignment, and the plan's shared_bytes for the launch; a kernel that
+// fits keeps its static array. A stage count outside 2..5 is refused.
+// STAGES4-DAG: llvm.mlir.global external @vggq_conv_features_0_dsmem() {addr_space = 3 : i32, alignment = 1024 : i64} : !llvm.array<0 x i8>
+// STAGES4-DAG: llvm.mlir.global external @vggq_conv_features_3_dsmem() {addr_space = 3 : i32, alignment = 1024 : i64} : !llvm.array<0 x i8>
+// STAGES4-DAG: llvm.mlir.global internal @vggq_linear_classifier_smem() {addr_space = 3 : i32, alignment = 1024 : i64} : !llvm.array<{{[0-9]+}} x i8>
+// STAGES4-LABEL: gpu.func @vggq_conv_features_0(
+// STAGES4-SAME: vggq.dynamic_shared_bytes = 49184
+// STAGES4-NOT: vggq.shared_bytes
+// STAGES4-SAME: vggq.stages = 4
+// STAGES4: llvm.mlir.addressof @vggq_conv_features_0_dsmem
+// STAGES5PTX: .extern .shared .align 1024 .b8 vggq_conv_features_3_dsmem[];
+// STAGES5PTX-LABEL: .entry vggq_conv_features_3(
+// STAGES5PTX: mbarrier.init
+// STAGES5PLAN-LABEL: "name": "vggq_conv_features_0"
+// STAGES5PLAN: "shared_bytes": 61480
+// STAGES5PLAN: "stages": 5
 // STAGESBAD: error: vggq-lower-to-gpu: stages must be 0 (per layer) or 2 to 5, got 6
 // ABADLOAD: error: vggq-lower-to-gpu: a-load must be auto, tma or cp.async, got 'im2col'
 // ANEEDSB: error: vggq-lower-to-gpu: a-load=tma needs the weights by TMA too (the wgmma strategy, chip sm_90a, and b-load auto or tma), but b-load is cp.async
