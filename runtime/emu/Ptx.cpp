@@ -990,7 +990,8 @@ bool Parser::finishKernel(int line) {
   }
   if (dynamicConst != ~0u) { // as Emulator::launch places the window
     uint32_t a = k->dynamicSharedAlign;
-    constVals[dynamicConst] = kSharedBase + ((k->staticShared + a - 1) & ~(a - 1));
+    constVals[dynamicConst] =
+        kSharedBase + ((k->staticShared + a - 1) & ~(a - 1));
   }
   k->numUserRegs = static_cast<uint32_t>(regBits.size());
   k->specialBase = k->numUserRegs;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "Model.h"
 
+#include <algorithm>
 #include <vector>
 
 using namespace vggq::rt;
@@ -123,6 +124,14 @@ bool vggq::rt::enqueueLaunches(vggq_model &m, int batch, size_t first,
     if (gridX > 0x7FFFFFFFu)
       return m.fail("grid.x " + std::to_string(gridX) + " too large for " +
                     launchContext(m, i));
+    unsigned gridY = l.gridY, gridZ = l.gridZ;
+    if (l.persistent) { // the kernel loops over the tiles of any grid
+      uint64_t tiles = gridX * gridY * gridZ;
+      uint64_t blocks = m.persistentBlocks ? m.persistentBlocks
+                                           : uint64_t(m.smCount) * l.persistent;
+      gridX = std::min(tiles, blocks);
+      gridY = gridZ = 1;
+    }
     std::vector<uint64_t> values(l.args.size());
     std::vector<void *> params(l.args.size());
     // The arena maps of this launch for this batch (copied by the launch).
@@ -146,11 +155,10 @@ bool vggq::rt::enqueueLaunches(vggq_model &m, int batch, size_t first,
                                                  : &values[a];
       }
     }
-    if (!m.check(m.cu->cuLaunchKernel(m.functions[l.kernelIndex],
-                                      static_cast<unsigned>(gridX), l.gridY,
-                                      l.gridZ, k.block[0], k.block[1],
-                                      k.block[2], k.sharedBytes, m.stream,
-                                      params.data(), nullptr),
+    if (!m.check(m.cu->cuLaunchKernel(
+                     m.functions[l.kernelIndex], static_cast<unsigned>(gridX),
+                     gridY, gridZ, k.block[0], k.block[1], k.block[2],
+                     k.sharedBytes, m.stream, params.data(), nullptr),
                  "cuLaunchKernel", launchContext(m, i)))
       return false;
   }

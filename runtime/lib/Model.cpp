@@ -156,6 +156,21 @@ bool setUp(vggq_model &m, const void *cubin, size_t cubinSize,
     m.deviceName = name;
   if (!checkChip(m))
     return false;
+  int sms = 0;
+  if (!m.check(m.cu->cuDeviceGetAttribute(
+                   &sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, m.device),
+               "cuDeviceGetAttribute", "multiprocessor count"))
+    return false;
+  m.smCount = static_cast<unsigned>(std::max(sms, 1));
+  if (const char *pb = std::getenv("VGGQ_PERSISTENT_BLOCKS")) {
+    char *end = nullptr;
+    long v = std::strtol(pb, &end, 10);
+    if (end == pb || *end || v < 1 || v > 1 << 20)
+      return m.fail("VGGQ_PERSISTENT_BLOCKS must be a number of blocks from 1 "
+                    "to 1048576, got '" +
+                    std::string(pb) + "'");
+    m.persistentBlocks = static_cast<unsigned>(v);
+  }
   const char *force = std::getenv("VGGQ_FORCE_PTX");
   bool forcePtx = force && std::strcmp(force, "1") == 0;
   if (forcePtx && !(ptx && ptxSize))

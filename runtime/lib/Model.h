@@ -25,6 +25,10 @@ struct vggq_model {
   std::string deviceName;
 
   CUdevice device = 0;
+  /// Blocks a persistent launch may have per plan.persistent: the SM count,
+  /// or VGGQ_PERSISTENT_BLOCKS's total when set (to make each block loop
+  /// over many tiles on the emulator).
+  unsigned smCount = 0, persistentBlocks = 0;
   CUcontext context = nullptr;
   CUmodule module = nullptr;
   CUstream stream = nullptr;

@@ -230,6 +230,8 @@ public:
       l.tileRows = integer(*g, p + ".grid", "tile_rows", 1, 1 << 30);
       l.gridY = integer(*g, p + ".grid", "y", 1, 65535, 1, true);
       l.gridZ = integer(*g, p + ".grid", "z", 1, 65535, 1, true);
+      l.persistent = static_cast<unsigned>(
+          integer(*g, p + ".grid", "persistent", 1, 32, 0, true));
     }
     if (const JsonValue *args = member(o, p, "args", JsonValue::Array))
       for (size_t i = 0; i < args->items.size() && !failed(); ++i) {

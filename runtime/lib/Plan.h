@@ -91,6 +91,9 @@ struct PlanLaunch {
   int kernelIndex = -1;
   uint64_t rowsPerImage = 0, tileRows = 0;
   unsigned gridY = 1, gridZ = 1;
+  /// A persistent kernel's blocks per SM (grid.persistent; 0: a block per
+  /// tile): the runtime launches min(tiles, SMs x this) blocks.
+  unsigned persistent = 0;
   std::vector<LaunchArg> args;
   PlanBuffer out;
 };

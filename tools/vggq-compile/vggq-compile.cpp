@@ -93,6 +93,12 @@ static cl::opt<std::string> warpSpecializeOpt(
              "of wgmma kernels with both operands by TMA (auto: off; see "
              "--vggq-lower-to-gpu)"),
     cl::cat(category));
+static cl::opt<bool> persistentOpt(
+    "persistent", cl::init(false),
+    cl::desc("with --warp-specialize on: a persistent grid of at most SMs x "
+             "blocks per SM, each block looping over output tiles (see "
+             "--vggq-lower-to-gpu)"),
+    cl::cat(category));
 static cl::opt<std::string> bLoadOpt(
     "b-load", cl::init("auto"),
     cl::desc("auto | tma | cp.async: how wgmma kernels load weight tiles "
@@ -297,6 +303,7 @@ int compile(int argc, char **argv) {
   lower.aLoad = aLoadOpt;
   lower.stages = stagesOpt;
   lower.warpSpecialize = warpSpecializeOpt;
+  lower.persistent = persistentOpt;
   lowerPm.addPass(vggq::createLowerToGPU(lower));
   if (failed(lowerPm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");

@@ -123,6 +123,14 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
            "mbarrier per ring slot and no block barrier in the K loop; off "
            "keeps one warpgroup that does both; auto is off until it is "
            "timed on a GPU">,
+    Option<"persistent", "persistent", "bool", "false",
+           "Warp-specialized kernels (warp-specialize=on) run a persistent "
+           "grid: the runtime launches at most SMs x the kernel's blocks per "
+           "SM (the plan's grid.persistent), each block loops over output "
+           "tiles (the N tiles of one row block in turn), the ring's "
+           "mbarrier phases run on across tiles and the epilogue stages "
+           "through its own shared memory, so the producer loads the next "
+           "tile while the consumers finish the last">,
   ];
   let dependentDialects = [
     "mlir::gpu::GPUDialect", "mlir::NVVM::NVVMDialect",

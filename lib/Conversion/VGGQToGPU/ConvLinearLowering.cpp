@@ -126,6 +126,7 @@ public:
             spec.tmaA = true;
             llvm::copy(*box, spec.aBox);
             spec.warpSpecialized = state.warpSpecialize;
+            spec.persistent = state.persistent;
           }
       } else {
         strategy = createMmaSyncStrategy(*pa, *pb);

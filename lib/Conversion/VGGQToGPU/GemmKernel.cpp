@@ -55,13 +55,25 @@ Value swizzledOffset(KernelBuilder &kb, Value row, Value kByte) {
                 kb.band(kByte, 15));
 }
 
-/// Where the mbarriers of a spec.tmaB kernel start: after the ring and the
-/// epilogue's staging, which reuses the ring (an mbarrier's bytes may not be
-/// written while it is valid).
-static int64_t mbarrierOffset(const GemmSpec &spec) {
+/// Bytes of the pipeline ring.
+static int64_t ringBytes(const GemmSpec &spec) {
   const TileConfig &t = spec.tile;
-  int64_t pipeline = t.stages * (t.bm + t.bn) * kTileRowBytes;
-  return (std::max(pipeline, epilogueSharedBytes(spec)) + 7) / 8 * 8;
+  return t.stages * (t.bm + t.bn) * kTileRowBytes;
+}
+
+/// Where the epilogue stages its results: in the ring, free once the last
+/// slice is multiplied, or on a persistent grid after it (the producer is
+/// filling the ring for the block's next tile by then).
+static int64_t epilogueOffset(const GemmSpec &spec) {
+  return spec.persistent ? ringBytes(spec) : 0;
+}
+
+/// Where the mbarriers of a spec.tmaB kernel start: after the ring and the
+/// epilogue's staging (an mbarrier's bytes may not be written while it is
+/// valid).
+static int64_t mbarrierOffset(const GemmSpec &spec) {
+  int64_t end = epilogueOffset(spec) + epilogueSharedBytes(spec);
+  return (std::max(ringBytes(spec), end) + 7) / 8 * 8;
 }
 
 int64_t gemmSharedBytes(const GemmSpec &spec) {
@@ -70,6 +82,15 @@ int64_t gemmSharedBytes(const GemmSpec &spec) {
     return mbarrierOffset(spec) + 8 * t.stages * (spec.warpSpecialized ? 2 : 1);
   int64_t pipeline = t.stages * (t.bm + t.bn) * kTileRowBytes;
   return std::max(pipeline, epilogueSharedBytes(spec));
+}
+
+int64_t persistentBlocksPerSM(const GemmSpec &spec) {
+  // H100/H200 SMs: 64 K registers and 228 KiB of shared memory, of which
+  // 1 KiB per block is the driver's (CUDA C++ Programming Guide; the perf
+  // model's table, lib/PerfModel/Chips.cpp).
+  int64_t byRegs = 65536 / (kWsEntryRegs * gemmBlockThreads(spec));
+  int64_t bySmem = 228 * 1024 / (gemmSharedBytes(spec) + 1024);
+  return std::max<int64_t>(1, std::min<int64_t>({2, byRegs, bySmem}));
 }
 
 std::optional<std::array<int64_t, 3>> tensorABox(const GemmSpec &spec) {
@@ -479,6 +500,7 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   const bool ws = spec.warpSpecialized;
   assert((!ws || (spec.tmaA && spec.tmaB && t.threads == 128)) &&
          "warp specialization: one consumer warpgroup, both operands by TMA");
+  assert((!spec.persistent || ws) && "a persistent grid is warp specialized");
   fn->setAttr("nvvm.maxntid",
               b.getDenseI32ArrayAttr(
                   {static_cast<int32_t>(gemmBlockThreads(spec)), 1, 1}));
@@ -487,6 +509,9 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
                 b.getI32IntegerAttr(kWsEntryRegs));
     fn->setAttr("vggq.warp_specialized", b.getUnitAttr());
   }
+  if (spec.persistent)
+    fn->setAttr("vggq.persistent",
+                b.getI64IntegerAttr(persistentBlocksPerSM(spec)));
   fn->setAttr("vggq.tile", b.getDenseI64ArrayAttr({t.bm, t.bn, t.bk}));
   fn->setAttr("vggq.stages", b.getI64IntegerAttr(t.stages));
   fn->setAttr("vggq.mma", b.getStringAttr(strategy.name()));
@@ -590,6 +615,20 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
       return kb.gepBytes(bars, kb.mul(v, 8));
     return kb.gepBytes(bars, 8 * getConstantIntValue(slot).value());
   };
+  // A persistent grid: `body(m0, n0, gOff)` for each tile of this block
+  // (GemmSpec::persistent), gOff the number of slices of its earlier tiles.
+  auto forEachTile = [&](llvm::function_ref<void(Value, Value, Value)> body) {
+    int64_t nTiles = spec.nPadded / t.bn;
+    Value tiles = kb.mul(kb.div(kb.add(rows, t.bm - 1), t.bm), nTiles);
+    Value first = kb.add(kb.mul(kb.blockIdY(), kb.gridDimX()), kb.blockIdX());
+    Value blocks = kb.mul(kb.gridDimX(), kb.gridDimY());
+    kb.forLoop(first, tiles, blocks, ValueRange{kb.c32(0)},
+               [&](Value tile, ValueRange it) {
+                 body(kb.mul(kb.div(tile, nTiles), t.bm),
+                      kb.mul(kb.rem(tile, nTiles), t.bn), it[0]);
+                 return SmallVector<Value>{kb.add(it[0], kTiles)};
+               });
+  };
   // With A and B both by TMA no thread copies with cp.async: no commit
   // groups to wait for, and nothing written through the generic proxy for
   // the wgmmas to be fenced from.
@@ -609,13 +648,16 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
           b, loc, b.getI32IntegerAttr(kWsProducerRegs),
           NVVM::SetMaxRegisterActionAttr::get(
               kb.ctx(), NVVM::SetMaxRegisterAction::decrease));
-      kb.ifThen(kb.eq(tid, t.threads), [&] {
+      // One tile's slices; on a persistent grid slice kt of the tile is
+      // the block's slice g = gOff + kt, which names the slot and phase.
+      auto produce = [&](Value gOff) {
         loader.bLeader = kb.eq(tid, t.threads);
         kb.forLoop(kb.c32(0), kb.c32(kTiles), kb.c32(1), ValueRange(),
                    [&](Value kt, ValueRange) {
-                     Value slot = kb.rem(kt, stages);
+                     Value g = gOff ? kb.add(gOff, kt) : kt;
+                     Value slot = kb.rem(g, stages);
                      Value parity =
-                         kb.bxor(kb.band(kb.div(kt, stages), 1), kb.c32(1));
+                         kb.bxor(kb.band(kb.div(g, stages), 1), kb.c32(1));
                      Value ticks = kb.c32(0);
                      NVVM::MBarrierTryWaitParityOp::create(
                          b, loc, kb.gepBytes(emptyBars, kb.mul(slot, 8)),
@@ -624,19 +666,22 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
                                  barOf(slot));
                      return SmallVector<Value>();
                    });
+      };
+      kb.ifThen(kb.eq(tid, t.threads), [&] {
+        if (!spec.persistent)
+          return produce(Value());
+        forEachTile([&](Value tm0, Value tn0, Value gOff) {
+          loader.setup(kb, tid, tm0, tn0, rows, /*staticK=*/false);
+          produce(gOff);
+        });
       });
     });
   }
   Value consumer = ws ? kb.ult(tid, t.threads) : Value();
-  // The consumers' part (the whole kernel without warp specialization).
-  auto consume = [&] {
-    if (ws) {
-      NVVM::SetMaxRegisterOp::create(
-          b, loc, b.getI32IntegerAttr(kWsConsumerRegs),
-          NVVM::SetMaxRegisterActionAttr::get(
-              kb.ctx(), NVVM::SetMaxRegisterAction::increase));
-      kb.barrierThreads = t.threads;
-    }
+  // The consumers' part of the tile at (m0, n0) (the whole kernel without
+  // warp specialization); gOff: on a persistent grid, the block's slices
+  // before this tile.
+  auto consumeTile = [&](Value m0, Value n0, Value gOff) {
     for (int64_t s = 0; !ws && s + 1 < stages; ++s) {
       if (s < kTiles) {
         loader.load(kb, Value(), s, state, aSlot(constant(s)),
@@ -648,7 +693,13 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
 
     // Slice kt = ktBase + ktDelta (ktBase null: 0): its ring slot kt %
     // stages (a constant unless unroll == 1), and kt itself.
-    auto slotOf = [&](Value ktBase, int64_t ktDelta) {
+    auto slotOf = [&](Value ktBase, int64_t ktDelta) -> OpFoldResult {
+      // Slot (gOff + kt) % stages is kt's own when gOff, a multiple of
+      // kTiles, is one of stages.
+      if (gOff && kTiles % stages != 0)
+        return kb.rem(
+            kb.add(gOff, ktBase ? kb.add(ktBase, ktDelta) : kb.c32(ktDelta)),
+            stages);
       OpFoldResult slot = constant(ktDelta % stages);
       if (ktBase && unroll == 1)
         slot = kb.rem(kb.add(ktBase, ktDelta), stages);
@@ -665,6 +716,11 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
                         OpFoldResult slice) {
       Value parity = ktBase ? kb.band(kb.div(cast<Value>(slice), stages), 1)
                             : kb.c32((ktDelta / stages) % 2);
+      if (gOff)
+        parity = kb.band(
+            kb.div(kb.add(gOff, ktBase ? cast<Value>(slice) : kb.c32(ktDelta)),
+                   stages),
+            1);
       Value ticks = kb.c32(0);
       NVVM::MBarrierTryWaitParityOp::create(b, loc, barOf(slot), parity, ticks);
     };
@@ -754,13 +810,30 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
     if (cpAsync)
       NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
     // An epilogue that stages its results reuses the ring: no warp may still be
-    // reading the last stage. One that stores from registers needs no barrier
-    // (the emulator's barrier-deletion sweep showed this one was redundant).
+    // reading the last stage (on a persistent grid, its own buffer: no
+    // consumer may still be reading the block's previous tile there). One that
+    // stores from registers needs no barrier (the emulator's barrier-deletion
+    // sweep showed this one was redundant).
     if (epilogueSharedBytes(spec) > 0)
       kb.barrier();
     SmallVector<AccPair> pairs = strategy.accumulatorPairs(kb, spec, acc);
-    emitGemmEpilogue(kb, spec, pairs, m0, n0, rows, smem, tid,
+    Value staging =
+        spec.persistent ? kb.gepBytes(smem, epilogueOffset(spec)) : smem;
+    emitGemmEpilogue(kb, spec, pairs, m0, n0, rows, staging, tid,
                      args.drop_front(2).drop_back());
+  };
+  auto consume = [&] {
+    if (ws) {
+      NVVM::SetMaxRegisterOp::create(
+          b, loc, b.getI32IntegerAttr(kWsConsumerRegs),
+          NVVM::SetMaxRegisterActionAttr::get(
+              kb.ctx(), NVVM::SetMaxRegisterAction::increase));
+      kb.barrierThreads = t.threads;
+    }
+    if (spec.persistent)
+      forEachTile(consumeTile);
+    else
+      consumeTile(m0, n0, Value());
     kb.barrierThreads = 0;
   };
   if (consumer)

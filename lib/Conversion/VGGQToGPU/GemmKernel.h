@@ -110,6 +110,15 @@ struct GemmSpec {
   /// the consumers (kWsConsumerRegs) out of the kWsEntryRegs per thread
   /// that the kernel starts with (nvvm.maxnreg).
   bool warpSpecialized = false;
+  /// A persistent grid (warp specialized): block b of G (linear ids) computes
+  /// tiles b, b + G, ... of the layer's mTiles x nTiles, the N tiles of one
+  /// row block consecutively (tile / nTiles is the row block), so any grid
+  /// is correct and the runtime picks G = min(tiles, SMs x
+  /// persistentBlocksPerSM). Slice g of the block's running count (over its
+  /// tiles) uses ring slot g % stages at phase g / stages, and the epilogue
+  /// stages its results after the ring instead of in it, so the producer
+  /// fills the ring for the next tile while the consumers store the last.
+  bool persistent = false;
   /// The ring (gemmSharedBytes) is the block's dynamic shared memory: an
   /// `.extern .shared` array whose size the plan's `shared_bytes` gives the
   /// launch (and the runtime raises the function's dynamic limit for), set
@@ -130,6 +139,11 @@ constexpr int64_t kWsEntryRegs = 128, kWsProducerRegs = 40,
 inline int64_t gemmBlockThreads(const GemmSpec &spec) {
   return spec.tile.threads + (spec.warpSpecialized ? 128 : 0);
 }
+
+/// Blocks of a persistent kernel that an SM holds: its registers (the
+/// kernel's .maxnreg for every thread) and shared memory (1 KiB reserved
+/// per block), at most 2.
+int64_t persistentBlocksPerSM(const GemmSpec &spec);
 
 /// The A box {W, H, N} when a layer's A tile can be one 4D tensor-map box:
 /// stride 1, whole 64-byte slices inside one tap (pixel bytes a multiple of

@@ -112,6 +112,12 @@ Value KernelBuilder::blockIdX() {
 Value KernelBuilder::blockIdY() {
   return NVVM::BlockIdYOp::create(b, loc, i32());
 }
+Value KernelBuilder::gridDimX() {
+  return NVVM::GridDimXOp::create(b, loc, i32());
+}
+Value KernelBuilder::gridDimY() {
+  return NVVM::GridDimYOp::create(b, loc, i32());
+}
 void KernelBuilder::barrier() {
   if (!barrierThreads) {
     NVVM::Barrier0Op::create(b, loc);

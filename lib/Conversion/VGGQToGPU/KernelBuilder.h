@@ -117,6 +117,8 @@ public:
   mlir::Value threadIdX();
   mlir::Value blockIdX();
   mlir::Value blockIdY();
+  mlir::Value gridDimX();
+  mlir::Value gridDimY();
   /// bar.sync 0 over the block; with `barrierThreads` set, the named
   /// barrier 1 over that many threads (a warp-specialized kernel's
   /// consumers, while its producer warps run on).

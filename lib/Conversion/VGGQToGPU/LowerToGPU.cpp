@@ -186,6 +186,14 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
       return signalPassFailure();
     }
     state.warpSpecialize = warpSpecialize == "on";
+    if (persistent && !state.warpSpecialize) {
+      module.emitError("vggq-lower-to-gpu: persistent needs "
+                       "warp-specialize=on (its producer warpgroup runs ahead "
+                       "into the next tile), got warp-specialize=")
+          << warpSpecialize;
+      return signalPassFailure();
+    }
+    state.persistent = persistent;
     // GEMMs whose kernel runs later, at the op that completes their chain.
     DenseMap<Operation *, Operation *> deferred;
     for (Operation &op : body.without_terminator()) {

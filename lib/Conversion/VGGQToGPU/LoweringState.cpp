@@ -163,13 +163,17 @@ void LoweringState::launch(gpu::GPUFuncOp kernel, Operation *op,
   if (auto l = op->getAttrOfType<StringAttr>("vggq.layer"))
     layer = l.getValue();
   launchOp->setAttr("vggq.layer", b.getStringAttr(layer));
-  launchOp->setAttr(
-      "vggq.grid",
-      b.getDictionaryAttr(
-          {b.getNamedAttr("rows_per_image", b.getI64IntegerAttr(rowsPerImage)),
-           b.getNamedAttr("tile_rows", b.getI64IntegerAttr(tileRows)),
-           b.getNamedAttr("y", b.getI64IntegerAttr(gridY)),
-           b.getNamedAttr("z", b.getI64IntegerAttr(1))}));
+  SmallVector<NamedAttribute> grid = {
+      b.getNamedAttr("rows_per_image", b.getI64IntegerAttr(rowsPerImage)),
+      b.getNamedAttr("tile_rows", b.getI64IntegerAttr(tileRows)),
+      b.getNamedAttr("y", b.getI64IntegerAttr(gridY)),
+      b.getNamedAttr("z", b.getI64IntegerAttr(1))};
+  // A persistent kernel (GemmSpec::persistent) loops over the tiles of any
+  // grid: the one above has a block per tile, and the runtime launches
+  // min(tiles, SMs x `persistent`) blocks instead.
+  if (auto blocksPerSM = kernel->getAttrOfType<IntegerAttr>("vggq.persistent"))
+    grid.push_back(b.getNamedAttr("persistent", blocksPerSM));
+  launchOp->setAttr("vggq.grid", b.getDictionaryAttr(grid));
   launchOp->setAttr("vggq.args", b.getArrayAttr(descs));
   int64_t outOffset = args.back().kind == LaunchArg::Batch
                           ? args[args.size() - 2].offset

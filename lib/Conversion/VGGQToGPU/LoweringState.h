@@ -72,6 +72,9 @@ public:
   /// The warp-specialize option, resolved: kernels with both operands by
   /// TMA get a producer warpgroup (GemmSpec::warpSpecialized).
   bool warpSpecialize = false;
+  /// Warp-specialized kernels loop over tiles on a persistent grid
+  /// (GemmSpec::persistent).
+  bool persistent = false;
 
   /// A kernel name not used yet: "vggq_<kind>_<layer>".
   std::string kernelName(llvm::StringRef kind, mlir::Operation *op);

@@ -27,6 +27,9 @@
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a warp-specialize=yes" 2>&1 | FileCheck %s --check-prefix=WSBAD
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a warp-specialize=on a-load=cp.async" 2>&1 | FileCheck %s --check-prefix=WSNEEDSA
 // RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90 warp-specialize=on" 2>&1 | FileCheck %s --check-prefix=WSNEEDSWGMMA
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a warp-specialize=on persistent=true" 2>/dev/null | FileCheck %s --check-prefix=PERSIST
+// RUN: vggq-compile %s --chip sm_90a --warp-specialize on --persistent --emit plan --weights %t.weights -o - 2>/dev/null | FileCheck %s --check-prefix=PERSISTPLAN
+// RUN: not vggq-compile %s --chip sm_90a --persistent --emit ptx -o - 2>&1 | FileCheck %s --check-prefix=PERSISTNEEDSWS
 
 // chip=sm_90a selects the wgmma strategy (WgmmaStrategy.cpp): one warpgroup
 // per block, m64nBNk32 wgmmas reading both operands from the cp.async ring
@@ -321,3 +324,44 @@ module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std =
 // WSBAD: error: vggq-lower-to-gpu: warp-specialize must be auto, on or off, got 'yes'
 // WSNEEDSA: error: vggq-lower-to-gpu: warp-specialize=on needs both operands by TMA (the wgmma strategy, chip sm_90a, b-load and a-load auto or tma), but a-load is cp.async
 // WSNEEDSWGMMA: error: vggq-lower-to-gpu: warp-specialize=on needs both operands by TMA (the wgmma strategy, chip sm_90a, b-load and a-load auto or tma), but the kernels use mma.sync (chip 'sm_90')
+
+// persistent=true (with warp-specialize=on): the producer and the consumers
+// each loop over the block's tiles, first = ctaid.y * nctaid.x + ctaid.x, step
+// nctaid.x * nctaid.y, carrying the count of slices before the tile, which
+// names the ring slot and phase (the mbarriers are initialized once). The
+// epilogue stages after the ring: 3 x 192 x 64 bytes + the pooled f32 tile
+// (64 x 136 x 4) + 6 mbarriers = 71,728 bytes, dynamic shared memory. The
+// kernel records the blocks an SM holds (2: 128 registers x 256 threads),
+// and the plan's grid tells the runtime to launch min(tiles, SMs x 2).
+// PERSIST-LABEL: gpu.func @vggq_conv_features_3(
+// PERSIST-SAME: vggq.dynamic_shared_bytes = 71728
+// PERSIST-SAME: vggq.persistent = 2
+// PERSIST: nvvm.mbarrier.init
+// PERSIST: nvvm.setmaxregister decrease 40
+// PERSIST: nvvm.read.ptx.sreg.nctaid.x
+// PERSIST: %[[PTILES:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[PG:.*]] = %c0_i32{{.*}}) -> (i32)
+// PERSIST: scf.for %[[PKT:.*]] = %c0_i32{{.*}} to %c9_i32
+// PERSIST: arith.addi %[[PG]], %[[PKT]]
+// PERSIST: nvvm.mbarrier.try_wait.parity
+// PERSIST: nvvm.cp.async.bulk.tensor.shared.cluster.global
+// PERSIST: arith.addi %[[PG]], %c9_i32
+// PERSIST: nvvm.setmaxregister increase 216
+// PERSIST: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[CG:.*]] = %c0_i32{{.*}}) -> (i32)
+// PERSIST: nvvm.mbarrier.try_wait.parity
+// PERSIST: nvvm.wgmma.mma_async
+// PERSIST: nvvm.mbarrier.arrive
+// PERSIST: nvvm.barrier id = %{{.*}} number_of_threads = %{{.*}}
+// PERSIST: arith.addi %[[CG]], %c9_i32
+// PERSIST: gpu.return
+// PERSISTPLAN: "name": "vggq_conv_features_3",
+// PERSISTPLAN-NEXT: "pool_fused": true,
+// PERSISTPLAN-NEXT: "shared_bytes": 71728,
+// PERSISTPLAN: "persistent": 2,
+// PERSISTPLAN-NEXT: "rows_per_image": 64,
+// PERSISTPLAN-NEXT: "tile_rows": 64,
+// PERSISTPLAN-NEXT: "y": 1,
+// PERSISTPLAN-NEXT: "z": 1
+// PERSISTPLAN-NEXT: },
+// PERSISTPLAN-NEXT: "kernel": "vggq_conv_features_3",
+// PERSISTPLAN: "kernel": "vggq_linear_classifier",
+// PERSISTNEEDSWS: error: vggq-lower-to-gpu: persistent needs warp-specialize=on (its producer warpgroup runs ahead into the next tile), got warp-specialize=auto
