@@ -93,6 +93,11 @@ static cl::opt<std::string> warpSpecializeOpt(
              "of wgmma kernels with both operands by TMA (auto: off; see "
              "--vggq-lower-to-gpu)"),
     cl::cat(category));
+static cl::opt<int64_t> consumersOpt(
+    "consumers", cl::init(1),
+    cl::desc("with --warp-specialize on: consumer warpgroups per block, 1 or "
+             "2 (128-row tiles; see --vggq-lower-to-gpu)"),
+    cl::cat(category));
 static cl::opt<bool> persistentOpt(
     "persistent", cl::init(false),
     cl::desc("with --warp-specialize on: a persistent grid of at most SMs x "
@@ -304,6 +309,7 @@ int compile(int argc, char **argv) {
   lower.stages = stagesOpt;
   lower.warpSpecialize = warpSpecializeOpt;
   lower.persistent = persistentOpt;
+  lower.consumers = consumersOpt;
   lowerPm.addPass(vggq::createLowerToGPU(lower));
   if (failed(lowerPm.run(*module)))
     return fail("compilation of '" + inputPath + "' failed");

@@ -123,6 +123,11 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
            "mbarrier per ring slot and no block barrier in the K loop; off "
            "keeps one warpgroup that does both; auto is off until it is "
            "timed on a GPU">,
+    Option<"consumers", "consumers", "int64_t", "1",
+           "Consumer warpgroups per warp-specialized block (warp-specialize="
+           "on): 1, or 2 for 128-row tiles whose halves two warpgroups "
+           "multiply against one B tile (384 threads, .maxnreg 168, "
+           "setmaxnreg 40/232, one block per SM)">,
     Option<"persistent", "persistent", "bool", "false",
            "Warp-specialized kernels (warp-specialize=on) run a persistent "
            "grid: the runtime launches at most SMs x the kernel's blocks per "

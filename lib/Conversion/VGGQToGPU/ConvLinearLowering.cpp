@@ -127,6 +127,18 @@ public:
             llvm::copy(*box, spec.aBox);
             spec.warpSpecialized = state.warpSpecialize;
             spec.persistent = state.persistent;
+            // Two consumer warpgroups: a 128-row tile, 64 rows each, where
+            // its A tile is still one box (else one warpgroup computes).
+            GemmSpec wide = spec;
+            wide.tile.bm = 128;
+            wide.tile.threads = 256;
+            wide.consumerGroups = 2;
+            if (state.consumers == 2 && spec.warpSpecialized)
+              if (std::optional<std::array<int64_t, 3>> wideBox =
+                      tensorABox(wide)) {
+                llvm::copy(*wideBox, wide.aBox);
+                spec = wide;
+              }
           }
       } else {
         strategy = createMmaSyncStrategy(*pa, *pb);

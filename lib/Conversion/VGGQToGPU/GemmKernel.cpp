@@ -88,7 +88,7 @@ int64_t persistentBlocksPerSM(const GemmSpec &spec) {
   // H100/H200 SMs: 64 K registers and 228 KiB of shared memory, of which
   // 1 KiB per block is the driver's (CUDA C++ Programming Guide; the perf
   // model's table, lib/PerfModel/Chips.cpp).
-  int64_t byRegs = 65536 / (kWsEntryRegs * gemmBlockThreads(spec));
+  int64_t byRegs = 65536 / (wsEntryRegs(spec) * gemmBlockThreads(spec));
   int64_t bySmem = 228 * 1024 / (gemmSharedBytes(spec) + 1024);
   return std::max<int64_t>(1, std::min<int64_t>({2, byRegs, bySmem}));
 }
@@ -498,15 +498,19 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   const TileConfig &t = spec.tile;
   const bool ws = spec.warpSpecialized;
-  assert((!ws || (spec.tmaA && spec.tmaB && t.threads == 128)) &&
-         "warp specialization: one consumer warpgroup, both operands by TMA");
+  assert((!ws ||
+          (spec.tmaA && spec.tmaB && t.threads == 128 * spec.consumerGroups)) &&
+         "warp specialization: both operands by TMA, 128 threads per "
+         "consumer warpgroup");
+  assert((spec.consumerGroups == 1 || (ws && t.bm == 128)) &&
+         "two consumer warpgroups: warp specialized, 64 rows each");
   assert((!spec.persistent || ws) && "a persistent grid is warp specialized");
   fn->setAttr("nvvm.maxntid",
               b.getDenseI32ArrayAttr(
                   {static_cast<int32_t>(gemmBlockThreads(spec)), 1, 1}));
   if (ws) {
     fn->setAttr(NVVM::NVVMDialect::getMaxnregAttrName(),
-                b.getI32IntegerAttr(kWsEntryRegs));
+                b.getI32IntegerAttr(wsEntryRegs(spec)));
     fn->setAttr("vggq.warp_specialized", b.getUnitAttr());
   }
   if (spec.persistent)
@@ -560,7 +564,21 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   const int64_t peeled = rolled && strategy.peelsFirstGroup() ? unroll : 0;
   TileLoader loader{spec, args[0], args[1]};
   loader.setup(kb, tid, m0, n0, rows, /*staticK=*/!rolled);
-  strategy.prepare(kb, spec, tid);
+  // What one consumer warpgroup multiplies: the whole tile, or with two its
+  // 64-row half (wgSpec), from row wgRow of the A tile, as thread wgTid.
+  GemmSpec wgSpec = spec;
+  Value wgTid = tid, wgRow;
+  if (spec.consumerGroups == 2) {
+    wgSpec.tile.bm = 64;
+    wgSpec.tile.threads = 128;
+    wgTid = kb.rem(tid, 128);
+    wgRow = kb.mul(kb.div(tid, 128), 64);
+  }
+  // The A tile of this consumer warpgroup in a ring slot's A tile.
+  auto wgA = [&](Value aTile) {
+    return wgRow ? kb.gepBytes(aTile, kb.mul(wgRow, kTileRowBytes)) : aTile;
+  };
+  strategy.prepare(kb, wgSpec, wgTid);
 
   // Ring slot `slot` of A and B (i32 value or constant).
   auto aSlot = [&](OpFoldResult slot) {
@@ -731,8 +749,8 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
       OpFoldResult slot = slotOf(ktBase, ktDelta);
       OpFoldResult slice = sliceOf(ktBase, ktDelta);
       waitFull(ktBase, ktDelta, slot, slice);
-      acc = strategy.multiplyStage(kb, spec, aSlot(slot), bSlot(slot), acc,
-                                   slice);
+      acc = strategy.multiplyStage(kb, wgSpec, wgA(aSlot(slot)), bSlot(slot),
+                                   acc, slice);
       Value empty =
           isa<Value>(slot)
               ? kb.gepBytes(emptyBars, kb.mul(cast<Value>(slot), 8))
@@ -775,12 +793,12 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
       OpFoldResult slice = sliceOf(ktBase, ktDelta);
       if (bars)
         waitFull(ktBase, ktDelta, slot, slice);
-      return strategy.multiplyStage(kb, spec, aSlot(slot), bSlot(slot), acc,
-                                    slice);
+      return strategy.multiplyStage(kb, wgSpec, wgA(aSlot(slot)), bSlot(slot),
+                                    acc, slice);
     };
 
     Value zero = strategy.accType(kb).isF32() ? kb.cf32(0.0f) : kb.c32(0);
-    size_t numAcc = strategy.numAccumulators(spec);
+    size_t numAcc = strategy.numAccumulators(wgSpec);
     SmallVector<Value> acc(numAcc, zero);
     int64_t kt = 0;
     for (; kt < peeled; ++kt)
@@ -816,7 +834,10 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
     // sweep showed this one was redundant).
     if (epilogueSharedBytes(spec) > 0)
       kb.barrier();
-    SmallVector<AccPair> pairs = strategy.accumulatorPairs(kb, spec, acc);
+    SmallVector<AccPair> pairs = strategy.accumulatorPairs(kb, wgSpec, acc);
+    if (wgRow) // rows of the whole tile, which the 256 consumers store
+      for (AccPair &p : pairs)
+        p.row = kb.add(p.row, wgRow);
     Value staging =
         spec.persistent ? kb.gepBytes(smem, epilogueOffset(spec)) : smem;
     emitGemmEpilogue(kb, spec, pairs, m0, n0, rows, staging, tid,
@@ -825,7 +846,7 @@ gpu::GPUFuncOp buildGemmKernel(OpBuilder &b, Location loc,
   auto consume = [&] {
     if (ws) {
       NVVM::SetMaxRegisterOp::create(
-          b, loc, b.getI32IntegerAttr(kWsConsumerRegs),
+          b, loc, b.getI32IntegerAttr(wsConsumerRegs(spec)),
           NVVM::SetMaxRegisterActionAttr::get(
               kb.ctx(), NVVM::SetMaxRegisterAction::increase));
       kb.barrierThreads = t.threads;

@@ -110,6 +110,12 @@ struct GemmSpec {
   /// the consumers (kWsConsumerRegs) out of the kWsEntryRegs per thread
   /// that the kernel starts with (nvvm.maxnreg).
   bool warpSpecialized = false;
+  /// Warpgroups computing each tile (warp specialized): 1, or 2, where the
+  /// tile is 128 rows and consumer warpgroup w multiplies rows [64 w, 64 w +
+  /// 64) of the ring's A tile by the whole B tile (tile.threads = 256; the
+  /// producer is threads [256, 384)), and the 256 consumers run the
+  /// epilogue together.
+  int64_t consumerGroups = 1;
   /// A persistent grid (warp specialized): block b of G (linear ids) computes
   /// tiles b, b + G, ... of the layer's mTiles x nTiles, the N tiles of one
   /// row block consecutively (tile / nTiles is the row block), so any grid
@@ -128,11 +134,17 @@ struct GemmSpec {
 
 /// Warp-specialized kernels: registers per thread at launch (.maxnreg),
 /// and after setmaxnreg in the producer and the consumer warpgroups. The
-/// block's pool, 256 x 128, is unchanged: 128 x (216 - 128) = 128 x (128 -
-/// 40), so the consumers' setmaxnreg.inc can always be granted, and two
-/// blocks still fit an SM's 64 K registers.
-constexpr int64_t kWsEntryRegs = 128, kWsProducerRegs = 40,
-                  kWsConsumerRegs = 216;
+/// block's pool is unchanged, so the consumers' setmaxnreg.inc can always be
+/// granted: one consumer warpgroup, 256 x 128 (two blocks fit an SM's 64 K
+/// registers), 128 x (216 - 128) = 128 x (128 - 40); two, 384 x 168 (one
+/// block per SM), 256 x (232 - 168) = 128 x (168 - 40).
+constexpr int64_t kWsProducerRegs = 40;
+inline int64_t wsEntryRegs(const GemmSpec &spec) {
+  return spec.consumerGroups == 2 ? 168 : 128;
+}
+inline int64_t wsConsumerRegs(const GemmSpec &spec) {
+  return spec.consumerGroups == 2 ? 232 : 216;
+}
 
 /// Threads per block of a GEMM kernel: the tile's, plus the producer
 /// warpgroup of a warp-specialized one.

@@ -194,6 +194,19 @@ struct LowerToGPUPass : public vggq::impl::LowerToGPUBase<LowerToGPUPass> {
       return signalPassFailure();
     }
     state.persistent = persistent;
+    if (consumers != 1 && consumers != 2) {
+      module.emitError("vggq-lower-to-gpu: consumers must be 1 or 2, got ")
+          << static_cast<int64_t>(consumers);
+      return signalPassFailure();
+    }
+    if (consumers == 2 && !state.warpSpecialize) {
+      module.emitError("vggq-lower-to-gpu: consumers=2 needs "
+                       "warp-specialize=on (the two consumer warpgroups share "
+                       "a producer), got warp-specialize=")
+          << warpSpecialize;
+      return signalPassFailure();
+    }
+    state.consumers = consumers;
     // GEMMs whose kernel runs later, at the op that completes their chain.
     DenseMap<Operation *, Operation *> deferred;
     for (Operation &op : body.without_terminator()) {

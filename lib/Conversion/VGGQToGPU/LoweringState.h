@@ -75,6 +75,8 @@ public:
   /// Warp-specialized kernels loop over tiles on a persistent grid
   /// (GemmSpec::persistent).
   bool persistent = false;
+  /// Consumer warpgroups per warp-specialized block (GemmSpec::consumerGroups).
+  int64_t consumers = 1;
 
   /// A kernel name not used yet: "vggq_<kind>_<layer>".
   std::string kernelName(llvm::StringRef kind, mlir::Operation *op);

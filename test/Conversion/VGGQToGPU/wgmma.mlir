@@ -30,6 +30,9 @@
 // RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a warp-specialize=on persistent=true" 2>/dev/null | FileCheck %s --check-prefix=PERSIST
 // RUN: vggq-compile %s --chip sm_90a --warp-specialize on --persistent --emit plan --weights %t.weights -o - 2>/dev/null | FileCheck %s --check-prefix=PERSISTPLAN
 // RUN: not vggq-compile %s --chip sm_90a --persistent --emit ptx -o - 2>&1 | FileCheck %s --check-prefix=PERSISTNEEDSWS
+// RUN: vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a warp-specialize=on consumers=2" 2>/dev/null | FileCheck %s --check-prefix=CONS2
+// RUN: not vggq-opt %s --vggq-plan-memory --vggq-lower-to-gpu="chip=sm_90a warp-specialize=on consumers=3" 2>&1 | FileCheck %s --check-prefix=CONS3
+// RUN: not vggq-compile %s --chip sm_90a --consumers 2 --emit ptx -o - 2>&1 | FileCheck %s --check-prefix=CONS2NEEDSWS
 
 // chip=sm_90a selects the wgmma strategy (WgmmaStrategy.cpp): one warpgroup
 // per block, m64nBNk32 wgmmas reading both operands from the cp.async ring
@@ -365,3 +368,26 @@ module attributes {vggq.input_mean = array<f32: 0.5, 0.5, 0.5>, vggq.input_std =
 // PERSISTPLAN-NEXT: "kernel": "vggq_conv_features_3",
 // PERSISTPLAN: "kernel": "vggq_linear_classifier",
 // PERSISTNEEDSWS: error: vggq-lower-to-gpu: persistent needs warp-specialize=on (its producer warpgroup runs ahead into the next tile), got warp-specialize=auto
+
+// consumers=2 (with warp-specialize=on): 128-row tiles (features.3: 128 x
+// 128 instead of 64 x 128), 384 threads (.maxnreg 168, setmaxnreg 40 / 232);
+// each consumer warpgroup (tid / 128) multiplies its 64-row half of the A
+// tile, 64 x 64 bytes further on, by the whole B tile; all 256 consumers
+// free a slot (empty mbarriers of count 256) and run the epilogue behind
+// `bar.sync 1, 256`; one slice's copies are (128 + 128) x 64 bytes.
+// CONS2-LABEL: gpu.func @vggq_conv_features_3(
+// CONS2-SAME: nvvm.maxnreg = 168
+// CONS2-SAME: vggq.block = array<i64: 384, 1, 1>
+// CONS2-SAME: vggq.tile = array<i64: 128, 128, 64>
+// CONS2: %[[WG:.*]] = arith.divui %{{.*}}, %c128_i32
+// CONS2: %[[WGROW:.*]] = arith.muli %[[WG]], %c64_i32
+// CONS2: nvvm.mbarrier.init %{{.*}}, %c256_i32
+// CONS2: nvvm.setmaxregister decrease 40
+// CONS2: nvvm.mbarrier.arrive.expect_tx %{{.*}}, %c16384_i32
+// CONS2: nvvm.setmaxregister increase 232
+// CONS2: arith.muli %[[WGROW]], %c64_i32
+// CONS2: nvvm.wgmma.mma_async
+// CONS2: nvvm.barrier id = %c1_i32{{.*}} number_of_threads = %c256_i32
+// CONS2: gpu.return
+// CONS3: error: vggq-lower-to-gpu: consumers must be 1 or 2, got 3
+// CONS2NEEDSWS: error: vggq-lower-to-gpu: consumers=2 needs warp-specialize=on (the two consumer warpgroups share a producer), got warp-specialize=auto
