@@ -14,7 +14,9 @@
 #     reference dump and top-1 on the test set against the CPU top-1; the
 #     same for the ResNet-20 precisions carried in resnet20/ (FP32, FP8,
 #     INT8, all with weights); the sm_90a (wgmma) INT8 and FP8-E4M3
-#     artifacts, one-warpgroup and warp-specialized (-wgmma-ws), are checked against the sm_90 models' reference dumps and
+#     artifacts, one-warpgroup, warp-specialized (-wgmma-ws) and with two
+#     consumer warpgroups on a persistent grid (-wgmma-ws2p), are checked
+#     against the sm_90 models' reference dumps and
 #     top-1 (weights-from), with their own weights;
 #  4. runs compute-sanitizer (memcheck, racecheck, synccheck) over one
 #     forward of each precision at batch 1, where the toolkit has it
@@ -132,7 +134,7 @@ so_of() {
 }
 precisions=()
 for p in fp32 fp8e4m3 fp8e5m2 int8 fp16 bf16 fp8e4m3-kunroll int8-wgmma fp8e4m3-wgmma \
-         int8-wgmma-ws fp8e4m3-wgmma-ws \
+         int8-wgmma-ws fp8e4m3-wgmma-ws int8-wgmma-ws2p fp8e4m3-wgmma-ws2p \
          resnet20/fp32 resnet20/fp8e4m3 resnet20/fp8e5m2 resnet20/int8; do
   d="$payload/$p"
   if [ ! -f "$d/model.plan.json" ]; then
