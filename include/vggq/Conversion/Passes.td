@@ -127,7 +127,8 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
            "Consumer warpgroups per warp-specialized block (warp-specialize="
            "on): 1, or 2 for 128-row tiles whose halves two warpgroups "
            "multiply against one B tile (384 threads, .maxnreg 168, "
-           "setmaxnreg 40/232, one block per SM)">,
+           "setmaxnreg 40/232, one block per SM), 256 columns wide where "
+           "C_out is a multiple of 256 and FP8 promotion is off">,
     Option<"persistent", "persistent", "bool", "false",
            "Warp-specialized kernels (warp-specialize=on) run a persistent "
            "grid: the runtime launches at most SMs x the kernel's blocks per "

@@ -128,11 +128,19 @@ public:
             spec.warpSpecialized = state.warpSpecialize;
             spec.persistent = state.persistent;
             // Two consumer warpgroups: a 128-row tile, 64 rows each, where
-            // its A tile is still one box (else one warpgroup computes).
+            // its A tile is still one box (else one warpgroup computes);
+            // 256 columns where the layer has them and they fit the
+            // block's shared memory (m64n256 per warpgroup: 128
+            // accumulators, which FP8 promotion would double).
             GemmSpec wide = spec;
             wide.tile.bm = 128;
             wide.tile.threads = 256;
             wide.consumerGroups = 2;
+            GemmSpec wider = wide;
+            wider.tile.bn = 256;
+            if (spec.n % 256 == 0 && spec.promoteEvery == 0 &&
+                gemmSharedBytes(wider) <= maxSharedPerBlock(state.smVersion()))
+              wide = wider;
             if (state.consumers == 2 && spec.warpSpecialized)
               if (std::optional<std::array<int64_t, 3>> wideBox =
                       tensorABox(wide)) {
