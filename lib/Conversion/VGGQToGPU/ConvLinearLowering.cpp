@@ -132,21 +132,23 @@ public:
             // 256 columns where the layer has them and they fit the
             // block's shared memory (m64n256 per warpgroup: 128
             // accumulators, which FP8 promotion would double).
-            GemmSpec wide = spec;
-            wide.tile.bm = 128;
-            wide.tile.threads = 256;
-            wide.consumerGroups = 2;
-            GemmSpec wider = wide;
-            wider.tile.bn = 256;
-            if (spec.n % 256 == 0 && spec.promoteEvery == 0 &&
-                gemmSharedBytes(wider) <= maxSharedPerBlock(state.smVersion()))
-              wide = wider;
-            if (state.consumers == 2 && spec.warpSpecialized)
+            if (state.consumers == 2 && spec.warpSpecialized) {
+              GemmSpec wide = spec;
+              wide.tile.bm = 128;
+              wide.tile.threads = 256;
+              wide.consumerGroups = 2;
+              GemmSpec wider = wide;
+              wider.tile.bn = 256;
+              if (spec.n % 256 == 0 && spec.promoteEvery == 0 &&
+                  gemmSharedBytes(wider) <=
+                      maxSharedPerBlock(state.smVersion()))
+                wide = wider;
               if (std::optional<std::array<int64_t, 3>> wideBox =
                       tensorABox(wide)) {
                 llvm::copy(*wideBox, wide.aBox);
                 spec = wide;
               }
+            }
           }
       } else {
         strategy = createMmaSyncStrategy(*pa, *pb);
