@@ -83,8 +83,9 @@ def LowerToGPU : Pass<"vggq-lower-to-gpu", "mlir::ModuleOp"> {
            "Unroll the 8-bit GEMM K loop by the pipeline depth (constant "
            "ring slots, about a third fewer instructions, more registers): "
            "on, off, or auto (INT8 on; FP8 off: its unrolled kernels need "
-           "~197 registers instead of ~170 and twice the ptxas time). "
-           "FP32 kernels are never unrolled">,
+           "~197 registers instead of ~170 and twice the ptxas time; "
+           "two-consumer kernels off: unrolled, their 128 x 256 INT8 tiles "
+           "double the ptxas time). FP32 kernels are never unrolled">,
     Option<"mma", "mma", "std::string", "\"auto\"",
            "Tensor-core instruction of the 8-bit and 16-bit GEMMs: mma.sync, "
            "wgmma (warpgroup MMA from shared-memory descriptors, sm_90a "

@@ -137,6 +137,10 @@ public:
               wide.tile.bm = 128;
               wide.tile.threads = 256;
               wide.consumerGroups = 2;
+              // k-unroll=auto leaves these K loops rolled: unrolled by the
+              // stages, the 128 x 256 INT8 kernels took ptxas 3 s more
+              // (compile time past 5 s at 4 stages).
+              wide.unrollK = spec.unrollK && state.kUnroll == "on";
               GemmSpec wider = wide;
               wider.tile.bn = 256;
               if (spec.n % 256 == 0 && spec.promoteEvery == 0 &&
